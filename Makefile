@@ -1,0 +1,28 @@
+# Two commands matter on a fresh machine: `make demo` and `make test` (both set up first).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+# Re-installs only when the dependency list changes; a no-op (milliseconds) otherwise.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,train]'
+	@touch $(STAMP)
+
+demo: setup
+	$(PY) -m animate_drawing.demo --out out
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf out build dist .pytest_cache
