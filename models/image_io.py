@@ -1,0 +1,172 @@
+"""Load any user photo/scan of a drawing as 8-bit RGB (+ optional alpha mask).
+
+Handles what phones, scanners and paint programs actually produce: EXIF-rotated JPEGs,
+grayscale, 16-bit, CMYK JPEGs, palette/RGBA PNGs, huge photos. The pixel count is checked
+from the file header *before* decoding so a decompression bomb is refused without
+allocating gigabytes.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import InputError
+
+MAX_PIXELS = 80_000_000          # refuse above this (a 12000 x 6700 photo is still fine)
+MAX_LONG_SIDE = 2000             # larger images are downscaled: drawings need no more detail
+MIN_SIDE = 16                    # below this there is nothing to rig
+
+
+def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (rgb uint8 HxWx3, alpha uint8 HxW or None) with EXIF orientation applied.
+
+    `alpha` is only returned when it carries information (some pixel is not opaque): a
+    transparent PNG's alpha *is* the figure mask. Colour under transparent pixels is
+    composited on white, the colour of paper.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not an image file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    return decode_image(data, path)
+
+
+def decode_image(data: bytes, path: str | os.PathLike = "<bytes>") -> tuple[np.ndarray, np.ndarray | None]:
+    """`load_image` for bytes already in memory (`path` only names the source in errors)."""
+    if not data:
+        raise InputError(path, "the file is empty (0 bytes)")
+    size = header_size(data)
+    if size is not None:
+        _check_pixel_count(path, *size)
+    buf = np.frombuffer(data, np.uint8)
+    is_jpeg = data[:3] == b"\xff\xd8\xff"
+    # JPEG: IMREAD_COLOR applies the EXIF orientation and converts CMYK/YCCK to BGR.
+    # Other formats: IMREAD_UNCHANGED keeps alpha and 16-bit depth (PNG has no EXIF in practice).
+    flags = cv2.IMREAD_COLOR if is_jpeg else cv2.IMREAD_UNCHANGED
+    try:
+        img = cv2.imdecode(buf, flags)
+    except cv2.error:
+        img = None
+    if img is None or img.size == 0:
+        raise InputError(path, "not an image, or the image file is corrupt (supported: PNG, JPEG, BMP, TIFF, WebP)")
+    _check_pixel_count(path, img.shape[1], img.shape[0])
+    if min(img.shape[:2]) < MIN_SIDE:
+        raise InputError(path, f"the image is too small ({img.shape[1]}x{img.shape[0]} px); "
+                               f"it needs at least {MIN_SIDE} px on each side")
+    img = _to_uint8(img)
+    rgb, alpha = _split_channels(img)
+    return _limit_size(rgb, alpha)
+
+
+def header_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from a PNG, JPEG, GIF, BMP or WebP header, else None."""
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            return struct.unpack(">II", data[16:24])
+        if data[:3] == b"\xff\xd8\xff":
+            return _jpeg_size(data)
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data[:2] == b"BM":
+            w, h = struct.unpack("<ii", data[18:26])
+            return abs(w), abs(h)
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            chunk = data[12:16]
+            if chunk == b"VP8X":
+                w = int.from_bytes(data[24:27], "little") + 1
+                h = int.from_bytes(data[27:30], "little") + 1
+                return w, h
+            if chunk == b"VP8L":
+                bits = int.from_bytes(data[21:25], "little")
+                return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+            if chunk == b"VP8 ":
+                w, h = struct.unpack("<HH", data[26:30])
+                return w & 0x3FFF, h & 0x3FFF
+    except struct.error:
+        return None  # truncated header: let the decoder report the corruption
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    # Walk the marker segments up to the first start-of-frame (SOF0..SOF15 minus DHT/JPG/DAC).
+    i = 2
+    n = len(data)
+    while i + 9 < n:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:          # fill byte
+            i += 1
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2:i + 4])
+        i += 2 + length
+    return None
+
+
+def _check_pixel_count(path, width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise InputError(path, f"the image is too large ({width}x{height} = {width * height / 1e6:.0f} "
+                               f"megapixels; the limit is {MAX_PIXELS / 1e6:.0f}). It may be a "
+                               "decompression bomb; scale it down before importing")
+
+
+def _to_uint8(img: np.ndarray) -> np.ndarray:
+    if img.dtype == np.uint8:
+        return img
+    if img.dtype == np.uint16:
+        return (img >> 8).astype(np.uint8)
+    if np.issubdtype(img.dtype, np.floating):  # EXR / float TIFF: assume 0..1 linear-ish
+        return (np.clip(np.nan_to_num(img), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    info = np.iinfo(img.dtype)
+    scaled = (img.astype(np.float64) - info.min) / (info.max - info.min) * 255.0
+    return scaled.astype(np.uint8)
+
+
+def _split_channels(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB), None
+    channels = img.shape[2]
+    if channels == 1:
+        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2RGB), None
+    if channels == 2:  # gray + alpha
+        gray, alpha = img[:, :, 0], img[:, :, 1]
+        bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    elif channels == 3:
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB), None
+    else:
+        bgr, alpha = img[:, :, :3], img[:, :, 3]
+    if alpha.min() == 255:
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), None
+    # Composite on white so that hidden colour under transparency never shows.
+    a = alpha[:, :, None].astype(np.float32) / 255.0
+    composited = (bgr.astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
+    return cv2.cvtColor(composited, cv2.COLOR_BGR2RGB), np.ascontiguousarray(alpha)
+
+
+def _limit_size(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    h, w = rgb.shape[:2]
+    long_side = max(h, w)
+    if long_side <= MAX_LONG_SIDE:
+        return rgb, alpha
+    s = MAX_LONG_SIDE / long_side
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    if alpha is not None:
+        alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    return rgb, alpha
