@@ -44,7 +44,7 @@ RENDER_FORMATS = (
 class PreferenceValues:
     """Plain copies of the preferences; these defaults are also the properties' defaults."""
 
-    execution_provider: str = "AUTO"
+    execution_provider: str = "auto"  # models.runtime.choose_providers() names
     threads: int = 0  # 0 = let onnxruntime decide
     detector_model: str = ""  # custom ONNX paths; "" = the shipped model
     segmenter_model: str = ""
@@ -85,7 +85,7 @@ class AnimateDrawingPreferences(bpy.types.AddonPreferences):
         name="Execution provider",
         description="Hardware that runs the figure detection, segmentation and pose models",
         items=PROVIDERS,
-        default=DEFAULTS.execution_provider,
+        default=DEFAULTS.execution_provider.upper(),
     )
     threads: IntProperty(
         name="Threads",
@@ -176,5 +176,6 @@ def get_preferences(context=None) -> PreferenceValues:
     stored = getattr(addon, "preferences", None)
     if stored is None:
         return DEFAULTS
-    return PreferenceValues(**{field.name: getattr(stored, field.name)
-                               for field in dataclasses.fields(PreferenceValues)})
+    values = {field.name: getattr(stored, field.name) for field in dataclasses.fields(PreferenceValues)}
+    values["execution_provider"] = values["execution_provider"].lower()
+    return PreferenceValues(**values)
