@@ -1,0 +1,97 @@
+"""Write keyframes into an Action fast: numpy arrays → F-curves via `foreach_set`.
+
+Blender 4.4+ keeps F-curves in a channelbag per action slot (5.0 removed `Action.fcurves`);
+4.2/4.3 keep them on the action. `fcurve_collection` is the only place that knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import bpy
+
+try:  # Blender 4.4+: slotted actions
+    from bpy_extras.anim_utils import action_ensure_channelbag_for_slot
+except ImportError:  # Blender 4.2/4.3
+    action_ensure_channelbag_for_slot = None
+
+INTERPOLATIONS = ("LINEAR", "BEZIER")
+
+
+@dataclass
+class Channel:
+    """One animated property: `values[i]` at `frames[i]`."""
+
+    data_path: str
+    index: int
+    group: str
+    values: np.ndarray
+
+
+def fcurve_collection(action: bpy.types.Action, slot):
+    """Where the F-curves of `slot` live: its channelbag (4.4+) or the action itself (4.2/4.3)."""
+    if action_ensure_channelbag_for_slot is None:
+        return action
+    return action_ensure_channelbag_for_slot(action, slot)
+
+
+def new_fcurve(action: bpy.types.Action, slot, data_path: str, index: int, group: str) -> bpy.types.FCurve:
+    """A new F-curve in the bone's group; the group keyword differs between the two APIs."""
+    if action_ensure_channelbag_for_slot is None:
+        return action.fcurves.new(data_path, index=index, action_group=group)
+    return fcurve_collection(action, slot).fcurves.new(data_path, index=index, group_name=group)
+
+
+def ensure_slot(action: bpy.types.Action, owner: bpy.types.ID):
+    """The action's slot for `owner` (created if missing); None before slotted actions."""
+    if not hasattr(action, "slots"):
+        return None
+    identifier = "OB" + owner.name
+    for slot in action.slots:
+        if slot.identifier == identifier:
+            return slot
+    return action.slots.new(id_type="OBJECT", name=owner.name)
+
+
+def clear_fcurves(action: bpy.types.Action, slot) -> None:
+    container = fcurve_collection(action, slot)
+    for fcurve in list(container.fcurves):
+        container.fcurves.remove(fcurve)
+
+
+def _enum_value(struct, prop: str, identifier: str) -> int:
+    return struct.bl_rna.properties[prop].enum_items[identifier].value
+
+
+def write_channels(action: bpy.types.Action, slot, frames: np.ndarray, channels: list[Channel],
+                   interpolation: str = "LINEAR", cyclic: bool = False) -> list[bpy.types.FCurve]:
+    """Add one F-curve per channel with keys at `frames`, grouped by `Channel.group`.
+
+    BEZIER keys get auto-clamped handles (Blender's default for new keys), computed by
+    `fcurve.update()`; `cyclic` adds a Cycles modifier so the clip loops past its end.
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, not {interpolation!r}")
+    frames = np.asarray(frames, dtype=np.float32)
+    count = len(frames)
+    if count == 0:
+        raise ValueError("no frames to key")
+    coords = np.empty((count, 2), dtype=np.float32)
+    coords[:, 0] = frames
+    fcurves = []
+    interpolation_codes = None
+    for channel in channels:
+        fcurve = new_fcurve(action, slot, channel.data_path, channel.index, channel.group)
+        points = fcurve.keyframe_points
+        points.add(count)
+        coords[:, 1] = channel.values
+        points.foreach_set("co", coords.ravel())
+        if interpolation_codes is None:
+            interpolation_codes = np.full(count, _enum_value(points[0], "interpolation", interpolation), np.int32)
+        points.foreach_set("interpolation", interpolation_codes)
+        if cyclic:
+            fcurve.modifiers.new("CYCLES")
+        fcurve.update()
+        fcurves.append(fcurve)
+    return fcurves
