@@ -1,0 +1,186 @@
+"""Image → DrawingAnalysis: every figure's box, mask and 16 joints (the vision pipeline entry)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import NoFigureError
+from .classical_segmentation import blobs
+from .image_io import load_image
+from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
+from .model_set import ModelSet, load_model_set
+
+NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure manually "
+                  "(manual box) and analyse again, or use a photo with the figure drawn in dark lines "
+                  "on plain paper")
+
+
+@dataclass
+class AnalysisSettings:
+    provider: str = "auto"                       # auto | cpu | cuda | directml | coreml
+    threads: int = 0                             # 0 = min(2, CPU count)
+    custom_models: dict[str, str] = field(default_factory=dict)  # task → .onnx/.json path
+    pad: float = 0.1                             # box padding (fraction of box size) so limbs are never clipped
+    manual_box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 image px: skip detection
+
+
+@dataclass
+class Figure:
+    box: tuple[float, float, float, float]   # x0, y0, x1, y1 in image pixels (detected, unpadded)
+    score: float
+    mask: np.ndarray                         # (H, W) bool, full image size
+    joints: np.ndarray                       # (16, 2) image pixels, AnimatedDrawings order
+    joint_conf: np.ndarray                   # (16,) 0..1
+    joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
+
+
+@dataclass
+class DrawingAnalysis:
+    image_path: str
+    image: np.ndarray                        # (H, W, 3) RGB uint8, EXIF-rotated, long side ≤ 2000
+    alpha: np.ndarray | None
+    figures: list[Figure]                    # largest first
+    timings_ms: dict[str, float]
+    models: dict[str, str] = field(default_factory=dict)   # stage → model name used
+    warnings: list[str] = field(default_factory=list)
+
+
+def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = None) -> DrawingAnalysis:
+    """Find, segment and pose every figure in the image. Raises InputError / NoFigureError."""
+    settings = settings or AnalysisSettings()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    rgb, alpha = load_image(path)
+    timings["load"] = _ms(t)
+    t = time.perf_counter()
+    models = load_model_set(settings.provider, settings.threads, settings.custom_models)
+    timings["models"] = _ms(t)
+    analysis = analyze_array(rgb, alpha, settings, models, timings)
+    analysis.image_path = os.fspath(path)
+    if not analysis.figures:
+        raise NoFigureError(path, NO_FIGURE_HINT)
+    return analysis
+
+
+def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisSettings,
+                  models: ModelSet, timings: dict[str, float] | None = None) -> DrawingAnalysis:
+    """The pipeline on an already loaded image (figures may be empty: the caller decides)."""
+    timings = {} if timings is None else timings
+    h, w = rgb.shape[:2]
+    t = time.perf_counter()
+    alpha_mask = alpha > 127 if alpha is not None else None
+    if settings.manual_box is not None:
+        boxes, scores = [_clip_box(settings.manual_box, w, h)], [1.0]
+    elif alpha_mask is not None:
+        # A transparent PNG's alpha is the figure mask: one figure per opaque blob.
+        found = [b for b in blobs(alpha_mask, 0.25) if b.sum() >= 64]
+        boxes = [_mask_box(b) for b in found]
+        scores = [1.0] * len(found)
+    else:
+        dets = models.detector.detect(rgb)
+        boxes, scores = [tuple(b) for b in dets.boxes], list(dets.scores)
+    timings["detect"] = _ms(t)
+
+    timings["segment"] = timings["pose"] = 0.0
+    figures = []
+    for box, score in zip(boxes, scores):
+        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings)
+        if figure is not None:
+            figures.append(figure)
+    figures.sort(key=lambda f: -int(f.mask.sum()))
+    timings["total"] = sum(v for k, v in timings.items() if k != "total")
+    return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), list(models.warnings))
+
+
+def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings) -> Figure | None:
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = padded_box(box, pad, w, h)
+    crop = rgb[y0:y1, x0:x1]
+    if crop.shape[0] < 4 or crop.shape[1] < 4:
+        return None
+    pose_result = None
+    t = time.perf_counter()
+    if models.pose.model is not None:
+        pose_result = models.pose.estimate(crop)
+    timings["pose"] += _ms(t)
+
+    t = time.perf_counter()
+    if alpha_mask is not None:
+        crop_mask = alpha_mask[y0:y1, x0:x1]
+    elif models.segmenter.model is None and pose_result is not None and pose_result.mask is not None:
+        crop_mask = pose_result.mask
+    else:
+        crop_mask = models.segmenter.segment(crop)
+    timings["segment"] += _ms(t)
+    if not crop_mask.any():
+        return None
+
+    t = time.perf_counter()
+    if pose_result is None:
+        pose_result = models.pose.estimate(crop, crop_mask)
+    joints, conf = coco17_to_ad16(pose_result.keypoints, pose_result.confidence)
+    joints, conf, snapped = snap_into_mask(joints, conf, crop_mask)
+    timings["pose"] += _ms(t)
+
+    mask = np.zeros((h, w), bool)
+    mask[y0:y1, x0:x1] = crop_mask
+    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped)
+
+
+def padded_box(box, pad: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """Integer crop (x0, y0, x1, y1) = box grown by `pad` × its size on each side, inside the image."""
+    x0, y0, x1, y1 = box
+    px, py = pad * (x1 - x0), pad * (y1 - y0)
+    return (max(0, int(np.floor(x0 - px))), max(0, int(np.floor(y0 - py))),
+            min(width, int(np.ceil(x1 + px))), min(height, int(np.ceil(y1 + py))))
+
+
+def _clip_box(box, w, h) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, x1 = sorted((min(max(x0, 0), w), min(max(x1, 0), w)))
+    y0, y1 = sorted((min(max(y0, 0), h), min(max(y1, 0), h)))
+    return x0, y0, x1, y1
+
+
+def _mask_box(mask: np.ndarray) -> tuple[float, float, float, float]:
+    ys, xs = np.nonzero(mask)
+    return float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 0.1):
+    """(texture RGBA, mask bool, CharacterConfig, bbox dict) for one figure, in crop pixels.
+
+    The crop is the figure box grown by `pad` (the mask, not the box, decides what is drawn),
+    the texture's alpha is the mask, joints are whole pixels on the mask, and `bbox` gives
+    the crop's left/top/right/bottom in the analysed image's pixels.
+    """
+    from ..rig.char_cfg import CharacterConfig, Joint
+
+    figure = analysis.figures[index]
+    h, w = analysis.image.shape[:2]
+    ys, xs = np.nonzero(figure.mask)
+    # Grow the crop to the mask too: a learned or alpha mask may reach past the padded box.
+    box = padded_box(figure.box, pad, w, h)
+    x0, y0 = min(box[0], int(xs.min())), min(box[1], int(ys.min()))
+    x1, y1 = max(box[2], int(xs.max()) + 1), max(box[3], int(ys.max()) + 1)
+    mask = figure.mask[y0:y1, x0:x1].copy()
+    texture = np.dstack([analysis.image[y0:y1, x0:x1], mask.astype(np.uint8) * 255])
+    local = np.rint(figure.joints - (x0, y0))
+    local, _, _ = snap_into_mask(local, figure.joint_conf, mask)  # rounding can step off a 1-px limb
+    joints = [Joint(name, parent, (int(u), int(v)))
+              for (name, parent), (u, v) in zip(AD_SKELETON, np.rint(local))]
+    config = CharacterConfig(width=int(x1 - x0), height=int(y1 - y0), joints=joints)
+    bbox = {"left": int(x0), "top": int(y0), "right": int(x1), "bottom": int(y1)}
+    return texture, mask, config, bbox
+
+
+__all__ = ["AnalysisSettings", "DrawingAnalysis", "Figure", "analyze_image", "analyze_array",
+           "figure_to_character", "padded_box", "AD_NAMES"]
