@@ -1,0 +1,382 @@
+"""Build the installable extension: one zip per platform, made and checked by Blender's own tools.
+
+    python build_addon.py [--platform linux-x64|windows-x64|macos-arm64|macos-x64|all] [--gpu]
+
+Steps: validate the source manifest -> find which third-party modules the shipped code
+imports -> download the exact wheels each platform needs (cached in build/wheels/) ->
+stage a clean copy of the source with a build manifest that lists those wheels ->
+`blender_ext.py build --split-platforms` -> `blender_ext.py validate` each zip -> print
+each zip's size and files. The real `blender_manifest.toml` is never modified.
+
+`blender_ext.py` is the script behind `blender --command extension build`; it is found in
+the `bpy` wheel, beside a `blender` binary on PATH, or given with --blender-ext.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent
+MANIFEST = "blender_manifest.toml"
+
+# Blender 4.2-5.0 bundle CPython 3.11: every wheel must be a cp311 (or abi3/py3) build.
+PYTHON_VERSION = "3.11"
+
+# pip platform tags accepted for each Blender platform, newest first. Linux: Blender 4.2
+# needs glibc 2.28. macOS: opencv-python-headless 4.11 ships macOS 13 wheels only.
+PIP_PLATFORM_TAGS = {
+    "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
+    "windows-x64": ("win_amd64",),
+    "macos-arm64": ("macosx_13_0_arm64", "macosx_13_0_universal2"),
+    "macos-x64": ("macosx_13_0_x86_64", "macosx_13_0_universal2"),
+}
+PLATFORMS = tuple(PIP_PLATFORM_TAGS)
+GPU_PLATFORMS = ("linux-x64", "windows-x64")
+
+# Import name -> pinned wheel. A wheel ships only when the shipped code imports it.
+# onnxruntime 1.18 imports with numpy alone (flatbuffers/protobuf/sympy/coloredlogs are
+# only used by its offline tools) and its wheels are half the size of 1.19+.
+# opencv 4.11 is the last release whose wheels accept numpy<2 (Blender's numpy is 1.26).
+WHEEL_FOR_IMPORT = {
+    "onnxruntime": "onnxruntime==1.18.1",
+    "cv2": "opencv-python-headless==4.11.0.86",
+    "yaml": "pyyaml==6.0.3",
+    "scipy": "scipy==1.15.3",
+}
+# The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
+GPU_WHEEL_FOR_IMPORT = {**WHEEL_FOR_IMPORT, "onnxruntime": "onnxruntime-gpu==1.20.1"}
+
+# Modules every Blender 4.2-5.0 provides: its own API and the packages its Python bundles.
+BLENDER_PROVIDED_MODULES = frozenset({
+    "bpy", "bpy_extras", "bpy_types", "_bpy_types", "_bpy_internal", "mathutils", "bmesh",
+    "gpu", "gpu_extras", "bl_math", "blf", "aud", "imbuf", "idprop", "freestyle",
+    "addon_utils", "rna_prop_ui", "bl_ui", "bl_operators", "io_anim_bvh", "io_scene_gltf2",
+    "numpy", "requests", "urllib3", "certifi", "idna", "charset_normalizer", "zstandard",
+})
+
+CPU_SIZE_TARGET_MB = 40.0
+PIP_TIMEOUT_S = 600
+
+
+class BuildError(Exception):
+    """The build cannot go on; the message says what failed and what to do."""
+
+
+@dataclass(frozen=True)
+class BlenderTools:
+    builder: Path      # blender_ext.py
+    valid_tags: Path   # _bpy_internal/extensions/tags.py
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    platform: str
+    variant: str       # "cpu" | "gpu"
+    path: Path
+    size_bytes: int
+    files: tuple[tuple[str, int], ...]   # (name in zip, uncompressed bytes)
+    wheels: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------
+# Blender's extension tools
+
+def _tools_from_builder(builder: Path) -> BlenderTools | None:
+    """`<version>/scripts/addons_core/bl_pkg/cli/blender_ext.py` -> the tools of that version."""
+    tags = builder.parents[3] / "modules" / "_bpy_internal" / "extensions" / "tags.py"
+    return BlenderTools(builder, tags) if builder.is_file() and tags.is_file() else None
+
+
+def find_blender_tools(builder: Path | None = None) -> BlenderTools:
+    if builder is not None:
+        if tools := _tools_from_builder(builder.resolve()):
+            return tools
+        raise BuildError(f"{builder}: not a blender_ext.py inside a Blender <version>/scripts/addons_core/bl_pkg/cli folder")
+    folders = []
+    spec = importlib.util.find_spec("bpy")   # locates the wheel without importing Blender
+    if spec is not None and spec.submodule_search_locations:
+        folders.append(Path(next(iter(spec.submodule_search_locations))))
+    if blender := shutil.which("blender"):
+        binary = Path(blender).resolve()
+        folders += [binary.parent, binary.parent.parent / "Resources"]   # Linux/Windows, macOS .app
+    for folder in folders:
+        for builder in sorted(folder.glob("*/scripts/addons_core/bl_pkg/cli/blender_ext.py"), reverse=True):
+            if tools := _tools_from_builder(builder):
+                return tools
+    raise BuildError(
+        "Blender's extension builder (blender_ext.py) was not found: install the bpy wheel "
+        "(pip install bpy), put a `blender` binary on PATH, or pass --blender-ext PATH"
+    )
+
+
+def _run_blender_ext(tools: BlenderTools, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(tools.builder), *args, "--valid-tags", str(tools.valid_tags)],
+        capture_output=True, text=True,
+    )
+    output = (proc.stdout + proc.stderr).strip()
+    if proc.returncode != 0:
+        raise BuildError(f"blender_ext.py {args[0]} failed:\n{output}")
+    return output
+
+
+def validate_source_manifest(tools: BlenderTools, source_dir: Path) -> dict:
+    """Fail early (before any download) when the manifest does not pass Blender's validation."""
+    manifest_path = source_dir / MANIFEST
+    try:
+        manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(f"{manifest_path}: missing") from None
+    except tomllib.TOMLDecodeError as err:
+        raise BuildError(f"{manifest_path}: not valid TOML: {err}") from None
+    _run_blender_ext(tools, "validate", str(source_dir))
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------
+# Staging: a clean copy of exactly what ships
+
+def _load_exclude_matcher(tools: BlenderTools, manifest: dict):
+    """Blender's own gitignore-style matcher for the manifest's [build] paths_exclude_pattern."""
+    spec = importlib.util.spec_from_file_location("_blender_ext_for_build", tools.builder)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    patterns = manifest.get("build", {}).get("paths_exclude_pattern", [])
+    return module.PathPatternMatch(patterns)
+
+
+def stage_source(source_dir: Path, stage_dir: Path, excluded) -> None:
+    """Copy the files the manifest lets ship, so heavy dev folders are never even copied."""
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    for folder, dirnames, filenames in os.walk(source_dir):
+        rel_folder = Path(folder).relative_to(source_dir)
+        dirnames[:] = [d for d in dirnames if not excluded.test_path(f"{(rel_folder / d).as_posix()}/")]
+        for name in filenames:
+            rel = (rel_folder / name).as_posix()
+            if name != MANIFEST and not excluded.test_path(rel):
+                (stage_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(Path(folder) / name, stage_dir / rel)
+
+
+def _top_level_imports(tree: ast.AST) -> set[str]:
+    """Absolute imports, leaving out optional ones (inside `try: ... except ImportError`)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in node.handlers
+        ):
+            for child in node.orelse + node.finalbody:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def third_party_imports(stage_dir: Path) -> dict[str, list[str]]:
+    """Module -> files importing it, for modules neither the stdlib nor Blender provide."""
+    users: dict[str, list[str]] = {}
+    for path in sorted(stage_dir.rglob("*.py")):
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+        for module in _top_level_imports(tree) - sys.stdlib_module_names - BLENDER_PROVIDED_MODULES:
+            users.setdefault(module, []).append(path.relative_to(stage_dir).as_posix())
+    return users
+
+
+def required_wheels(stage_dir: Path, wheel_for_import: dict[str, str]) -> list[str]:
+    users = third_party_imports(stage_dir)
+    unknown = {m: files for m, files in users.items() if m not in wheel_for_import}
+    if unknown:
+        lines = "\n".join(f"  {m} (imported by {', '.join(files)})" for m, files in sorted(unknown.items()))
+        raise BuildError(
+            "the add-on imports modules that neither Blender nor a bundled wheel provides:\n"
+            f"{lines}\nUse a relative import, make the import optional, or add the module to "
+            "WHEEL_FOR_IMPORT in build_addon.py"
+        )
+    return sorted(wheel_for_import[m] for m in users)
+
+
+# ---------------------------------------------------------------------------------------
+# Wheels
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _cached_wheel(folder: Path, requirement: str) -> Path | None:
+    name, version = requirement.split("==")
+    for wheel in sorted(folder.glob("*.whl")):
+        dist, wheel_version = wheel.name.split("-")[:2]
+        if _normalise(dist) == _normalise(name) and wheel_version == version:
+            return wheel
+    return None
+
+
+def download_wheels(platform: str, requirements: list[str], cache_dir: Path,
+                    index_url: str | None = None) -> list[Path]:
+    """The pinned wheels for one platform, from the cache or downloaded with pip."""
+    folder = cache_dir / platform
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [r for r in requirements if _cached_wheel(folder, r) is None]
+    if missing:
+        cmd = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
+               "--only-binary=:all:", "--no-deps", "--python-version", PYTHON_VERSION,
+               "--implementation", "cp", "--dest", str(folder), "--retries", "1", "--timeout", "15"]
+        for tag in PIP_PLATFORM_TAGS[platform]:
+            cmd += ["--platform", tag]
+        env = dict(os.environ)
+        if index_url:
+            # Only this index: drop find-links/extra indexes from pip config and PIP_* variables.
+            env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
+            env["PIP_CONFIG_FILE"] = os.devnull
+            cmd += ["--index-url", index_url]
+        proc = subprocess.run(cmd + missing, capture_output=True, text=True, env=env, timeout=PIP_TIMEOUT_S)
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
+            raise BuildError(
+                f"could not download the {platform} wheels ({', '.join(missing)}) from "
+                f"{index_url or 'the configured package index'}: the build needs network access "
+                f"to PyPI once (wheels are then cached in {folder}).\npip said:\n{tail}"
+            )
+    wheels = [_cached_wheel(folder, r) for r in requirements]
+    absent = [r for r, w in zip(requirements, wheels) if w is None]
+    if absent:
+        raise BuildError(f"pip reported success but no {platform} wheel for {', '.join(absent)} is in {folder}")
+    return wheels
+
+
+def write_build_manifest(source_manifest: str, platforms: list[str], wheel_names: list[str]) -> str:
+    """The source manifest with `platforms` narrowed to this build and `wheels` listed."""
+    text = re.sub(r"^(platforms|wheels)\s*=\s*\[.*?\]\s*$\n?", "", source_manifest, flags=re.M | re.S)
+    header = (
+        "# Written by build_addon.py from blender_manifest.toml.\n"
+        f"platforms = {json.dumps(platforms)}\n"
+        f"wheels = {json.dumps([f'./wheels/{name}' for name in wheel_names])}\n"
+    )
+    return header + text
+
+
+# ---------------------------------------------------------------------------------------
+# Build
+
+def _zip_contents(path: Path) -> tuple[tuple[str, int], ...]:
+    with zipfile.ZipFile(path) as archive:
+        return tuple((info.filename, info.file_size) for info in archive.infolist() if not info.is_dir())
+
+
+def build_variant(variant: str, platforms: list[str], *, tools: BlenderTools, source_dir: Path,
+                  output_dir: Path, work_dir: Path, index_url: str | None) -> list[BuiltPackage]:
+    manifest = validate_source_manifest(tools, source_dir)
+    unknown = sorted(set(platforms) - set(manifest.get("platforms", PLATFORMS)))
+    if unknown:
+        raise BuildError(f"{source_dir / MANIFEST}: platforms {unknown} are not declared in the manifest")
+
+    stage_dir = work_dir / "staging" / variant
+    stage_source(source_dir, stage_dir, _load_exclude_matcher(tools, manifest))
+    requirements = required_wheels(stage_dir, GPU_WHEEL_FOR_IMPORT if variant == "gpu" else WHEEL_FOR_IMPORT)
+
+    wheels_by_platform = {p: download_wheels(p, requirements, work_dir / "wheels", index_url) for p in platforms}
+    (stage_dir / "wheels").mkdir()
+    for wheel in {w for ws in wheels_by_platform.values() for w in ws}:
+        shutil.copy2(wheel, stage_dir / "wheels" / wheel.name)
+    wheel_names = sorted({w.name for ws in wheels_by_platform.values() for w in ws})
+    (stage_dir / MANIFEST).write_text(
+        write_build_manifest((source_dir / MANIFEST).read_text(encoding="utf-8"), platforms, wheel_names),
+        encoding="utf-8",
+    )
+
+    raw_dir = work_dir / "zips" / variant
+    shutil.rmtree(raw_dir, ignore_errors=True)
+    raw_dir.mkdir(parents=True)
+    _run_blender_ext(tools, "build", "--source-dir", str(stage_dir), "--output-dir", str(raw_dir), "--split-platforms")
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    built = []
+    for platform in platforms:
+        made = raw_dir / f"{manifest['id']}-{manifest['version']}-{platform.replace('-', '_')}.zip"
+        if not made.is_file():
+            raise BuildError(f"blender_ext.py build did not write {made.name}")
+        target = output_dir / (made.stem + ("-gpu" if variant == "gpu" else "") + ".zip")
+        shutil.move(made, target)
+        _run_blender_ext(tools, "validate", str(target))
+        built.append(BuiltPackage(platform, variant, target, target.stat().st_size, _zip_contents(target),
+                                  tuple(w.name for w in wheels_by_platform[platform])))
+    return built
+
+
+def build(platforms: list[str], *, gpu: bool = False, source_dir: Path = REPO_ROOT,
+          output_dir: Path | None = None, work_dir: Path | None = None,
+          index_url: str | None = None, blender_ext: Path | None = None) -> list[BuiltPackage]:
+    """Build and validate one zip per platform; the GPU variant only exists for Linux/Windows."""
+    if gpu:
+        no_gpu = [p for p in platforms if p not in GPU_PLATFORMS]
+        if no_gpu:
+            raise BuildError(f"--gpu builds only {', '.join(GPU_PLATFORMS)} (no onnxruntime-gpu for {', '.join(no_gpu)})")
+    tools = find_blender_tools(blender_ext)
+    work_dir = work_dir or source_dir / "build"
+    output_dir = output_dir or source_dir / "dist"
+    return build_variant("gpu" if gpu else "cpu", platforms, tools=tools, source_dir=source_dir,
+                         output_dir=output_dir, work_dir=work_dir, index_url=index_url)
+
+
+def report(packages: list[BuiltPackage]) -> str:
+    lines = []
+    for pkg in packages:
+        size_mb = pkg.size_bytes / 1e6
+        over = pkg.variant == "cpu" and size_mb > CPU_SIZE_TARGET_MB
+        lines.append(f"{pkg.platform} ({pkg.variant}): {pkg.path}  {size_mb:.1f} MB, {len(pkg.files)} files"
+                     + (f"  [above the {CPU_SIZE_TARGET_MB:.0f} MB target]" if over else ""))
+        lines += [f"    {size:>11,d}  {name}" for name, size in pkg.files]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--platform", default="all", choices=[*PLATFORMS, "all"])
+    parser.add_argument("--gpu", action="store_true", help="build the Linux/Windows variants with onnxruntime-gpu")
+    parser.add_argument("--source-dir", type=Path, default=REPO_ROOT, help="extension source (default: this repository)")
+    parser.add_argument("--output-dir", type=Path, help="where the zips go (default: SOURCE/dist)")
+    parser.add_argument("--work-dir", type=Path, help="staging and wheel cache (default: SOURCE/build)")
+    parser.add_argument("--index-url", default=os.environ.get("ANIMATE_DRAWING_INDEX_URL"),
+                        help="use only this package index for wheels (env ANIMATE_DRAWING_INDEX_URL)")
+    parser.add_argument("--blender-ext", type=Path, help="path to Blender's blender_ext.py")
+    args = parser.parse_args(argv)
+
+    if args.platform == "all":
+        platforms = list(GPU_PLATFORMS if args.gpu else PLATFORMS)
+    else:
+        platforms = [args.platform]
+    try:
+        packages = build(platforms, gpu=args.gpu, source_dir=args.source_dir.resolve(),
+                         output_dir=args.output_dir, work_dir=args.work_dir,
+                         index_url=args.index_url, blender_ext=args.blender_ext)
+    except BuildError as err:
+        print(f"build_addon: error: {err}", file=sys.stderr)
+        return 1
+    print(report(packages))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
