@@ -13,6 +13,7 @@ from .runtime import OnnxModel
 CLASSICAL_MIN_FRACTION = 0.25    # a second blob counts as a figure if ≥ this × the largest
 CLASSICAL_MIN_AREA = 0.002       # … and covers at least this fraction of the page
 CLASSICAL_WORK_SIDE = 1000       # page analysed at this long side (speed; figures are big)
+CLASSICAL_MAX_ELONGATION = 6.0   # thinner blobs are page borders, rulers, text lines
 
 
 class FigureDetector:
@@ -87,6 +88,8 @@ def classical_figure_boxes(rgb: np.ndarray) -> Detections:
         if blob.sum() < min_area:
             continue
         x, y, bw, bh = cv2.boundingRect(blob.astype(np.uint8))
+        if max(bw, bh) > CLASSICAL_MAX_ELONGATION * min(bw, bh):
+            continue
         boxes.append([x / s, y / s, min(w, (x + bw) / s), min(h, (y + bh) / s)])
     boxes = np.array(boxes, np.float64).reshape(-1, 4)
     n = len(boxes)

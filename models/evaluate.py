@@ -1,0 +1,174 @@
+"""Evaluate the vision pipeline on the third-party drawings beside the repository.
+
+    python -m animate_drawing.models.evaluate [--data ../shared/data/drawings] [--sheet raw_sheet.png]
+
+Annotated human figures (texture crop given as the figure box): mask IoU against mask.png,
+PCK@0.1 / PCK@0.05 of all 16 joints (distance / crop diagonal). Full photos with a
+bounding_box.yaml: box IoU of the largest figure (boxes compared in the photo scaled so its
+long side is at most 1000 px, as AnimatedDrawings stores them). Raw photos: every one must
+be processed without error; figures found are counted and drawn on a contact sheet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import InputError, NoFigureError
+from .analyze import AnalysisSettings, analyze_array, analyze_image
+from .image_io import load_image
+from .joints import AD_NAMES
+from .model_set import load_model_set
+from .overlay import contact_sheet, draw_analysis
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
+NON_HUMAN = {"A2S-LAB_AnimatedTale__test_2"}        # the quadruped pig
+PHOTO_NAMES = ("image.png", "origin_image.png", "original.jpg", "original.jpeg")
+TARGETS = {"mask_iou": 0.92, "pck10": 0.92, "pck05": 0.75, "box_iou": 0.85, "raw_found": 32}
+
+
+@dataclass
+class FolderResult:
+    name: str
+    mask_iou: float | None = None
+    pck10: float | None = None
+    pck05: float | None = None
+    box_iou: float | None = None
+    ms: float | None = None
+
+
+def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+def box_iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def pck(pred: np.ndarray, truth: np.ndarray, diagonal: float, fraction: float) -> float:
+    return float((np.linalg.norm(pred - truth, axis=1) <= fraction * diagonal).mean())
+
+
+def evaluate_annotated(folder: Path, settings: AnalysisSettings) -> FolderResult:
+    from ..rig.char_cfg import load_bounding_box, load_char_cfg
+
+    result = FolderResult(folder.name)
+    texture_path = folder / "texture.png"
+    if not texture_path.exists():
+        texture_path = folder / "texture_from_bbox.png"
+    rgb, alpha = load_image(texture_path)
+    h, w = rgb.shape[:2]
+    models = load_model_set(settings.provider, settings.threads, settings.custom_models)
+    crop_settings = AnalysisSettings(settings.provider, settings.threads, settings.custom_models,
+                                     settings.pad, manual_box=(0, 0, w, h))
+    t = time.perf_counter()
+    analysis = analyze_array(rgb, alpha, crop_settings, models)
+    result.ms = (time.perf_counter() - t) * 1000
+    figure = analysis.figures[0] if analysis.figures else None
+    if (folder / "mask.png").exists():
+        truth = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+        result.mask_iou = mask_iou(figure.mask, truth) if figure is not None else 0.0
+    config = load_char_cfg(folder / "char_cfg.yaml")
+    if set(AD_NAMES) <= set(config.names):
+        truth_xy = np.array([config.joint(n).loc for n in AD_NAMES], np.float64)
+        truth_xy *= [w / config.width, h / config.height]   # in case the texture was resized
+        diagonal = float(np.hypot(w, h))
+        pred = figure.joints if figure is not None else np.full((16, 2), -1e9)
+        result.pck10 = pck(pred, truth_xy, diagonal, 0.1)
+        result.pck05 = pck(pred, truth_xy, diagonal, 0.05)
+    photo = next((folder / n for n in PHOTO_NAMES if (folder / n).exists()), None)
+    if photo is not None and (folder / "bounding_box.yaml").exists():
+        truth_box = load_bounding_box(folder / "bounding_box.yaml")
+        truth_box = [truth_box[k] for k in ("left", "top", "right", "bottom")]
+        try:
+            full = analyze_image(photo, settings)
+            ph, pw = full.image.shape[:2]
+            s = min(1.0, 1000.0 / max(ph, pw))
+            result.box_iou = max(box_iou([v * s for v in f.box], truth_box) for f in full.figures[:1])
+        except NoFigureError:
+            result.box_iou = 0.0
+    return result
+
+
+def evaluate_raw(raw_dir: Path, settings: AnalysisSettings):
+    """(processed, with_figure, errors, overlays, labels) over every image in raw_dir."""
+    images = sorted(p for p in raw_dir.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
+    found, errors, overlays, labels, times = 0, [], [], [], []
+    for path in images:
+        try:
+            t = time.perf_counter()
+            analysis = analyze_image(path, settings)
+            times.append((time.perf_counter() - t) * 1000)
+            found += 1
+            overlays.append(draw_analysis(analysis))
+            labels.append(f"{path.stem} n={len(analysis.figures)}")
+        except NoFigureError:
+            rgb, _ = load_image(path)
+            overlays.append(rgb)
+            labels.append(f"{path.stem} NO FIGURE")
+        except InputError as exc:
+            errors.append(f"{path.name}: {exc}")
+    return len(images), found, errors, overlays, labels, times
+
+
+def _fmt(v: float | None) -> str:
+    return "   -  " if v is None else f"{v:6.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared drawings folder")
+    parser.add_argument("--sheet", type=Path, default=None, help="write a contact sheet of the raw overlays here")
+    parser.add_argument("--provider", default="auto")
+    args = parser.parse_args(argv)
+    annotated, raw = args.data / "annotated", args.data / "raw"
+    if not annotated.is_dir():
+        print(f"no data at {args.data}", file=sys.stderr)
+        return 2
+    settings = AnalysisSettings(provider=args.provider)
+    models = load_model_set(settings.provider)
+    print(f"models: {models.names()}")
+    for note in models.warnings:
+        print(f"warning: {note}")
+    print(f"{'folder':56s} {'maskIoU':>7s} {'PCK.1':>6s} {'PCK.05':>6s} {'boxIoU':>6s} {'ms':>6s}")
+    results = []
+    for folder in sorted(d for d in annotated.iterdir() if d.is_dir() and d.name not in NON_HUMAN):
+        r = evaluate_annotated(folder, settings)
+        results.append(r)
+        print(f"{r.name[:56]:56s} {_fmt(r.mask_iou):>7s} {_fmt(r.pck10)} {_fmt(r.pck05)} {_fmt(r.box_iou)} "
+              f"{r.ms:6.0f}")
+    means = {key: float(np.mean(vals)) if (vals := [getattr(r, key) for r in results if getattr(r, key) is not None])
+             else float("nan") for key in ("mask_iou", "pck10", "pck05", "box_iou")}
+    print(f"{'MEAN':56s} {_fmt(means['mask_iou']):>7s} {_fmt(means['pck10'])} {_fmt(means['pck05'])} "
+          f"{_fmt(means['box_iou'])}")
+    if raw.is_dir():
+        total, found, errors, overlays, labels, times = evaluate_raw(raw, settings)
+        print(f"raw: {total} images, {total - len(errors)} processed without error, figure found on {found}, "
+              f"median {np.median(times) if times else float('nan'):.0f} ms/image")
+        for e in errors:
+            print(f"  error: {e}")
+        if args.sheet is not None:
+            sheet = contact_sheet(overlays, labels)
+            args.sheet.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(args.sheet), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+            print(f"contact sheet: {args.sheet}")
+        means["raw_found"] = found
+    print("targets: " + ", ".join(
+        f"{k} {means.get(k, float('nan')):.3f} {'OK' if means.get(k, -1) >= v else 'BELOW'} (≥ {v})"
+        for k, v in TARGETS.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
