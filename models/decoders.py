@@ -108,9 +108,12 @@ def _cxcywh_to_xyxy(b: np.ndarray) -> np.ndarray:
 
 
 def decode_yolo_det(output: np.ndarray, score_threshold: float = 0.25, iou_threshold: float = 0.45,
-                    classes: list[int] | None = None) -> Detections:
-    """Ultralytics-style (1, 4 + C, N): cx, cy, w, h then one score per class (no objectness)."""
-    rows = _yolo_rows(output, None)
+                    classes: list[int] | None = None, num_classes: int | None = None) -> Detections:
+    """Ultralytics-style (1, 4 + C, N): cx, cy, w, h then one score per class (no objectness).
+
+    Without `num_classes` the layout is guessed (the box axis is the longer one).
+    """
+    rows = _yolo_rows(output, None if num_classes is None else 4 + num_classes)
     class_scores = rows[:, 4:]
     if classes is not None:
         mask = np.zeros(class_scores.shape[1], bool)

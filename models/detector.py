@@ -51,7 +51,8 @@ class FigureDetector:
         iou = float(out.get("iou_threshold", 0.45))
         classes = out.get("classes")
         if kind == "yolo_det":
-            return decode_yolo_det(outputs[0], thr, iou, classes)
+            n = out.get("num_classes")
+            return decode_yolo_det(outputs[0], thr, iou, classes, None if n is None else int(n))
         if kind == "dets_labels":
             return decode_dets_labels(outputs[0], outputs[1], thr, iou, classes)
         if kind == "yolo_pose":

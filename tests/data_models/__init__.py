@@ -1,0 +1,1 @@
+"""Tiny fixtures for the vision tests, made by code (no binary files in the repository)."""
