@@ -1,0 +1,44 @@
+"""Scene exports: a self-contained .blend and a skinned, animated .glb (atomic, like encode.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+
+from .encode import discard, partial_path, publish
+from .render import quiet_stdout
+
+
+def save_blend(final: Path) -> Path:
+    """Save the current file as a copy with every image packed (it opens anywhere)."""
+    for image in bpy.data.images:
+        if image.source in ("FILE", "SEQUENCE", "MOVIE") and not image.packed_file and image.has_data:
+            image.pack()
+    partial = partial_path(final)
+    try:
+        with quiet_stdout():
+            bpy.ops.wm.save_as_mainfile(filepath=str(partial), copy=True, compress=True, check_existing=False)
+        publish(partial, final)
+    except BaseException:
+        discard(partial)
+        raise
+    return final
+
+
+def export_glb(final: Path) -> Path:
+    """glTF binary with skinning and the active actions sampled over the scene's frame range."""
+    partial = partial_path(final)
+    try:
+        with quiet_stdout():
+            bpy.ops.export_scene.gltf(
+                filepath=str(partial), export_format="GLB", use_selection=False,
+                export_cameras=False, export_lights=False,
+                export_skins=True, export_animations=True, export_animation_mode="ACTIVE_ACTIONS",
+                export_frame_range=True, export_force_sampling=True, export_anim_slide_to_zero=False,
+            )
+        publish(partial, final)
+    except BaseException:
+        discard(partial)
+        raise
+    return final
