@@ -79,8 +79,10 @@ def clean_region(mask: np.ndarray) -> np.ndarray:
     return region | small[labels]
 
 
-def mesh_from_mask(mask: np.ndarray, joint_locs=None, density: float = 1.0) -> Mesh:
-    """Triangulate `mask`; `joint_locs` (J, 2) pixels become vertices (snapped inside if needed)."""
+def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, density: float = 1.0) -> Mesh:
+    """Triangulate `mask`; `joint_locs` (J, 2) pixels become vertices (snapped inside if needed).
+
+    `joint_parents` (J,) parent joint index or −1 guides snapping along the limb."""
     region = clean_region(mask)
     if not region.any():
         raise ValueError("mask has no pixels to mesh")
@@ -93,7 +95,7 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, density: float = 1.0) -> M
     dist_out = cv2.distanceTransform(1 - padded, cv2.DIST_L2, 5)
     outline = _outline_points(padded, _local_widths(dist_in, dist_out, spacing), spacing)
     interior = _interior_points(dist_in, spacing)
-    joints_px, snapped = _snap_joints(joint_locs, dist_in)
+    joints_px, snapped = _snap_joints(joint_locs, joint_parents, dist_in)
     joints_pad = joints_px + 1.0
     if len(joints_pad):
         near = np.min(np.linalg.norm(interior[:, None] - joints_pad[None], axis=2), axis=1) < JOINT_CLEARANCE * spacing
@@ -159,38 +161,49 @@ def _interior_points(dist_in: np.ndarray, spacing: float) -> np.ndarray:
     return np.column_stack([u[clear], v[clear]])
 
 
-def _snap_joints(joint_locs, dist_in: np.ndarray):
-    """Joints in the padded frame's pixel grid → positions strictly inside the region.
+def _snap_joints(joint_locs, joint_parents, dist_in: np.ndarray):
+    """Joint pixels → positions strictly inside the region (the padded frame's `dist_in` is used).
 
-    A joint outside the region (or on its outline) moves to the nearest pixel at least two
-    pixels inside (or the deepest available in very thin figures)."""
+    A joint outside the region (or on its outline) moves to a pixel at least two pixels inside
+    (or the deepest available in very thin figures): the first such pixel on the way to its
+    parent joint when that is not much farther than the nearest one, since the nearest pixel
+    of a foot drawn off the mask may well be the other foot."""
     if joint_locs is None:
         return np.zeros((0, 2)), {}
     locs = np.asarray(joint_locs, dtype=np.float64).reshape(-1, 2)
-    depth = min(2.0, float(dist_in.max()))
-    height, width = dist_in.shape
-    px = np.round(locs + 1.0).astype(int)
-    inside = (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
-    ok = np.zeros(len(locs), dtype=bool)
-    ok[inside] = dist_in[px[inside, 1], px[inside, 0]] >= depth
-    snapped = {}
-    out = locs.copy()
+    parents = np.full(len(locs), -1) if joint_parents is None else np.asarray(joint_parents)
+    deep = dist_in >= min(2.0, float(dist_in.max()))
+    ok = _lookup(deep, locs + 1.0)
+    out, snapped = locs.copy(), {}
     if ok.all():
         return out, snapped
-    safe_v, safe_u = np.nonzero(dist_in >= depth)
+    safe_v, safe_u = np.nonzero(deep)
     safe = np.column_stack([safe_u, safe_v]).astype(np.float64) - 1.0
     for j in np.nonzero(~ok)[0]:
-        nearest = safe[np.argmin(np.sum((safe - locs[j]) ** 2, axis=1))]
-        out[j] = nearest
-        snapped[int(j)] = ((float(locs[j, 0]), float(locs[j, 1])), (float(nearest[0]), float(nearest[1])))
+        gaps = np.sum((safe - locs[j]) ** 2, axis=1)
+        best = safe[np.argmin(gaps)]
+        if parents[j] >= 0:
+            along = _first_deep_point(locs[j], locs[parents[j]], deep)
+            if along is not None and np.hypot(*(along - locs[j])) <= 2.0 * np.sqrt(gaps.min()) + 3.0:
+                best = along
+        out[j] = best
+        snapped[int(j)] = ((float(locs[j, 0]), float(locs[j, 1])), (float(best[0]), float(best[1])))
     return out, snapped
+
+
+def _first_deep_point(start: np.ndarray, end: np.ndarray, deep: np.ndarray) -> np.ndarray | None:
+    """The first pixel centre (unpadded coords) of `deep` met walking from start to end, if any."""
+    steps = int(np.ceil(np.hypot(*(end - start)))) + 1
+    walk = start + (end - start) * np.linspace(0.0, 1.0, steps)[:, None]
+    hits = np.nonzero(_lookup(deep, walk + 1.0))[0]
+    return np.round(walk[hits[0]]) if len(hits) else None
 
 
 def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndarray,
                       spacing: float) -> np.ndarray:
     """Keep non-degenerate triangles whose centroid and edges lie in the 1 px dilated region;
     orient them counter-clockwise as seen from the camera."""
-    allowed = cv2.dilate(padded, np.ones((3, 3), np.uint8)).astype(bool)
+    allowed = tolerant_region(padded)
     tris = simplices[np.abs(signed_areas(points, simplices)) > MIN_TRIANGLE_AREA]
     tris = tris[_lookup(allowed, points[tris].mean(axis=1))]
     # Triangles inside a figure sampled at `spacing` never have edges this long: only those
@@ -201,21 +214,28 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
 
     pairs = np.sort(np.stack([tris, tris[:, [1, 2, 0]]], axis=2).reshape(-1, 2), axis=1)
     edges, edge_of = np.unique(pairs, axis=0, return_inverse=True)
-    tris = tris[_edges_inside(points, edges, allowed)[edge_of.reshape(-1, 3)].all(axis=1)]
+    inside = segments_inside(points[edges[:, 0]], points[edges[:, 1]], allowed)
+    tris = tris[inside[edge_of.reshape(-1, 3)].all(axis=1)]
     flip = signed_areas(points, tris) < 0
     tris[flip] = tris[flip][:, [0, 2, 1]]
     return tris
 
 
-def _edges_inside(points: np.ndarray, edges: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """For each edge, whether samples about one pixel apart along it all lie in `allowed`."""
-    a, b = points[edges[:, 0]], points[edges[:, 1]]
+def tolerant_region(region: np.ndarray) -> np.ndarray:
+    """The region grown by one pixel: outline points sit on pixel centres, so segments between
+    them may graze the neighbouring background pixel without leaving the figure."""
+    return cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def segments_inside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """For each segment a[i]→b[i] (pixels), whether samples about one pixel apart along it
+    (ends excluded) all lie in the boolean raster `allowed`."""
     count = np.ceil(np.linalg.norm(b - a, axis=1)).astype(int) + 1      # interior samples per edge
-    owner = np.repeat(np.arange(len(edges)), count)
+    owner = np.repeat(np.arange(len(a)), count)
     first = np.cumsum(count) - count
     t = (np.arange(owner.size) - first[owner] + 1) / (count[owner] + 1)
     samples = a[owner] + (b - a)[owner] * t[:, None]
-    outside = np.bincount(owner, weights=~_lookup(allowed, samples), minlength=len(edges))
+    outside = np.bincount(owner, weights=~_lookup(allowed, samples), minlength=len(a))
     return outside == 0
 
 

@@ -4,7 +4,8 @@
   (`PRIMARY_CHILD` when that child exists, else the child farthest away).
 * A leaf joint → a short bone continuing the direction from its parent joint
   (`LEAF_LENGTH_RATIO` × the parent bone's length), so hands, feet and heads carry weights.
-* A bone whose head and tail coincide (root and hip share the mid-hip point) → a vertical tail
+* A bone whose head and tail coincide (root and hip share the mid-hip point; "coincide" means
+  closer than `COINCIDE_RATIO` × character height) → a vertical tail
   of `ZERO_LENGTH_RATIO` × character height; it does not deform the mesh (`deform=False`),
   because its direction says nothing about the drawing.
 * Bone parent = the bone of the joint's parent joint; several roots are fine.
@@ -21,6 +22,7 @@ from .char_cfg import CharacterConfig
 PRIMARY_CHILD = {"root": "hip", "hip": "torso", "torso": "neck"}
 LEAF_LENGTH_RATIO = 0.35
 ZERO_LENGTH_RATIO = 0.1
+COINCIDE_RATIO = 0.01      # head and tail closer than this × character height "coincide"
 _MIN_LENGTH_PX = 1e-6
 
 
@@ -51,7 +53,8 @@ def plan_bones(config: CharacterConfig, character_height_px: float | None = None
             tail = locs[_primary_child(joint.name, children, locs)]
         else:
             tail = _leaf_tail(joint.name, joint.parent, locs, bones)
-        if np.hypot(*(tail - head)) <= _MIN_LENGTH_PX:
+        # Annotators place root and hip a pixel or two apart as often as exactly together.
+        if np.hypot(*(tail - head)) <= max(COINCIDE_RATIO * height, _MIN_LENGTH_PX):
             tail = head + np.array([0.0, -ZERO_LENGTH_RATIO * height])  # up in the drawing is −v
             deform = False
         bones[joint.name] = BonePlan(joint.name, joint.parent, _pair(head), _pair(tail), deform)

@@ -1,0 +1,106 @@
+"""`RigPlan`: everything Blender needs to build a rigged character, as plain data.
+
+texture + mask + CharacterConfig → mesh (pixels, UVs), bones, skin weights, part labels and
+the pixel → world mapping (docs/ARCHITECTURE.md, "Coordinates").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .char_cfg import CharacterConfig
+from .mesh import mesh_from_mask, uvs_for
+from .skeleton import BonePlan, plan_bones
+from .weights import skin_weights
+
+CHARACTER_HEIGHT = 2.0    # world units: every character is this tall
+MAX_NAME_LENGTH = 48      # leaves room for suffixes within Blender's 63-byte names
+
+
+@dataclass
+class SnappedJoint:
+    name: str
+    original_uv: tuple[float, float]
+    uv: tuple[float, float]
+
+    @property
+    def distance_px(self) -> float:
+        return float(np.hypot(self.uv[0] - self.original_uv[0], self.uv[1] - self.original_uv[1]))
+
+
+@dataclass
+class RigPlan:
+    name: str
+    texture: np.ndarray                 # (H, W, 4) uint8 RGBA, alpha = mask * 255
+    mask: np.ndarray                    # (H, W) bool
+    config: CharacterConfig             # joints as rigged (snapped into the mesh)
+    scale: float                        # world units per pixel
+    origin_uv: tuple[float, float]      # pixel that maps to world (0, 0, 0)
+    vertices_uv: np.ndarray             # (N, 2) float64 pixels
+    triangles: np.ndarray               # (M, 3) int32, counter-clockwise as seen from the camera
+    uvs: np.ndarray                     # (N, 2) float32 texture coordinates
+    bones: list[BonePlan]
+    weights: np.ndarray                 # (N, B) float32, rows sum to 1, columns in `bones` order
+    triangle_bone: np.ndarray           # (M,) int32 index into `bones`
+    snapped_joints: list[SnappedJoint] = field(default_factory=list)  # joints moved into the mesh
+    joint_vertex: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) vertex per joint
+
+    def to_world(self, uv) -> np.ndarray:
+        """(..., 2) pixels → (..., 3) world xyz on the y = 0 plane."""
+        uv = np.asarray(uv, dtype=np.float64)
+        x = (uv[..., 0] - self.origin_uv[0]) * self.scale
+        z = (self.origin_uv[1] - uv[..., 1]) * self.scale
+        return np.stack([x, np.zeros_like(x), z], axis=-1)
+
+    @property
+    def vertices_world(self) -> np.ndarray:
+        return self.to_world(self.vertices_uv)
+
+
+def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfig, name: str,
+                   density: float = 1.0) -> RigPlan:
+    """Mesh the mask, snap joints into it, derive bones and weights. `name` may be a file path."""
+    mask = np.asarray(mask, dtype=bool)
+    if texture.shape[:2] != mask.shape:
+        raise ValueError(f"texture {texture.shape[:2]} and mask {mask.shape} differ in size")
+    parents = [config.index(j.parent) if j.parent is not None else -1 for j in config.joints]
+    mesh = mesh_from_mask(mask, config.locs(), parents, density=density)
+    rigged = config.with_locs(mesh.joint_locs)
+    snapped = [SnappedJoint(config.joints[j].name, old, new) for j, (old, new) in sorted(mesh.snapped.items())]
+
+    rows = np.nonzero(mesh.region.any(axis=1))[0]
+    top, bottom = float(rows[0]), float(rows[-1])
+    scale = CHARACTER_HEIGHT / max(bottom - top, 1.0)
+    origin = (float(rigged.root.loc[0]), bottom)   # feet on z = 0, root above the world origin
+
+    bones = plan_bones(rigged, character_height_px=bottom - top)
+    weights, triangle_bone = skin_weights(mesh, bones)
+    rgba = _rgba(texture)
+    rgba[..., 3] = np.where(mask, 255, 0)
+    height, width = mask.shape
+    return RigPlan(
+        name=sanitize_name(name), texture=rgba, mask=mask, config=rigged, scale=scale, origin_uv=origin,
+        vertices_uv=mesh.vertices, triangles=mesh.triangles, uvs=uvs_for(mesh.vertices, width, height),
+        bones=bones, weights=weights, triangle_bone=triangle_bone, snapped_joints=snapped,
+        joint_vertex=mesh.joint_vertex,
+    )
+
+
+def _rgba(texture: np.ndarray) -> np.ndarray:
+    """RGB, RGBA or gray uint8 → a fresh (H, W, 4) uint8 array (alpha is set by the caller)."""
+    texture = np.asarray(texture, dtype=np.uint8)
+    if texture.ndim == 2:
+        texture = texture[..., None]
+    rgb = np.broadcast_to(texture[..., :3], texture.shape[:2] + (3,)) if texture.shape[2] < 3 else texture[..., :3]
+    return np.dstack([rgb, np.zeros(texture.shape[:2], np.uint8)])
+
+
+def sanitize_name(name: str | os.PathLike) -> str:
+    """A drawing's file name (or path) → a short ASCII identifier safe for Blender data and files."""
+    stem = os.path.splitext(os.path.basename(os.fspath(name).rstrip("/\\")))[0]
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")
+    return clean[:MAX_NAME_LENGTH].rstrip("_-") or "drawing"

@@ -1,0 +1,186 @@
+"""Skin weights on the 2D mesh, computed from geodesic distances.
+
+Each deforming bone is a Dijkstra source over the mesh edge graph, attached to the vertices
+near its segment that it can "see" through the figure (never across background). Distances are
+therefore measured *inside* the drawing: a hand resting on a leg through a thin bridge of
+mask stays far from the leg bone. Every vertex belongs rigidly to its geodesically nearest
+bone, except within a band around each joint, where a soft-min over the bones' distances
+blends smoothly into the neighbouring bone (elbows bend, forearms stay rigid).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from .mesh import Mesh, segments_inside, tolerant_region
+from .skeleton import BonePlan
+
+ATTACH_SPACINGS = 1.0        # a bone attaches to vertices within this × mesh spacing of its segment
+BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width at the joint
+BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
+SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
+BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
+
+
+def skin_weights(mesh: Mesh, bones: list[BonePlan], joint_bone: list[int] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(weights (N, B) float32 rows summing to 1, triangle_bone (M,) int32).
+
+    `joint_bone[i]` is the bone whose head sits on `mesh.joint_vertex[i]` (default: bone i, as
+    `plan_bones` returns one bone per joint in joint order).
+    """
+    vertices = mesh.vertices
+    n, bone_count = len(vertices), len(bones)
+    deform = np.array([b.deform for b in bones]) if any(b.deform for b in bones) else np.ones(bone_count, bool)
+    graph, edge_lengths = _edge_graph(mesh.triangles, vertices)
+
+    heads = np.array([b.head_uv for b in bones], dtype=np.float64)
+    tails = np.array([b.tail_uv for b in bones], dtype=np.float64)
+    to_segment, foot = _segment_distances(vertices, heads, tails)              # (N, B), (N, B, 2)
+    distance = _bone_distances(graph, mesh, to_segment, foot, deform, joint_bone)
+    distance += BEHIND_PENALTY * _behind_head(vertices, bones)
+    unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
+    distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
+
+    nearest = np.argmin(distance, axis=1)
+    weights = np.zeros((n, bone_count))
+    weights[np.arange(n), nearest] = 1.0
+    blend, softness = _joint_bands(graph, mesh, bones, deform, joint_bone, edge_lengths)
+    banded = blend > 0
+    if banded.any():
+        gap = distance[banded] - distance[banded, nearest[banded]][:, None]
+        soft = np.exp(-np.minimum(gap / softness[banded, None], 50.0))
+        soft[:, ~deform] = 0.0
+        soft /= soft.sum(axis=1, keepdims=True)
+        weights[banded] = (1.0 - blend[banded, None]) * weights[banded] + blend[banded, None] * soft
+    weights = (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
+    return weights, triangle_labels(weights, mesh.triangles)
+
+
+def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """Body-part label per triangle: the bone with the most weight over its three corners."""
+    return np.argmax(weights[triangles].sum(axis=1), axis=1).astype(np.int32)
+
+
+def _edge_graph(triangles: np.ndarray, vertices: np.ndarray):
+    pairs = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
+    edges = np.unique(pairs, axis=0)
+    lengths = np.linalg.norm(vertices[edges[:, 0]] - vertices[edges[:, 1]], axis=1)
+    n = len(vertices)
+    graph = coo_matrix((np.concatenate([lengths, lengths]),
+                        (np.concatenate([edges[:, 0], edges[:, 1]]), np.concatenate([edges[:, 1], edges[:, 0]]))),
+                       shape=(n, n)).tocsr()
+    return graph, lengths
+
+
+def _behind_head(vertices: np.ndarray, bones: list[BonePlan]) -> np.ndarray:
+    """(N, B) how far each vertex lies behind each limb bone's head, along the bone.
+
+    A limb owns what lies beyond its joint: without this, the flanks of a round body would go to
+    the thighs and upper arms whose heads sit on its outline. Trunk bones own in every direction.
+    """
+    trunks = _trunk_bones(bones)
+    behind = np.zeros((len(vertices), len(bones)))
+    for i, bone in enumerate(bones):
+        if i in trunks:
+            continue
+        direction = np.subtract(bone.tail_uv, bone.head_uv) / max(bone.length, 1e-9)
+        behind[:, i] = np.maximum(0.0, -(vertices - bone.head_uv) @ direction)
+    return behind
+
+
+def _trunk_bones(bones: list[BonePlan]) -> set[int]:
+    """Bones without a deforming parent to hand over to: roots, and under a non-deforming bone
+    (the root) the child starting closest to it (the spine, not the thighs)."""
+    index = {b.name: i for i, b in enumerate(bones)}
+    trunks = {i for i, b in enumerate(bones) if b.parent not in index}
+    for parent in bones:
+        if parent.deform:
+            continue
+        children = [i for i, b in enumerate(bones) if b.parent == parent.name]
+        if children:
+            trunks.add(min(children, key=lambda i: np.hypot(*np.subtract(bones[i].head_uv, parent.head_uv))))
+    return trunks
+
+
+def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray):
+    """Distance from every point to every segment (P, S) and the closest segment points (P, S, 2)."""
+    direction = tails - heads
+    length2 = np.maximum(np.sum(direction ** 2, axis=1), 1e-12)
+    t = np.clip(np.einsum("psk,sk->ps", points[:, None] - heads[None], direction) / length2, 0.0, 1.0)
+    foot = heads[None] + t[..., None] * direction[None]
+    return np.linalg.norm(points[:, None] - foot, axis=2), foot
+
+
+def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform, joint_bone) -> np.ndarray:
+    """Geodesic distance (N, B) from each deforming bone; inf for non-deforming bones."""
+    n, bone_count = to_segment.shape
+    allowed = tolerant_region(mesh.region)
+    vertex, bone = np.nonzero((to_segment <= ATTACH_SPACINGS * mesh.spacing) & deform[None])
+    # Only vertices the segment reaches without crossing background: an arm bone passing near
+    # the body across a gap must not grab the body.
+    visible = segments_inside(foot[vertex, bone], mesh.vertices[vertex], allowed)
+    vertex, bone = vertex[visible], bone[visible]
+    start = to_segment[vertex, bone]
+    # The bone's own joint vertex always anchors it, even where its segment leaves the figure.
+    heads = _joint_vertex_of_bones(mesh, bone_count, joint_bone)
+    anchored = np.nonzero((heads >= 0) & deform)[0]
+    vertex = np.concatenate([vertex, heads[anchored]])
+    bone = np.concatenate([bone, anchored])
+    start = np.concatenate([start, np.zeros(len(anchored))])
+    # One virtual node per bone with one-way edges into the mesh, so no path shortcuts through a bone.
+    links = graph.tocoo()
+    full = coo_matrix((np.concatenate([links.data, start + 1e-9]),
+                       (np.concatenate([links.row, n + bone]), np.concatenate([links.col, vertex]))),
+                      shape=(n + bone_count, n + bone_count)).tocsr()
+    rows = np.nonzero(deform)[0]
+    distance = np.full((n, bone_count), np.inf)
+    distance[:, rows] = dijkstra(full, directed=True, indices=n + rows)[:, :n].T
+    return distance
+
+
+def _joint_vertex_of_bones(mesh: Mesh, bone_count: int, joint_bone) -> np.ndarray:
+    heads = np.full(bone_count, -1)
+    owners = np.arange(len(mesh.joint_vertex)) if joint_bone is None else np.asarray(joint_bone)
+    valid = (owners >= 0) & (owners < bone_count)
+    heads[owners[valid]] = mesh.joint_vertex[valid]
+    return heads
+
+
+def _joint_bands(graph, mesh: Mesh, bones, deform, joint_bone, edge_lengths):
+    """Per vertex: blend factor (1 at a joint, 0 outside its band) and soft-min temperature."""
+    n = len(mesh.vertices)
+    heads = _joint_vertex_of_bones(mesh, len(bones), joint_bone)
+    by_name = {b.name: i for i, b in enumerate(bones)}
+    joints, radii = [], []
+    outline = _outline_vertices(mesh.triangles, n)
+    for i, bone in enumerate(bones):
+        parent = by_name.get(bone.parent) if bone.parent is not None else None
+        if heads[i] < 0 or not deform[i] or parent is None:
+            continue
+        joints.append(heads[i])
+        limit = BAND_BONE_RATIO * min(bone.length, bones[parent].length if deform[parent] else bone.length)
+        radii.append(limit)
+    if not joints:
+        return np.zeros(n), np.ones(n)
+    joints = np.array(joints)
+    from_joint = dijkstra(graph, directed=False, indices=joints)                 # (J, N)
+    half_width = from_joint[:, outline].min(axis=1) if outline.any() else np.zeros(len(joints))
+    floor = 1.5 * float(np.mean(edge_lengths))
+    radii = np.minimum(np.maximum(BAND_WIDTH_RATIO * half_width, floor), np.maximum(radii, floor))
+    x = np.clip(from_joint / radii[:, None], 0.0, 1.0)
+    falloff = 1.0 - x * x * (3.0 - 2.0 * x)                                       # smoothstep, 1 → 0
+    strongest = np.argmax(falloff, axis=0)
+    blend = falloff[strongest, np.arange(n)]
+    return blend, SOFTNESS_RATIO * radii[strongest]
+
+
+def _outline_vertices(triangles: np.ndarray, n: int) -> np.ndarray:
+    """Vertices on the mesh border (edges used by one triangle)."""
+    pairs = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
+    edges, counts = np.unique(pairs, axis=0, return_counts=True)
+    border = np.zeros(n, dtype=bool)
+    border[edges[counts == 1].ravel()] = True
+    return border
