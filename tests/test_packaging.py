@@ -140,7 +140,7 @@ def snapshot():
 
 types0, props0 = snapshot()
 bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default", enable_on_install=True)
-repo_dir = Path(bpy.context.preferences.extensions.repos["user_default"].directory)
+repo_dir = Path(next(r.directory for r in bpy.context.preferences.extensions.repos if r.module == "user_default"))
 report["installed"] = (repo_dir / "animate_drawing" / "__init__.py").is_file()
 report["enabled"] = addon_utils.check(module)[1]
 types1, props1 = snapshot()
@@ -158,7 +158,7 @@ report["onnx_inputs"] = {
     for p in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx"))
 }
 
-if hasattr(bpy.ops.animate_drawing, "animate"):
+if "animate" in report["operators"]:
     bpy.ops.animate_drawing.animate(filepath=drawing)
     report["animate"] = [
         {"type": ob.type, "bones": len(ob.data.bones) if ob.type == "ARMATURE" else 0,
