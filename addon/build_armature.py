@@ -58,7 +58,7 @@ def set_edit_bones(armature: bpy.types.Armature, plan) -> None:
         edit_bone.tail = tail
         edit_bone.use_connect = False
         edit_bone.align_roll(TOWARD_CAMERA)
-        edit_bone.use_deform = True
+        edit_bone.use_deform = bone.deform
     for bone in plan.bones:
         edit_bones[bone.name].parent = edit_bones[bone.parent] if bone.parent else None
 

@@ -54,7 +54,8 @@ def read_mask(image: bpy.types.Image) -> np.ndarray:
 
 def build_material(name: str, texture_image: bpy.types.Image) -> bpy.types.Material:
     material = bpy.data.materials.new(name)
-    material.use_nodes = True
+    if material.node_tree is None:  # Blender < 5.0 starts materials without nodes
+        material.use_nodes = True
     if hasattr(material, "surface_render_method"):  # EEVEE Next: real alpha blending
         material.surface_render_method = "BLENDED"
     material.use_backface_culling = False

@@ -1,0 +1,57 @@
+"""What every Animate Drawing operator does the same way: report user errors, show progress.
+
+Not registered itself (the leading underscore keeps discovery away; it has no classes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import bpy
+
+from ..errors import AnimateDrawingError
+
+
+@contextlib.contextmanager
+def progress(context, steps: int):
+    """Yields `advance()`; drives the window manager's progress cursor when there is one."""
+    window_manager = getattr(context, "window_manager", None)
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if window_manager is not None:
+            window_manager.progress_update(done)
+
+    if window_manager is not None:
+        window_manager.progress_begin(0, steps)
+    try:
+        yield advance
+    finally:
+        if window_manager is not None:
+            window_manager.progress_end()
+
+
+def run_reported(operator: bpy.types.Operator, work) -> set[str]:
+    """Run `work()`; a user-facing error becomes an ERROR report and {'CANCELLED'}.
+
+    Builders roll back what they created before raising, so CANCELLED means the scene is as
+    it was.
+    """
+    try:
+        message = work()
+    except AnimateDrawingError as error:
+        operator.report({"ERROR"}, str(error))
+        return {"CANCELLED"}
+    if message:
+        operator.report({"INFO"}, message)
+    return {"FINISHED"}
+
+
+def select_only(context, obj: bpy.types.Object) -> None:
+    """Make `obj` the active, only selected object (so panels and rebuild find the character)."""
+    for other in context.view_layer.objects.selected:
+        other.select_set(False)
+    context.view_layer.objects.active = obj
+    obj.select_set(True)

@@ -1,0 +1,44 @@
+"""`animate_drawing.import_character`: an AnimatedDrawings character folder → rigged character."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import FloatProperty, StringProperty
+
+from ..addon.character import build_character, plan_from_character_dir
+from ..addon.preferences import get_preferences
+from ._common import progress, run_reported, select_only
+
+
+class ANIMATE_DRAWING_OT_import_character(bpy.types.Operator):
+    bl_idname = "animate_drawing.import_character"
+    bl_label = "Import AnimatedDrawings Character"
+    bl_description = ("Build a rigged character from an AnimatedDrawings character folder "
+                      "(texture.png, mask.png, char_cfg.yaml)")
+    bl_options = {"REGISTER", "UNDO"}
+
+    filepath: StringProperty(name="Character", subtype="FILE_PATH",
+                             description="The character folder or its char_cfg.yaml")
+    filter_glob: StringProperty(default="*.yaml", options={"HIDDEN"})
+    density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0,
+                           description="More triangles bend more smoothly but build slower")
+
+    def invoke(self, context, event):
+        self.density = get_preferences(context).mesh_density
+        context.window_manager.fileselect_add(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context):
+        def work():
+            with progress(context, 2) as advance:
+                plan = plan_from_character_dir(self.filepath, self.density)
+                advance()
+                armature = build_character(context, plan, self.filepath, self.density)
+                advance()
+            select_only(context, armature)
+            return f"Imported {armature.animate_drawing.character_name}: {len(plan.bones)} bones, " \
+                   f"{len(plan.triangles)} triangles"
+        return run_reported(self, work)
+
+
+CLASSES = (ANIMATE_DRAWING_OT_import_character,)
