@@ -1,31 +1,134 @@
-"""Sidebar panels (3D Viewport ▸ N ▸ Animate) and the File ▸ Import ▸ Drawing menu entry."""
+"""Sidebar panels (3D Viewport ▸ N ▸ Animate) and the File ▸ Import ▸ Drawing menu entry.
+
+The panels follow the artist's path: start (drop or pick a drawing) → review the analysis →
+fix the character (joints, mask, rebuild) → choose its motion. Panels only draw; every action
+is an operator, so everything the UI does is also scriptable.
+"""
 
 from __future__ import annotations
 
 import bpy
+
+from . import jobs
+from ..models.joints import AD_NAMES, LOW_CONFIDENCE
+from .properties import active_character
 
 REGISTER_PRIORITY = 80  # after preferences, properties and operators
 
 CATEGORY = "Animate"
 
 
-class VIEW3D_PT_animate_drawing(bpy.types.Panel):
-    bl_label = "Animate Drawing"
-    bl_idname = "VIEW3D_PT_animate_drawing"
+class _SidebarPanel:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = CATEGORY
 
+
+def draw_jobs(layout) -> None:
+    """Progress of running work with its stage name, and a cancel button."""
+    for job in jobs.running_jobs():
+        row = layout.row(align=True)
+        row.progress(factor=job.progress, type="BAR",
+                     text=f"{bpy.app.translations.pgettext_iface(job.stage_label)}…")
+        row.operator("animate_drawing.ui_cancel_jobs", text="", icon="X")
+
+
+class VIEW3D_PT_animate_drawing(_SidebarPanel, bpy.types.Panel):
+    bl_label = "Animate Drawing"
+    bl_idname = "VIEW3D_PT_animate_drawing"
+
     def draw(self, context):
         layout = self.layout
-        layout.operator("animate_drawing.animate", text="Animate Drawing…", icon="IMAGE_DATA")
+        draw_jobs(layout)
+        column = layout.column(align=True)
+        column.scale_y = 1.4
+        column.operator("animate_drawing.animate", text="Animate Drawing…", icon="IMAGE_DATA")
+        column = layout.column(align=True)
+        column.operator("animate_drawing.ui_review_drawing", text="Analyze for Review…", icon="VIEWZOOM")
+        column.operator("animate_drawing.import_character", text="Import Character Folder…", icon="FILE_FOLDER")
+        layout.label(text="Tip: drop a drawing onto the viewport", icon="INFO")
+
+
+class VIEW3D_PT_animate_drawing_review(_SidebarPanel, bpy.types.Panel):
+    bl_label = "Review"
+    bl_idname = "VIEW3D_PT_animate_drawing_review"
+    bl_parent_id = "VIEW3D_PT_animate_drawing"
+
+    @classmethod
+    def poll(cls, context):
+        analysis = getattr(context.scene, "animate_drawing_analysis", None)
+        return bool(analysis and analysis.image_path)
+
+    def draw(self, context):
+        layout = self.layout
+        analysis = context.scene.animate_drawing_analysis
+        figures = analysis.figures
+        layout.label(text=bpy.path.basename(analysis.image_path), icon="IMAGE_DATA")
+        layout.prop(context.window_manager, "animate_drawing_show_review", text="Show Overlay")
+        if not figures:
+            layout.label(text="No figure found", icon="ERROR")
+            layout.label(text="Image Editor: Draw Box around it")
+        else:
+            if len(figures) > 1:
+                layout.prop(analysis, "figure_index", text=f"Figure (of {len(figures)})")
+            figure = figures[min(analysis.figure_index, len(figures) - 1)]
+            draw_joint_confidences(layout, figure)
+            row = layout.row()
+            row.scale_y = 1.3
+            row.operator("animate_drawing.ui_accept_review", icon="CHECKMARK")
+        row = layout.row(align=True)
+        row.operator("animate_drawing.ui_review_drawing", text="Analyze Again",
+                     icon="FILE_REFRESH").filepath = analysis.image_path
+        row.operator("animate_drawing.ui_dismiss_review", text="", icon="HIDE_ON")
+
+
+def draw_joint_confidences(layout, figure: dict) -> None:
+    """Low-confidence joints first, so the artist sees what to check."""
+    confidences = figure.get("joint_conf", [])
+    low = [(c, name) for name, c in zip(AD_NAMES, confidences) if c < LOW_CONFIDENCE]
+    column = layout.column(align=True)
+    column.label(text=f"Figure score {figure.get('score', 0.0):.2f}")
+    if not low:
+        column.label(text="All joints confident", icon="CHECKMARK")
+    for confidence, name in sorted(low):
+        column.label(text=f"{name.replace('_', ' ')}: {confidence:.2f}", icon="ERROR")
+
+
+class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
+    bl_label = "Character"
+    bl_idname = "VIEW3D_PT_animate_drawing_character"
+    bl_parent_id = "VIEW3D_PT_animate_drawing"
+
+    def draw(self, context):
+        from ..operators.ui_fix import scene_characters
+
+        layout = self.layout
+        armature = active_character(context)
+        characters = scene_characters(context.scene)
+        if not characters:
+            layout.label(text="No character in this scene yet")
+            return
+        column = layout.column(align=True)
+        for obj in characters:
+            row = column.row(align=True)
+            icon = "RADIOBUT_ON" if obj == armature else "RADIOBUT_OFF"
+            row.operator("animate_drawing.ui_select_character", text=obj.animate_drawing.character_name,
+                         icon=icon, depress=obj == armature).name = obj.name
+        if armature is None:
+            layout.label(text="Select a character to fix or animate it")
+            return
+        layout.label(text="Fix")
+        row = layout.row(align=True)
+        row.operator("animate_drawing.ui_edit_joints", icon="BONE_DATA")
+        row.operator("animate_drawing.ui_paint_mask", icon="BRUSH_DATA")
+        layout.operator("animate_drawing.rebuild_rig", icon="FILE_REFRESH")
 
 
 def draw_import_menu(self, context):
     self.layout.operator("animate_drawing.animate", text="Drawing (Animate Drawing)", icon="IMAGE_DATA")
 
 
-CLASSES = (VIEW3D_PT_animate_drawing,)
+CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character)
 
 
 def register_module():

@@ -58,6 +58,7 @@ class PreferenceValues:
     render_format: str = "MP4"
     render_transparent: bool = False
 
+    @property
     def custom_models(self) -> dict[str, str]:
         """Task → custom ONNX path, only for the tasks the user overrode."""
         paths = {"detection": self.detector_model, "segmentation": self.segmenter_model,

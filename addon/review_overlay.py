@@ -1,0 +1,287 @@
+"""Show an analysis over the drawing so the artist accepts or fixes it before rigging.
+
+For every figure of `Scene.animate_drawing_analysis`: its box, its mask outline, and its
+joints coloured by confidence (red → yellow → green), low-confidence joints drawn larger with
+a ring. The shapes are drawn in
+
+* the 3D Viewport (`POST_VIEW`): the drawing as a textured quad in the XZ plane, where the
+  character will stand (2 units tall, feet on z = 0, root on x = 0), shapes on top;
+* the Image Editor (`POST_PIXEL`) when it shows the analysed image.
+
+Colours follow `models.overlay` (the vision pictures), so documentation pictures made with it
+look like the review in Blender; joints shade continuously from red to green by confidence.
+
+The overlay is display only: it creates no objects, so dismissing it leaves the scene as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import bpy
+import cv2
+import numpy as np
+
+from ..models.image_io import MAX_LONG_SIDE
+from ..models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
+
+CHARACTER_HEIGHT = 2.0   # world units, as RigPlan scales every character
+OVERLAY_DEPTH = -0.002   # world Y: a hair in front of the drawing (the camera looks along +Y)
+SELECTED_BOX_RGBA = (0.94, 0.86, 0.0, 1.0)
+OTHER_BOX_RGBA = (0.6, 0.6, 0.6, 0.8)
+OUTLINE_RGBA = (0.0, 0.78, 1.0, 1.0)
+BONE_RGBA = (0.78, 0.0, 0.78, 0.9)
+JOINT_SIZE_PX = 9.0
+LOW_JOINT_SIZE_PX = 15.0
+
+
+@dataclass(frozen=True)
+class FigureShapes:
+    """One figure's overlay in image pixels (u right, v down)."""
+
+    box: np.ndarray            # (4, 2) corners, clockwise from top-left
+    outline: np.ndarray        # (P, 2) closed polyline of the mask border; (0, 2) if unknown
+    bones: np.ndarray          # (K, 2, 2) joint-to-parent segments
+    joints: np.ndarray         # (J, 2)
+    joint_rgba: np.ndarray     # (J, 4) float 0..1
+    low_confidence: np.ndarray  # (J,) bool
+    selected: bool
+
+
+def confidence_rgba(conf) -> np.ndarray:
+    """(N,) confidences 0..1 → (N, 4) colours: red at 0, yellow at 0.5, green at 1."""
+    conf = np.clip(np.asarray(conf, dtype=np.float64), 0.0, 1.0)
+    red = np.clip(2.0 - 2.0 * conf, 0.0, 1.0)
+    green = np.clip(2.0 * conf, 0.0, 1.0)
+    return np.stack([red, green, np.zeros_like(conf), np.ones_like(conf)], axis=-1)
+
+
+def figure_shapes(figure: dict, selected: bool = True) -> FigureShapes:
+    """Shapes for one entry of `Scene.animate_drawing_analysis.figures` (a plain dict)."""
+    x0, y0, x1, y1 = (float(c) for c in figure["box"])
+    joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
+    conf = np.asarray(figure.get("joint_conf", np.ones(len(joints))), dtype=np.float64).reshape(-1)
+    parents = np.asarray(AD_PARENT_INDEX[:len(joints)]) if len(joints) == len(AD_PARENT_INDEX) else None
+    if parents is not None:
+        children = np.flatnonzero(parents >= 0)
+        bones = np.stack([joints[parents[children]], joints[children]], axis=1)
+    else:  # not the 16-joint skeleton: show the joints alone
+        bones = np.zeros((0, 2, 2))
+    outline = np.asarray(figure.get("outline", ()), dtype=np.float64).reshape(-1, 2)
+    return FigureShapes(
+        box=np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]),
+        outline=outline,
+        bones=bones,
+        joints=joints,
+        joint_rgba=confidence_rgba(conf),
+        low_confidence=conf < LOW_CONFIDENCE,
+        selected=selected,
+    )
+
+
+def analysis_shapes(figures: list[dict], selected_index: int) -> list[FigureShapes]:
+    """Every figure's shapes, the selected one last so it is drawn on top."""
+    shapes = [figure_shapes(f, i == selected_index) for i, f in enumerate(figures)]
+    return sorted(shapes, key=lambda s: s.selected)
+
+
+def mask_outline(mask: np.ndarray, max_points: int = 400) -> np.ndarray:
+    """(P, 2) border of the largest region of a bool mask, simplified to about `max_points`."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return np.zeros((0, 2))
+    contour = max(contours, key=cv2.contourArea)
+    epsilon = max(0.5, cv2.arcLength(contour, True) / max_points)
+    return cv2.approxPolyDP(contour, epsilon, True).reshape(-1, 2).astype(np.float64)
+
+
+def review_to_world(figure: dict):
+    """Pixels → world for the review quad: where `RigPlan.to_world` will put the character
+    (root joint on x = 0, box bottom on z = 0, box height = 2 units)."""
+    x0, y0, x1, y1 = (float(c) for c in figure["box"])
+    joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
+    origin_u = joints[0, 0] if len(joints) else (x0 + x1) / 2
+    scale = CHARACTER_HEIGHT / max(y1 - y0, 1.0)
+
+    def to_world(uv) -> np.ndarray:
+        uv = np.asarray(uv, dtype=np.float64)
+        return np.stack([(uv[..., 0] - origin_u) * scale, np.full(uv.shape[:-1], OVERLAY_DEPTH),
+                         (y1 - uv[..., 1]) * scale], axis=-1)
+
+    return to_world
+
+
+def analysed_scale(width: int, height: int) -> float:
+    """Analysed-image pixels per file pixel: the analysis works on a copy whose long side is
+    at most `MAX_LONG_SIDE`, while Blender shows the file at full size."""
+    return min(1.0, MAX_LONG_SIDE / max(width, height, 1))
+
+
+def figures_for_review(figures_json: str, outlines: list[np.ndarray]) -> str:
+    """The stored figures JSON with each figure's mask outline added (for the overlay)."""
+    figures = json.loads(figures_json)
+    for figure, outline in zip(figures, outlines):
+        figure["outline"] = np.round(outline, 1).tolist()
+    return json.dumps(figures)
+
+
+def store_for_review(context, image_path: str, figures_json: str) -> None:
+    """Put an analysis in `Scene.animate_drawing_analysis` and turn the overlay on."""
+    stored = context.scene.animate_drawing_analysis
+    stored.image_path = os.path.abspath(image_path)
+    stored.figures_json = figures_json
+    stored.figure_index = 0
+    stored.joints_edited = False
+    context.window_manager.animate_drawing_show_review = True
+
+
+# -- Blender drawing (needs a GPU context: not available in background mode) ----------------
+
+_handlers: list[tuple[type, object]] = []
+
+
+def review_is_shown(context) -> bool:
+    analysis = getattr(context.scene, "animate_drawing_analysis", None)
+    return bool(analysis and analysis.figures_json and context.window_manager.animate_drawing_show_review)
+
+
+def review_image(analysis) -> bpy.types.Image | None:
+    """The analysed drawing as an Image data-block (loaded once, shared with the Image Editor)."""
+    path = bpy.path.abspath(analysis.image_path)
+    if not os.path.isfile(path):
+        return None
+    return bpy.data.images.load(path, check_existing=True)
+
+
+def _closed(points: np.ndarray) -> np.ndarray:
+    return np.concatenate([points, points[:1]]) if len(points) else points
+
+
+def _draw_lines(batch_type, coords, rgba, width):
+    import gpu
+    from gpu_extras.batch import batch_for_shader
+
+    if len(coords) == 0:
+        return
+    shader = gpu.shader.from_builtin("POLYLINE_UNIFORM_COLOR")
+    shader.uniform_float("viewportSize", gpu.state.viewport_get()[2:])
+    shader.uniform_float("lineWidth", width)
+    shader.uniform_float("color", rgba)
+    batch_for_shader(shader, batch_type, {"pos": [tuple(p) for p in coords]}).draw(shader)
+
+
+def _draw_points(coords, rgba, size):
+    import gpu
+    from gpu_extras.batch import batch_for_shader
+
+    if len(coords) == 0:
+        return
+    gpu.state.point_size_set(size)
+    shader = gpu.shader.from_builtin("POINT_FLAT_COLOR")
+    batch_for_shader(shader, "POINTS", {"pos": [tuple(p) for p in coords],
+                                        "color": [tuple(c) for c in rgba]}).draw(shader)
+
+
+def _draw_shapes(shapes: list[FigureShapes], transform) -> None:
+    """Draw with `transform`: (N, 2) pixels → (N, 2 or 3) coordinates of the current space."""
+    import gpu
+
+    gpu.state.blend_set("ALPHA")
+    for s in shapes:
+        _draw_lines("LINE_STRIP", transform(_closed(s.box)), SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA, 2.0)
+        _draw_lines("LINE_STRIP", transform(_closed(s.outline)), OUTLINE_RGBA, 1.5)
+        _draw_lines("LINES", transform(s.bones.reshape(-1, 2)), BONE_RGBA, 2.0)
+        low = s.low_confidence
+        _draw_points(transform(s.joints[low]), np.tile((1.0, 0.0, 0.0, 1.0), (int(low.sum()), 1)),
+                     LOW_JOINT_SIZE_PX + 4)
+        _draw_points(transform(s.joints[low]), s.joint_rgba[low], LOW_JOINT_SIZE_PX)
+        _draw_points(transform(s.joints[~low]), s.joint_rgba[~low], JOINT_SIZE_PX)
+    gpu.state.blend_set("NONE")
+    gpu.state.point_size_set(1.0)
+
+
+def _current_shapes(context):
+    analysis = context.scene.animate_drawing_analysis
+    figures = analysis.figures
+    return analysis, figures, analysis_shapes(figures, analysis.figure_index)
+
+
+def _draw_in_viewport() -> None:
+    context = bpy.context
+    if not review_is_shown(context):
+        return
+    import gpu
+    from gpu_extras.batch import batch_for_shader
+
+    analysis, figures, shapes = _current_shapes(context)
+    if not figures:
+        return
+    to_world = review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
+    image = review_image(analysis)
+    if image is not None and image.size[0] > 0:
+        w, h = (image.size[0] * analysed_scale(*image.size), image.size[1] * analysed_scale(*image.size))
+        corners = to_world(np.array([(0, h), (w, h), (w, 0), (0, 0)], dtype=np.float64))
+        corners[:, 1] -= OVERLAY_DEPTH  # the drawing itself sits on y = 0, behind the shapes
+        shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
+        batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
+                                                  "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
+                                 indices=((0, 1, 2), (2, 3, 0)))
+        shader.uniform_sampler("image", gpu.texture.from_image(image))
+        gpu.state.depth_test_set("LESS_EQUAL")
+        batch.draw(shader)
+        gpu.state.depth_test_set("NONE")
+    _draw_shapes(shapes, to_world)
+
+
+def _draw_in_image_editor() -> None:
+    context = bpy.context
+    if not review_is_shown(context):
+        return
+    analysis, figures, shapes = _current_shapes(context)
+    image = context.space_data.image
+    if image is None or bpy.path.abspath(image.filepath) != bpy.path.abspath(analysis.image_path):
+        return
+    w, h = image.size
+    if w == 0 or h == 0:
+        return
+    view2d = context.region.view2d
+    # The Image Editor's view space is the image's 0..1 UV square: an affine map to the region.
+    x0, y0 = view2d.view_to_region(0.0, 0.0, clip=False)
+    x1, y1 = view2d.view_to_region(1.0, 1.0, clip=False)
+    aw, ah = w * analysed_scale(w, h), h * analysed_scale(w, h)
+
+    def to_region(uv):
+        uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
+        return np.stack([x0 + uv[:, 0] / aw * (x1 - x0), y0 + (1.0 - uv[:, 1] / ah) * (y1 - y0)], axis=-1)
+
+    _draw_shapes(shapes, to_region)
+
+
+def redraw_all(context) -> None:
+    for window in context.window_manager.windows:
+        for area in window.screen.areas:
+            if area.type in {"VIEW_3D", "IMAGE_EDITOR"}:
+                area.tag_redraw()
+
+
+def register_module() -> None:
+    bpy.types.WindowManager.animate_drawing_show_review = bpy.props.BoolProperty(
+        name="Show Review",
+        description="Show the detected box, mask outline and joints over the drawing",
+        default=False,
+        update=lambda self, context: redraw_all(context),
+    )
+    # In background mode the callbacks are registered but never called (no window to draw).
+    for space, callback, stage in ((bpy.types.SpaceView3D, _draw_in_viewport, "POST_VIEW"),
+                                   (bpy.types.SpaceImageEditor, _draw_in_image_editor, "POST_PIXEL")):
+        _handlers.append((space, space.draw_handler_add(callback, (), "WINDOW", stage)))
+
+
+def unregister_module() -> None:
+    while _handlers:
+        space, handle = _handlers.pop()
+        space.draw_handler_remove(handle, "WINDOW")
+    if hasattr(bpy.types.WindowManager, "animate_drawing_show_review"):
+        del bpy.types.WindowManager.animate_drawing_show_review

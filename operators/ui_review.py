@@ -1,0 +1,193 @@
+"""The review step: analyse a drawing in the background, show the result, accept or redo it.
+
+`ui_review_drawing` runs the models on a worker thread and stores the result in
+`Scene.animate_drawing_analysis`; the overlay then shows box, mask outline and joints. When
+no figure was found (or the wrong one), the artist drags a box in the Image Editor
+(`ui_drag_box`) or passes one in image pixels (`ui_review_drawing(box=…)`) and the drawing is
+analysed again inside that box. `ui_accept_review` hands the reviewed analysis to
+`animate_drawing.animate`, which builds and animates the character from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import bpy
+from bpy.props import FloatVectorProperty, StringProperty
+from bpy_extras.io_utils import ImportHelper
+
+from ..addon import jobs, review_overlay
+from ..addon.drawing_analysis import figures_to_json, settings_from_preferences
+from ..addon.file_handler import DRAWING_EXTENSIONS
+from ..errors import NoFigureError
+from ..models.analyze import analyze_image
+from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
+
+
+def _analysis_stage(path: str, settings):
+    """Worker thread: the models, then the mask outlines the overlay draws."""
+    def run(_):
+        try:
+            analysis = analyze_image(path, settings)
+        except NoFigureError as error:
+            return path, None, str(error)
+        outlines = [review_overlay.mask_outline(figure.mask) for figure in analysis.figures]
+        return path, review_overlay.figures_for_review(figures_to_json(analysis), outlines), ""
+    return run
+
+
+def _show_stage(result):
+    """Main thread: store the result, load the drawing and show it where the artist looks."""
+    path, figures_json, problem = result
+    context = bpy.context
+    review_overlay.store_for_review(context, path, figures_json or "")
+    image = review_overlay.review_image(context.scene.animate_drawing_analysis)
+    if image is not None:
+        show_in_image_editors(context, image)
+    if problem:  # not a failure: the artist can now drag a box around the figure
+        tell_user(problem + " — drag a box around the figure (Draw Box) and analyze again", "INFO")
+    review_overlay.redraw_all(context)
+    return result
+
+
+class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
+    bl_idname = "animate_drawing.ui_review_drawing"
+    bl_label = "Analyze Drawing"
+    bl_description = ("Find the figure, its mask and its joints in a drawing and show them over it "
+                      "for review, without building anything yet")
+    bl_options = {"REGISTER"}  # the job records the one undo step when it finishes
+
+    filepath: StringProperty(name="Drawing", subtype="FILE_PATH",
+                             description="Image file of the drawing to analyze")
+    filter_glob: StringProperty(default=";".join(f"*{ext}" for ext in DRAWING_EXTENSIONS), options={"HIDDEN"})
+    box: FloatVectorProperty(
+        name="Figure Box", size=4, default=(0.0, 0.0, 0.0, 0.0),
+        description=("Left, top, right, bottom of the figure in image pixels (origin top-left); "
+                     "all zero finds the figures automatically"),
+    )
+
+    def invoke(self, context, event):
+        if self.filepath:
+            return self.execute(context)
+        return ImportHelper.invoke(self, context, event)
+
+    def execute(self, context):
+        path = bpy.path.abspath(self.filepath)
+        if not os.path.isfile(path):
+            self.report({"ERROR"}, f"{path}: file not found")
+            return {"CANCELLED"}
+        settings = settings_from_preferences(context)
+        if any(self.box):
+            x0, y0, x1, y1 = self.box
+            settings = dataclasses.replace(settings, manual_box=(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        job = jobs.Job("Analyze Drawing", [
+            jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
+            jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
+        ], on_finished=tell_if_failed)
+        return start_reported(self, job)
+
+
+class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
+    bl_idname = "animate_drawing.ui_accept_review"
+    bl_label = "Accept and Animate"
+    bl_description = "Build the character from the reviewed figure and animate it"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        analysis = getattr(context.scene, "animate_drawing_analysis", None)
+        return bool(analysis and analysis.figures)
+
+    def execute(self, context):
+        context.window_manager.animate_drawing_show_review = False
+        path = context.scene.animate_drawing_analysis.image_path
+        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path)
+
+
+class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):
+    bl_idname = "animate_drawing.ui_dismiss_review"
+    bl_label = "Hide Review"
+    bl_description = "Hide the analysis overlay (the analysis is kept)"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        context.window_manager.animate_drawing_show_review = False
+        return {"FINISHED"}
+
+
+class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
+    """Modal: drag a rectangle around the figure in the Image Editor, then analyze inside it."""
+
+    bl_idname = "animate_drawing.ui_drag_box"
+    bl_label = "Draw Figure Box"
+    bl_description = ("Drag a box around the figure in the Image Editor to analyze only that part "
+                      "(use when no figure, or the wrong one, was found)")
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        space = context.space_data
+        return (context.area is not None and context.area.type == "IMAGE_EDITOR"
+                and space.image is not None and space.image.filepath != "")
+
+    def invoke(self, context, event):
+        self._start = None
+        self._end = None
+        self._handle = bpy.types.SpaceImageEditor.draw_handler_add(
+            self._draw, (), "WINDOW", "POST_PIXEL")
+        context.window_manager.modal_handler_add(self)
+        context.workspace.status_text_set("Drag a box around the figure · Esc / right click: cancel")
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        position = (event.mouse_region_x, event.mouse_region_y)
+        if event.type in {"ESC", "RIGHTMOUSE"}:
+            return self._finish(context, {"CANCELLED"})
+        if event.type == "LEFTMOUSE" and event.value == "PRESS":
+            self._start = self._end = position
+        elif event.type == "MOUSEMOVE" and self._start is not None:
+            self._end = position
+            context.area.tag_redraw()
+        elif event.type == "LEFTMOUSE" and event.value == "RELEASE" and self._start is not None:
+            box = self._image_box(context)
+            result = self._finish(context, {"FINISHED"})
+            bpy.ops.animate_drawing.ui_review_drawing(
+                "EXEC_DEFAULT", filepath=bpy.path.abspath(context.space_data.image.filepath), box=box)
+            return result
+        return {"RUNNING_MODAL"}
+
+    def _image_box(self, context) -> tuple[float, float, float, float]:
+        """The dragged rectangle in analysed-image pixels (origin top-left)."""
+        image = context.space_data.image
+        w, h = image.size
+        scale = review_overlay.analysed_scale(w, h)
+        view2d = context.region.view2d
+        (u0, v0), (u1, v1) = (view2d.region_to_view(*p) for p in (self._start, self._end))
+        xs = sorted((u0 * w * scale, u1 * w * scale))
+        ys = sorted(((1.0 - v0) * h * scale, (1.0 - v1) * h * scale))
+        return xs[0], ys[0], xs[1], ys[1]
+
+    def _draw(self):
+        if self._start is None:
+            return
+        import gpu
+        from gpu_extras.batch import batch_for_shader
+
+        (x0, y0), (x1, y1) = self._start, self._end
+        shader = gpu.shader.from_builtin("POLYLINE_UNIFORM_COLOR")
+        shader.uniform_float("viewportSize", gpu.state.viewport_get()[2:])
+        shader.uniform_float("lineWidth", 2.0)
+        shader.uniform_float("color", review_overlay.SELECTED_BOX_RGBA)
+        loop = ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))
+        batch_for_shader(shader, "LINE_STRIP", {"pos": loop}).draw(shader)
+
+    def _finish(self, context, result):
+        bpy.types.SpaceImageEditor.draw_handler_remove(self._handle, "WINDOW")
+        context.workspace.status_text_set(None)
+        context.area.tag_redraw()
+        return result
+
+
+CLASSES = (ANIMATE_DRAWING_OT_ui_review_drawing, ANIMATE_DRAWING_OT_ui_accept_review,
+           ANIMATE_DRAWING_OT_ui_dismiss_review, ANIMATE_DRAWING_OT_ui_drag_box)
