@@ -1,0 +1,187 @@
+"""Train FigureNet (pose + mask) and PageDetector together on synthetic pages.
+
+    OMP_NUM_THREADS=1 python -m animate_drawing.models.training.train --out models/training/runs/main \
+        --minutes 70 [--resume]
+
+One process, one thread: a pool of synthetic pages is topped up with a few fresh pages per step
+and every page is reused for several differently-jittered crops. The learning rate follows a
+cosine over the wall-clock budget (`--minutes`, stored in the checkpoint so `--resume` continues
+the same schedule) or over `--steps`. `last.pt` is rewritten atomically every few minutes,
+because sessions end without warning; it holds the raw and the EMA weights (EMA is exported).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .nets import CROP_SIZE, PAGE_SIZE, FigureNet, PageDetector
+from .samples import crop_sample, page_sample
+from .synth_ink import TextureBank
+from .synth_page import Page, load_paper_patches, make_page
+from .targets import box_targets, detection_loss, figure_loss, keypoint_heatmaps, to_input
+
+RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "drawings" / "raw"
+EMA_DECAY = 0.998
+
+
+class PagePool:
+    """Ring buffer of synthetic pages; `top_up` replaces the oldest with fresh ones."""
+
+    def __init__(self, rng: np.random.Generator, size: int, use_real_paper: bool = True):
+        self.rng = rng
+        self.textures = TextureBank(rng)
+        self.patches = load_paper_patches(RAW_DIR) if use_real_paper and RAW_DIR.is_dir() else []
+        self.size = size
+        self.pages: list[Page] = []
+        self.next = 0
+
+    def top_up(self, count: int) -> None:
+        for _ in range(count):
+            page = make_page(self.rng, self.textures, self.patches)
+            if len(page.boxes) == 0:
+                continue
+            if len(self.pages) < self.size:
+                self.pages.append(page)
+            else:
+                self.pages[self.next] = page
+                self.next = (self.next + 1) % self.size
+
+    def pick(self) -> Page:
+        return self.pages[self.rng.integers(len(self.pages))]
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
+            if e.dtype.is_floating_point:
+                e.mul_(EMA_DECAY).add_(m.detach(), alpha=1 - EMA_DECAY)
+            else:
+                e.copy_(m)
+
+
+def lr_factor(step: int, progress: float) -> float:
+    warm = min(1.0, (step + 1) / 100)
+    return warm * (0.03 + 0.97 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)   # atomic: a killed session never leaves a half-written checkpoint
+
+
+def train(out_dir: Path, minutes: float | None = None, steps: int | None = None, batch: int = 16,
+          resume: bool = False, seed: int = 0, pool_size: int = 400, new_pages: int = 6,
+          checkpoint_minutes: float = 3.0, lr: float = 2e-3, use_real_paper: bool = True,
+          log=print) -> Path:
+    """Train until the time or step budget is used; returns the checkpoint path."""
+    if minutes is None and steps is None:
+        raise ValueError("give minutes or steps")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out_dir / "last.pt"
+    figure, detector = FigureNet(), PageDetector()
+    figure_ema, detector_ema = copy.deepcopy(figure), copy.deepcopy(detector)
+    opt_f = torch.optim.AdamW(figure.parameters(), lr=lr, weight_decay=1e-4)
+    opt_d = torch.optim.AdamW(detector.parameters(), lr=lr, weight_decay=1e-4)
+    step, elapsed = 0, 0.0
+    if resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        for module, key in ((figure, "figure"), (detector, "detector"), (figure_ema, "figure_ema"),
+                            (detector_ema, "detector_ema"), (opt_f, "opt_figure"), (opt_d, "opt_detector")):
+            module.load_state_dict(state[key])
+        step, elapsed = state["step"], state["elapsed_s"]
+        minutes = state["minutes"] if minutes is None else minutes
+        log(f"resumed at step {step}, {elapsed / 60:.1f} min")
+    for m in (figure, detector, figure_ema, detector_ema):
+        m.to(memory_format=torch.channels_last)
+    rng = np.random.default_rng(seed + step)
+    pool = PagePool(rng, pool_size, use_real_paper)
+    pool.top_up(min(pool_size, max(batch * 2, 8)))
+
+    def state() -> dict:
+        return {"figure": figure.state_dict(), "detector": detector.state_dict(),
+                "figure_ema": figure_ema.state_dict(), "detector_ema": detector_ema.state_dict(),
+                "opt_figure": opt_f.state_dict(), "opt_detector": opt_d.state_dict(),
+                "step": step, "elapsed_s": elapsed, "minutes": minutes}
+
+    start, last_ckpt = time.time() - elapsed, time.time()
+    running: dict[str, float] = {}
+    while True:
+        elapsed = time.time() - start
+        progress = step / steps if steps else elapsed / (minutes * 60)
+        if progress >= 1.0:
+            break
+        for opt in (opt_f, opt_d):
+            for g in opt.param_groups:
+                g["lr"] = lr * lr_factor(step, progress)
+        pool.top_up(new_pages)
+        crops = []
+        for _ in range(batch):
+            page = pool.pick()
+            # Mostly the main (largest) figure; other figures still get trained on.
+            idx = 0 if rng.random() < 0.7 else int(rng.integers(len(page.boxes)))
+            crops.append(crop_sample(page, idx, rng))
+        x = to_input(np.stack([c.image for c in crops]))
+        heat_t = keypoint_heatmaps(np.stack([c.keypoints for c in crops]), CROP_SIZE)
+        mask_t = torch.from_numpy(np.stack([c.mask for c in crops]))[:, None]
+        heat, mask_logits = figure(x)
+        loss_f, parts_f = figure_loss(heat, mask_logits, heat_t, mask_t)
+        opt_f.zero_grad(set_to_none=True)
+        loss_f.backward()
+        opt_f.step()
+        _ema_update(figure_ema, figure)
+
+        pages = [page_sample(pool.pick(), rng) for _ in range(batch)]
+        xd = to_input(np.stack([p.image for p in pages]))
+        centre, box = detector(xd)
+        loss_d, parts_d = detection_loss(centre, box, box_targets([p.boxes for p in pages], PAGE_SIZE))
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        _ema_update(detector_ema, detector)
+
+        step += 1
+        for k, v in {**parts_f, **parts_d}.items():
+            running[k] = v if k not in running else 0.98 * running[k] + 0.02 * v
+        if step % 50 == 0:
+            log(f"step {step} {elapsed / 60:.1f} min lr {opt_f.param_groups[0]['lr']:.2e} "
+                + " ".join(f"{k} {v:.4f}" for k, v in running.items()))
+        if time.time() - last_ckpt > checkpoint_minutes * 60:
+            save_checkpoint(ckpt_path, state())
+            last_ckpt = time.time()
+    save_checkpoint(ckpt_path, state())
+    log(f"done: step {step}, {elapsed / 60:.1f} min → {ckpt_path}")
+    return ckpt_path
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--minutes", type=float)
+    ap.add_argument("--steps", type=int)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    log_file = args.out / "log.txt"
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def log(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        with open(log_file, "a") as f:
+            f.write(line + "\n")
+
+    train(args.out, args.minutes, args.steps, args.batch, args.resume, args.seed, log=log)
+
+
+if __name__ == "__main__":
+    main()
