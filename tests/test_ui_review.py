@@ -1,0 +1,139 @@
+"""The review step: background analysis, what the overlay draws, manual box, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "drawing.png"
+
+
+def _figure(conf=None):
+    from animate_drawing.models.joints import AD_NAMES
+
+    joints = np.stack([np.linspace(10, 90, len(AD_NAMES)), np.linspace(20, 180, len(AD_NAMES))], axis=1)
+    conf = np.linspace(0.0, 1.0, len(AD_NAMES)) if conf is None else conf
+    return {"box": [10, 20, 90, 180], "score": 0.9, "joints": joints.tolist(),
+            "joint_conf": list(conf), "outline": [[10, 20], [90, 20], [90, 180]]}
+
+
+def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
+    bpy = pytest.importorskip("bpy")  # noqa: F841 - the module imports bpy
+    from animate_drawing.addon import review_overlay
+    from animate_drawing.models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
+
+    figure = _figure()
+    shapes = review_overlay.figure_shapes(figure)
+    joints = np.asarray(figure["joints"])
+    assert shapes.bones.shape == (15, 2, 2)
+    child = 5  # right_elbow → right_shoulder
+    assert any(np.allclose(b, [joints[AD_PARENT_INDEX[child]], joints[child]]) for b in shapes.bones)
+    assert np.array_equal(shapes.low_confidence, np.asarray(figure["joint_conf"]) < LOW_CONFIDENCE)
+    assert np.allclose(shapes.box, [(10, 20), (90, 20), (90, 180), (10, 180)])
+    assert shapes.outline.shape == (3, 2)
+    # red at 0, yellow at 0.5, green at 1
+    assert np.allclose(review_overlay.confidence_rgba([0.0, 0.5, 1.0])[:, :3], [(1, 0, 0), (1, 1, 0), (0, 1, 0)])
+
+
+def test_selected_figure_is_drawn_last():
+    pytest.importorskip("bpy")
+    from animate_drawing.addon import review_overlay
+
+    shapes = review_overlay.analysis_shapes([_figure(), _figure(), _figure()], selected_index=0)
+    assert [s.selected for s in shapes] == [False, False, True]
+
+
+def test_review_quad_stands_where_the_character_will():
+    pytest.importorskip("bpy")
+    from animate_drawing.addon import review_overlay
+
+    figure = _figure()
+    to_world = review_overlay.review_to_world(figure)
+    root = figure["joints"][0]
+    bottom, top = to_world(np.array([[root[0], 180.0], [root[0], 20.0]]))
+    assert bottom[0] == pytest.approx(0.0) and bottom[2] == pytest.approx(0.0)
+    assert top[2] == pytest.approx(review_overlay.CHARACTER_HEIGHT)
+    assert bottom[1] < 0.0  # in front of the drawing, toward the camera at -Y
+
+
+def test_mask_outline_follows_the_mask_border():
+    pytest.importorskip("bpy")
+    from animate_drawing.addon import review_overlay
+
+    mask = np.zeros((100, 120), bool)
+    mask[20:80, 30:90] = True
+    outline = review_overlay.mask_outline(mask)
+    assert outline[:, 0].min() == 30 and outline[:, 0].max() == 89
+    assert outline[:, 1].min() == 20 and outline[:, 1].max() == 79
+    assert len(review_overlay.mask_outline(np.zeros((5, 5), bool))) == 0
+
+
+@pytest.mark.blender
+def test_analyze_for_review_stores_figures_and_is_one_undo_step(blender):
+    bpy = blender
+    bpy.ops.ed.undo_push(message="start")
+    assert bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE)) == {"FINISHED"}
+
+    analysis = bpy.context.scene.animate_drawing_analysis
+    assert Path(analysis.image_path) == EXAMPLE
+    figures = analysis.figures
+    assert len(figures) >= 1
+    x0, y0, x1, y1 = figures[0]["box"]
+    outline = np.asarray(figures[0]["outline"])
+    assert len(outline) >= 8
+    # the mask outline lies around the detected box (padding allowed)
+    assert outline[:, 0].min() >= x0 - 0.2 * (x1 - x0) and outline[:, 0].max() <= x1 + 0.2 * (x1 - x0)
+    assert len(figures[0]["joints"]) == 16
+    assert bpy.context.window_manager.animate_drawing_show_review
+    assert any(Path(bpy.path.abspath(i.filepath)) == EXAMPLE for i in bpy.data.images)
+    assert not bpy.data.objects  # review builds nothing
+
+    bpy.ops.ed.undo()
+    assert bpy.context.scene.animate_drawing_analysis.figures_json == ""
+
+
+@pytest.mark.blender
+def test_manual_box_analyzes_inside_it(blender):
+    bpy = blender
+    box = (60.0, 100.0, 500.0, 640.0)
+    assert bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE), box=box) == {"FINISHED"}
+    figures = bpy.context.scene.animate_drawing_analysis.figures
+    assert len(figures) == 1
+    assert figures[0]["box"] == pytest.approx(list(box), abs=1.0)
+
+
+@pytest.mark.blender
+def test_no_figure_keeps_the_image_for_a_manual_box(blender, tmp_path):
+    import cv2
+
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((200, 160, 3), 255, np.uint8))
+    bpy = blender
+    assert bpy.ops.animate_drawing.ui_review_drawing(filepath=str(blank)) == {"FINISHED"}
+    analysis = bpy.context.scene.animate_drawing_analysis
+    assert Path(analysis.image_path) == blank
+    assert analysis.figures == []
+    assert not bpy.ops.animate_drawing.ui_accept_review.poll()
+
+
+@pytest.mark.blender
+def test_missing_file_is_reported_not_raised(blender, tmp_path):
+    with pytest.raises(RuntimeError, match="file not found"):
+        blender.ops.animate_drawing.ui_review_drawing(filepath=str(tmp_path / "nope.png"))
+
+
+@pytest.mark.blender
+def test_overlay_draw_handlers_are_registered_and_removed(blender):
+    import animate_drawing
+    from animate_drawing.addon import review_overlay
+
+    assert {space.__name__ for space, _ in review_overlay._handlers} == {"SpaceView3D", "SpaceImageEditor"}
+    animate_drawing.unregister()
+    try:
+        assert review_overlay._handlers == []
+        assert not hasattr(blender.types.WindowManager, "animate_drawing_show_review")
+    finally:
+        animate_drawing.register()
