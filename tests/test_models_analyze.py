@@ -1,0 +1,220 @@
+"""The vision pipeline end to end: classical fallbacks, bad input, joints on the figure, annotate."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from animate_drawing.errors import InputError, NoFigureError
+from animate_drawing.models.analyze import AnalysisSettings, analyze_image, figure_to_character
+from animate_drawing.models.annotate import annotate
+from animate_drawing.models.classical_segmentation import classical_mask
+from animate_drawing.models.image_io import load_image
+from animate_drawing.models.joints import AD_NAMES, LOW_CONFIDENCE, coco17_to_ad16, snap_into_mask
+from animate_drawing.models.runtime import MODELS_DIR, shipped_specs
+from data_models.drawings import blank_page, draw_stick_figure
+
+ANNOTATED = "drawings/annotated"
+
+
+def _save(path, rgb):
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+def _classical_settings(**kw) -> AnalysisSettings:
+    # Force the classical path even when shipped models exist: point every task at nothing usable.
+    return AnalysisSettings(provider="cpu", **kw)
+
+
+@pytest.mark.parametrize("folder", [
+    "AnimatedDrawings_Server-Backend__example1",
+    "Ajaypawar02_AnimatedDrawings__garlic_out",
+    "mikaelapisani_AnimatedDrawings-JM__output",
+    "xkromkad_AnimatedDrawings-1__postava_out",
+])
+def test_classical_segmentation_reproduces_animated_drawings_masks(shared_data, folder):
+    d = shared_data / ANNOTATED / folder
+    rgb, _ = load_image(d / "texture.png")
+    truth = cv2.imread(str(d / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+    mask = classical_mask(rgb)
+    iou = (mask & truth).sum() / (mask | truth).sum()
+    assert iou >= 0.95
+
+
+def test_coco_to_animated_drawings_mapping():
+    coco = np.arange(34, dtype=float).reshape(17, 2)
+    conf = np.linspace(0.1, 0.9, 17)
+    joints, jconf = coco17_to_ad16(coco, conf)
+    j = dict(zip(AD_NAMES, joints))
+    np.testing.assert_allclose(j["root"], (coco[11] + coco[12]) / 2)
+    np.testing.assert_allclose(j["hip"], j["root"])
+    np.testing.assert_allclose(j["torso"], (coco[5] + coco[6]) / 2)
+    np.testing.assert_allclose(j["neck"], coco[0])
+    np.testing.assert_allclose(j["right_hand"], coco[10])
+    np.testing.assert_allclose(j["left_foot"], coco[15])
+    assert jconf[AD_NAMES.index("torso")] == pytest.approx(conf[5])   # the weaker shoulder
+
+
+def test_snap_moves_outside_joints_onto_the_mask_and_flags_far_ones():
+    mask = np.zeros((100, 100), bool)
+    mask[20:80, 20:80] = True                              # flag beyond 3 % of 85 px
+    joints = np.array([[50.0, 50.0], [45.0, 10.0], [81.0, 30.0]] + [[50.0, 50.0]] * 13)
+    conf = np.full(16, 0.9)
+    out, out_conf, snapped = snap_into_mask(joints, conf, mask)
+    assert snapped[:3].tolist() == [False, True, True]
+    np.testing.assert_allclose(out[1], [45, 20])
+    np.testing.assert_allclose(out[2], [79, 30])
+    assert out_conf[1] <= LOW_CONFIDENCE                   # 10 px away: a reviewer should look
+    assert out_conf[2] == 0.9                              # 2 px: just a rounding matter
+    assert mask[np.rint(out[:, 1]).astype(int), np.rint(out[:, 0]).astype(int)].all()
+
+
+def test_blank_page_raises_no_figure_with_hint(tmp_path):
+    path = _save(tmp_path / "blank.png", blank_page())
+    with pytest.raises(NoFigureError, match="no figure found.*draw a box") as err:
+        analyze_image(path, _classical_settings())
+    assert "blank.png" in str(err.value)
+
+
+def test_stick_figure_found_segmented_and_joints_on_the_mask(tmp_path):
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    analysis = analyze_image(_save(tmp_path / "stick.png", page), _classical_settings())
+    assert len(analysis.figures) == 1
+    fig = analysis.figures[0]
+    x0, y0, x1, y1 = fig.box
+    # The drawn figure spans x 220±101, y 120..476 (+ stroke width).
+    assert abs(x0 - 119) < 8 and abs(x1 - 321) < 8 and abs(y0 - 120) < 8 and abs(y1 - 477) < 8
+    assert fig.mask.shape == page.shape[:2]
+    rows, cols = np.rint(fig.joints[:, 1]).astype(int), np.rint(fig.joints[:, 0]).astype(int)
+    assert fig.mask[rows, cols].all()
+    assert fig.joints.shape == (16, 2) and fig.joint_conf.shape == (16,)
+    head = fig.joints[AD_NAMES.index("neck")]
+    feet = fig.joints[[AD_NAMES.index("left_foot"), AD_NAMES.index("right_foot")]]
+    assert head[1] < 200 and (feet[:, 1] > 420).all()
+    assert set(analysis.timings_ms) >= {"load", "detect", "segment", "pose", "total"}
+
+
+def test_several_figures_largest_first(tmp_path):
+    page = blank_page(600, 900)
+    draw_stick_figure(page, cx=200, top=150, height=250)
+    draw_stick_figure(page, cx=620, top=60, height=450)
+    analysis = analyze_image(_save(tmp_path / "two.png", page), _classical_settings())
+    assert len(analysis.figures) == 2
+    big, small = analysis.figures
+    assert big.mask.sum() > small.mask.sum()
+    assert big.box[0] > 450 > small.box[2]
+
+
+def test_transparent_png_alpha_is_the_mask(tmp_path):
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    alpha = np.zeros(page.shape[:2], np.uint8)
+    cv2.ellipse(alpha, (220, 300), (90, 170), 0, 0, 360, 255, -1)
+    bgra = np.dstack([cv2.cvtColor(page, cv2.COLOR_RGB2BGR), alpha])
+    path = tmp_path / "cutout.png"
+    cv2.imwrite(str(path), bgra)
+    analysis = analyze_image(path, _classical_settings())
+    assert len(analysis.figures) == 1
+    np.testing.assert_array_equal(analysis.figures[0].mask, alpha > 127)
+
+
+def test_manual_box_limits_the_analysis(tmp_path):
+    page = blank_page(600, 900)
+    draw_stick_figure(page, cx=200, top=150, height=250)
+    draw_stick_figure(page, cx=620, top=60, height=450)
+    path = _save(tmp_path / "two.png", page)
+    analysis = analyze_image(path, _classical_settings(manual_box=(80, 130, 330, 420)))
+    assert len(analysis.figures) == 1
+    assert analysis.figures[0].mask[:, 450:].sum() == 0
+    with pytest.raises(NoFigureError):
+        analyze_image(path, _classical_settings(manual_box=(400, 540, 500, 590)))   # empty paper
+
+
+def test_photo_like_clutter_does_not_crash(tmp_path):
+    # Not a drawing: smooth shapes, gradients and noise like a photo of a person in a room.
+    rng = np.random.default_rng(3)
+    img = (np.linspace(40, 200, 640)[None, :, None] * np.ones((480, 1, 3))).astype(np.float32)
+    cv2.ellipse(img, (320, 200), (70, 90), 0, 0, 360, (180, 140, 120), -1)
+    cv2.rectangle(img, (250, 280), (390, 480), (60, 60, 140), -1)
+    img = np.clip(cv2.GaussianBlur(img, (0, 0), 3) + rng.normal(0, 8, img.shape), 0, 255).astype(np.uint8)
+    path = _save(tmp_path / "person.jpg", img)
+    try:
+        analysis = analyze_image(path, _classical_settings())
+    except NoFigureError:
+        return
+    for fig in analysis.figures:
+        assert fig.mask.any() and np.isfinite(fig.joints).all()
+
+
+def test_not_an_image_is_an_input_error(tmp_path):
+    path = tmp_path / "drawing.png"
+    path.write_text("not a picture")
+    with pytest.raises(InputError, match="drawing.png: not an image"):
+        analyze_image(path)
+
+
+def test_annotate_writes_animated_drawings_folder(tmp_path):
+    from animate_drawing.rig.char_cfg import load_bounding_box, load_char_cfg
+
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    folders = annotate(_save(tmp_path / "stick.png", page), tmp_path / "out", _classical_settings())
+    assert folders == [tmp_path / "out"]
+    out = folders[0]
+    config = load_char_cfg(out / "char_cfg.yaml")
+    assert config.names == list(AD_NAMES)
+    mask = cv2.imread(str(out / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+    texture = cv2.imread(str(out / "texture.png"), cv2.IMREAD_UNCHANGED)
+    assert mask.shape == (config.height, config.width) == texture.shape[:2]
+    np.testing.assert_array_equal(texture[:, :, 3] > 127, mask)
+    locs = config.locs().astype(int)
+    assert mask[locs[:, 1], locs[:, 0]].all()               # every joint on the figure
+    box = load_bounding_box(out / "bounding_box.yaml")
+    assert box["right"] - box["left"] == config.width and box["bottom"] - box["top"] == config.height
+    # The padded crop leaves paper around the figure on every side.
+    assert not mask[0].any() and not mask[-1].any() and not mask[:, 0].any() and not mask[:, -1].any()
+    summary = json.loads((out / "analysis.json").read_text())
+    assert len(summary["figures"]) == 1
+    assert [j["name"] for j in summary["figures"][0]["joints"]] == list(AD_NAMES)
+    assert summary["timings_ms"]["total"] > 0
+    overlay = cv2.imread(str(out / "joint_overlay.png"))
+    assert overlay.shape[:2] == mask.shape
+
+
+def test_annotate_several_figures_one_folder_each(tmp_path):
+    page = blank_page(600, 900)
+    draw_stick_figure(page, cx=200, top=150, height=250)
+    draw_stick_figure(page, cx=620, top=60, height=450)
+    folders = annotate(_save(tmp_path / "two.png", page), tmp_path / "out", _classical_settings())
+    assert [f.name for f in folders] == ["figure_1", "figure_2"]
+    heights = [cv2.imread(str(f / "mask.png")).shape[0] for f in folders]
+    assert heights[0] > heights[1]
+    assert (tmp_path / "out" / "analysis.json").exists()
+
+
+def test_figure_to_character_crop_is_padded(tmp_path):
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    analysis = analyze_image(_save(tmp_path / "stick.png", page), _classical_settings(pad=0.1))
+    texture, mask, config, bbox = figure_to_character(analysis, 0, pad=0.1)
+    x0, y0, x1, y1 = analysis.figures[0].box
+    assert bbox["left"] == int(np.floor(x0 - 0.1 * (x1 - x0)))
+    assert texture.shape == (config.height, config.width, 4)
+
+
+SHIPPED = {t: shipped_specs(t, MODELS_DIR) for t in ("detection", "segmentation", "pose")}
+
+
+@pytest.mark.skipif(not SHIPPED["pose"], reason="no shipped pose model yet")
+@pytest.mark.parametrize("folder", [
+    "AnimatedDrawings_Server-Backend__example1",
+    "xkromkad_AnimatedDrawings-1__postava_out",
+    "facebookresearch_AnimatedDrawings__PR195_output_garlic",
+])
+def test_shipped_models_accuracy_floor(shared_data, folder):
+    from animate_drawing.models.evaluate import evaluate_annotated
+
+    result = evaluate_annotated(shared_data / ANNOTATED / folder, AnalysisSettings(provider="cpu"))
+    assert result.mask_iou >= 0.85
+    assert result.pck10 >= 0.75
