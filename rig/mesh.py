@@ -157,7 +157,7 @@ def _interior_points(dist_in: np.ndarray, spacing: float) -> np.ndarray:
     u, v = u.ravel(), v.ravel()
     ok = u < width - 1
     u, v = u[ok], v[ok]
-    clear = dist_in[np.round(v).astype(int), np.round(u).astype(int)] >= INTERIOR_CLEARANCE * spacing
+    clear = dist_in[np.floor(v + 0.5).astype(int), np.floor(u + 0.5).astype(int)] >= INTERIOR_CLEARANCE * spacing
     return np.column_stack([u[clear], v[clear]])
 
 
@@ -196,7 +196,7 @@ def _first_deep_point(start: np.ndarray, end: np.ndarray, deep: np.ndarray) -> n
     steps = int(np.ceil(np.hypot(*(end - start)))) + 1
     walk = start + (end - start) * np.linspace(0.0, 1.0, steps)[:, None]
     hits = np.nonzero(_lookup(deep, walk + 1.0))[0]
-    return np.round(walk[hits[0]]) if len(hits) else None
+    return np.floor(walk[hits[0]] + 0.5) if len(hits) else None
 
 
 def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndarray,
@@ -212,13 +212,22 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
     edge_len = np.linalg.norm(corners[:, [1, 2, 0]] - corners, axis=2)
     tris = tris[edge_len.max(axis=1) <= MAX_EDGE_SPACINGS * spacing]
 
-    pairs = np.sort(np.stack([tris, tris[:, [1, 2, 0]]], axis=2).reshape(-1, 2), axis=1)
-    edges, edge_of = np.unique(pairs, axis=0, return_inverse=True)
+    edges, edge_of = unique_edges(tris, return_inverse=True)
     inside = segments_inside(points[edges[:, 0]], points[edges[:, 1]], allowed)
-    tris = tris[inside[edge_of.reshape(-1, 3)].all(axis=1)]
+    tris = tris[inside[edge_of].all(axis=1)]
     flip = signed_areas(points, tris) < 0
     tris[flip] = tris[flip][:, [0, 2, 1]]
     return tris
+
+
+def unique_edges(triangles: np.ndarray, return_inverse: bool = False, return_counts: bool = False):
+    """Sorted vertex pairs of all triangle edges, once each (np.unique's extra outputs on request;
+    the inverse is laid out (M, 3): edge k of triangle t runs from corner k to corner k+1)."""
+    pairs = np.sort(np.stack([triangles, triangles[:, [1, 2, 0]]], axis=2).reshape(-1, 2), axis=1)
+    result = np.unique(pairs, axis=0, return_inverse=return_inverse, return_counts=return_counts)
+    if return_inverse:
+        result = (result[0], result[1].reshape(-1, 3)) + tuple(result[2:])
+    return result
 
 
 def tolerant_region(region: np.ndarray) -> np.ndarray:
@@ -228,9 +237,9 @@ def tolerant_region(region: np.ndarray) -> np.ndarray:
 
 
 def segments_inside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """For each segment a[i]→b[i] (pixels), whether samples about one pixel apart along it
-    (ends excluded) all lie in the boolean raster `allowed`."""
-    count = np.ceil(np.linalg.norm(b - a, axis=1)).astype(int) + 1      # interior samples per edge
+    """For each segment a[i]→b[i] (pixels), whether samples half a pixel apart along it
+    (ends excluded, midpoint included) all lie in the boolean raster `allowed`."""
+    count = 2 * np.ceil(np.linalg.norm(b - a, axis=1)).astype(int) + 1  # interior samples per segment
     owner = np.repeat(np.arange(len(a)), count)
     first = np.cumsum(count) - count
     t = (np.arange(owner.size) - first[owner] + 1) / (count[owner] + 1)
@@ -241,7 +250,7 @@ def segments_inside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.nda
 
 def _lookup(image: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Nearest-pixel values of `image` at (u, v) points; outside the image counts as False/0."""
-    ij = np.round(points).astype(int)
+    ij = np.floor(points + 0.5).astype(int)  # not np.round: ties must not depend on parity
     ok = (ij[:, 0] >= 0) & (ij[:, 0] < image.shape[1]) & (ij[:, 1] >= 0) & (ij[:, 1] < image.shape[0])
     values = np.zeros(len(points), dtype=image.dtype)
     values[ok] = image[ij[ok, 1], ij[ok, 0]]

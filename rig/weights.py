@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .mesh import Mesh, segments_inside, tolerant_region
+from .mesh import Mesh, segments_inside, tolerant_region, unique_edges
 from .skeleton import BonePlan
 
 ATTACH_SPACINGS = 1.0        # a bone attaches to vertices within this × mesh spacing of its segment
@@ -65,8 +65,7 @@ def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 
 def _edge_graph(triangles: np.ndarray, vertices: np.ndarray):
-    pairs = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
-    edges = np.unique(pairs, axis=0)
+    edges = unique_edges(triangles)
     lengths = np.linalg.norm(vertices[edges[:, 0]] - vertices[edges[:, 1]], axis=1)
     n = len(vertices)
     graph = coo_matrix((np.concatenate([lengths, lengths]),
@@ -179,8 +178,7 @@ def _joint_bands(graph, mesh: Mesh, bones, deform, joint_bone, edge_lengths):
 
 def _outline_vertices(triangles: np.ndarray, n: int) -> np.ndarray:
     """Vertices on the mesh border (edges used by one triangle)."""
-    pairs = np.sort(np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]]), axis=1)
-    edges, counts = np.unique(pairs, axis=0, return_counts=True)
+    edges, counts = unique_edges(triangles, return_counts=True)
     border = np.zeros(n, dtype=bool)
     border[edges[counts == 1].ravel()] = True
     return border

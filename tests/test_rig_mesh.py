@@ -1,0 +1,145 @@
+"""Mask → mesh invariants on every annotated drawing and on synthetic masks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from animate_drawing.rig.character import load_character_dir
+from animate_drawing.rig.mesh import MIN_TRIANGLE_AREA, mesh_from_mask, signed_areas, unique_edges, uvs_for
+from animate_drawing.rig.plan import build_rig_plan
+
+ANNOTATED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
+MASKED_DIRS = sorted(p.parent for p in ANNOTATED.glob("*/mask.png")) if ANNOTATED.is_dir() else []
+
+
+def _grown(mask: np.ndarray) -> np.ndarray:
+    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _at(raster: np.ndarray, points: np.ndarray) -> np.ndarray:
+    ij = np.floor(points + 0.5).astype(int)
+    return raster[ij[:, 1], ij[:, 0]]
+
+
+def assert_mesh_invariants(vertices, triangles, mask):
+    assert triangles.dtype == np.int32 and triangles.shape[1] == 3
+    assert triangles.min() >= 0 and triangles.max() < len(vertices)
+    assert np.array_equal(np.unique(triangles), np.arange(len(vertices))), "every vertex is used"
+    areas = signed_areas(vertices, triangles)
+    assert areas.min() > MIN_TRIANGLE_AREA, "no degenerate or flipped (clockwise) triangle"
+    grown = _grown(mask)  # outline vertices sit on boundary pixel centres
+    assert _at(grown, vertices[triangles].mean(axis=1)).all(), "every centroid lies in the mask"
+    edges = unique_edges(triangles)
+    assert _at(grown, vertices[edges].mean(axis=1)).all(), "no edge crosses background"
+    # A planar, non-overlapping mesh: each edge has at most two triangles, on opposite sides.
+    _, counts = unique_edges(triangles, return_counts=True)
+    assert counts.max() <= 2
+    directed = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    assert len(np.unique(directed, axis=0)) == len(directed), "consistent orientation"
+    return areas
+
+
+@pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
+@pytest.mark.parametrize("folder", MASKED_DIRS, ids=lambda p: p.name)
+def test_annotated_masks_mesh_cleanly(folder):
+    texture, mask, config = load_character_dir(folder)
+    plan = build_rig_plan(texture, mask, config, folder.name)
+    areas = assert_mesh_invariants(plan.vertices_uv, plan.triangles, mask)
+    # The mesh covers the figure (polygon through boundary pixel centres loses half a pixel rim).
+    assert 0.93 < areas.sum() / mask.sum() < 1.01
+    assert 300 <= len(plan.vertices_uv) <= 3000
+    # Every joint is a mesh vertex inside the mask, at its (possibly snapped) rig position.
+    joint_uv = plan.vertices_uv[plan.joint_vertex]
+    assert np.allclose(joint_uv, plan.config.locs())
+    assert _at(mask, joint_uv).all()
+    moved = {s.name for s in plan.snapped_joints}
+    original = config.locs()
+    for i, joint in enumerate(config.joints):
+        if joint.name not in moved:
+            assert np.allclose(joint_uv[i], original[i])
+    height, width = mask.shape
+    assert plan.uvs.dtype == np.float32 and plan.uvs.min() >= 0.0 and plan.uvs.max() <= 1.0
+    assert np.allclose(plan.uvs[:, 0] * width, plan.vertices_uv[:, 0], atol=1e-3)
+    assert np.allclose((1.0 - plan.uvs[:, 1]) * height, plan.vertices_uv[:, 1], atol=1e-3)
+
+
+def test_uv_mapping_is_exact():
+    uv = uvs_for(np.array([[0.0, 0.0], [100.0, 50.0], [25.0, 10.0]]), 100, 50)
+    assert np.allclose(uv, [[0.0, 1.0], [1.0, 0.0], [0.25, 0.8]])
+
+
+def _ring_islands_speck():
+    mask = np.zeros((200, 300), dtype=bool)
+    cv2.circle(mask.view(np.uint8), (80, 100), 60, 1, -1)
+    cv2.circle(mask.view(np.uint8), (80, 100), 25, 0, -1)          # a hole
+    cv2.rectangle(mask.view(np.uint8), (180, 40), (260, 160), 1, -1)  # a second island
+    mask[10:12, 290:292] = True                                      # a 4-pixel speck
+    return mask
+
+
+def test_holes_and_islands_are_meshed_and_specks_dropped():
+    mask = _ring_islands_speck()
+    mesh = mesh_from_mask(mask)
+    assert_mesh_invariants(mesh.vertices, mesh.triangles, mask)
+    centroids = mesh.vertices[mesh.triangles].mean(axis=1)
+    assert not (np.hypot(centroids[:, 0] - 80, centroids[:, 1] - 100) < 24).any(), "hole stays empty"
+    in_ring = np.hypot(mesh.vertices[:, 0] - 80, mesh.vertices[:, 1] - 100) < 61
+    in_box = (mesh.vertices[:, 0] >= 180) & (mesh.vertices[:, 0] <= 260)
+    assert in_ring.sum() > 100 and in_box.sum() > 100 and (in_ring | in_box).all()
+    assert not mesh.region[10:12, 290:292].any()
+    assert np.hypot(mesh.vertices[:, 0] - 290, mesh.vertices[:, 1] - 10).min() > 20
+    # No triangle bridges the 20 px gap between the two islands.
+    spans = np.ptp(mesh.vertices[mesh.triangles][:, :, 0], axis=1)
+    assert spans.max() < 40
+
+
+def test_pin_holes_are_filled():
+    mask = np.zeros((100, 100), dtype=bool)
+    mask[20:80, 20:80] = True
+    mask[50, 50] = False
+    mesh = mesh_from_mask(mask)
+    assert mesh.region[50, 50]
+    areas = signed_areas(mesh.vertices, mesh.triangles)
+    assert areas.sum() == pytest.approx(59 * 59, rel=1e-3)  # the square through the border pixel centres
+
+
+def test_joints_become_vertices_and_outside_joints_snap_inside():
+    mask = np.zeros((120, 80), dtype=bool)
+    mask[10:110, 30:50] = True
+    joints = np.array([[40.0, 20.0], [40.0, 60.0], [41.5, 100.25], [70.0, 60.0], [40.0, 118.0]])
+    parents = np.array([-1, 0, 1, 1, 2])
+    mesh = mesh_from_mask(mask, joints, parents)
+    assert_mesh_invariants(mesh.vertices, mesh.triangles, mask)
+    assert np.allclose(mesh.joint_locs[:3], joints[:3])
+    assert set(mesh.snapped) == {3, 4}
+    assert mesh.region[np.round(mesh.joint_locs[:, 1]).astype(int), np.round(mesh.joint_locs[:, 0]).astype(int)].all()
+    # The joint beside the bar lands on the bar's near side; the one below on its bottom end.
+    assert 45 <= mesh.joint_locs[3, 0] <= 48 and abs(mesh.joint_locs[3, 1] - 60) <= 1
+    assert 105 <= mesh.joint_locs[4, 1] <= 108 and abs(mesh.joint_locs[4, 0] - 40) <= 1
+    assert mesh.snapped[4][0] == (40.0, 118.0)
+
+
+def test_density_controls_vertex_count():
+    mask = np.zeros((500, 300), dtype=bool)
+    cv2.ellipse(mask.view(np.uint8), (150, 250), (120, 230), 0, 0, 360, 1, -1)
+    coarse, default, fine = (len(mesh_from_mask(mask, density=d).vertices) for d in (0.5, 1.0, 2.0))
+    assert coarse < default < fine
+    assert 400 <= default <= 1500
+    assert fine > 3 * coarse
+
+
+def test_thin_limbs_keep_their_gap():
+    """Two bars 3 px apart: triangles must not fill the gap between them."""
+    mask = np.zeros((120, 60), dtype=bool)
+    mask[10:110, 10:25] = True
+    mask[10:110, 28:43] = True
+    mask[10:20, 10:43] = True   # joined at the top only
+    mesh = mesh_from_mask(mask)
+    assert_mesh_invariants(mesh.vertices, mesh.triangles, mask)
+    centroids = mesh.vertices[mesh.triangles].mean(axis=1)
+    in_gap = (centroids[:, 0] > 25.2) & (centroids[:, 0] < 27.8) & (centroids[:, 1] > 21)
+    assert not in_gap.any()
