@@ -1,0 +1,173 @@
+"""One batch item in Blender: drawing → character → motion → framed scene → output files.
+
+Everything an item creates is removed afterwards (`DataSnapshot.rollback`), so a long
+batch keeps a flat memory profile in one process.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import bpy
+
+from ..errors import InputError
+from . import encode, export, render, scene_setup
+from .batch_plan import BatchOptions
+from .character import build_character, character_name_for, plan_from_character_dir
+
+SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
+
+
+class Timer:
+    """Accumulates milliseconds per named stage."""
+
+    def __init__(self):
+        self.ms: dict[str, float] = {}
+
+    def add(self, stage: str, started: float) -> None:
+        self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - started) * 1000.0
+
+
+def load_plan(path: str, timer: Timer):
+    """RigPlan from a character folder, or from a drawing via the vision pipeline."""
+    started = time.perf_counter()
+    source = Path(path)
+    if source.is_dir():
+        plan = plan_from_character_dir(source)
+        timer.add("plan", started)
+        return plan
+    from ..models.analyze import analyze_image, figure_to_character
+    from ..rig.plan import build_rig_plan
+
+    analysis = analyze_image(source)  # raises InputError / NoFigureError naming the file
+    timer.add("analyze", started)
+    started = time.perf_counter()
+    texture, mask, config, _ = figure_to_character(analysis, 0)
+    plan = build_rig_plan(texture, mask, config, character_name_for(source))
+    timer.add("plan", started)
+    return plan
+
+
+def apply_motion(context, armature, plan, motion: str, fps: float) -> bpy.types.Action:
+    """Retarget a library clip or BVH file onto the character and make it the active action."""
+    from ..motions.retarget import RetargetOptions, retarget
+    from .motion import apply_retarget
+
+    clip = load_motion(motion)
+    result = retarget(clip, plan.bones, None, RetargetOptions(fps=fps), scale=plan.scale)
+    return apply_retarget(armature, result, Path(motion).stem, root_bone=_root_bone(plan), scene_fps=fps)
+
+
+def load_motion(motion: str):
+    """BvhClip of a library name or a .bvh path (the library resolves both once it exists)."""
+    from ..motions.bvh import BvhClip, load_bvh
+
+    try:
+        from ..motions.library import resolve_motion
+    except ImportError:  # motion library not shipped yet: files only
+        if not motion.lower().endswith(".bvh"):
+            raise InputError(motion, "unknown motion (give a .bvh file)") from None
+        return load_bvh(motion)
+    resolved = resolve_motion(motion)
+    return resolved if isinstance(resolved, BvhClip) else load_bvh(resolved)
+
+
+def _root_bone(plan) -> str | None:
+    names = [bone.name for bone in plan.bones]
+    return "root" if "root" in names else (names[0] if names else None)
+
+
+def clip_range(actions, limit: int | None) -> tuple[int, int]:
+    """Scene frames covering the longest action (first `limit` frames when given)."""
+    start = min(math.floor(a.frame_range[0]) for a in actions)
+    end = max(math.ceil(a.frame_range[1]) for a in actions)
+    if limit is not None:
+        end = min(end, start + limit - 1)
+    return start, end
+
+
+def build_animated(context, plans_and_motions, options: BatchOptions, timer: Timer):
+    """Build characters (side by side when several) with their clips; returns the actions."""
+    actions, offset = [], 0.0
+    for plan, motion in plans_and_motions:
+        started = time.perf_counter()
+        armature = build_character(context, plan, source_path=plan.name)
+        timer.add("build", started)
+        if offset:
+            armature.location.x += offset
+        started = time.perf_counter()
+        actions.append(apply_motion(context, armature, plan, motion, options.fps))
+        timer.add("motion", started)
+        world = plan.to_world(plan.vertices_uv)
+        offset += float(world[:, 0].max() - world[:, 0].min()) + SCENE_GAP
+    return actions
+
+
+def write_outputs(context, actions, outputs: dict[str, Path], options: BatchOptions, timer: Timer,
+                  on_frame: Callable[[int, int], None] | None = None) -> None:
+    """Frame the whole motion, render every frame once, feed every requested format."""
+    scene = context.scene
+    started = time.perf_counter()
+    size = options.size + options.size % 2  # H.264 4:2:0 needs even sides
+    scene_setup.configure_render(scene, options.engine, size, size, options.fps)
+    scene.frame_start, scene.frame_end = clip_range(actions, options.frames)
+    frames = range(scene.frame_start, scene.frame_end + 1)
+    objects = scene_setup.rendered_objects(scene)
+    scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames))
+    backdrop = encode.parse_background(options.background, size, size)
+    sinks = _open_sinks(outputs, backdrop, size, options.fps, objects)
+    timer.add("setup", started)
+    try:
+        if sinks:
+            _render_into(scene, options.engine, frames, sinks, timer, on_frame)
+        started = time.perf_counter()
+        for sink in sinks:
+            sink.close()
+        timer.add("encode", started)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    started = time.perf_counter()
+    if "blend" in outputs:
+        export.save_blend(outputs["blend"])
+    if "glb" in outputs:
+        export.export_glb(outputs["glb"])
+    timer.add("export", started)
+
+
+def _open_sinks(outputs, backdrop, size, fps, objects) -> list:
+    sinks = []
+    if "mp4" in outputs:
+        sinks.append(encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
+    if "png" in outputs:
+        sinks.append(encode.PngSequenceSink(outputs["png"], backdrop))
+    if "gif" in outputs:
+        sinks.append(encode.GifSink(outputs["gif"], backdrop, size, size, fps, _texture_colours(objects)))
+    return sinks
+
+
+def _texture_colours(objects) -> np.ndarray:
+    """Opaque texel colours of the rendered meshes: what a GIF palette must cover."""
+    samples = [render.textured_mesh(ob).texture for ob in objects if not render.flat_renderable([ob])]
+    colours = [t[..., :3][t[..., 3] >= 128] for t in samples]
+    return np.concatenate(colours) if colours else np.zeros((0, 3), np.uint8)
+
+
+def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
+    stream = render.render_frames(scene, engine, frames)
+    total = len(frames)
+    for done in range(total):
+        started = time.perf_counter()
+        frame, rgba = next(stream)
+        timer.add("render", started)
+        started = time.perf_counter()
+        for sink in sinks:
+            sink.write(frame, rgba)
+        timer.add("write_frames", started)
+        if on_frame is not None:
+            on_frame(done + 1, total)
