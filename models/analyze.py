@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from .classical_segmentation import blobs
 from .image_io import load_image
 from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
+from .runtime import MODELS_DIR
 
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure manually "
                   "(manual box) and analyse again, or use a photo with the figure drawn in dark lines "
@@ -26,6 +28,8 @@ class AnalysisSettings:
     custom_models: dict[str, str] = field(default_factory=dict)  # task → .onnx/.json path
     pad: float = 0.1                             # box padding (fraction of box size) so limbs are never clipped
     manual_box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 image px: skip detection
+    models_dir: str | None = None                # where shipped models are looked for (None: models/);
+                                                 # a folder without models forces the classical fallbacks
 
 
 @dataclass
@@ -57,13 +61,18 @@ def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = N
     rgb, alpha = load_image(path)
     timings["load"] = _ms(t)
     t = time.perf_counter()
-    models = load_model_set(settings.provider, settings.threads, settings.custom_models)
+    models = models_for(settings)
     timings["models"] = _ms(t)
     analysis = analyze_array(rgb, alpha, settings, models, timings)
     analysis.image_path = os.fspath(path)
     if not analysis.figures:
         raise NoFigureError(path, NO_FIGURE_HINT)
     return analysis
+
+
+def models_for(settings: AnalysisSettings) -> ModelSet:
+    models_dir = Path(settings.models_dir) if settings.models_dir else MODELS_DIR
+    return load_model_set(settings.provider, settings.threads, settings.custom_models, models_dir)
 
 
 def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisSettings,
@@ -183,4 +192,4 @@ def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 
 
 
 __all__ = ["AnalysisSettings", "DrawingAnalysis", "Figure", "analyze_image", "analyze_array",
-           "figure_to_character", "padded_box", "AD_NAMES"]
+           "figure_to_character", "models_for", "padded_box", "AD_NAMES"]

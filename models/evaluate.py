@@ -12,6 +12,7 @@ be processed without error; figures found are counted and drawn on a contact she
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass
@@ -21,10 +22,9 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, NoFigureError
-from .analyze import AnalysisSettings, analyze_array, analyze_image
+from .analyze import AnalysisSettings, analyze_array, analyze_image, models_for
 from .image_io import load_image
 from .joints import AD_NAMES
-from .model_set import load_model_set
 from .overlay import contact_sheet, draw_analysis
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
@@ -69,9 +69,8 @@ def evaluate_annotated(folder: Path, settings: AnalysisSettings) -> FolderResult
         texture_path = folder / "texture_from_bbox.png"
     rgb, alpha = load_image(texture_path)
     h, w = rgb.shape[:2]
-    models = load_model_set(settings.provider, settings.threads, settings.custom_models)
-    crop_settings = AnalysisSettings(settings.provider, settings.threads, settings.custom_models,
-                                     settings.pad, manual_box=(0, 0, w, h))
+    models = models_for(settings)
+    crop_settings = dataclasses.replace(settings, manual_box=(0, 0, w, h))
     t = time.perf_counter()
     analysis = analyze_array(rgb, alpha, crop_settings, models)
     result.ms = (time.perf_counter() - t) * 1000
@@ -131,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared drawings folder")
     parser.add_argument("--sheet", type=Path, default=None, help="write a contact sheet of the raw overlays here")
     parser.add_argument("--provider", default="auto")
+    parser.add_argument("--models-dir", default=None, help="shipped-models folder (an empty one: classical only)")
     args = parser.parse_args(argv)
     annotated, raw = args.data / "annotated", args.data / "raw"
     if not annotated.is_dir():
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
-    settings = AnalysisSettings(provider=args.provider)
-    models = load_model_set(settings.provider)
+    settings = AnalysisSettings(provider=args.provider, models_dir=args.models_dir)
+    models = models_for(settings)
     print(f"models: {models.names()}")
     for note in models.warnings:
         print(f"warning: {note}")

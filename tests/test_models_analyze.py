@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -25,9 +26,12 @@ def _save(path, rgb):
     return path
 
 
+_NO_MODELS_DIR = Path(__file__).resolve().parent / "data_models"
+
+
 def _classical_settings(**kw) -> AnalysisSettings:
-    # Force the classical path even when shipped models exist: point every task at nothing usable.
-    return AnalysisSettings(provider="cpu", **kw)
+    # The classical fallbacks, even once shipped models exist: a models folder without models.
+    return AnalysisSettings(provider="cpu", models_dir=str(_NO_MODELS_DIR), **kw)
 
 
 @pytest.mark.parametrize("folder", [
@@ -153,7 +157,7 @@ def test_not_an_image_is_an_input_error(tmp_path):
     path = tmp_path / "drawing.png"
     path.write_text("not a picture")
     with pytest.raises(InputError, match="drawing.png: not an image"):
-        analyze_image(path)
+        analyze_image(path, _classical_settings())
 
 
 def test_annotate_writes_animated_drawings_folder(tmp_path):
