@@ -2,8 +2,10 @@
 
 Emission (strength 1) mixed with Transparent BSDF by the image alpha shows the drawing's own
 colours under any lighting (with the 'Standard' view transform) and nothing outside the
-figure. Images are packed so the .blend is self-contained; the mask is kept as its own image
-so the user can repaint it and `rebuild_rig` can read it back.
+figure. The mask is kept as its own image so the user can repaint it and `rebuild_rig` can
+read it back. Images are created from pixels and packed only when the .blend is saved
+(`pack_if_modified`, from a save handler): PNG-encoding a drawing costs 50-200 ms, more than
+building the whole rig.
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ def _to_blender_pixels(rgba: np.ndarray) -> np.ndarray:
 
 
 def write_image_pixels(image: bpy.types.Image, rgba: np.ndarray) -> None:
-    """Overwrite an image's pixels (same size) and re-pack it so the .blend keeps the new ones."""
+    """Overwrite an image's pixels (same size); it is re-packed when the .blend is saved."""
     image.pixels.foreach_set(_to_blender_pixels(rgba))
     image.update()
-    image.pack()
 
 
-def new_packed_image(name: str, rgba: np.ndarray, non_color: bool = False) -> bpy.types.Image:
+def new_image(name: str, rgba: np.ndarray, non_color: bool = False) -> bpy.types.Image:
     height, width = rgba.shape[:2]
     image = bpy.data.images.new(name, width, height, alpha=True)
     if non_color:
         image.colorspace_settings.name = "Non-Color"
     write_image_pixels(image, rgba)
     return image
+
+
+def pack_if_modified(image: bpy.types.Image) -> None:
+    """Pack the image's current pixels into the .blend unless they are packed already."""
+    if image.packed_file is None or image.is_dirty:
+        image.pack()
 
 
 def mask_to_rgba(mask: np.ndarray) -> np.ndarray:

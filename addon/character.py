@@ -2,8 +2,8 @@
 
 A character is a collection named after the drawing holding the armature (which carries the
 `animate_drawing` metadata), the skinned mesh and an orthographic camera; its texture and
-mask are packed images. Building either finishes completely or removes everything it
-created, so a failure never leaves half a character behind.
+mask images are packed into the .blend when it is saved. Building either finishes completely
+or removes everything it created, so a failure never leaves half a character behind.
 """
 
 from __future__ import annotations
@@ -96,9 +96,8 @@ def _build(context, plan, source_path, density, parent_collection) -> bpy.types.
     collection = bpy.data.collections.new(plan.name)
     parent_collection.children.link(collection)
     name = collection.name
-    texture_image = build_material.new_packed_image(f"{name}_texture", plan.texture)
-    mask_image = build_material.new_packed_image(
-        f"{name}_mask", build_material.mask_to_rgba(plan.mask), non_color=True)
+    texture_image = build_material.new_image(f"{name}_texture", plan.texture)
+    mask_image = build_material.new_image(f"{name}_mask", build_material.mask_to_rgba(plan.mask), non_color=True)
     material = build_material.build_material(name, texture_image)
 
     armature = build_armature.build_armature(context, name, plan, collection)
@@ -186,3 +185,24 @@ def rebuild_character(context, armature: bpy.types.Object) -> RigPlan:
     _store_plan_mapping(props, plan)
     return plan
 
+
+
+@bpy.app.handlers.persistent
+def pack_character_images(*_args) -> None:
+    """Save handler: the .blend keeps every character's texture and (repainted) mask."""
+    for obj in bpy.data.objects:
+        props = getattr(obj, "animate_drawing", None)
+        if props is None or not props.is_character:
+            continue
+        for image in (props.texture_image, props.mask_image):
+            if image is not None:
+                build_material.pack_if_modified(image)
+
+
+def register_module() -> None:
+    bpy.app.handlers.save_pre.append(pack_character_images)
+
+
+def unregister_module() -> None:
+    if pack_character_images in bpy.app.handlers.save_pre:
+        bpy.app.handlers.save_pre.remove(pack_character_images)

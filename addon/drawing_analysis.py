@@ -34,13 +34,17 @@ def figures_to_json(analysis: DrawingAnalysis) -> str:
     ])
 
 
+def remember(analysis: DrawingAnalysis) -> None:
+    """Keep a finished analysis (with its masks) for `animate`, e.g. from a background job."""
+    _cache[os.path.abspath(analysis.image_path)] = analysis
+
+
 def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
     """Run the vision pipeline and remember the result in the scene. Raises InputError."""
     analysis = analyze_image(path, settings_from_preferences(context))
-    key = os.path.abspath(path)
-    _cache[key] = analysis
+    remember(analysis)
     stored = context.scene.animate_drawing_analysis
-    stored.image_path = key
+    stored.image_path = os.path.abspath(path)
     stored.figures_json = figures_to_json(analysis)
     stored.figure_index = 0
     stored.joints_edited = False
@@ -48,20 +52,23 @@ def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
 
 
 def reviewed_analysis(context, path: str | os.PathLike) -> tuple[DrawingAnalysis, int]:
-    """(analysis, figure index) for `path`: the stored review when it is about this image
-    (hand-edited joints applied), else a fresh analysis."""
+    """(analysis, figure index) for `path`: the reviewed one stored in the scene when it is
+    about this image (hand-edited joints applied), else a fresh analysis."""
     key = os.path.abspath(path)
     stored = context.scene.animate_drawing_analysis
-    if stored.image_path != key or not stored.figures_json:
+    figures = stored.figures if stored.image_path == key else []
+    if not figures:
         return analyze(context, path), 0
+    index = min(stored.figure_index, len(figures) - 1)
+    reviewed = figures[index]
     analysis = _cache.get(key)
-    if analysis is None:
-        analysis = analyze_image(path, settings_from_preferences(context))
-        _cache[key] = analysis
+    if analysis is None or len(analysis.figures) != len(figures):
+        # The masks are not saved with the scene: find the reviewed figure again inside its box.
+        settings = settings_from_preferences(context)
+        settings.manual_box = tuple(reviewed["box"])
+        analysis, index = analyze_image(path, settings), 0
     if stored.joints_edited:
-        for figure, reviewed in zip(analysis.figures, stored.figures):
-            figure.joints = np.asarray(reviewed["joints"], dtype=np.float64).reshape(-1, 2)
-    index = min(stored.figure_index, len(analysis.figures) - 1)
+        analysis.figures[index].joints = np.asarray(reviewed["joints"], dtype=np.float64).reshape(-1, 2)
     return analysis, index
 
 

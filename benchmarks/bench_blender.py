@@ -1,0 +1,97 @@
+"""Blender-side speed: rig build per annotated drawing, and retarget + key writing for a long clip.
+
+Targets: rig build (mask → mesh → weights → Blender objects) ≤ 150 ms per drawing;
+retarget + keys for a 1000-frame clip onto a 16-bone rig ≤ 50 ms.
+Run: `python -m benchmarks.run_all blender` (or `python -c "from benchmarks.bench_blender import main; main()"`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPEATS = 3
+RIG_TARGET_MS = 150.0
+RETARGET_TARGET_MS = 50.0
+LONG_CLIP_FRAMES = 1000
+
+
+def _hermetic_blender_env() -> None:
+    """Blender reads these at import: keep user prefs and caches out of the real home."""
+    home = Path(tempfile.mkdtemp(prefix="bench_blender_"))
+    for var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):
+        (home / var).mkdir()
+        os.environ[var] = str(home / var)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def _best_ms(fn, repeats: int = REPEATS) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, (time.perf_counter() - start) * 1000.0)
+    return best, result
+
+
+def _annotated_dirs() -> list[Path]:
+    annotated = SHARED_DATA / "drawings" / "annotated"
+    if not annotated.is_dir():
+        return []
+    return sorted(d for d in annotated.iterdir() if (d / "mask.png").exists() and (d / "texture.png").exists())
+
+
+def bench_rig_build(bpy) -> list[tuple]:
+    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.errors import InputError
+
+    rows = []
+    for directory in _annotated_dirs():
+        try:
+            plan_ms, plan = _best_ms(lambda: plan_from_character_dir(directory))
+        except InputError as error:  # e.g. a non-biped whose joints the planner rejects
+            rows.append((directory.name[:44], "-", "-", "-", "-", f"skipped: {error.problem[:40]}"))
+            continue
+
+        def build():
+            bpy.ops.wm.read_factory_settings(use_empty=True)
+            start = time.perf_counter()
+            build_character(bpy.context, plan, directory)
+            return (time.perf_counter() - start) * 1000.0
+
+        blender_ms = min(build() for _ in range(REPEATS))
+        total = plan_ms + blender_ms
+        rows.append((directory.name[:44], len(plan.triangles), f"{plan_ms:.1f}", f"{blender_ms:.1f}",
+                     f"{total:.1f}", "ok" if total <= RIG_TARGET_MS else "SLOW"))
+    return rows
+
+
+def _print_table(title: str, header: tuple, rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))
+
+
+def main() -> None:
+    _hermetic_blender_env()
+    import bpy
+    import animate_drawing
+
+    if not SHARED_DATA.is_dir():
+        print(f"no shared data at {SHARED_DATA}: nothing to benchmark")
+        return
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    animate_drawing.register()
+    rig_rows = bench_rig_build(bpy)
+    _print_table(f"Rig build per annotated drawing (best of {REPEATS}, target ≤ {RIG_TARGET_MS:.0f} ms)",
+                 ("drawing", "triangles", "plan ms", "blender ms", "total ms", ""), rig_rows)
+    animate_drawing.unregister()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
