@@ -120,8 +120,8 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings)
     t = time.perf_counter()
     if alpha_mask is not None:
         crop_mask = alpha_mask[y0:y1, x0:x1]
-    elif models.segmenter.model is None and pose_result is not None and pose_result.mask is not None:
-        crop_mask = pose_result.mask
+    elif pose_result is not None and pose_result.mask is not None and models.segmenter_shares_pose_net:
+        crop_mask = pose_result.mask          # the pose net already segmented this crop
     else:
         crop_mask = models.segmenter.segment(crop)
     timings["segment"] += _ms(t)

@@ -41,8 +41,8 @@ def decode_heatmap(heatmaps: np.ndarray, input_hw: tuple[int, int], align: str =
     """(1, K, h, w) heatmaps → (K, 2) xy in input px and (K,) confidence in 0..1.
 
     Argmax refined to sub-pixel by a quadratic fit through the peak and its two neighbours
-    on each axis. `align="corner"` maps heatmap cell i to input pixel i·stride (mmpose /
-    SimpleBaseline convention); `"center"` maps cell centres to pixel centres.
+    on each axis. `align="corner"` maps heatmap cell i to input coordinate i·stride (mmpose /
+    SimpleBaseline convention); `"center"` maps it to the cell's centre (i + 0.5)·stride.
     """
     hm = _drop_batch(heatmaps, 3).astype(np.float32)
     k, h, w = hm.shape
@@ -57,7 +57,7 @@ def decode_heatmap(heatmaps: np.ndarray, input_hw: tuple[int, int], align: str =
                            (y > 0) & (y < h - 1))
     sx, sy = input_hw[1] / w, input_hw[0] / h
     shift = 0.5 if align == "center" else 0.0
-    xy = np.stack([(x + dx + shift) * sx - shift, (y + dy + shift) * sy - shift], axis=1)
+    xy = np.stack([(x + dx + shift) * sx, (y + dy + shift) * sy], axis=1)
     conf = sigmoid(peak) if activation == "sigmoid" else peak
     return xy, np.clip(conf, 0.0, 1.0)
 

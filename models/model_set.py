@@ -28,8 +28,21 @@ class ModelSet:
     pose: PoseEstimator
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def segmenter_shares_pose_net(self) -> bool:
+        """True when the pose model's mask output can stand in for the segmenter (no segmentation
+        model, or the segmentation sidecar points at the pose network itself)."""
+        if not self.pose.gives_mask:
+            return False
+        seg = self.segmenter.model
+        return seg is None or (seg.spec.onnx_path.resolve() == self.pose.model.spec.onnx_path.resolve()
+                               and seg.spec.input_tuple() == self.pose.model.spec.input_tuple())
+
     def names(self) -> dict[str, str]:
-        return {"detection": self.detector.name, "segmentation": self.segmenter.name, "pose": self.pose.name}
+        segmentation = self.segmenter.name
+        if self.segmenter.model is None and self.segmenter_shares_pose_net:
+            segmentation = f"{self.pose.name} (mask output)"
+        return {"detection": self.detector.name, "segmentation": segmentation, "pose": self.pose.name}
 
 
 _CACHE: dict[tuple, ModelSet] = {}

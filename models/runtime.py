@@ -99,6 +99,11 @@ class ModelSpec:
     def name(self) -> str:
         return self.onnx_path.stem
 
+    def input_tuple(self) -> tuple:
+        """Everything that decides the input tensor (two specs with equal tuples feed a net alike)."""
+        return (self.input_name, self.size, self.layout, self.dtype, self.color, self.mean, self.std,
+                self.scale, self.resize, self.pad_value)
+
 
 def sidecar_for(path: str | os.PathLike) -> Path:
     """The sidecar JSON for a model given as its .onnx or .json path."""

@@ -41,7 +41,7 @@ def test_heatmap_refinement_beats_plain_argmax():
     xy, _ = decoders.decode_heatmap(gaussian_heatmaps(cells, (12, 12)), (12, 12))
     assert np.abs(xy - cells).max() < 0.1                 # argmax alone errs by up to 0.5
     xy_c, _ = decoders.decode_heatmap(gaussian_heatmaps(cells, (12, 12)), (24, 24), align="center")
-    np.testing.assert_allclose(xy_c, (cells + 0.5) * 2 - 0.5, atol=0.2)
+    np.testing.assert_allclose(xy_c, (cells + 0.5) * 2, atol=0.2)
 
 
 def test_pose_heatmap_with_mask_output_gives_crop_mask(tmp_path):
