@@ -1,0 +1,117 @@
+"""Skin weights: partition of unity, rigid parts, smooth joints, no bleeding across thin bridges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+from animate_drawing.rig.character import load_character_dir
+from animate_drawing.rig.plan import build_rig_plan
+
+ANNOTATED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
+MASKED_DIRS = sorted(p.parent for p in ANNOTATED.glob("*/mask.png")) if ANNOTATED.is_dir() else []
+LIMB_BONES = [f"{side}_{part}" for side in ("right", "left") for part in ("shoulder", "elbow", "hip", "knee")]
+
+
+@pytest.fixture(scope="module", params=MASKED_DIRS, ids=lambda p: p.name)
+def annotated_plan(request):
+    texture, mask, config = load_character_dir(request.param)
+    return build_rig_plan(texture, mask, config, request.param.name)
+
+
+def _column(plan, name):
+    return [b.name for b in plan.bones].index(name)
+
+
+@pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
+def test_weights_are_a_partition_of_unity(annotated_plan):
+    plan = annotated_plan
+    weights = plan.weights
+    assert weights.dtype == np.float32 and weights.shape == (len(plan.vertices_uv), len(plan.bones))
+    assert weights.min() >= 0.0
+    assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-5)
+    for i, bone in enumerate(plan.bones):
+        if not bone.deform:
+            assert not weights[:, i].any(), f"{bone.name} only carries motion"
+    assert plan.triangle_bone.dtype == np.int32 and plan.triangle_bone.shape == (len(plan.triangles),)
+    assert plan.bones[plan.triangle_bone.min()].deform and plan.triangle_bone.max() < len(plan.bones)
+
+
+@pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
+def test_each_part_is_dominated_by_its_bone(annotated_plan):
+    plan = annotated_plan
+    vertices, weights, config = plan.vertices_uv, plan.weights, plan.config
+    for side in ("right", "left"):
+        hand, elbow = np.array(config.joint(f"{side}_hand").loc), np.array(config.joint(f"{side}_elbow").loc)
+        near = np.linalg.norm(vertices - hand, axis=1) < 0.25 * np.linalg.norm(hand - elbow)
+        near[plan.joint_vertex[config.index(f"{side}_hand")]] = True
+        arm = weights[near][:, [_column(plan, f"{side}_elbow"), _column(plan, f"{side}_hand")]].sum(axis=1)
+        assert arm.min() > 0.9, f"{side} hand follows its forearm/hand bones"
+    # The spine bone (named after its head joint, "hip") holds the middle of the trunk.
+    centre = (np.array(config.joint("hip").loc) + np.array(config.joint("torso").loc)) / 2
+    spine = weights[np.argmin(np.linalg.norm(vertices - centre, axis=1)), _column(plan, "hip")]
+    assert spine > 0.9
+    # Rigid inside limbs: the vertex at the middle of each limb bone follows that bone.
+    for name in LIMB_BONES:
+        bone = plan.bones[_column(plan, name)]
+        middle = (np.array(bone.head_uv) + np.array(bone.tail_uv)) / 2
+        vertex = np.argmin(np.linalg.norm(vertices - middle, axis=1))
+        assert weights[vertex, _column(plan, name)] > 0.8, name
+        assert np.argmax(weights[vertex]) == _column(plan, name), name
+
+
+@pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
+def test_joints_blend_smoothly(annotated_plan):
+    plan = annotated_plan
+    for parent, child in (("right_shoulder", "right_elbow"), ("left_shoulder", "left_elbow"),
+                          ("right_hip", "right_knee"), ("left_hip", "left_knee")):
+        vertex = plan.joint_vertex[plan.config.index(child)]
+        at_joint = plan.weights[vertex, [_column(plan, parent), _column(plan, child)]]
+        assert np.allclose(at_joint, 0.5, atol=0.05), f"{child}: both bones share the joint"
+        share = plan.weights[:, _column(plan, child)]
+        assert ((share > 0.1) & (share < 0.9)).sum() >= 3, f"{child}: a blend band, not a seam"
+
+
+def _two_legs_with_bridge():
+    """A trunk block with two legs 16 px apart joined by a 2 px bridge at mid-shin."""
+    mask = np.zeros((300, 200), dtype=bool)
+    mask[30:152, 70:131] = True
+    mask[150:290, 72:93] = True      # figure's right leg (viewer's left)
+    mask[150:290, 108:129] = True    # figure's left leg
+    mask[245:247, 93:108] = True     # the bridge
+    joints = [
+        Joint("root", None, (100, 150)), Joint("hip", "root", (100, 150)),
+        Joint("torso", "hip", (100, 60)), Joint("neck", "torso", (100, 40)),
+        Joint("right_hip", "root", (82, 155)), Joint("right_knee", "right_hip", (82, 205)),
+        Joint("right_foot", "right_knee", (82, 282)),
+        Joint("left_hip", "root", (118, 155)), Joint("left_knee", "left_hip", (118, 205)),
+        Joint("left_foot", "left_knee", (118, 282)),
+    ]
+    texture = np.full((300, 200, 4), 200, dtype=np.uint8)
+    return texture, mask, CharacterConfig(200, 300, joints)
+
+
+def test_legs_joined_by_a_thin_bridge_do_not_share_weights():
+    texture, mask, config = _two_legs_with_bridge()
+    plan = build_rig_plan(texture, mask, config, "bridge")
+    vertices, weights = plan.vertices_uv, plan.weights
+    centroids = vertices[plan.triangles].mean(axis=1)
+    on_bridge = (centroids[:, 0] > 94) & (centroids[:, 0] < 107) & (centroids[:, 1] > 244) & (centroids[:, 1] < 247)
+    assert on_bridge.any(), "the bridge is part of the mesh"
+    right = [_column(plan, n) for n in ("right_hip", "right_knee", "right_foot")]
+    left = [_column(plan, n) for n in ("left_hip", "left_knee", "left_foot")]
+    below_hips = vertices[:, 1] > 175
+    right_leg = below_hips & (vertices[:, 0] <= 92)
+    left_leg = below_hips & (vertices[:, 0] >= 108)
+    assert right_leg.sum() > 30 and left_leg.sum() > 30
+    assert weights[right_leg][:, left].max() < 0.01
+    assert weights[left_leg][:, right].max() < 0.01
+    assert weights[right_leg][:, right].sum(axis=1).min() > 0.99
+    # Even the bridge's own vertices belong to one leg or the other, never a mix.
+    bridge_vertices = (vertices[:, 0] > 93) & (vertices[:, 0] < 107) & (vertices[:, 1] > 243)
+    mixed = np.minimum(weights[bridge_vertices][:, left].sum(axis=1), weights[bridge_vertices][:, right].sum(axis=1))
+    assert mixed.max() < 0.01
+
