@@ -18,7 +18,7 @@ from bpy.props import FloatVectorProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
 from ..addon import jobs, review_overlay
-from ..addon.drawing_analysis import figures_to_json, settings_from_preferences
+from ..addon import drawing_analysis
 from ..addon.file_handler import DRAWING_EXTENSIONS
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image
@@ -31,16 +31,18 @@ def _analysis_stage(path: str, settings):
         try:
             analysis = analyze_image(path, settings)
         except NoFigureError as error:
-            return path, None, str(error)
+            return path, None, "", str(error)
         outlines = [review_overlay.mask_outline(figure.mask) for figure in analysis.figures]
-        return path, review_overlay.figures_for_review(figures_to_json(analysis), outlines), ""
+        return path, analysis, review_overlay.figures_for_review(drawing_analysis.figures_to_json(analysis), outlines), ""
     return run
 
 
 def _show_stage(result):
     """Main thread: store the result, load the drawing and show it where the artist looks."""
-    path, figures_json, problem = result
+    path, analysis, figures_json, problem = result
     context = bpy.context
+    if analysis is not None:
+        drawing_analysis.remember(analysis)  # `animate` reuses it (masks included) on Accept
     review_overlay.store_for_review(context, path, figures_json or "")
     image = review_overlay.review_image(context.scene.animate_drawing_analysis)
     if image is not None:
@@ -77,7 +79,7 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
         if not os.path.isfile(path):
             self.report({"ERROR"}, f"{path}: file not found")
             return {"CANCELLED"}
-        settings = settings_from_preferences(context)
+        settings = drawing_analysis.settings_from_preferences(context)
         if any(self.box):
             x0, y0, x1, y1 = self.box
             settings = dataclasses.replace(settings, manual_box=(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
