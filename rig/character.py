@@ -30,8 +30,8 @@ def load_character_dir(directory: str | os.PathLike) -> tuple[np.ndarray, np.nda
     directory = Path(directory)
     texture_path, mask_path, cfg_path = directory / TEXTURE_FILE, directory / MASK_FILE, directory / CFG_FILE
     config = load_char_cfg(cfg_path)
-    texture = to_rgba8(_read_image(texture_path))
     mask = to_mask(_read_image(mask_path))
+    texture = to_rgba8(_read_image(texture_path))
     if mask.shape != texture.shape[:2]:
         raise InputError(mask_path, f"mask is {mask.shape[1]}x{mask.shape[0]} px but {TEXTURE_FILE} "
                                     f"is {texture.shape[1]}x{texture.shape[0]} px")
@@ -49,13 +49,24 @@ def save_character_dir(directory: str | os.PathLike, texture: np.ndarray, mask: 
     """Write a folder AnimatedDrawings (and `load_character_dir`) can read back."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    rgba = to_rgba8(texture)
+    rgba = rgba_from_rgb(texture)
     _write_image(directory / TEXTURE_FILE, cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA))
     _write_image(directory / MASK_FILE, np.where(np.asarray(mask, bool), 255, 0).astype(np.uint8))
     save_char_cfg(config, directory / CFG_FILE)
     if bbox is not None:
         save_bounding_box(bbox, directory / BOX_FILE)
     return directory
+
+
+def rgba_from_rgb(texture: np.ndarray) -> np.ndarray:
+    """Gray, RGB or RGBA uint8 (RGB order, as the rest of the pipeline holds images) → a fresh
+    (H, W, 4) uint8 array; an existing alpha is kept, otherwise alpha is 255."""
+    texture = np.asarray(texture, dtype=np.uint8)
+    if texture.ndim == 2:
+        texture = texture[..., None]
+    rgb = np.repeat(texture[..., :1], 3, axis=2) if texture.shape[2] < 3 else texture[..., :3]
+    alpha = texture[..., 3] if texture.shape[2] == 4 else np.full(texture.shape[:2], 255, np.uint8)
+    return np.dstack([rgb, alpha])
 
 
 def to_rgba8(image: np.ndarray) -> np.ndarray:

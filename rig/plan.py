@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .char_cfg import CharacterConfig
+from .character import rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
 from .skeleton import BonePlan, plan_bones
 from .weights import skin_weights
@@ -79,7 +80,7 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
 
     bones = plan_bones(rigged, character_height_px=bottom - top)
     weights, triangle_bone = skin_weights(mesh, bones)
-    rgba = _rgba(texture)
+    rgba = rgba_from_rgb(texture)
     rgba[..., 3] = np.where(mask, 255, 0)
     height, width = mask.shape
     return RigPlan(
@@ -88,15 +89,6 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
         bones=bones, weights=weights, triangle_bone=triangle_bone, snapped_joints=snapped,
         joint_vertex=mesh.joint_vertex,
     )
-
-
-def _rgba(texture: np.ndarray) -> np.ndarray:
-    """RGB, RGBA or gray uint8 → a fresh (H, W, 4) uint8 array (alpha is set by the caller)."""
-    texture = np.asarray(texture, dtype=np.uint8)
-    if texture.ndim == 2:
-        texture = texture[..., None]
-    rgb = np.broadcast_to(texture[..., :3], texture.shape[:2] + (3,)) if texture.shape[2] < 3 else texture[..., :3]
-    return np.dstack([rgb, np.zeros(texture.shape[:2], np.uint8)])
 
 
 def sanitize_name(name: str | os.PathLike) -> str:
