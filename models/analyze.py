@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import NoFigureError
-from .classical_segmentation import blobs
+from .classical_segmentation import blobs, classical_mask
+from .detector import classical_figure_boxes
 from .image_io import load_image
 from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
@@ -79,6 +80,7 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
                   models: ModelSet, timings: dict[str, float] | None = None) -> DrawingAnalysis:
     """The pipeline on an already loaded image (figures may be empty: the caller decides)."""
     timings = {} if timings is None else timings
+    notes = list(models.warnings)
     h, w = rgb.shape[:2]
     t = time.perf_counter()
     alpha_mask = alpha > 127 if alpha is not None else None
@@ -91,21 +93,27 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         scores = [1.0] * len(found)
     else:
         dets = models.detector.detect(rgb)
+        if len(dets) == 0 and models.detector.model is not None:
+            # A model that sees nothing may be wrong on an unusual photo; paper + ink still tells.
+            dets = classical_figure_boxes(rgb)
+            if len(dets):
+                notes.append(f"the {models.detector.name} model found no figure; "
+                             "the classical page segmentation found one")
         boxes, scores = [tuple(b) for b in dets.boxes], list(dets.scores)
     timings["detect"] = _ms(t)
 
     timings["segment"] = timings["pose"] = 0.0
     figures = []
     for box, score in zip(boxes, scores):
-        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings)
+        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings, notes)
         if figure is not None:
             figures.append(figure)
     figures.sort(key=lambda f: -int(f.mask.sum()))
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
-    return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), list(models.warnings))
+    return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
 
-def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings) -> Figure | None:
+def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings, notes) -> Figure | None:
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = padded_box(box, pad, w, h)
     crop = rgb[y0:y1, x0:x1]
@@ -124,6 +132,11 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings)
         crop_mask = pose_result.mask          # the pose net already segmented this crop
     else:
         crop_mask = models.segmenter.segment(crop)
+    if not crop_mask.any() and alpha_mask is None and models.segmenter.model is not None:
+        crop_mask = classical_mask(crop)
+        if crop_mask.any():
+            notes.append(f"the {models.segmenter.name} model gave an empty mask for the box at "
+                         f"{[round(v) for v in box]}; the classical segmentation was used")
     timings["segment"] += _ms(t)
     if not crop_mask.any():
         return None

@@ -97,7 +97,7 @@ class ModelSpec:
 
     @property
     def name(self) -> str:
-        return self.onnx_path.stem
+        return self.json_path.stem
 
     def input_tuple(self) -> tuple:
         """Everything that decides the input tensor (two specs with equal tuples feed a net alike)."""

@@ -17,6 +17,7 @@ from animate_drawing.models.image_io import load_image
 from animate_drawing.models.joints import AD_NAMES, LOW_CONFIDENCE, coco17_to_ad16, snap_into_mask
 from animate_drawing.models.runtime import MODELS_DIR, shipped_specs
 from data_models.drawings import blank_page, draw_stick_figure
+from data_models.tiny_onnx import constant_model, gaussian_heatmaps, write_sidecar
 
 ANNOTATED = "drawings/annotated"
 
@@ -222,3 +223,51 @@ def test_shipped_models_accuracy_floor(shared_data, folder):
     result = evaluate_annotated(shared_data / ANNOTATED / folder, AnalysisSettings(provider="cpu"))
     assert result.mask_iou >= 0.85
     assert result.pck10 >= 0.75
+
+
+def _tiny_shipped_models(folder: Path, find_figure: bool = True) -> Path:
+    """A detector (box_heatmap, 64x64 input) + a pose net with mask output (32x32 input) and a
+    segmentation sidecar pointing at the pose net, like the shipped trio."""
+    centre = np.full((1, 1, 8, 8), -9.0, np.float32)
+    ltrb = np.zeros((1, 4, 8, 8), np.float32)
+    if find_figure:
+        centre[0, 0, 3, 4] = 5.0                          # centre (36, 28) input px at stride 8
+        ltrb[0, :, 3, 4] = [2.0, 2.5, 2.0, 3.0]           # box 20..52 x 8..52 input px
+    det = constant_model(folder / "det.onnx", {"centre_logits": centre, "box_ltrb": ltrb}, (1, 3, 64, 64))
+    write_sidecar(det, "detection", "box_heatmap", (64, 64), names=["centre_logits", "box_ltrb"], stride=8)
+    cells = np.array([[8, 2], [8, 2], [8, 2], [8, 2], [8, 2], [12, 5], [4, 5], [13, 8], [3, 8],
+                      [14, 10], [2, 10], [10, 9], [6, 9], [10, 12], [6, 12], [10, 15], [6, 15]], float)
+    logits = np.full((1, 1, 32, 32), -9.0, np.float32)
+    logits[0, 0, 2:31, 3:30] = 9.0
+    pose = constant_model(folder / "pose.onnx", {"heatmaps": gaussian_heatmaps(cells, (16, 16)),
+                                                  "mask_logits": logits}, (1, 3, 32, 32))
+    write_sidecar(pose, "pose", "heatmap", (32, 32), names=["heatmaps", "mask_logits"], align="center")
+    write_sidecar(pose, "segmentation", "mask_logits", (32, 32), json_path=folder / "seg.json",
+                  names=["mask_logits"])
+    return folder
+
+
+def test_shipped_model_trio_runs_through_the_pipeline(tmp_path):
+    models_dir = _tiny_shipped_models(tmp_path / "models")
+    path = _save(tmp_path / "page.png", blank_page(256, 256))
+    analysis = analyze_image(path, AnalysisSettings(provider="cpu", models_dir=str(models_dir), pad=0.0))
+    assert analysis.models == {"detection": "det", "segmentation": "seg", "pose": "pose"}
+    fig, = analysis.figures
+    np.testing.assert_allclose(fig.box, [80, 32, 208, 208])        # input box × 4
+    # The pose net's mask output (rows 2..30, cols 3..29 of 32 over a 128x176 crop) is the mask.
+    ys, xs = np.nonzero(fig.mask)
+    assert abs(ys.min() - (32 + 2 * 5.5)) <= 2 and abs(xs.min() - (80 + 3 * 4)) <= 2
+    rows, cols = np.rint(fig.joints[:, 1]).astype(int), np.rint(fig.joints[:, 0]).astype(int)
+    assert fig.mask[rows, cols].all()
+    # neck = nose: heatmap cell (8, 2) → input (17, 5) → crop (68, 27.5) → image (148, 59.5)
+    np.testing.assert_allclose(fig.joints[AD_NAMES.index("neck")], [148, 59.5], atol=1.5)
+    assert fig.joint_conf.min() > 0.9
+
+
+def test_detector_model_that_sees_nothing_falls_back_to_classical(tmp_path):
+    models_dir = _tiny_shipped_models(tmp_path / "models", find_figure=False)
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    analysis = analyze_image(_save(tmp_path / "stick.png", page),
+                             AnalysisSettings(provider="cpu", models_dir=str(models_dir)))
+    assert len(analysis.figures) == 1
+    assert any("classical page segmentation" in w for w in analysis.warnings)

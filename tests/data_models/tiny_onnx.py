@@ -38,7 +38,9 @@ def constant_model(path: Path, outputs: dict[str, np.ndarray], input_shape=(1, 3
     return path
 
 
-def write_sidecar(onnx_path: Path, task: str, kind: str, size=(64, 48), input_extra=None, **output) -> Path:
+def write_sidecar(onnx_path: Path, task: str, kind: str, size=(64, 48), input_extra=None,
+                  json_path: Path | None = None, **output) -> Path:
+    """`<onnx>.json` (or `json_path`, then with a "model" key naming the ONNX file)."""
     sidecar = {
         "task": task,
         "input": {"name": "image", "size": list(size), "layout": "NCHW", "dtype": "float32",
@@ -47,7 +49,9 @@ def write_sidecar(onnx_path: Path, task: str, kind: str, size=(64, 48), input_ex
         "output": {"kind": kind, **output},
         "version": "1", "license": "test",
     }
-    json_path = onnx_path.with_suffix(".json")
+    if json_path is not None:
+        sidecar["model"] = onnx_path.name
+    json_path = json_path or onnx_path.with_suffix(".json")
     json_path.write_text(json.dumps(sidecar), encoding="utf-8")
     return json_path
 
