@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,5 +95,6 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
 def sanitize_name(name: str | os.PathLike) -> str:
     """A drawing's file name (or path) → a short ASCII identifier safe for Blender data and files."""
     stem = os.path.splitext(os.path.basename(os.fspath(name).rstrip("/\\")))[0]
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()  # é → e
     clean = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")
     return clean[:MAX_NAME_LENGTH].rstrip("_-") or "drawing"
