@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     animate = commands.add_parser(
         "animate", help="animate drawings with motions and render/export them",
-        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32),
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=110),
         epilog=ANIMATE_EPILOG)
     animate.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="drawing images, character folders, folders of them, or glob patterns")

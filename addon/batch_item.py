@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import bpy
 
-from ..errors import InputError
 from . import encode, export, render, scene_setup
 from .batch_plan import BatchOptions
 from .character import build_character, character_name_for, plan_from_character_dir
@@ -59,26 +58,15 @@ def apply_motion(context, armature, plan, motion: str, fps: float) -> bpy.types.
 
     clip = load_motion(motion)
     result = retarget(clip, plan.bones, None, RetargetOptions(fps=fps), scale=plan.scale)
-    return apply_retarget(armature, result, Path(motion).stem, root_bone=_root_bone(plan), scene_fps=fps)
+    return apply_retarget(armature, result, Path(motion).stem, scene_fps=fps)
 
 
 def load_motion(motion: str):
-    """BvhClip of a library name or a .bvh path (the library resolves both once it exists)."""
-    from ..motions.bvh import BvhClip, load_bvh
+    """BvhClip of a library clip (id or label) or of a .bvh file."""
+    from ..motions.bvh import load_bvh
+    from ..motions.library import resolve_motion
 
-    try:
-        from ..motions.library import resolve_motion
-    except ImportError:  # motion library not shipped yet: files only
-        if not motion.lower().endswith(".bvh"):
-            raise InputError(motion, "unknown motion (give a .bvh file)") from None
-        return load_bvh(motion)
-    resolved = resolve_motion(motion)
-    return resolved if isinstance(resolved, BvhClip) else load_bvh(resolved)
-
-
-def _root_bone(plan) -> str | None:
-    names = [bone.name for bone in plan.bones]
-    return "root" if "root" in names else (names[0] if names else None)
+    return load_bvh(resolve_motion(motion))
 
 
 def clip_range(actions, limit: int | None) -> tuple[int, int]:

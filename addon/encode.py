@@ -19,7 +19,7 @@ import bpy
 
 from ..errors import InputError
 from .gif import GifWriter, build_palette
-from .render import quiet_stdout
+from .render import quiet_blender
 from .scene_setup import fps_pair
 
 NAMED_COLOURS = {
@@ -200,7 +200,7 @@ def encode_h264(folder: Path, names: list[str], target: Path, width: int, height
         render.ffmpeg.audio_codec = "NONE"
         render.use_file_extension = False
         render.filepath = str(target)
-        with quiet_stdout():
+        with quiet_blender():
             bpy.ops.render.render(animation=True, scene=scene.name)
         if not target.exists():
             raise RuntimeError(f"Blender's FFmpeg wrote no video to {target}")

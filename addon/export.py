@@ -7,7 +7,7 @@ from pathlib import Path
 import bpy
 
 from .encode import discard, partial_path, publish
-from .render import quiet_stdout
+from .render import quiet_blender
 
 
 def save_blend(final: Path) -> Path:
@@ -17,7 +17,7 @@ def save_blend(final: Path) -> Path:
             image.pack()
     partial = partial_path(final)
     try:
-        with quiet_stdout():
+        with quiet_blender():
             bpy.ops.wm.save_as_mainfile(filepath=str(partial), copy=True, compress=True, check_existing=False)
         publish(partial, final)
     except BaseException:
@@ -30,7 +30,7 @@ def export_glb(final: Path) -> Path:
     """glTF binary with skinning and the active actions sampled over the scene's frame range."""
     partial = partial_path(final)
     try:
-        with quiet_stdout():
+        with quiet_blender():
             bpy.ops.export_scene.gltf(
                 filepath=str(partial), export_format="GLB", use_selection=False,
                 export_cameras=False, export_lights=False,

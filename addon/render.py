@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
@@ -22,20 +23,25 @@ from .build_material import read_image_rgba
 
 
 @contextlib.contextmanager
-def quiet_stdout():
-    """Send Blender's C-level stdout chatter ("Fra:", "Saved:") to stderr while rendering,
-    so stdout stays clean for --json output."""
-    import sys
-
+def quiet_blender():
+    """Silence Blender's C-level chatter ("Fra:", "Saved:", "Video append frame") while it
+    renders or writes files: stdout stays clean for --json and the terminal for progress.
+    Errors still surface as Python exceptions once the streams are restored."""
     sys.stdout.flush()
-    saved = os.dup(1)
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
         yield
     finally:
         sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
 
 
 def _image_of(ob: bpy.types.Object) -> bpy.types.Image | None:
@@ -92,7 +98,7 @@ def blender_frames(scene: bpy.types.Scene, frames: Iterable[int]) -> Iterator[tu
         for frame in frames:
             scene.frame_set(frame)
             scene.render.filepath = path
-            with quiet_stdout():
+            with quiet_blender():
                 bpy.ops.render.render(write_still=True, scene=scene.name)
             bgra = cv2.imread(path, cv2.IMREAD_UNCHANGED)
             yield frame, cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA)

@@ -1,0 +1,141 @@
+"""`animate-drawing animate` end to end in a child process (real bpy, real drawings, real BVH).
+
+One batch of three raw drawings plus a corrupt file and a blank page is rendered once (tiny:
+128 px, 12 frames, two worker processes) and inspected by several tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import BVH_DIR, RAW_DRAWINGS, REPO_ROOT
+
+pytestmark = pytest.mark.blender
+CLI = [sys.executable, "-m", "animate_drawing.cli"]
+DRAWINGS = ("input_0010.png", "input_0016.png", "animate_example_images_img1.png")
+FRAMES, SIZE = 12, 128
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+def read_video(path: Path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            return frames
+        frames.append(frame)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    if not (RAW_DRAWINGS.is_dir() and BVH_DIR.is_dir()):
+        pytest.skip("../shared/data is not beside the repository")
+    folder = tmp_path_factory.mktemp("batch")
+    corrupt = folder / "corrupt.png"
+    corrupt.write_bytes((RAW_DRAWINGS / DRAWINGS[0]).read_bytes()[:2000])  # truncated PNG
+    blank = folder / "blank.png"
+    cv2.imwrite(str(blank), np.full((600, 450, 3), 246, np.uint8))
+    out = folder / "out"
+    args = [*(RAW_DRAWINGS / name for name in DRAWINGS), corrupt, blank, "--motion", BVH_DIR / "fair1" / "jumping.bvh",
+            "--out", out, "--format", "mp4,gif,png", "--size", SIZE, "--frames", FRAMES, "--jobs", 2, "--json"]
+    done = run_cli("animate", *args)
+    return {"done": done, "out": out, "args": args, "corrupt": corrupt, "blank": blank}
+
+
+def test_bad_inputs_fail_clearly_and_the_rest_finish(batch):
+    done = batch["done"]
+    assert done.returncode == 1, done.stderr[-2000:]
+    printed = json.loads(done.stdout)  # --json: stdout is exactly the summary
+    summary = json.loads((batch["out"] / "summary.json").read_text())
+    assert printed == summary
+    status = {Path(item["input"]).name: item for item in summary["items"]}
+    assert sorted(status) == sorted([*DRAWINGS, "corrupt.png", "blank.png"])
+    for name in DRAWINGS:
+        assert status[name]["status"] == "ok", status[name]["error"]
+        assert status[name]["error"] is None and len(status[name]["outputs"]) == 3
+        assert status[name]["timings_ms"]["render"] > 0
+    for name in ("corrupt.png", "blank.png"):
+        assert status[name]["status"] == "failed" and status[name]["outputs"] == []
+        assert status[name]["error"].startswith(str(batch[name.split(".")[0]]) + ": ")
+    assert "corrupt" in status["corrupt.png"]["error"]
+    assert "no figure" in status["blank.png"]["error"]
+
+
+def test_videos_are_complete_and_animated(batch):
+    for name in DRAWINGS:
+        video = batch["out"] / f"{Path(name).stem}.mp4"
+        with open(video, "rb") as handle:
+            head = handle.read(1 << 16)
+        assert b"avc1" in head or b"avcC" in open(video, "rb").read()  # H.264 in MPEG-4
+        frames = read_video(video)
+        assert len(frames) == FRAMES
+        assert frames[0].shape == (SIZE, SIZE, 3)
+        # Figure pixels on the white default backdrop, and the figure moves.
+        ink = [(f.astype(int).sum(2) < 600).mean() for f in frames]
+        assert min(ink) > 0.02
+        change = max(np.abs(frames[0].astype(int) - f.astype(int)).mean() for f in frames[1:])
+        assert change > 1.0
+        assert not list(batch["out"].glob(".*part*")), "temporary outputs left behind"
+
+
+def test_png_frames_have_alpha_and_gif_matches(batch):
+    stem = Path(DRAWINGS[0]).stem
+    pngs = sorted((batch["out"] / f"{stem}_frames").glob("frame_*.png"))
+    assert len(pngs) == FRAMES
+    first = cv2.imread(str(pngs[0]), cv2.IMREAD_UNCHANGED)
+    assert first.shape == (SIZE, SIZE, 4)
+    alpha = first[..., 3]
+    assert (alpha == 0).mean() > 0.3 and (alpha == 255).mean() > 0.02  # transparent around the figure
+    gif = read_video(batch["out"] / f"{stem}.gif")
+    assert len(gif) == FRAMES
+    # The GIF frame shows the PNG frame (palette quantised) where the figure is opaque.
+    opaque = alpha == 255
+    diff = np.abs(gif[0].astype(int) - first[..., :3].astype(int))[opaque].mean()
+    assert diff < 12
+
+
+def test_resume_redoes_nothing(batch):
+    out = batch["out"]
+    before = {p: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".mp4", ".gif")}
+    done = run_cli("animate", *batch["args"], "--resume")
+    assert done.returncode == 1  # the two bad inputs still fail
+    items = json.loads(done.stdout)["items"]
+    ok = [item for item in items if item["status"] == "ok"]
+    assert len(ok) == 3 and all(item.get("skipped") for item in ok)
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_help_lists_every_option_with_defaults():
+    done = run_cli("animate", "--help")
+    assert done.returncode == 0
+    for option in ("--motion", "--out", "--format", "--size", "--fps", "--background", "--jobs", "--shard",
+                   "--resume", "--json", "--scene", "--engine", "--frames"):
+        assert option in done.stdout
+    text = " ".join(done.stdout.split())
+    assert "(default: 512)" in text and "(default: flat)" in text and "(default: 1/1)" in text
+
+
+def test_script_mode_finds_its_package(tmp_path):
+    """`blender -b -P cli.py -- ARGS` runs cli.py as a script with no package: same CLI."""
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "cli.py"), "animate", "--help"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--shard" in done.stdout
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    done = run_cli("animate", "x.png", "--motion", "dab", "--out", tmp_path, "--format", "mp4,avi")
+    assert done.returncode == 2 and "avi" in done.stderr
