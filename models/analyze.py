@@ -9,14 +9,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import NoFigureError
+from ..errors import InputError, NoFigureError
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
 from .image_io import load_image
 from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
+from .segmenter import reconcile_masks
 from .runtime import MODELS_DIR
 
+MASK_SOURCES = ("auto", "model", "classical")
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure manually "
                   "(manual box) and analyse again, or use a photo with the figure drawn in dark lines "
                   "on plain paper")
@@ -29,6 +31,8 @@ class AnalysisSettings:
     custom_models: dict[str, str] = field(default_factory=dict)  # task → .onnx/.json path
     pad: float = 0.1                             # box padding (fraction of box size) so limbs are never clipped
     manual_box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 image px: skip detection
+    mask_source: str = "auto"                    # auto: classical where it agrees with the model, else
+                                                 # the model's; "model" or "classical" to force one
     models_dir: str | None = None                # where shipped models are looked for (None: models/);
                                                  # a folder without models forces the classical fallbacks
 
@@ -79,6 +83,8 @@ def models_for(settings: AnalysisSettings) -> ModelSet:
 def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisSettings,
                   models: ModelSet, timings: dict[str, float] | None = None) -> DrawingAnalysis:
     """The pipeline on an already loaded image (figures may be empty: the caller decides)."""
+    if settings.mask_source not in MASK_SOURCES:
+        raise InputError(None, f"unknown mask source '{settings.mask_source}' (choose {', '.join(MASK_SOURCES)})")
     timings = {} if timings is None else timings
     notes = list(models.warnings)
     h, w = rgb.shape[:2]
@@ -105,7 +111,8 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     timings["segment"] = timings["pose"] = 0.0
     figures = []
     for box, score in zip(boxes, scores):
-        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings, notes)
+        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings, notes,
+                                 settings.mask_source)
         if figure is not None:
             figures.append(figure)
     figures.sort(key=lambda f: -int(f.mask.sum()))
@@ -113,7 +120,25 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
 
-def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings, notes) -> Figure | None:
+def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, notes) -> np.ndarray:
+    learned = None
+    if pose_result is not None and pose_result.mask is not None and models.segmenter_shares_pose_net:
+        learned = pose_result.mask          # the pose net already segmented this crop
+    elif models.segmenter.model is not None:
+        learned = models.segmenter.segment(crop)
+    if learned is not None and mask_source == "model":
+        if learned.any():
+            return learned
+        notes.append(f"the segmentation model gave an empty mask for the box at {[round(v) for v in box]}; "
+                     "the classical segmentation was used")
+    classical = classical_mask(crop)
+    if learned is None or mask_source == "classical":
+        return classical
+    return reconcile_masks(classical, learned)[0]
+
+
+def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings, notes,
+                    mask_source: str = "auto") -> Figure | None:
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = padded_box(box, pad, w, h)
     crop = rgb[y0:y1, x0:x1]
@@ -128,15 +153,8 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings,
     t = time.perf_counter()
     if alpha_mask is not None:
         crop_mask = alpha_mask[y0:y1, x0:x1]
-    elif pose_result is not None and pose_result.mask is not None and models.segmenter_shares_pose_net:
-        crop_mask = pose_result.mask          # the pose net already segmented this crop
     else:
-        crop_mask = models.segmenter.segment(crop)
-    if not crop_mask.any() and alpha_mask is None and models.segmenter.model is not None:
-        crop_mask = classical_mask(crop)
-        if crop_mask.any():
-            notes.append(f"the {models.segmenter.name} model gave an empty mask for the box at "
-                         f"{[round(v) for v in box]}; the classical segmentation was used")
+        crop_mask = _crop_mask(crop, pose_result, models, mask_source, box, notes)
     timings["segment"] += _ms(t)
     if not crop_mask.any():
         return None

@@ -1,4 +1,6 @@
-"""Figure segmentation of a (padded) figure crop: a mask-logits model or the classical algorithm."""
+"""Figure segmentation of a (padded) figure crop: a mask-logits model, the classical algorithm,
+or both reconciled (classical detail where it agrees with the model, the model where the
+classical flood leaked into paper/background or lost parts of the figure)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ import numpy as np
 from .classical_segmentation import classical_mask, largest_blob
 from .decoders import decode_mask_logits
 from .runtime import OnnxModel, Transform
+
+
+AGREEMENT_TOLERANCE = 0.02   # × crop diagonal: boundary slack between a coarse model mask and strokes
+MAX_DISAGREEMENT = 0.12      # fraction of a mask the other one may miss beyond that slack
 
 
 class FigureSegmenter:
@@ -48,3 +54,27 @@ def mask_from_probability(prob: np.ndarray, transform: Transform, net_hw: tuple[
     full = cv2.warpAffine(prob.astype(np.float32), m, (w, h),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
     return largest_blob(full > threshold)
+
+
+def reconcile_masks(classical: np.ndarray, learned: np.ndarray) -> tuple[np.ndarray, str]:
+    """(mask, "classical" | "model"): the pixel-exact classical mask when it agrees with the
+    model's up to a small boundary slack, else the model's.
+
+    The classical flood is exact on clean paper (it is what AnimatedDrawings ships) but leaks
+    into shadows/backgrounds or keeps only an enclosed part when strokes have gaps; the model
+    mask is coarser (low resolution) but knows what a figure looks like.
+    """
+    if not learned.any():
+        return classical, "classical"
+    if not classical.any():
+        return learned, "model"
+    h, w = classical.shape
+    r = max(2, round(AGREEMENT_TOLERANCE * float(np.hypot(h, w))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    near_learned = cv2.dilate(learned.astype(np.uint8), kernel).astype(bool)
+    near_classical = cv2.dilate(classical.astype(np.uint8), kernel).astype(bool)
+    leaked = np.count_nonzero(classical & ~near_learned) / np.count_nonzero(classical)
+    lost = np.count_nonzero(learned & ~near_classical) / np.count_nonzero(learned)
+    if leaked <= MAX_DISAGREEMENT and lost <= MAX_DISAGREEMENT:
+        return classical, "classical"
+    return learned, "model"

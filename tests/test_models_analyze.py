@@ -271,3 +271,25 @@ def test_detector_model_that_sees_nothing_falls_back_to_classical(tmp_path):
                              AnalysisSettings(provider="cpu", models_dir=str(models_dir)))
     assert len(analysis.figures) == 1
     assert any("classical page segmentation" in w for w in analysis.warnings)
+
+
+def test_reconcile_prefers_exact_classical_mask_unless_it_leaked_or_lost_parts():
+    from animate_drawing.models.segmenter import reconcile_masks
+
+    figure = np.zeros((200, 150), bool)
+    cv2.ellipse(figure.view(np.uint8), (75, 100), (40, 80), 0, 0, 360, 1, -1)
+    blobby = cv2.dilate(figure.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)  # coarse model mask
+    assert reconcile_masks(figure, blobby)[1] == "classical"
+    flooded = np.zeros_like(figure)
+    flooded[10:190, 10:140] = True                         # classical leaked into the paper
+    assert reconcile_masks(flooded, blobby)[1] == "model"
+    head_only = figure.copy()
+    head_only[60:] = False                                 # stroke gaps: only the head enclosed
+    assert reconcile_masks(head_only, blobby)[1] == "model"
+    assert reconcile_masks(np.zeros_like(figure), blobby)[1] == "model"
+
+
+def test_unknown_mask_source_is_an_input_error(tmp_path):
+    path = _save(tmp_path / "stick.png", draw_stick_figure(blank_page(), cx=220, top=120, height=360))
+    with pytest.raises(InputError, match="mask source"):
+        analyze_image(path, _classical_settings(mask_source="magic"))
