@@ -20,6 +20,7 @@ from ..errors import InputError
 MAX_PIXELS = 80_000_000          # refuse above this (a 12000 x 6700 photo is still fine)
 MAX_LONG_SIDE = 2000             # larger images are downscaled: drawings need no more detail
 MIN_SIDE = 16                    # below this there is nothing to rig
+MIN_TRANSPARENT = 0.02           # alpha is a figure mask only if this much of the image is see-through
 
 
 def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
@@ -69,7 +70,7 @@ def decode_image(data: bytes, path: str | os.PathLike = "<bytes>") -> tuple[np.n
 
 
 def header_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) read from a PNG, JPEG, GIF, BMP or WebP header, else None."""
+    """(width, height) read from a PNG, JPEG, GIF, BMP, TIFF or WebP header, else None."""
     try:
         if data[:8] == b"\x89PNG\r\n\x1a\n":
             return struct.unpack(">II", data[16:24])
@@ -80,6 +81,8 @@ def header_size(data: bytes) -> tuple[int, int] | None:
         if data[:2] == b"BM":
             w, h = struct.unpack("<ii", data[18:26])
             return abs(w), abs(h)
+        if data[:4] in (b"II*\x00", b"MM\x00*"):
+            return _tiff_size(data)
         if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
             chunk = data[12:16]
             if chunk == b"VP8X":
@@ -95,6 +98,19 @@ def header_size(data: bytes) -> tuple[int, int] | None:
     except struct.error:
         return None  # truncated header: let the decoder report the corruption
     return None
+
+
+def _tiff_size(data: bytes) -> tuple[int, int] | None:
+    # First IFD: ImageWidth (256) and ImageLength (257), SHORT or LONG.
+    order = "<" if data[:2] == b"II" else ">"
+    (ifd,) = struct.unpack(order + "I", data[4:8])
+    (count,) = struct.unpack(order + "H", data[ifd:ifd + 2])
+    size = {}
+    for i in range(count):
+        tag, kind, _, value = struct.unpack(order + "HHI4s", data[ifd + 2 + 12 * i:ifd + 14 + 12 * i])
+        if tag in (256, 257):
+            size[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), value[:2 if kind == 3 else 4])[0]
+    return (size[256], size[257]) if len(size) == 2 else None
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int] | None:
@@ -153,10 +169,12 @@ def _split_channels(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         bgr, alpha = img[:, :, :3], img[:, :, 3]
     if alpha.min() == 255:
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), None
+    # A few see-through pixels (rounded corners, a stray eraser mark) do not make a cut-out.
+    is_cutout = np.count_nonzero(alpha < 128) >= MIN_TRANSPARENT * alpha.size
     # Composite on white so that hidden colour under transparency never shows.
     a = alpha[:, :, None].astype(np.float32) / 255.0
     composited = (bgr.astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
-    return cv2.cvtColor(composited, cv2.COLOR_BGR2RGB), np.ascontiguousarray(alpha)
+    return cv2.cvtColor(composited, cv2.COLOR_BGR2RGB), np.ascontiguousarray(alpha) if is_cutout else None
 
 
 def _limit_size(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -126,3 +126,21 @@ def test_shared_sixteen_bit_photo(shared_data):
     rgb, alpha = load_image(path)
     assert rgb.dtype == np.uint8 and rgb.shape == (500, 376, 3) and alpha is None
     assert 100 < rgb.mean() < 255
+
+
+def test_tiff_header_size_and_bomb(tmp_path):
+    ok, tif = cv2.imencode(".tiff", np.zeros((37, 53, 3), np.uint8))
+    assert header_size(tif.tobytes()) == (53, 37)
+    # Little-endian TIFF claiming 40000 x 40000 (LONG width, SHORT height).
+    ifd = struct.pack("<H", 2) + struct.pack("<HHII", 256, 4, 1, 40000) + struct.pack("<HHIHH", 257, 3, 1, 40000, 0)
+    path = tmp_path / "bomb.tif"
+    path.write_bytes(b"II*\x00" + struct.pack("<I", 8) + ifd + b"\0" * 64)
+    with pytest.raises(InputError, match="too large"):
+        load_image(path)
+
+
+def test_a_few_transparent_pixels_are_not_a_cutout(tmp_path):
+    bgra = np.full((64, 64, 4), 255, np.uint8)
+    bgra[:4, :4, 3] = 0                                    # a rounded corner
+    rgb, alpha = load_image(_write(tmp_path / "corner.png", bgra))
+    assert alpha is None and rgb[0, 0].tolist() == [255, 255, 255]
