@@ -16,7 +16,7 @@ try:  # Blender 4.4+: slotted actions
 except ImportError:  # Blender 4.2/4.3
     action_ensure_channelbag_for_slot = None
 
-INTERPOLATIONS = ("LINEAR", "BEZIER")
+INTERPOLATIONS = ("CONSTANT", "LINEAR", "BEZIER")
 
 
 @dataclass
@@ -27,6 +27,8 @@ class Channel:
     index: int
     group: str
     values: np.ndarray
+    interpolation: str | None = None   # None: the interpolation `write_channels` is given
+    cycle_mode: str | None = None      # "REPEAT" / "REPEAT_OFFSET": loop past the last key
 
 
 def fcurve_collection(action: bpy.types.Action, slot):
@@ -65,33 +67,35 @@ def _enum_value(struct, prop: str, identifier: str) -> int:
 
 
 def write_channels(action: bpy.types.Action, slot, frames: np.ndarray, channels: list[Channel],
-                   interpolation: str = "LINEAR", cyclic: bool = False) -> list[bpy.types.FCurve]:
+                   interpolation: str = "LINEAR") -> list[bpy.types.FCurve]:
     """Add one F-curve per channel with keys at `frames`, grouped by `Channel.group`.
 
     BEZIER keys get auto-clamped handles (Blender's default for new keys), computed by
-    `fcurve.update()`; `cyclic` adds a Cycles modifier so the clip loops past its end.
+    `fcurve.update()`; a channel's `cycle_mode` adds a Cycles modifier so it loops.
     """
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, not {interpolation!r}")
     frames = np.asarray(frames, dtype=np.float32)
     count = len(frames)
     if count == 0:
         raise ValueError("no frames to key")
     coords = np.empty((count, 2), dtype=np.float32)
     coords[:, 0] = frames
+    codes: dict[str, np.ndarray] = {}
     fcurves = []
-    interpolation_codes = None
     for channel in channels:
         fcurve = new_fcurve(action, slot, channel.data_path, channel.index, channel.group)
         points = fcurve.keyframe_points
         points.add(count)
         coords[:, 1] = channel.values
         points.foreach_set("co", coords.ravel())
-        if interpolation_codes is None:
-            interpolation_codes = np.full(count, _enum_value(points[0], "interpolation", interpolation), np.int32)
-        points.foreach_set("interpolation", interpolation_codes)
-        if cyclic:
-            fcurve.modifiers.new("CYCLES")
+        mode = channel.interpolation or interpolation
+        if mode not in INTERPOLATIONS:
+            raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, not {mode!r}")
+        if mode not in codes:
+            codes[mode] = np.full(count, _enum_value(points[0], "interpolation", mode), np.int32)
+        points.foreach_set("interpolation", codes[mode])
+        if channel.cycle_mode:
+            cycles = fcurve.modifiers.new("CYCLES")
+            cycles.mode_before = cycles.mode_after = channel.cycle_mode
         fcurve.update()
         fcurves.append(fcurve)
     return fcurves

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import bpy
 
+from ..rig.skeleton import BonePlan
+
 TOWARD_CAMERA = (0.0, -1.0, 0.0)
 
 
@@ -92,6 +94,18 @@ def joint_pixels(armature_obj: bpy.types.Object, scale: float, origin_uv) -> dic
         bone.name: (float(bone.head_local.x / scale + origin_u), float(origin_v - bone.head_local.z / scale))
         for bone in armature_obj.data.bones
     }
+
+
+def bone_plans(armature_obj: bpy.types.Object, scale: float, origin_uv) -> list[BonePlan]:
+    """The armature's current rest bones back in pixels, in bone order (what retargeting needs)."""
+    origin_u, origin_v = origin_uv
+
+    def pixels(point) -> tuple[float, float]:
+        return float(point.x / scale + origin_u), float(origin_v - point.z / scale)
+
+    return [BonePlan(bone.name, bone.parent.name if bone.parent else None, pixels(bone.head_local),
+                     pixels(bone.tail_local), bone.use_deform)
+            for bone in armature_obj.data.bones]
 
 
 def add_armature_modifier(mesh_obj: bpy.types.Object, armature_obj: bpy.types.Object) -> None:
