@@ -1,0 +1,79 @@
+"""Single-file exports from the command line: .glb re-imports with skin and animation, .blend
+reopens with the Action and packed images; both deform the mesh the same way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ANNOTATED, BVH_DIR
+
+pytestmark = pytest.mark.blender
+CHARACTER = ANNOTATED / "AnimatedDrawings_Server-Backend__example1"
+FRAMES = 30
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    if not (CHARACTER.is_dir() and BVH_DIR.is_dir()):
+        pytest.skip("../shared/data is not beside the repository")
+    folder = tmp_path_factory.mktemp("exports")
+    paths = {}
+    for ext in ("glb", "blend"):
+        paths[ext] = folder / f"hero.{ext}"
+        done = subprocess.run(
+            [sys.executable, "-m", "animate_drawing.cli", "animate", str(CHARACTER), "--motion",
+             str(BVH_DIR / "fair1" / "jumping.bvh"), "--out", str(paths[ext]), "--frames", str(FRAMES),
+             "--size", "64", "--json"],
+            capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+    return paths
+
+
+def _mesh_bounds(bpy, mesh_object, frame):
+    scene = bpy.context.scene
+    scene.frame_set(frame)
+    evaluated = mesh_object.evaluated_get(bpy.context.evaluated_depsgraph_get())
+    co = np.empty(len(evaluated.data.vertices) * 3)
+    evaluated.data.vertices.foreach_get("co", co)
+    world = co.reshape(-1, 3) @ np.array(evaluated.matrix_world)[:3, :3].T + np.array(evaluated.matrix_world)[:3, 3]
+    return np.concatenate([world.min(0), world.max(0)])
+
+
+def _character_mesh(bpy):
+    return next(ob for ob in bpy.data.objects if ob.type == "MESH" and ob.find_armature() is not None)
+
+
+def test_blend_reopens_with_action_and_packed_images(blender, exported):
+    bpy = blender
+    bpy.ops.wm.open_mainfile(filepath=str(exported["blend"]))
+    armature = next(ob for ob in bpy.data.objects if ob.type == "ARMATURE")
+    action = armature.animation_data.action
+    assert action is not None and action.name.endswith("|jumping")
+    assert action.frame_range[1] > FRAMES  # the whole clip is kept, only the render was cut
+    images = [image for image in bpy.data.images if image.users]
+    assert images and all(image.packed_file for image in images)
+    assert bpy.context.scene.frame_end - bpy.context.scene.frame_start + 1 == FRAMES
+    mesh = _character_mesh(bpy)
+    assert np.abs(_mesh_bounds(bpy, mesh, 1) - _mesh_bounds(bpy, mesh, FRAMES)).max() > 0.01
+
+
+def test_glb_reimports_skinned_and_animated_like_the_blend(blender, exported):
+    bpy = blender
+    bpy.ops.wm.open_mainfile(filepath=str(exported["blend"]))
+    mesh = _character_mesh(bpy)
+    expected = {frame: _mesh_bounds(bpy, mesh, frame) for frame in (1, FRAMES // 2, FRAMES)}
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.context.scene.render.fps = 30  # glTF stores seconds: import on the same frame grid
+    bpy.ops.import_scene.gltf(filepath=str(exported["glb"]))
+    imported = _character_mesh(bpy)
+    assert len(imported.vertex_groups) > 5
+    armature = imported.find_armature()
+    assert armature.animation_data is not None and armature.animation_data.action is not None
+    for frame, bounds in expected.items():
+        np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
