@@ -139,3 +139,24 @@ def test_mask_logits_letterboxed_back_to_crop(tmp_path, channels):
 def test_mask_probability_activation_none():
     prob = decoders.decode_mask_logits(np.array([[[[0.2, 0.7]]]]), activation="none")
     np.testing.assert_allclose(prob, [[0.2, 0.7]])
+
+
+def test_decoders_invert_the_trainers_targets():
+    # The shipped nets learn the training targets; decoding those targets with the shipped
+    # sidecars' settings must give back the keypoints and boxes they were made from.
+    pytest.importorskip("torch")
+    from animate_drawing.models.training.export import DETECTOR, POSE, sidecars
+    from animate_drawing.models.training.targets import box_targets, keypoint_heatmaps
+
+    kps = np.array([[[13.3, 150.2], [80.0, 80.0], [101.7, 33.1]] + [[50.0, 60.0]] * 14], np.float32)
+    out = sidecars()[POSE]["output"]
+    xy, conf = decoders.decode_heatmap(keypoint_heatmaps(kps, 160).numpy(), (160, 160), out["align"],
+                                       out["activation"])
+    np.testing.assert_allclose(xy, kps[0], atol=0.1)
+    assert conf.min() > 0.9
+    target = box_targets([np.array([[40.0, 30.0, 200.0, 250.0]], np.float32)], 256)
+    p = np.clip(target["centre"].numpy(), 1e-6, 1 - 1e-6)
+    o = sidecars()[DETECTOR]["output"]
+    dets = decoders.decode_box_heatmap(np.log(p / (1 - p)), target["ltrb"].numpy(), (256, 256), 0.5, 0.45,
+                                       o["stride"], o["centre_offset"], o["ltrb_unit"], o["activation"])
+    np.testing.assert_allclose(dets.boxes, [[40, 30, 200, 250]], atol=1e-3)
