@@ -47,7 +47,7 @@ def quiet_blender():
 def _image_of(ob: bpy.types.Object) -> bpy.types.Image | None:
     for slot in ob.material_slots:
         material = slot.material
-        if material is None or not material.use_nodes:
+        if material is None or material.node_tree is None:
             continue
         for node in material.node_tree.nodes:
             if node.type == "TEX_IMAGE" and node.image is not None:
