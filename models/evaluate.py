@@ -2,7 +2,8 @@
 
     python -m animate_drawing.models.evaluate [--data ../shared/data/drawings] [--sheet raw_sheet.png]
 
-Annotated human figures (texture crop given as the figure box): mask IoU against mask.png,
+Annotated human figures (the texture crop given as the figure box, optionally first put on
+paper of its own border colour): mask IoU against mask.png,
 PCK@0.1 / PCK@0.05 of all 16 joints (distance / crop diagonal). Full photos with a
 bounding_box.yaml: box IoU of the largest figure (boxes compared in the photo scaled so its
 long side is at most 1000 px, as AnimatedDrawings stores them). Raw photos: every one must
@@ -60,7 +61,30 @@ def pck(pred: np.ndarray, truth: np.ndarray, diagonal: float, fraction: float) -
     return float((np.linalg.norm(pred - truth, axis=1) <= fraction * diagonal).mean())
 
 
-def evaluate_annotated(folder: Path, settings: AnalysisSettings) -> FolderResult:
+def _analyze_texture(rgb, alpha, settings: AnalysisSettings, models, paper_margin: float):
+    """The figure found with the texture as the figure box, in texture pixels (None if none).
+
+    With `paper_margin` > 0 the texture is first put on paper of its border's colour, that
+    much wider on each side, so the padded crop looks as it would inside the full photo.
+    """
+    h, w = rgb.shape[:2]
+    mx, my = round(paper_margin * w), round(paper_margin * h)
+    if mx or my:
+        border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+        paper = [int(v) for v in np.median(border, axis=0)]
+        rgb = cv2.copyMakeBorder(rgb, my, my, mx, mx, cv2.BORDER_CONSTANT, value=paper)
+        alpha = None if alpha is None else cv2.copyMakeBorder(alpha, my, my, mx, mx, cv2.BORDER_CONSTANT, value=0)
+    crop_settings = dataclasses.replace(settings, manual_box=(mx, my, mx + w, my + h))
+    analysis = analyze_array(rgb, alpha, crop_settings, models)
+    if not analysis.figures:
+        return None
+    figure = analysis.figures[0]
+    figure.mask = figure.mask[my:my + h, mx:mx + w]
+    figure.joints = figure.joints - (mx, my)
+    return figure
+
+
+def evaluate_annotated(folder: Path, settings: AnalysisSettings, paper_margin: float = 0.0) -> FolderResult:
     from ..rig.char_cfg import load_bounding_box, load_char_cfg
 
     result = FolderResult(folder.name)
@@ -70,11 +94,9 @@ def evaluate_annotated(folder: Path, settings: AnalysisSettings) -> FolderResult
     rgb, alpha = load_image(texture_path)
     h, w = rgb.shape[:2]
     models = models_for(settings)
-    crop_settings = dataclasses.replace(settings, manual_box=(0, 0, w, h))
     t = time.perf_counter()
-    analysis = analyze_array(rgb, alpha, crop_settings, models)
+    figure = _analyze_texture(rgb, alpha, settings, models, paper_margin)
     result.ms = (time.perf_counter() - t) * 1000
-    figure = analysis.figures[0] if analysis.figures else None
     if (folder / "mask.png").exists():
         truth = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
         result.mask_iou = mask_iou(figure.mask, truth) if figure is not None else 0.0
@@ -130,13 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared drawings folder")
     parser.add_argument("--sheet", type=Path, default=None, help="write a contact sheet of the raw overlays here")
     parser.add_argument("--provider", default="auto")
+    parser.add_argument("--paper-margin", type=float, default=0.0,
+                        help="put each annotated texture on this much paper per side first (default 0: "
+                             "the tight crop AnimatedDrawings itself segmented and posed)")
+    parser.add_argument("--mask-source", default="auto", choices=("auto", "model", "classical"))
     parser.add_argument("--models-dir", default=None, help="shipped-models folder (an empty one: classical only)")
     args = parser.parse_args(argv)
     annotated, raw = args.data / "annotated", args.data / "raw"
     if not annotated.is_dir():
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
-    settings = AnalysisSettings(provider=args.provider, models_dir=args.models_dir)
+    settings = AnalysisSettings(provider=args.provider, models_dir=args.models_dir, mask_source=args.mask_source)
     models = models_for(settings)
     print(f"models: {models.names()}")
     for note in models.warnings:
@@ -144,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'folder':56s} {'maskIoU':>7s} {'PCK.1':>6s} {'PCK.05':>6s} {'boxIoU':>6s} {'ms':>6s}")
     results = []
     for folder in sorted(d for d in annotated.iterdir() if d.is_dir() and d.name not in NON_HUMAN):
-        r = evaluate_annotated(folder, settings)
+        r = evaluate_annotated(folder, settings, args.paper_margin)
         results.append(r)
         print(f"{r.name[:56]:56s} {_fmt(r.mask_iou):>7s} {_fmt(r.pck10)} {_fmt(r.pck05)} {_fmt(r.box_iou)} "
               f"{r.ms:6.0f}")
