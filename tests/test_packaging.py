@@ -127,7 +127,7 @@ def test_build_prints_each_zip_size_and_files(linux_build):
 # Installing the zip into Blender
 
 _PROBE = r"""
-import json, sys
+import json, os, sys
 from pathlib import Path
 import bpy, addon_utils
 
@@ -178,7 +178,8 @@ types3, _ = snapshot()
 report["types_after_uninstall"] = sorted(types3 & set(report["types_added"]))
 report["uninstalled"] = not (repo_dir / "animate_drawing").exists()
 report["enabled_after_uninstall"] = addon_utils.check(module)[1]
-print("PROBE-REPORT " + json.dumps(report))
+print("PROBE-REPORT " + json.dumps(report), flush=True)
+os._exit(0)   # bpy 4.2 as a module segfaults at interpreter exit once add-on classes were registered
 """
 
 
