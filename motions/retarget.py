@@ -1,0 +1,469 @@
+"""3D motion capture → 2D bone angles on a drawn character ("twisted perspective").
+
+Each body-part group (trunk, arms, legs) is looked at from the front or from the side — chosen
+per clip by PCA, as AnimatedDrawings does, or set by the user. The view follows the actor's
+facing frame by frame (from the hip and shoulder left→right vectors, smoothed), so a turning
+actor still faces the viewer. Every bone of the drawing whose head and tail joints are both
+mapped to BVH joints takes, at every frame, the 2D angle of that BVH joint pair's projection
+(pairs may skip joints: the drawing's hip→torso bone follows Hips→Spine3). Other bones keep
+their drawn pose relative to their parent.
+
+Frontal view: the viewer looks at the actor's front, so the actor's right is on the viewer's
+left — the same convention as the drawing's `right_*` joints. Side view: the actor faces the
+viewer's right.
+
+All angles are as seen by the viewer: atan2(dz, dx) with x right and z up; pixel v points
+down, so a drawn bone's dz is −dv.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from .bvh import BvhClip
+from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
+
+GROUPS = ("trunk", "arms", "legs")
+PROJECTIONS = ("auto", "frontal", "sagittal")
+ROOT_MOTIONS = ("scaled", "in_place", "raw")
+LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
+JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
+
+
+class BoneLike(Protocol):
+    name: str
+    parent: str | None
+    head_uv: tuple[float, float]
+    tail_uv: tuple[float, float]
+
+
+@dataclass
+class RetargetOptions:
+    fps: float = 30.0                        # output (scene) frame rate
+    projection: str | dict[str, str] = "auto"   # one value, or per group {"trunk"|"arms"|"legs": …}
+    root_motion: str = "scaled"              # "scaled" (leg-length ratio), "in_place", "raw"
+    speed: float = 1.0                       # 2.0 plays twice as fast
+    frame_start: int = 0                     # first source frame used (0-based)
+    frame_end: int | None = None             # last source frame used (inclusive); None = last
+    cyclic: bool = False                     # the clip loops: the frame after the last is the first
+    ground_contact: bool = True              # feet touch the ground when the actor's feet do
+    up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
+    facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
+
+    def group_projection(self, group: str) -> str:
+        return self.projection.get(group, "auto") if isinstance(self.projection, dict) else self.projection
+
+    def validate(self, clip: BvhClip) -> tuple[int, int]:
+        """Check every option; returns the source frame range as (start, stop) slice bounds."""
+        bad = lambda what: InputError(None, f"retarget option {what}")  # noqa: E731
+        for group in GROUPS:
+            if self.group_projection(group) not in PROJECTIONS:
+                raise bad(f"projection for {group} must be one of {PROJECTIONS}, got {self.group_projection(group)!r}")
+        if isinstance(self.projection, dict) and set(self.projection) - set(GROUPS):
+            raise bad(f"projection names unknown groups {sorted(set(self.projection) - set(GROUPS))}")
+        if self.root_motion not in ROOT_MOTIONS:
+            raise bad(f"root_motion must be one of {ROOT_MOTIONS}, got {self.root_motion!r}")
+        if not (np.isfinite(self.fps) and 0 < self.fps <= 1000):
+            raise bad(f"fps must be in (0, 1000], got {self.fps}")
+        if not (np.isfinite(self.speed) and 0.01 <= self.speed <= 100):
+            raise bad(f"speed must be in [0.01, 100], got {self.speed}")
+        if self.up is not None and self.up not in AXES:
+            raise bad(f"up must be one of {tuple(AXES)} or None, got {self.up!r}")
+        end = clip.frame_count - 1 if self.frame_end is None else self.frame_end
+        if not (0 <= self.frame_start <= end < clip.frame_count):
+            raise InputError(clip.path, f"frame range {self.frame_start}..{end} is outside the clip's "
+                                        f"0..{clip.frame_count - 1}")
+        return self.frame_start, end + 1
+
+
+@dataclass
+class RetargetResult:
+    fps: float
+    frame_count: int
+    bone_names: list[str]
+    rotation: np.ndarray          # (T, B) radians about the bone's Z, relative to rest and to the parent
+    root_location: np.ndarray     # (T, 2) root bone (x, y) = world (dx, dz), world units
+    layer_offset: np.ndarray      # (T, B) toward the camera, relative to the parent bone (step-wise)
+    cyclic: bool
+    projection: dict[str, str] = field(default_factory=dict)      # group → "frontal" | "sagittal"
+    drivers: dict[str, tuple[str, str]] = field(default_factory=dict)  # bone → (BVH start, BVH end)
+    view_axes: dict[str, np.ndarray] = field(default_factory=dict)     # group → (T, 2, 3) screen x, up in BVH axes
+    root_cycle_offset: np.ndarray = field(default_factory=lambda: np.zeros(2))  # root travel per loop
+    leaning_bones: list[str] = field(default_factory=list)   # driven by lean from upright, not absolute angle
+
+    @property
+    def duration(self) -> float:
+        return self.frame_count / self.fps if self.cyclic else (self.frame_count - 1) / self.fps
+
+
+def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] | None = None,
+             options: RetargetOptions | None = None, scale: float | None = None) -> RetargetResult:
+    """Drive `bones` (pixels, v down; e.g. RigPlan.bones) with `clip`.
+
+    mapping: our joint name → BVH joint name (default `auto_map(clip)`); a bone is driven when
+    its head joint and its tail joint (the child bone starting at its tail) are both mapped.
+    scale: world units per pixel (`RigPlan.scale`); only root motion needs it. Without it the
+    scale is estimated from the joints' height span.
+    """
+    options = options or RetargetOptions()
+    start, stop = options.validate(clip)
+    mapping = auto_map(clip) if mapping is None else mapping
+    check_mapping(clip, mapping)
+    rig = _Rig(bones, scale)
+    drivers = rig.drivers(mapping, clip)
+
+    all_pos, all_rot = clip.world_transforms()
+    pos = all_pos[start:stop]
+    ends = clip.end_site_positions(all_pos, all_rot)
+    parts = _body_parts(clip, all_pos)
+    up = np.array(AXES[options.up], float) if options.up else (parts.up if parts else _up_from_mapping(clip, pos, mapping))
+    right = _smooth_facing(pos, parts, up, options.facing_smoothing / clip.frame_time)
+    forward = np.cross(up, right)
+
+    index = {name: i for i, name in enumerate(clip.names)}
+    bone_part = rig.parts(drivers, parts, index)
+    vectors = {b: pos[:, index[e]] - pos[:, index[s]] for b, (s, e) in drivers.items()}
+    projection, axes = {}, {}
+    for group in GROUPS:
+        members = [vectors[b] for b in drivers if _group(bone_part[b]) == group]
+        chosen = options.group_projection(group)
+        projection[group] = _choose_plane(members, right, up, forward) if chosen == "auto" else chosen
+        screen_x = -right if projection[group] == "frontal" else forward
+        axes[group] = np.stack([screen_x, np.broadcast_to(up, screen_x.shape)], axis=1)
+
+    # World angle change of every bone, per source frame (driven: projected angle − drawn angle).
+    # A trunk bone drawn pointing down (a garlic whose face sits below its shoulders) would
+    # flip over, swinging the shoulders across: it follows the actor's lean from upright instead.
+    delta = np.zeros((len(pos), len(rig.names)))
+    leaning = [n for b, n in enumerate(rig.names)
+               if n in vectors and bone_part[n] == "trunk" and abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2]
+    for b, name in enumerate(rig.names):
+        if name in vectors:
+            x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
+            angle = np.arctan2(np.einsum("td,td->t", vectors[name], z_axis),
+                               np.einsum("td,td->t", vectors[name], x_axis))
+            reference = np.pi / 2 if name in leaning else rig.rest_angle[b]
+            delta[:, b] = np.unwrap(_wrap(angle - reference))
+        elif rig.parent[b] >= 0:
+            delta[:, b] = delta[:, rig.parent[b]]
+    parent_delta = np.where(rig.parent >= 0, delta[:, np.maximum(rig.parent, 0)], 0.0)
+    rotation = delta - parent_delta
+    rotation -= 2 * np.pi * np.round(rotation[:1] / (2 * np.pi))    # start within (−π, π]
+
+    root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
+                           rig, drivers, delta, options)
+    depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
+    layer = _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis, drivers, index)
+
+    out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
+                    axes=np.concatenate([axes[g] for g in GROUPS], axis=1))
+    return RetargetResult(
+        fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
+        rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
+        projection=projection, drivers=drivers, leaning_bones=leaning,
+        view_axes={g: out["axes"][:, 2 * k:2 * k + 2] for k, g in enumerate(GROUPS)},
+        root_cycle_offset=out["cycle_offset"])
+
+
+def pose_2d(bones: Sequence[BoneLike], rotation: np.ndarray, root_location: np.ndarray | None = None,
+            scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """2D forward kinematics of the drawn skeleton: (heads, tails), each (T, B, 2) world (x, z).
+
+    `rotation` is RetargetResult.rotation (parent-relative); root motion moves the first
+    parentless bone and its descendants."""
+    rig = _Rig(bones, scale)
+    return rig.pose(rig.world_delta(rotation), root_location)
+
+
+# ---------------------------------------------------------------- the drawn skeleton
+
+class _Rig:
+    """The drawing's bones in world units (x right, z up), parents-first order kept as given."""
+
+    def __init__(self, bones: Sequence[BoneLike], scale: float | None):
+        if not bones:
+            raise InputError(None, "the character has no bones to retarget onto")
+        self.names = [b.name for b in bones]
+        lookup = {n: i for i, n in enumerate(self.names)}
+        self.parent = np.array([lookup.get(b.parent, -1) if b.parent else -1 for b in bones])
+        self.order = _parents_first(self.parent)
+        head_uv = np.array([b.head_uv for b in bones], float)
+        tail_uv = np.array([b.tail_uv for b in bones], float)
+        if scale is None:
+            span = np.ptp(head_uv[:, 1]) or 1.0
+            scale = 2.0 * JOINT_SPAN_OF_HEIGHT / span
+        self.scale = float(scale)
+        flip = np.array([1.0, -1.0])
+        self.head = head_uv * flip * self.scale
+        self.tail = tail_uv * flip * self.scale
+        vec = self.tail - self.head
+        self.rest_angle = np.arctan2(vec[:, 1], vec[:, 0])
+        self.length = np.hypot(vec[:, 0], vec[:, 1])
+        # The joint at a bone's tail is the child bone that starts there (the primary child).
+        self.tail_child = [next((c for c in np.flatnonzero(self.parent == b)
+                                 if np.allclose(head_uv[c], tail_uv[b], atol=1e-3)), None)
+                           for b in range(len(bones))]
+        roots = np.flatnonzero(self.parent < 0)
+        self.motion_root = int(roots[0])
+
+    def drivers(self, mapping: dict[str, str], clip: BvhClip) -> dict[str, tuple[str, str]]:
+        out = {}
+        for b, name in enumerate(self.names):
+            child = self.tail_child[b]
+            if child is None or name not in mapping or self.names[child] not in mapping:
+                continue
+            pair = (mapping[name], mapping[self.names[child]])
+            if pair[0] != pair[1]:
+                out[name] = pair
+        return out
+
+    def parts(self, drivers, parts: BodyParts | None, index) -> dict[str, str]:
+        """BVH body part of each bone: that of its driver's end joint; undriven bones inherit."""
+        out = {}
+        for b in self.order:
+            name = self.names[b]
+            if name in drivers and parts is not None:
+                out[name] = parts.part[index[drivers[name][1]]]
+            else:
+                out[name] = out[self.names[self.parent[b]]] if self.parent[b] >= 0 else "trunk"
+        return out
+
+    def world_delta(self, rotation: np.ndarray) -> np.ndarray:
+        delta = np.zeros_like(rotation)
+        for b in self.order:
+            p = self.parent[b]
+            delta[:, b] = rotation[:, b] + (delta[:, p] if p >= 0 else 0.0)
+        return delta
+
+    def pose(self, delta: np.ndarray, root_location: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Heads and tails (T, B, 2) for world angle changes `delta` (T, B)."""
+        frames = len(delta)
+        heads = np.empty((frames, len(self.names), 2))
+        for b in self.order:
+            p = self.parent[b]
+            if p < 0:
+                heads[:, b] = self.head[b]
+                if b == self.motion_root and root_location is not None:
+                    heads[:, b] += root_location
+            else:
+                heads[:, b] = heads[:, p] + _rotate(self.head[b] - self.head[p], delta[:, p])
+        tails = heads + _rotate_many(self.tail - self.head, delta)
+        return heads, tails
+
+    def subtree(self, root: int) -> np.ndarray:
+        inside = np.zeros(len(self.names), bool)
+        inside[root] = True
+        for b in self.order:
+            if self.parent[b] >= 0 and inside[self.parent[b]]:
+                inside[b] = True
+        return np.flatnonzero(inside)
+
+
+def _parents_first(parent: np.ndarray) -> list[int]:
+    order, placed = [], np.zeros(len(parent), bool)
+    while len(order) < len(parent):
+        ready = [b for b in range(len(parent)) if not placed[b] and (parent[b] < 0 or placed[parent[b]])]
+        if not ready:
+            raise InputError(None, "the character's bones form a cycle")
+        order += ready
+        placed[ready] = True
+    return order
+
+
+def _rotate(vec: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Rotate one 2D vector by (T,) angles → (T, 2)."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.stack([c * vec[0] - s * vec[1], s * vec[0] + c * vec[1]], axis=-1)
+
+
+def _rotate_many(vecs: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Rotate (B, 2) vectors by (T, B) angles → (T, B, 2)."""
+    c, s = np.cos(angles), np.sin(angles)
+    return np.stack([c * vecs[:, 0] - s * vecs[:, 1], s * vecs[:, 0] + c * vecs[:, 1]], axis=-1)
+
+
+# ---------------------------------------------------------------- the BVH side
+
+def _body_parts(clip: BvhClip, pos: np.ndarray) -> BodyParts | None:
+    """The clip's biped structure, or None for skeletons auto-detection cannot read (their
+    mapping then comes from the user; facing and layering fall back to fixed defaults)."""
+    try:
+        return analyze_skeleton(clip, pos)
+    except InputError:
+        return None
+
+
+def _up_from_mapping(clip: BvhClip, pos: np.ndarray, mapping: dict[str, str]) -> np.ndarray:
+    index = {n: i for i, n in enumerate(clip.names)}
+    if "neck" in mapping and "hip" in mapping:
+        v = (pos[:, index[mapping["neck"]]] - pos[:, index[mapping["hip"]]]).mean(axis=0)
+        k = int(np.argmax(np.abs(v)))
+        return np.eye(3)[k] * np.sign(v[k])
+    return np.array([0.0, 1.0, 0.0])
+
+
+def _smooth_facing(pos: np.ndarray, parts: BodyParts | None, up: np.ndarray, window_frames: float) -> np.ndarray:
+    """(T, 3) the actor's right per frame, moving-averaged so jitter does not swing the view."""
+    if parts is None:   # no legs/arms known: the BVH convention (Y-up faces +Z, Z-up faces −Y)
+        forward = {0: (0, 1, 0), 1: (0, 0, 1), 2: (0, -1, 0)}[int(np.argmax(np.abs(up)))]
+        return np.broadcast_to(np.cross(forward, up), pos[:, 0].shape).copy()
+    right = facing_right(pos, parts.legs, parts.arms, up)
+    width = max(1, int(round(window_frames)) | 1)
+    if width > 1 and len(right) > 1:
+        padded = np.pad(right, ((width // 2, width // 2), (0, 0)), mode="edge")
+        kernel = np.ones(width) / width
+        right = np.stack([np.convolve(padded[:, k], kernel, mode="valid") for k in range(3)], axis=1)
+    norm = np.linalg.norm(right, axis=1, keepdims=True)
+    return right / np.where(norm > 1e-9, norm, 1.0)
+
+
+def _group(part: str) -> str:
+    return "trunk" if part == "trunk" else part.split("_")[1] + "s"
+
+
+def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, forward: np.ndarray) -> str:
+    """PCA of the group's bone vectors in the actor's own frame, each bone centred over time so
+    only motion counts: the motion plane's normal is the least-varying direction. A normal
+    nearest the forward axis means frontal motion, nearest the left-right axis sagittal.
+    Readability overrides it when the pose itself would be foreshortened: a group that
+    hardly moves, moves in a horizontal plane, or would show under 60% of its length goes
+    where it is seen best (a zombie's arms held forward read from the side)."""
+    if not vectors:
+        return "frontal"
+    local = [np.stack([np.einsum("td,td->t", v, right), v @ up, np.einsum("td,td->t", v, forward)], axis=1)
+             for v in vectors]
+    centred = np.concatenate([v - v.mean(axis=0) for v in local])
+    samples = np.concatenate(local)
+    length = np.maximum(np.linalg.norm(samples, axis=1), 1e-12)
+    visible = {"frontal": np.mean(np.hypot(samples[:, 0], samples[:, 1]) / length),
+               "sagittal": np.mean(np.hypot(samples[:, 2], samples[:, 1]) / length)}
+    best_view = "sagittal" if visible["sagittal"] > 1.25 * visible["frontal"] else "frontal"
+    normal = np.abs(np.linalg.eigh(centred.T @ centred)[1][:, 0])
+    still = np.sqrt(np.mean(np.sum(centred ** 2, axis=1))) < 0.1 * np.mean(length)
+    if still or normal[1] > max(normal[0], normal[2]):
+        return best_view
+    by_motion = "frontal" if normal[2] >= normal[0] else "sagittal"
+    return best_view if visible[by_motion] < 0.6 and best_view != by_motion else by_motion
+
+
+def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, delta,
+                 options) -> np.ndarray:
+    """(T, 2) root bone (dx, dz) in world units, per source frame."""
+    root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
+    height_ratio = 2.0 / _bvh_height(clip)
+    leg_ratio = _leg_ratio(clip, rig, drivers, index, parts) or height_ratio
+    ratio = height_ratio if options.root_motion == "raw" else leg_ratio
+    hips = pos[:, root]
+    x = np.zeros(len(pos))
+    if options.root_motion != "in_place" and len(pos) > 1:
+        step = np.einsum("td,td->t", np.diff(hips, axis=0), travel_axis[:-1])
+        x[1:] = np.cumsum(step) * ratio
+    z = (hips - hips[0]) @ up * ratio
+    if not options.ground_contact:
+        return np.stack([x, z], axis=1)
+    # Lowest point of the drawn skeleton per frame, before root motion.
+    heads, tails = rig.pose(delta)
+    body = rig.subtree(rig.motion_root)
+    lowest = np.minimum(heads[:, body, 1].min(axis=1), tails[:, body, 1].min(axis=1))
+    ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
+    if options.root_motion == "raw":
+        z = np.maximum(z, ground - lowest)             # only never sink below the ground
+    else:
+        # The drawing's lowest point rises and falls with the actor's (feet planted, jumps lift).
+        points = np.concatenate([pos] + [e[start:stop, None] for e in ends.values()], axis=1) @ up
+        bvh_low = points.min(axis=1)
+        z = ground + (bvh_low - bvh_low.min()) * ratio - lowest
+    return np.stack([x, z], axis=1)
+
+
+def _bvh_height(clip: BvhClip) -> float:
+    rest = clip.rest_positions()
+    tips = [rest[i] + j.end_site for i, j in enumerate(clip.joints) if j.end_site is not None]
+    points = np.concatenate([rest] + ([np.array(tips)] if tips else []))
+    return float(np.max(np.ptp(points, axis=0))) or 1.0
+
+
+def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
+    """Drawn leg length / actor's leg length (world units per BVH unit), over the bones driven
+    by the BVH legs — the step length a drawing with short legs should take."""
+    if parts is None:
+        return None
+    rest = clip.rest_positions()
+    ours = theirs = 0.0
+    for b, name in enumerate(rig.names):
+        if name in drivers and parts.part[index[drivers[name][1]]].endswith("_leg"):
+            s, e = drivers[name]
+            ours += rig.length[b]
+            theirs += np.linalg.norm(rest[index[e]] - rest[index[s]])
+    return ours / theirs if ours > 0 and theirs > 0 else None
+
+
+def _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis, drivers, index) -> np.ndarray:
+    """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
+    actor's depth (toward the viewer of the limb's own view), with hysteresis against flicker."""
+    layer = np.zeros((len(pos), len(rig.names)))
+    limbs = sorted({p for p in bone_part.values() if p != "trunk"})
+    if parts is None or not limbs:
+        return layer
+    part_of = np.array(parts.part)
+    trunk = pos[:, part_of == "trunk"].mean(axis=1)
+    depth = np.stack([np.einsum("td,td->t", pos[:, part_of == limb].mean(axis=1) - trunk,
+                                depth_axis[_group(limb)]) for limb in limbs], axis=1)
+    margin = 0.03 * _bvh_height(clip)
+    side = np.where(depth > margin, 1.0, np.where(depth < -margin, -1.0, np.nan))
+    side[0] = np.where(np.isnan(side[0]), np.where(depth[0] >= 0, 1.0, -1.0), side[0])
+    filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
+    side = np.take_along_axis(side, np.maximum.accumulate(filled, axis=0), axis=0)   # hold last decided side
+    # Within the front (or back) limbs, the farther from the trunk, the farther its layer.
+    closer = ((side[:, :, None] == side[:, None, :]) & (np.abs(depth)[:, None, :] < np.abs(depth)[:, :, None]))
+    offset = side * LAYER_STEP * (1 + closer.sum(axis=2))
+    absolute = np.zeros_like(layer)
+    for b in rig.order:
+        part = bone_part[rig.names[b]]
+        absolute[:, b] = offset[:, limbs.index(part)] if part in limbs else 0.0
+    parent_abs = np.where(rig.parent >= 0, absolute[:, np.maximum(rig.parent, 0)], 0.0)
+    return absolute - parent_abs
+
+
+# ---------------------------------------------------------------- time
+
+def _resample(frame_time: float, options: RetargetOptions, **series: np.ndarray) -> dict[str, np.ndarray]:
+    """Sample per-source-frame series at the output frame rate. Angles and positions are
+    interpolated linearly; layers are held (step-wise). Cyclic clips wrap to their first frame."""
+    count = len(series["rotation"])
+    step = options.speed / options.fps / frame_time          # source frames per output frame
+    cycle = np.zeros(2)
+    if options.cyclic:
+        frames = max(1, int(round(count / step)))
+        if count > 1:
+            cycle[0] = series["root"][-1, 0] + (series["root"][-1, 0] - series["root"][-2, 0]) - series["root"][0, 0]
+        rotation = series["rotation"]
+        wrap_turns = 2 * np.pi * np.round((rotation[-1] - rotation[0]) / (2 * np.pi))
+        series = {k: np.concatenate([v, v[:1]]) for k, v in series.items()}
+        series["rotation"][-1] += wrap_turns                 # keep a spinning bone continuous
+        series["root"][-1] += cycle
+    else:
+        frames = int(np.floor((count - 1) / step + 1e-3)) + 1   # tolerate rounded frame times
+    src = np.minimum(np.arange(frames) * step, len(series["rotation"]) - 1)
+    i0 = np.minimum(np.floor(src).astype(int), len(series["rotation"]) - 2) if len(series["rotation"]) > 1 \
+        else np.zeros(frames, int)
+    frac = (src - i0)[:, None] if len(series["rotation"]) > 1 else np.zeros((frames, 1))
+    i1 = np.minimum(i0 + 1, len(series["rotation"]) - 1)
+    out = {}
+    for key, value in series.items():
+        flat = value.reshape(len(value), -1)
+        if key == "layer":
+            sampled = flat[np.where(frac[:, 0] < 0.5, i0, i1)]
+        else:
+            sampled = flat[i0] * (1 - frac) + flat[i1] * frac
+        out[key] = sampled.reshape((frames,) + value.shape[1:])
+    out["cycle_offset"] = cycle
+    return out
+
+
+def _wrap(angle: np.ndarray) -> np.ndarray:
+    return (angle + np.pi) % (2 * np.pi) - np.pi
