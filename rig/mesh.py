@@ -62,21 +62,23 @@ def signed_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 def clean_region(mask: np.ndarray) -> np.ndarray:
     """Drop specks (small islands) and fill pin-holes; what is left is meshed."""
-    mask = np.asarray(mask, dtype=bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return np.zeros_like(mask)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = areas >= MIN_ISLAND_FRACTION * areas.max()
-    region = keep[labels]
-    # Holes: background components that do not touch the image border.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((~region).astype(np.uint8), connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    small = stats[:, cv2.CC_STAT_AREA] < max(2.0, MIN_HOLE_FRACTION * region.sum())
-    small[border] = False
-    small[0] = False  # label 0 is the region itself (the zero pixels of ~region)
-    return region | small[labels]
+    mask = np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return np.zeros(mask.shape, dtype=bool)
+    # Areas of the polygons through border pixel centres, plus half the perimeter: close to
+    # the pixel count even for one-pixel-wide strokes (whose polygon area is zero).
+    areas = np.array([cv2.contourArea(c) + 0.5 * cv2.arcLength(c, True) + 1.0 for c in contours])
+    outer = hierarchy[0, :, 3] < 0
+    keep = outer & (areas >= MIN_ISLAND_FRACTION * areas[outer].max())
+    filled = np.zeros_like(mask)
+    cv2.drawContours(filled, [c for c, k in zip(contours, keep) if k], -1, 1, cv2.FILLED)
+    region = filled & mask
+    parents = hierarchy[0, :, 3]
+    pin_holes = [c for i, c in enumerate(contours)
+                 if parents[i] >= 0 and keep[parents[i]] and areas[i] < max(6.0, MIN_HOLE_FRACTION * areas[keep].sum())]
+    cv2.drawContours(region, pin_holes, -1, 1, cv2.FILLED)
+    return region.astype(bool)
 
 
 def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, density: float = 1.0) -> Mesh:
@@ -84,38 +86,49 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
 
     `joint_parents` (J,) parent joint index or −1 guides snapping along the limb."""
     region = clean_region(mask)
-    if not region.any():
+    rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+    if not len(rows):
         raise ValueError("mask has no pixels to mesh")
-    spacing = max(MIN_SPACING_PX * 2, np.sqrt(region.sum()) / VERTICES_PER_SIDE) / max(density, 1e-3)
+    spacing = max(MIN_SPACING_PX * 2, np.sqrt(np.count_nonzero(region)) / VERTICES_PER_SIDE) / max(density, 1e-3)
 
-    # One pixel of background around everything, so contours and distances treat the image
-    # border as outside; coordinates are shifted back at the end.
-    padded = np.pad(region, 1).astype(np.uint8)
+    # Work in a frame cropped to the figure with one pixel of background around it, so contours
+    # and distances treat the image border as outside. frame = image − offset.
+    offset = np.array([cols[0] - 1.0, rows[0] - 1.0])
+    padded = np.pad(region[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], 1).view(np.uint8)
     dist_in = cv2.distanceTransform(padded, cv2.DIST_L2, 5)
     dist_out = cv2.distanceTransform(1 - padded, cv2.DIST_L2, 5)
     outline = _outline_points(padded, _local_widths(dist_in, dist_out, spacing), spacing)
     interior = _interior_points(dist_in, spacing)
-    joints_px, snapped = _snap_joints(joint_locs, joint_parents, dist_in)
-    joints_pad = joints_px + 1.0
-    if len(joints_pad):
-        near = np.min(np.linalg.norm(interior[:, None] - joints_pad[None], axis=2), axis=1) < JOINT_CLEARANCE * spacing
+    joints, snapped = _snap_joints(None if joint_locs is None else np.asarray(joint_locs, float) - offset,
+                                   joint_parents, dist_in)
+    if len(joints):
+        near = np.min(np.linalg.norm(interior[:, None] - joints[None], axis=2), axis=1) < JOINT_CLEARANCE * spacing
         interior = interior[~near]
 
-    points, inverse = np.unique(np.round(np.vstack([outline, interior, joints_pad]), 6), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    points, inverse = _unique_points(np.vstack([outline, interior, joints]))
     joint_vertex = inverse[len(outline) + len(interior):]
-    triangles = _inside_triangles(points, Delaunay(points).simplices, padded, spacing)
+    triangles = _inside_triangles(points, Delaunay(points).simplices, padded, dist_in, spacing)
 
-    points -= 1.0
+    points += offset
+    snapped = {j: (tuple(np.add(old, offset).tolist()), tuple(np.add(new, offset).tolist()))
+               for j, (old, new) in snapped.items()}
     vertices, triangles, joint_vertex, snapped = _drop_unused(points, triangles, joint_vertex, snapped)
     return Mesh(vertices, triangles.astype(np.int32), region, float(spacing), joint_vertex, snapped)
+
+
+def _unique_points(points: np.ndarray):
+    """Merge points closer than 1e-4 px (joints sharing a spot, outline samples meeting)."""
+    keys = np.round(points * 1e4).astype(np.int64)
+    keys = keys[:, 0] * (1 << 31) + keys[:, 1]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return points[first], inverse.reshape(-1)
 
 
 def _local_widths(dist_in: np.ndarray, dist_out: np.ndarray, spacing: float) -> np.ndarray:
     """(H, W, 2) local width of the figure and of the background gap around each pixel
     (twice the largest distance-to-edge in a window about half a spacing wide)."""
     radius = max(2, int(round(spacing / 2)))
-    both = np.dstack([dist_in, np.minimum(dist_out, spacing)])
+    both = cv2.merge([dist_in, np.minimum(dist_out, np.float32(spacing))])
     # One separable (rectangular) max filter for both channels: much cheaper than two round ones.
     return 2.0 * cv2.dilate(both, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8))
 
@@ -162,23 +175,24 @@ def _interior_points(dist_in: np.ndarray, spacing: float) -> np.ndarray:
 
 
 def _snap_joints(joint_locs, joint_parents, dist_in: np.ndarray):
-    """Joint pixels → positions strictly inside the region (the padded frame's `dist_in` is used).
+    """Joint positions (frame coords) → positions strictly inside the region.
 
     A joint outside the region (or on its outline) moves to a pixel at least two pixels inside
     (or the deepest available in very thin figures): the first such pixel on the way to its
     parent joint when that is not much farther than the nearest one, since the nearest pixel
-    of a foot drawn off the mask may well be the other foot."""
+    of a foot drawn off the mask may well be the other foot. Returns the positions and
+    {joint index: (old, new)} for the joints that moved."""
     if joint_locs is None:
         return np.zeros((0, 2)), {}
     locs = np.asarray(joint_locs, dtype=np.float64).reshape(-1, 2)
     parents = np.full(len(locs), -1) if joint_parents is None else np.asarray(joint_parents)
     deep = dist_in >= min(2.0, float(dist_in.max()))
-    ok = _lookup(deep, locs + 1.0)
+    ok = _lookup(deep, locs)
     out, snapped = locs.copy(), {}
     if ok.all():
         return out, snapped
     safe_v, safe_u = np.nonzero(deep)
-    safe = np.column_stack([safe_u, safe_v]).astype(np.float64) - 1.0
+    safe = np.column_stack([safe_u, safe_v]).astype(np.float64)
     for j in np.nonzero(~ok)[0]:
         gaps = np.sum((safe - locs[j]) ** 2, axis=1)
         best = safe[np.argmin(gaps)]
@@ -187,20 +201,20 @@ def _snap_joints(joint_locs, joint_parents, dist_in: np.ndarray):
             if along is not None and np.hypot(*(along - locs[j])) <= 2.0 * np.sqrt(gaps.min()) + 3.0:
                 best = along
         out[j] = best
-        snapped[int(j)] = ((float(locs[j, 0]), float(locs[j, 1])), (float(best[0]), float(best[1])))
+        snapped[int(j)] = (locs[j].copy(), best.copy())
     return out, snapped
 
 
 def _first_deep_point(start: np.ndarray, end: np.ndarray, deep: np.ndarray) -> np.ndarray | None:
-    """The first pixel centre (unpadded coords) of `deep` met walking from start to end, if any."""
+    """The first pixel centre of `deep` met walking from start to end, if any."""
     steps = int(np.ceil(np.hypot(*(end - start)))) + 1
     walk = start + (end - start) * np.linspace(0.0, 1.0, steps)[:, None]
-    hits = np.nonzero(_lookup(deep, walk + 1.0))[0]
+    hits = np.nonzero(_lookup(deep, walk))[0]
     return np.floor(walk[hits[0]] + 0.5) if len(hits) else None
 
 
 def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndarray,
-                      spacing: float) -> np.ndarray:
+                      dist_in: np.ndarray, spacing: float) -> np.ndarray:
     """Keep non-degenerate triangles whose centroid and edges lie in the 1 px dilated region;
     orient them counter-clockwise as seen from the camera."""
     allowed = tolerant_region(padded)
@@ -213,7 +227,12 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
     tris = tris[edge_len.max(axis=1) <= MAX_EDGE_SPACINGS * spacing]
 
     edges, edge_of = unique_edges(tris, return_inverse=True)
-    inside = segments_inside(points[edges[:, 0]], points[edges[:, 1]], allowed)
+    # An edge no longer than its ends' distances to the outline (less a pixel of slack for the
+    # approximate distance transform) cannot leave the figure: only the rest needs sampling.
+    depth = _lookup(dist_in, points)
+    a, b = points[edges[:, 0]], points[edges[:, 1]]
+    inside = np.linalg.norm(b - a, axis=1) < depth[edges[:, 0]] + depth[edges[:, 1]] - 2.0
+    inside[~inside] = segments_inside(a[~inside], b[~inside], allowed)
     tris = tris[inside[edge_of].all(axis=1)]
     flip = signed_areas(points, tris) < 0
     tris[flip] = tris[flip][:, [0, 2, 1]]
@@ -221,13 +240,17 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
 
 
 def unique_edges(triangles: np.ndarray, return_inverse: bool = False, return_counts: bool = False):
-    """Sorted vertex pairs of all triangle edges, once each (np.unique's extra outputs on request;
-    the inverse is laid out (M, 3): edge k of triangle t runs from corner k to corner k+1)."""
-    pairs = np.sort(np.stack([triangles, triangles[:, [1, 2, 0]]], axis=2).reshape(-1, 2), axis=1)
-    result = np.unique(pairs, axis=0, return_inverse=return_inverse, return_counts=return_counts)
+    """Sorted vertex pairs (E, 2) of all triangle edges, once each; on request also the inverse
+    laid out (M, 3) (edge k of a triangle runs from corner k to corner k+1) and use counts."""
+    pairs = np.sort(np.stack([triangles, triangles[:, [1, 2, 0]]], axis=2).reshape(-1, 2), axis=1).astype(np.int64)
+    keys = pairs[:, 0] * (int(pairs.max(initial=0)) + 1) + pairs[:, 1]   # 1-D keys: far faster than unique rows
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    result = (pairs[first],)
     if return_inverse:
-        result = (result[0], result[1].reshape(-1, 3)) + tuple(result[2:])
-    return result
+        result += (inverse.reshape(-1, 3),)
+    if return_counts:
+        result += (counts,)
+    return result if len(result) > 1 else result[0]
 
 
 def tolerant_region(region: np.ndarray) -> np.ndarray:

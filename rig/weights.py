@@ -24,12 +24,10 @@ SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
 
 
-def skin_weights(mesh: Mesh, bones: list[BonePlan], joint_bone: list[int] | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndarray]:
     """(weights (N, B) float32 rows summing to 1, triangle_bone (M,) int32).
 
-    `joint_bone[i]` is the bone whose head sits on `mesh.joint_vertex[i]` (default: bone i, as
-    `plan_bones` returns one bone per joint in joint order).
+    `bones[i]` must start at joint i of the mesh (`mesh.joint_vertex[i]`), as `plan_bones` gives.
     """
     vertices = mesh.vertices
     n, bone_count = len(vertices), len(bones)
@@ -39,7 +37,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan], joint_bone: list[int] | None
     heads = np.array([b.head_uv for b in bones], dtype=np.float64)
     tails = np.array([b.tail_uv for b in bones], dtype=np.float64)
     to_segment, foot = _segment_distances(vertices, heads, tails)              # (N, B), (N, B, 2)
-    distance = _bone_distances(graph, mesh, to_segment, foot, deform, joint_bone)
+    distance = _bone_distances(graph, mesh, to_segment, foot, deform)
     distance += BEHIND_PENALTY * _behind_head(vertices, bones)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
@@ -47,14 +45,16 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan], joint_bone: list[int] | None
     nearest = np.argmin(distance, axis=1)
     weights = np.zeros((n, bone_count))
     weights[np.arange(n), nearest] = 1.0
-    blend, softness = _joint_bands(graph, mesh, bones, deform, joint_bone, edge_lengths)
-    banded = blend > 0
-    if banded.any():
-        gap = distance[banded] - distance[banded, nearest[banded]][:, None]
-        soft = np.exp(-np.minimum(gap / softness[banded, None], 50.0))
-        soft[:, ~deform] = 0.0
-        soft /= soft.sum(axis=1, keepdims=True)
-        weights[banded] = (1.0 - blend[banded, None]) * weights[banded] + blend[banded, None] * soft
+    blend, bone, partner, softness = _joint_bands(graph, mesh, bones, deform, distance, edge_lengths)
+    # Inside a joint's band, the joint's two bones share the vertices that belong to either.
+    rows = np.nonzero((blend > 0) & ((nearest == bone) | (nearest == partner)))[0]
+    if len(rows):
+        gap = (distance[rows, bone[rows]] - distance[rows, partner[rows]]) / softness[rows]
+        share = 1.0 / (1.0 + np.exp(np.clip(gap, -50.0, 50.0)))               # soft-min of the two
+        f = blend[rows]
+        weights[rows] *= 1.0 - f[:, None]
+        weights[rows, bone[rows]] += f * share
+        weights[rows, partner[rows]] += f * (1.0 - share)
     weights = (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
     return weights, triangle_labels(weights, mesh.triangles)
 
@@ -113,7 +113,7 @@ def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray)
     return np.linalg.norm(points[:, None] - foot, axis=2), foot
 
 
-def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform, joint_bone) -> np.ndarray:
+def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform) -> np.ndarray:
     """Geodesic distance (N, B) from each deforming bone; inf for non-deforming bones."""
     n, bone_count = to_segment.shape
     allowed = tolerant_region(mesh.region)
@@ -124,9 +124,8 @@ def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform, joint_bone) -> 
     vertex, bone = vertex[visible], bone[visible]
     start = to_segment[vertex, bone]
     # The bone's own joint vertex always anchors it, even where its segment leaves the figure.
-    heads = _joint_vertex_of_bones(mesh, bone_count, joint_bone)
-    anchored = np.nonzero((heads >= 0) & deform)[0]
-    vertex = np.concatenate([vertex, heads[anchored]])
+    anchored = np.nonzero(deform)[0]
+    vertex = np.concatenate([vertex, mesh.joint_vertex[anchored]])
     bone = np.concatenate([bone, anchored])
     start = np.concatenate([start, np.zeros(len(anchored))])
     # One virtual node per bone with one-way edges into the mesh, so no path shortcuts through a bone.
@@ -140,40 +139,37 @@ def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform, joint_bone) -> 
     return distance
 
 
-def _joint_vertex_of_bones(mesh: Mesh, bone_count: int, joint_bone) -> np.ndarray:
-    heads = np.full(bone_count, -1)
-    owners = np.arange(len(mesh.joint_vertex)) if joint_bone is None else np.asarray(joint_bone)
-    valid = (owners >= 0) & (owners < bone_count)
-    heads[owners[valid]] = mesh.joint_vertex[valid]
-    return heads
+def _joint_bands(graph, mesh: Mesh, bones, deform, distance, edge_lengths):
+    """Per vertex: blend factor (1 at a joint, 0 outside its band), the joint's bone, its partner
+    and the soft-min temperature, all from the strongest band the vertex lies in.
 
-
-def _joint_bands(graph, mesh: Mesh, bones, deform, joint_bone, edge_lengths):
-    """Per vertex: blend factor (1 at a joint, 0 outside its band) and soft-min temperature."""
+    A joint's band blends the bone starting there with its partner: the bone that owns the
+    joint's spot otherwise (for an elbow the upper arm, for a shoulder usually the spine).
+    Trunk bones start at the root and get no band of their own."""
     n = len(mesh.vertices)
-    heads = _joint_vertex_of_bones(mesh, len(bones), joint_bone)
-    by_name = {b.name: i for i, b in enumerate(bones)}
-    joints, radii = [], []
-    outline = _outline_vertices(mesh.triangles, n)
-    for i, bone in enumerate(bones):
-        parent = by_name.get(bone.parent) if bone.parent is not None else None
-        if heads[i] < 0 or not deform[i] or parent is None:
-            continue
-        joints.append(heads[i])
-        limit = BAND_BONE_RATIO * min(bone.length, bones[parent].length if deform[parent] else bone.length)
-        radii.append(limit)
-    if not joints:
-        return np.zeros(n), np.ones(n)
-    joints = np.array(joints)
+    trunks = _trunk_bones(bones)
+    starts = [i for i in range(len(bones)) if deform[i] and i not in trunks]
+    joints = mesh.joint_vertex[starts]
+    others = distance[joints].copy()
+    others[np.arange(len(starts)), starts] = np.inf
+    partners = np.argmin(others, axis=1)
+    keep = np.isfinite(others[np.arange(len(starts)), partners])
+    starts, joints, partners = np.array(starts)[keep], joints[keep], partners[keep]
+    if not len(starts):
+        zeros = np.zeros(n, dtype=int)
+        return np.zeros(n), zeros, zeros, np.ones(n)
     from_joint = dijkstra(graph, directed=False, indices=joints)                 # (J, N)
-    half_width = from_joint[:, outline].min(axis=1) if outline.any() else np.zeros(len(joints))
+    outline = _outline_vertices(mesh.triangles, n)
+    half_width = from_joint[:, outline].min(axis=1)
+    lengths = np.array([b.length for b in bones])
     floor = 1.5 * float(np.mean(edge_lengths))
-    radii = np.minimum(np.maximum(BAND_WIDTH_RATIO * half_width, floor), np.maximum(radii, floor))
+    radii = np.maximum(np.minimum(BAND_WIDTH_RATIO * half_width,
+                                  BAND_BONE_RATIO * np.minimum(lengths[starts], lengths[partners])), floor)
     x = np.clip(from_joint / radii[:, None], 0.0, 1.0)
     falloff = 1.0 - x * x * (3.0 - 2.0 * x)                                       # smoothstep, 1 → 0
     strongest = np.argmax(falloff, axis=0)
     blend = falloff[strongest, np.arange(n)]
-    return blend, SOFTNESS_RATIO * radii[strongest]
+    return blend, starts[strongest], partners[strongest], SOFTNESS_RATIO * radii[strongest]
 
 
 def _outline_vertices(triangles: np.ndarray, n: int) -> np.ndarray:

@@ -54,13 +54,14 @@ def test_each_part_is_dominated_by_its_bone(annotated_plan):
     centre = (np.array(config.joint("hip").loc) + np.array(config.joint("torso").loc)) / 2
     spine = weights[np.argmin(np.linalg.norm(vertices - centre, axis=1)), _column(plan, "hip")]
     assert spine > 0.9
-    # Rigid inside limbs: the vertex at the middle of each limb bone follows that bone.
+    # Rigid inside limbs: the vertex at the middle of each limb bone follows that bone alone
+    # (on bones a few mesh edges long the two joint bands meet in the middle).
     for name in LIMB_BONES:
         bone = plan.bones[_column(plan, name)]
         middle = (np.array(bone.head_uv) + np.array(bone.tail_uv)) / 2
         vertex = np.argmin(np.linalg.norm(vertices - middle, axis=1))
-        assert weights[vertex, _column(plan, name)] > 0.8, name
         assert np.argmax(weights[vertex]) == _column(plan, name), name
+        assert weights[vertex, _column(plan, name)] > (0.99 if bone.length > 40 else 0.7), name
 
 
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
