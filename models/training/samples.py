@@ -51,7 +51,7 @@ def padded_crop_box(box, rng: np.random.Generator, shape) -> tuple[int, int, int
     """Box grown by a random margin per side (sometimes slightly shrunk, like a sloppy detector)."""
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0
-    pad = rng.uniform(-0.04, 0.3, 4) * [bw, bh, bw, bh]
+    pad = rng.uniform(-0.03, 0.25, 4) * [bw, bh, bw, bh]
     c = [x0 - pad[0], y0 - pad[1], x1 + pad[2], y1 + pad[3]]
     if rng.random() < 0.7:   # runtime clamps the padded box to the photo
         h, w = shape[:2]

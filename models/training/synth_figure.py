@@ -25,7 +25,7 @@ COCO17_FLIP = (0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15)
 DARK_INKS = ((20, 20, 25), (30, 30, 90), (60, 40, 30), (70, 70, 70), (15, 15, 15))
 
 
-def _random_color(rng: np.random.Generator) -> tuple[float, float, float]:
+def random_color(rng: np.random.Generator) -> tuple[float, float, float]:
     hsv = np.uint8([[[rng.integers(0, 180), rng.integers(90, 256), rng.integers(110, 256)]]])
     return tuple(float(c) for c in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0])
 
@@ -116,7 +116,7 @@ class _Pen:
 
     def __init__(self, rng, height_px: float, stick: bool):
         self.tool = str(rng.choice(["marker", "pen", "pencil", "crayon"], p=[0.35, 0.25, 0.15, 0.25]))
-        self.color = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.75 else _random_color(rng)
+        self.color = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.75 else random_color(rng)
         rel = rng.uniform(0.008, 0.03) if stick else rng.uniform(0.004, 0.018)
         if self.tool in ("pen", "pencil"):
             rel *= 0.6
@@ -131,7 +131,7 @@ def _transform(points: np.ndarray, scale: float, angle_deg: float, origin: np.nd
     return (np.asarray(points) @ rot.T) * scale + origin
 
 
-def _fill_holes(mask: np.ndarray) -> np.ndarray:
+def fill_holes(mask: np.ndarray) -> np.ndarray:
     """Fill enclosed background (the classical algorithm does the same), on a padded copy."""
     pad = np.pad(mask.astype(np.uint8) * 255, 1)
     flood = pad.copy()
@@ -159,8 +159,11 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
     P = dict(zip(names, page))
     H = height_px
     r = sk.head_radius * H
-    style = str(rng.choice(["stick", "outline", "filled"], p=[0.22, 0.3, 0.48]))
-    pen = _Pen(rng, H, style == "stick")
+    # hybrid = drawn head and body, single-line limbs (very common in children's drawings).
+    style = str(rng.choice(["stick", "hybrid", "outline", "filled"], p=[0.17, 0.2, 0.23, 0.4]))
+    line_limbs = style in ("stick", "hybrid")
+    paint_body = style == "filled" or (style == "hybrid" and rng.random() < 0.6)
+    pen = _Pen(rng, H, line_limbs)
     shape = ink.shape
     parts: list[tuple[np.ndarray, str]] = []           # (polygon, colour group)
     stroke_cov = np.zeros(shape, np.uint8)
@@ -171,13 +174,15 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
                                angle_deg, 36)
     torso_kind = str(rng.choice(["rect", "ellipse", "dress"], p=[0.45, 0.25, 0.3]))
     sh_r, sh_l, hp_r, hp_l = P["right_shoulder"], P["left_shoulder"], P["right_hip"], P["left_hip"]
+    if line_limbs:
+        limbs = [("right_shoulder", "right_elbow", "right_wrist"), ("left_shoulder", "left_elbow", "left_wrist"),
+                 ("right_hip", "right_knee", "right_ankle"), ("left_hip", "left_knee", "left_ankle")]
+        if style == "stick":
+            limbs += [("neck", "hip_mid"), ("right_shoulder", "neck", "left_shoulder")]
+            limbs[2:4] = [("hip_mid", "right_knee", "right_ankle"), ("hip_mid", "left_knee", "left_ankle")]
+        for chain in limbs:
+            draw_polyline(stroke_cov, wobble(np.stack([P[n] for n in chain]), pen.wobble, rng), pen.width)
     if style == "stick":
-        for a, b in (("neck", "hip_mid"), ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
-                     ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
-                     ("hip_mid", "right_knee"), ("right_knee", "right_ankle"),
-                     ("hip_mid", "left_knee"), ("left_knee", "left_ankle")):
-            draw_polyline(stroke_cov, wobble(np.stack([P[a], P[b]]), pen.wobble, rng), pen.width)
-        draw_polyline(stroke_cov, wobble(np.stack([sh_r, P["neck"], sh_l]), pen.wobble, rng), pen.width)
         if rng.random() < 0.8:
             _stroke_outline(stroke_cov, head_poly, pen, rng)
             parts.append((head_poly, "skin"))
@@ -207,7 +212,7 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
                 across = np.array([down[1], -down[0]]) / (np.linalg.norm(down) + 1e-6)
                 poly = np.stack([sh_r - side, sh_l + side, hem - across * half, hem + across * half])
             parts.append((poly.astype(np.float32), "shirt"))
-        for s in ("right", "left"):
+        for s in ("right", "left") if not line_limbs else ():
             parts.append((capsule_polygon(P[f"{s}_shoulder"], P[f"{s}_elbow"], limb_w * 0.55), "sleeve"))
             parts.append((capsule_polygon(P[f"{s}_elbow"], P[f"{s}_wrist"], limb_w * 0.5, limb_w * 0.45), "arm"))
             parts.append((capsule_polygon(P[f"{s}_hip"], P[f"{s}_knee"], limb_w * 0.65), "pants"))
@@ -230,12 +235,12 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
             shoe_len = limb_w * rng.uniform(1.0, 1.8)
             parts.append((ellipse_points(an + [out * shoe_len * 0.5, limb_w * 0.1], (shoe_len, limb_w * 0.6),
                                          angle_deg, 20), "shoe"))
-        elif style == "stick":
+        elif line_limbs:
             out = 1 if s == "left" else -1
             draw_polyline(stroke_cov, np.stack([an, an + [out * limb_w, 0]]), pen.width)
     # Hair (part of the silhouette) and hats.
     hair_kind = rng.choice(["spiky", "long", "curly", "none", "hat"], p=[0.25, 0.25, 0.15, 0.25, 0.1])
-    hair_col = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.6 else _random_color(rng)
+    hair_col = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.6 else random_color(rng)
     c = P["head"]
     hair_cov = np.zeros(shape, np.uint8)
     if hair_kind == "spiky":
@@ -259,8 +264,8 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
         top = c + [0, -r * rng.uniform(1.6, 2.4)]
         parts.append((np.stack([c + [-r * 1.05, -r * 0.4], c + [r * 1.05, -r * 0.4], top]).astype(np.float32), "hat"))
 
-    colors = {"skin": _skin_color(rng), "shirt": _random_color(rng), "pants": _random_color(rng),
-              "shoe": _random_color(rng), "hair": hair_col, "hat": _random_color(rng), "ink": pen.color}
+    colors = {"skin": _skin_color(rng), "shirt": random_color(rng), "pants": random_color(rng),
+              "shoe": random_color(rng), "hair": hair_col, "hat": random_color(rng), "ink": pen.color}
     colors["sleeve"] = colors["shirt"] if rng.random() < 0.7 else colors["skin"]
     colors["arm"] = colors["sleeve"] if rng.random() < 0.5 else colors["skin"]
     if rng.random() < 0.3:
@@ -275,8 +280,10 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
         silhouette |= cov
         if group == "hair":   # hair frames the face, it does not cover it
             cv2.fillPoly(cov, [np.round(head_poly * 4).astype(np.int32)], 0, cv2.LINE_AA, shift=2)
-        filled = style == "filled" or group in ("ink", "hair") or (style != "stick" and rng.random() < 0.12)
+        filled = paint_body or group in ("ink", "hair") or (style != "stick" and rng.random() < 0.12)
         if filled and rng.random() < 0.93:
+            if fill_tool == "crayon" and rng.random() < 0.45:
+                cov &= _hatch(shape, cv2.boundingRect(cov), limb_w, rng)
             if rng.random() < 0.35:
                 # Spill or shrink a little: children rarely colour exactly inside the lines.
                 k = int(rng.integers(1, max(2, int(pen.width * 2) + 2)))
@@ -300,9 +307,24 @@ def draw_figure(ink: InkLayer, origin: tuple[float, float], height_px: float,
     ink.paint(stroke_cov, pen.color, pen.tool, rng)
     ink.paint(hair_cov, hair_col, pen.tool, rng)
     solid = (silhouette > 100) | (cv2.dilate(stroke_cov | hair_cov, np.ones((3, 3), np.uint8)) > 100)
-    mask = cv2.dilate(_fill_holes(solid).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    mask = fill_holes(cv2.dilate(solid.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
     keypoints = np.stack([P[n] for n in COCO17]).astype(np.float32)
     return FigureDrawing(keypoints, mask)
+
+
+def _hatch(shape, rect, limb_w: float, rng) -> np.ndarray:
+    """Back-and-forth crayon strokes over `rect`: how children colour in, paper showing between."""
+    x, y, w, h = rect
+    out = np.zeros(shape, np.uint8)
+    spacing = max(limb_w * rng.uniform(0.15, 0.45), 2.0)
+    ang = rng.uniform(0, np.pi)
+    d, n = np.array([np.cos(ang), np.sin(ang)]), np.array([-np.sin(ang), np.cos(ang)])
+    c, reach = np.array([x + w / 2, y + h / 2]), np.hypot(w, h) / 2 + spacing
+    offsets = np.arange(-reach, reach, spacing)
+    ends = np.where((np.arange(len(offsets)) % 2)[:, None] == 0, 1, -1)[:, None] * d * reach
+    zigzag = (c + offsets[:, None] * n + ends).reshape(-1, 2)
+    draw_polyline(out, zigzag, spacing * rng.uniform(0.7, 1.5))
+    return out
 
 
 def _draw_face(cov, P, r, sk, pen, rng) -> None:
@@ -334,4 +356,4 @@ def _draw_clothes_details(ink, P, limb_w, pen, rng, style) -> None:
         for t in np.linspace(0.2, 0.9, int(rng.integers(2, 6))):
             p = top + (bottom - top) * t
             draw_polyline(cov, wobble(np.stack([p - [half, 0], p + [half, 0]]), pen.wobble, rng), pen.width)
-    ink.paint(cov, _random_color(rng), pen.tool, rng)
+    ink.paint(cov, random_color(rng), pen.tool, rng)

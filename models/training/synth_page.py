@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .synth_figure import DARK_INKS, _random_color, draw_figure
+from .synth_figure import DARK_INKS, random_color, draw_figure, fill_holes
 from .synth_ink import InkLayer, TextureBank, draw_polyline, ellipse_points, wobble
 
 LONG_SIDE = 512
@@ -62,7 +62,7 @@ def _paper(rng, h, w, patches) -> np.ndarray:
     else:
         col = {"white": rng.uniform(232, 255) - rng.uniform(0, 6, 3),
                "cream": np.array([rng.uniform(235, 255), rng.uniform(225, 245), rng.uniform(195, 225)]),
-               "colour": np.asarray(_random_color(rng)) * 0.35 + 165}[str(kind)]
+               "colour": np.asarray(random_color(rng)) * 0.35 + 165}[str(kind)]
         base = np.ones((h, w, 3), np.float32) * np.asarray(col, np.float32)
     base += _noise((h, w, 1), rng.uniform(1, 5))
     if rng.random() < 0.15:
@@ -124,7 +124,7 @@ def _distractors(ink: InkLayer, rng, keep_out: list[tuple[float, float, float, f
             pts = ellipse_points((cx, cy), (size * 0.3, size * 0.3), 0, 30)
             pts[:, 1] += np.abs(pts[:, 0] - cx) * 0.3
             draw_polyline(cov, wobble(pts, size * 0.02, rng), width, closed=True)
-        color = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.4 else _random_color(rng)
+        color = DARK_INKS[rng.integers(len(DARK_INKS))] if rng.random() < 0.4 else random_color(rng)
         tool = str(rng.choice(["marker", "pen", "pencil", "crayon"]))
         ink.paint(cov, color, tool, rng)
 
@@ -138,7 +138,7 @@ def _lighting(img, rng) -> np.ndarray:
         cx, cy = rng.uniform(0, w), rng.uniform(0, h)
         shade *= 1 - rng.uniform(0, 0.35) * np.clip(((xx - cx) ** 2 + (yy - cy) ** 2) / (w * w + h * h), 0, 1)
     img = img * shade[..., None] * rng.uniform(0.75, 1.08)
-    if rng.random() < 0.25:
+    if rng.random() < 0.2:
         # Hard shadow of a hand or phone entering from one side.
         edge = rng.integers(4)
         poly = rng.uniform(0, 1, (5, 2)) * [w, h]
@@ -181,9 +181,9 @@ def make_page(rng: np.random.Generator, textures: TextureBank,
     n_fig = int(rng.choice([1, 2, 3], p=[0.78, 0.17, 0.05]))
     masks, kps, keep_out = [], [], []
     for i in range(n_fig):
-        fh = h * (rng.uniform(0.35, 0.85) if n_fig == 1 else rng.uniform(0.22, 0.55))
-        if i == 0 and n_fig == 1 and rng.random() < 0.15:
-            fh = h * rng.uniform(0.12, 0.35)
+        fh = h * (rng.uniform(0.45, 0.9) if n_fig == 1 else rng.uniform(0.25, 0.6))
+        if i == 0 and n_fig == 1 and rng.random() < 0.12:
+            fh = h * rng.uniform(0.12, 0.45)
         slot_w = w / n_fig
         cx = slot_w * (i + 0.5) + rng.uniform(-0.2, 0.2) * slot_w
         top = rng.uniform(0.03, max(0.04, 0.97 - fh / h)) * h
@@ -198,10 +198,11 @@ def make_page(rng: np.random.Generator, textures: TextureBank,
     img = ink.composite(_paper(rng, h, w, paper_patches or []))
     img = _lighting(img, rng)
     hom = _camera(rng, h, w)
-    table = np.asarray(_random_color(rng), np.float32) * 0.3 + rng.uniform(20, 160)
+    table = np.asarray(random_color(rng), np.float32) * 0.3 + rng.uniform(20, 160)
     img = cv2.warpPerspective(img, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                               borderValue=table.tolist())
-    masks = [cv2.warpPerspective(m.astype(np.uint8), hom, (w, h), flags=cv2.INTER_NEAREST) > 0 for m in masks]
+    masks = [fill_holes(cv2.warpPerspective(m.astype(np.uint8), hom, (w, h), flags=cv2.INTER_NEAREST) > 0)
+             for m in masks]
     kps = [cv2.perspectiveTransform(k.reshape(-1, 1, 2).astype(np.float64), hom).reshape(-1, 2).astype(np.float32)
            for k in kps]
     if rng.random() < 0.5:
