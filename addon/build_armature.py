@@ -8,6 +8,8 @@ its pose location, and limb layering is keyed as location[2].
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import bpy
 
@@ -16,34 +18,26 @@ from ..rig.skeleton import BonePlan
 TOWARD_CAMERA = (0.0, -1.0, 0.0)
 
 
-class edit_mode:
-    """Context manager: the armature active and in edit mode, previous state restored after.
-
-    Edit bones exist only in edit mode, and `mode_set` needs the object active in the view
-    layer; this works in background mode too.
-    """
-
-    def __init__(self, context, armature_obj: bpy.types.Object):
-        self.context = context
-        self.obj = armature_obj
-
-    def __enter__(self) -> bpy.types.Armature:
-        view_layer = self.context.view_layer
-        self.previous_active = view_layer.objects.active
-        self.previous_mode = self.previous_active.mode if self.previous_active is not None else "OBJECT"
-        if self.context.mode != "OBJECT" and self.previous_active is not None:
-            bpy.ops.object.mode_set(mode="OBJECT")
-        view_layer.objects.active = self.obj
-        bpy.ops.object.mode_set(mode="EDIT")
-        return self.obj.data
-
-    def __exit__(self, *exc) -> None:
-        bpy.ops.object.mode_set(mode="OBJECT")  # flushes edit bones into `data.bones`
-        view_layer = self.context.view_layer
-        if self.previous_active is not None and self.previous_active.name in view_layer.objects:
-            view_layer.objects.active = self.previous_active
-        if self.previous_mode != "OBJECT" and view_layer.objects.active is self.previous_active:
-            bpy.ops.object.mode_set(mode=self.previous_mode)
+@contextlib.contextmanager
+def edit_mode(context, armature_obj: bpy.types.Object):
+    """The armature active and in edit mode (yields its data); the previously active object
+    and its mode are restored after. Edit bones exist only in edit mode, and `mode_set` needs
+    the object active in the view layer; this works in background mode too."""
+    view_layer = context.view_layer
+    previous = view_layer.objects.active
+    previous_mode = previous.mode if previous is not None else "OBJECT"
+    if previous is not None and context.mode != "OBJECT":
+        bpy.ops.object.mode_set(mode="OBJECT")
+    view_layer.objects.active = armature_obj
+    bpy.ops.object.mode_set(mode="EDIT")
+    try:
+        yield armature_obj.data
+    finally:
+        bpy.ops.object.mode_set(mode="OBJECT")  # copies edit bones into `data.bones`
+        if previous is not None and previous.name in view_layer.objects:
+            view_layer.objects.active = previous
+            if previous_mode != "OBJECT":
+                bpy.ops.object.mode_set(mode=previous_mode)
 
 
 def set_edit_bones(armature: bpy.types.Armature, plan) -> None:

@@ -22,6 +22,7 @@ from ..rig.plan import RigPlan, build_rig_plan
 from . import build_armature, build_camera, build_material, build_mesh
 from .jobs import DataSnapshot
 
+
 def character_name_for(path: str | os.PathLike) -> str:
     """What a character is named after: the folder of a character folder (its files are always
     called texture.png/char_cfg.yaml), else the drawing's file. `build_rig_plan` sanitizes it."""

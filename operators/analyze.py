@@ -22,6 +22,8 @@ class ANIMATE_DRAWING_OT_analyze(bpy.types.Operator):
     filter_glob: StringProperty(default=IMAGE_GLOB, options={"HIDDEN"})
 
     def invoke(self, context, event):
+        if self.filepath:
+            return self.execute(context)
         context.window_manager.fileselect_add(self)
         return {"RUNNING_MODAL"}
 

@@ -25,6 +25,8 @@ class ANIMATE_DRAWING_OT_import_character(bpy.types.Operator):
 
     def invoke(self, context, event):
         self.density = get_preferences(context).mesh_density
+        if self.filepath:  # dropped on the viewport (file handler) or given by a script
+            return self.execute(context)
         context.window_manager.fileselect_add(self)
         return {"RUNNING_MODAL"}
 

@@ -1,0 +1,77 @@
+"""One click: a drawing photo (or character folder) → analysed, rigged, animated character."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BVH_DIR, RAW_DRAWINGS, annotated_biped_dirs
+
+pytestmark = pytest.mark.blender
+
+CLIP = BVH_DIR / "fair1" / "jumping.bvh"
+
+
+def _new_data(bpy, before: dict) -> dict:
+    return {name: len(getattr(bpy.data, name)) - count for name, count in before.items()}
+
+
+def _counts(bpy) -> dict:
+    return {name: len(getattr(bpy.data, name))
+            for name in ("objects", "collections", "meshes", "armatures", "images", "materials", "actions")}
+
+
+def test_animate_a_drawing_photo(blender):
+    bpy = blender
+    drawings = sorted(RAW_DRAWINGS.glob("*.png")) + sorted(RAW_DRAWINGS.glob("*.jp*g"))
+    if not drawings or not CLIP.exists():
+        pytest.skip("shared raw drawings or BVH clips missing")
+    drawing = drawings[0]
+    assert bpy.ops.animate_drawing.animate(filepath=str(drawing), clip=str(CLIP)) == {"FINISHED"}
+    armature = bpy.context.view_layer.objects.active
+    props = armature.animate_drawing
+    assert props.is_character and props.source_path == str(drawing)
+    assert props.character_name.startswith(drawing.stem[:10].replace(" ", "_"))
+    assert len(armature.data.bones) == 16
+    action = armature.animation_data.action
+    assert action.name == f"{props.character_name}|jumping"
+    assert bpy.context.scene.frame_end > bpy.context.scene.frame_start
+    # The analysis was kept for review (box, joints per figure).
+    stored = bpy.context.scene.animate_drawing_analysis
+    assert stored.figures and len(stored.figures[0]["joints"]) == 16
+
+
+def test_animate_a_character_folder_with_the_default_library_clip(blender):
+    bpy = blender
+    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.motions.library import list_clips
+
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("shared data missing")
+    assert bpy.ops.animate_drawing.animate(filepath=str(dirs[0] / "char_cfg.yaml")) == {"FINISHED"}
+    armature = bpy.context.view_layer.objects.active
+    anim = armature.animation_data
+    assert anim.action.name == f"{armature.animate_drawing.character_name}|{list_clips()[0][0]}"
+    fcurves = fcurve_collection(anim.action, anim.action_slot).fcurves
+    assert len(fcurves) >= 16 and all(fc.modifiers[0].type == "CYCLES" for fc in fcurves)  # library clips loop
+
+
+def test_animate_failure_after_building_rolls_everything_back(blender, tmp_path):
+    bpy = blender
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("shared data missing")
+    before = _counts(bpy)
+    with pytest.raises(RuntimeError, match="missing.bvh"):  # the rig builds, the motion fails
+        bpy.ops.animate_drawing.animate(filepath=str(dirs[0]), clip=str(tmp_path / "missing.bvh"))
+    assert _new_data(bpy, before) == {name: 0 for name in before}
+
+
+def test_animate_something_that_is_not_a_drawing(blender, tmp_path):
+    bpy = blender
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("shopping list")
+    before = _counts(bpy)
+    with pytest.raises(RuntimeError, match="notes.png"):
+        bpy.ops.animate_drawing.animate(filepath=str(not_an_image))
+    assert _new_data(bpy, before) == {name: 0 for name in before}
