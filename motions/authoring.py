@@ -112,31 +112,29 @@ def build_clip(name: str, frames: int, cycles: float, pose: Callable[[np.ndarray
     feet = [names.index(n) for n in _FEET]
     foot_points = np.concatenate([pos[:, feet]] + [tips[i][:, None] for i in feet if i in tips], axis=1)
     lowest = foot_points[:, :, 1].min(axis=1)
-    motion[:, 1] += -lowest + np.broadcast_to(spec.get("lift", 0.0), (frames,))
+    # A keyed lift only raises (splines overshoot a little below their keys).
+    motion[:, 1] += -lowest + np.maximum(np.broadcast_to(spec.get("lift", 0.0), (frames,)), 0.0)
     motion[:, 0] += np.broadcast_to(spec.get("sway", 0.0), (frames,))
     if travel:
-        # The stance (lower) foot stays put: the body moves forward as fast as that foot moves
-        # back relative to the hips. Both feet are measured at the same frame pair.
-        stance = np.argmin(foot_points[:, :, 1], axis=1)
-        z = foot_points[:, :, 2]
-        step = -(z[1:, :] - z[:-1, :])[np.arange(frames - 1), stance[:-1]]
-        motion[1:, 2] += np.cumsum(step)
+        # The stance (lowest) foot point stays put: the body moves as fast as that point moves
+        # relative to the hips, the other way. Sideways drift is spread evenly so loops close.
+        stance = np.argmin(foot_points[:, :, 1], axis=1)[:-1]
+        step = -(foot_points[1:] - foot_points[:-1])[np.arange(frames - 1), stance]
+        sideways = np.cumsum(step[:, 0])
+        motion[1:, 0] += sideways - sideways[-1] * np.arange(1, frames) / frames
+        motion[1:, 2] += np.cumsum(step[:, 2])
     return clip
 
 
 # ---------------------------------------------------------------- the clips
 # Degrees. Arms: z > 0 raises the LEFT arm sideways, z < 0 the RIGHT one; x < 0 swings forward.
 
-def _arms_down(side_out: float = 8.0) -> Pose:
-    return {"LeftArm": (0, side_out, 0), "RightArm": (0, -side_out, 0)}
-
-
 def idle(p):
     breath = wave(p, 1.0)
-    return {**_arms_down(8 + 2 * breath),
-            "Spine": (wave(p, 1.5, shift=0.1), 0, 0), "Chest": (wave(p, -2.0), 0, 0),
-            "Neck": (wave(p, 2.0, shift=0.3), wave(p, 1.5, shift=0.6), 0),
-            "LeftForeArm": (-8, 0, 0), "RightForeArm": (-8, 0, 0), "lift": 0.6 * breath}
+    return {"LeftArm": (wave(p, 4, shift=0.2), 8 + 3 * breath, 0), "RightArm": (wave(p, -4, shift=0.2), -8 - 3 * breath, 0),
+            "Spine": (wave(p, 1.5, shift=0.1), wave(p, 2), 0), "Chest": (wave(p, -2.0), 0, 0),
+            "Neck": (wave(p, 3.0, shift=0.3), wave(p, 6, shift=0.6), 0),
+            "LeftForeArm": (-8, 0, 0), "RightForeArm": (-8, 0, 0), "lift": 0.3 * (1 + breath)}
 
 
 def wave_hello(p):
