@@ -13,6 +13,8 @@ from pathlib import Path
 import bpy
 import bpy.utils.previews
 
+from ..motions.library import list_clips
+
 PREVIEW_DIR = Path(__file__).resolve().parents[1] / "motions" / "previews"
 FALLBACK_ICON = "ARMATURE_DATA"
 
@@ -45,13 +47,22 @@ def clip_enum_items(clips) -> list[tuple]:
     return _enum_items
 
 
+def library_items(_self=None, _context=None) -> list[tuple]:
+    """The library as picker items: the clip's id, its label, a tooltip, its thumbnail."""
+    return clip_enum_items([(clip_id, label, f"Library clip “{label}”") for clip_id, label, _path in list_clips()])
+
+
 def register_module() -> None:
     global _collection
     _collection = bpy.utils.previews.new()
+    bpy.types.WindowManager.animate_drawing_clip = bpy.props.EnumProperty(
+        name="Motion Clip", items=library_items,
+        description="Motion clip from the library, shown on a drawn character")
 
 
 def unregister_module() -> None:
     global _collection
+    del bpy.types.WindowManager.animate_drawing_clip
     if _collection is not None:
         bpy.utils.previews.remove(_collection)
         _collection = None

@@ -124,11 +124,56 @@ class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
         layout.operator("animate_drawing.rebuild_rig", icon="FILE_REFRESH")
 
 
+class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
+    bl_label = "Motion"
+    bl_idname = "VIEW3D_PT_animate_drawing_motion"
+    bl_parent_id = "VIEW3D_PT_animate_drawing"
+
+    @classmethod
+    def poll(cls, context):
+        return active_character(context) is not None
+
+    def draw(self, context):
+        layout = self.layout
+        window_manager = context.window_manager
+        layout.template_icon_view(window_manager, "animate_drawing_clip", show_labels=True, scale=6.0,
+                                  scale_popup=5.0)
+        layout.operator("animate_drawing.retarget", text="Apply Clip",
+                        icon="PLAY").clip = window_manager.animate_drawing_clip
+        layout.separator()
+        layout.operator("animate_drawing.ui_load_bvh", text="Load Motion File…", icon="FILE_MOVIE")
+        draw_mapping(layout, context)
+
+
+def draw_mapping(layout, context) -> None:
+    """The character joint ↔ clip joint table of the loaded BVH, with presets and Apply."""
+    ui = context.window_manager.animate_drawing_motion
+    if not ui.rows:
+        return
+    box = layout.box()
+    box.label(text=bpy.path.basename(ui.bvh_path), icon="ARMATURE_DATA")
+    box.label(text="Joint Mapping")
+    column = box.column(align=True)
+    for row in ui.rows:
+        split = column.split(factor=0.45, align=True)
+        split.label(text=row.joint.replace("_", " "))
+        split.prop_search(row, "clip_joint", ui, "clip_joints", text="", icon="BONE_DATA")
+    presets = box.row(align=True)
+    presets.prop(ui, "preset", text="")
+    presets.operator("animate_drawing.ui_load_mapping_preset", text="", icon="IMPORT")
+    presets.operator("animate_drawing.ui_save_mapping_preset", text="", icon="ADD")
+    apply = box.operator("animate_drawing.retarget", text="Apply Motion File", icon="PLAY")
+    apply.filepath = ui.bvh_path
+    if "mapping" in apply.bl_rna.properties:  # retarget takes the edited table as JSON
+        apply.mapping = ui.mapping_json()
+
+
 def draw_import_menu(self, context):
     self.layout.operator("animate_drawing.animate", text="Drawing (Animate Drawing)", icon="IMAGE_DATA")
 
 
-CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character)
+CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character,
+           VIEW3D_PT_animate_drawing_motion)
 
 
 def register_module():

@@ -17,6 +17,8 @@ import os
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
+from ..motions.library import list_clips
+
 ADDON_ID = __package__.rpartition(".addon")[0]
 
 REGISTER_PRIORITY = 10  # before panels, which read the preferences while drawing
@@ -110,6 +112,7 @@ class AnimateDrawingPreferences(bpy.types.AddonPreferences):
         name="Default motion",
         description="Library clip applied by Animate Drawing; empty uses the library's first clip",
         default=DEFAULTS.default_clip,
+        search=lambda self, context, text: [clip_id for clip_id, _label, _path in list_clips()],
     )
     render_resolution: IntProperty(
         name="Resolution",

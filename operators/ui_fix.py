@@ -64,8 +64,11 @@ class ANIMATE_DRAWING_OT_ui_paint_mask(bpy.types.Operator):
             space = area.spaces.active
             space.image = mask
             space.ui_mode = "PAINT"
-        context.tool_settings.unified_paint_settings.color = (1.0, 1.0, 1.0)
-        self.report({"INFO"}, "Paint white to add, black to erase, then click Rebuild Rig")
+        # White adds to the figure, black erases: X swaps the two colours while painting.
+        colours = context.tool_settings.image_paint.unified_paint_settings
+        colours.use_unified_color = True
+        colours.color, colours.secondary_color = (1.0, 1.0, 1.0), (0.0, 0.0, 0.0)
+        self.report({"INFO"}, "Paint white to add, press X for black to erase, then click Rebuild Rig")
         return {"FINISHED"}
 
 

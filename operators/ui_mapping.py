@@ -73,6 +73,10 @@ class AnimateDrawingMotionUI(bpy.types.PropertyGroup):
         """The table as a plain dict (rows left empty are not mapped)."""
         return {row.joint: row.clip_joint for row in self.rows if row.clip_joint}
 
+    def mapping_json(self) -> str:
+        """The table as JSON, the form operators take it in."""
+        return json.dumps(self.mapping())
+
     def set_mapping(self, joints: dict[str, str]) -> None:
         self.rows.clear()
         for joint in motion_mapping.OUR_JOINTS:
@@ -165,11 +169,6 @@ class ANIMATE_DRAWING_OT_ui_load_mapping_preset(bpy.types.Operator):
         if missing:
             self.report({"WARNING"}, f"The loaded clip lacks: {', '.join(missing[:6])}")
         return {"FINISHED"}
-
-
-def mapping_json(context) -> str:
-    """The edited table as JSON, the form operators take it in."""
-    return json.dumps(motion_ui(context).mapping())
 
 
 CLASSES = (AnimateDrawingClipJoint, AnimateDrawingMappingRow, AnimateDrawingMotionUI,

@@ -94,7 +94,7 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_accept_review"
     bl_label = "Accept and Animate"
     bl_description = "Build the character from the reviewed figure and animate it"
-    bl_options = {"REGISTER"}
+    bl_options = {"REGISTER", "UNDO"}  # nested operators push no undo step of their own
 
     @classmethod
     def poll(cls, context):
