@@ -7,7 +7,8 @@
 * A bone whose head and tail coincide (root and hip share the mid-hip point; "coincide" means
   closer than `COINCIDE_RATIO` × character height) → a vertical tail
   of `ZERO_LENGTH_RATIO` × character height; it does not deform the mesh (`deform=False`),
-  because its direction says nothing about the drawing.
+  because its direction says nothing about the drawing. Likewise a bone lying along a deforming
+  ancestor bone (a neck annotated below the torso) moves but skins nothing.
 * Bone parent = the bone of the joint's parent joint; several roots are fine.
 """
 
@@ -23,6 +24,7 @@ PRIMARY_CHILD = {"root": "hip", "hip": "torso", "torso": "neck"}
 LEAF_LENGTH_RATIO = 0.35
 ZERO_LENGTH_RATIO = 0.1
 COINCIDE_RATIO = 0.01      # head and tail closer than this × character height "coincide"
+FOLD_TOLERANCE_RATIO = 0.02  # a bone within this × height of an ancestor bone lies along it
 _MIN_LENGTH_PX = 1e-6
 
 
@@ -57,8 +59,28 @@ def plan_bones(config: CharacterConfig, character_height_px: float | None = None
         if np.hypot(*(tail - head)) <= max(COINCIDE_RATIO * height, _MIN_LENGTH_PX):
             tail = head + np.array([0.0, -ZERO_LENGTH_RATIO * height])  # up in the drawing is −v
             deform = False
+        elif _folds_onto_ancestor(head, tail, joint.parent, bones, height):
+            deform = False
         bones[joint.name] = BonePlan(joint.name, joint.parent, _pair(head), _pair(tail), deform)
     return [bones[name] for name in config.names]
+
+
+def _folds_onto_ancestor(head, tail, parent: str | None, bones: dict[str, BonePlan], height: float) -> bool:
+    """Whether the bone lies along a deforming ancestor bone (e.g. a "neck" annotated below the
+    "torso" on a figure without a neck): skinning it would slice its ancestor's region in strips."""
+    samples = head + (tail - head) * np.linspace(0.0, 1.0, 9)[:, None]
+    tolerance = FOLD_TOLERANCE_RATIO * height
+    while parent is not None:
+        ancestor = bones[parent]
+        if ancestor.deform:
+            a, b = np.asarray(ancestor.head_uv), np.asarray(ancestor.tail_uv)
+            t = (samples - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-12)
+            beside = np.linalg.norm(samples - (a + t[:, None] * (b - a)), axis=1) <= tolerance
+            # Within the ancestor's span, not beyond its ends: a hand continuing its forearm is fine.
+            if np.all(beside & (t >= 0.0) & (t <= 1.0)):
+                return True
+        parent = ancestor.parent
+    return False
 
 
 def bone_moving_joint(config: CharacterConfig, joint_name: str) -> str:

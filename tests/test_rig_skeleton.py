@@ -97,3 +97,16 @@ def test_joint_to_bone_mapping():
     assert bone_index(bones) == {"root": 0, "knee": 1, "foot": 2}
     assert bone_moving_joint(config, "foot") == "knee"
     assert bone_moving_joint(config, "root") == "root"
+
+
+@pytest.mark.skipif(not CFG_FILES, reason="../shared/data is not beside the repository")
+def test_bones_folded_onto_the_spine_skin_nothing():
+    """The garlic annotations put the "neck" (nose) below the "torso" joint: the torso and neck
+    bones lie along the spine and would slice the body into strips if they carried weights."""
+    config = load_char_cfg(ANNOTATED / "AnimatedDrawings_Server-Backend__garlic" / "char_cfg.yaml")
+    b = _by_name(plan_bones(config))
+    assert not b["torso"].deform and not b["neck"].deform
+    assert b["hip"].deform and b["right_hand"].deform and b["left_foot"].deform
+    # A leaf continuing its parent (beyond the parent's tail) is not a fold.
+    human = _by_name(plan_bones(_human()))
+    assert human["torso"].deform and human["neck"].deform and human["right_hand"].deform
