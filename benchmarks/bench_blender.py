@@ -91,7 +91,7 @@ def bench_retarget(bpy) -> list[tuple]:
     retarget_ms, result = _best_ms(lambda: retarget(clip, bones, options=options, scale=props.scale))
     keys_ms, action = _best_ms(lambda: motion.apply_retarget(armature, result, "bench", scene_fps=fps))
     key_count = sum(len(fc.keyframe_points) for fc in motion.build_action.fcurve_collection(
-        action, armature.animation_data.action_slot).fcurves)
+        action, getattr(armature.animation_data, "action_slot", None)).fcurves)
     total = retarget_ms + keys_ms
     return [
         ("parse BVH (not in target)", f"{clip.frame_count} frames", f"{parse_ms:.1f}", ""),

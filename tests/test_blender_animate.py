@@ -52,7 +52,7 @@ def test_animate_a_character_folder_with_the_default_library_clip(blender):
     armature = bpy.context.view_layer.objects.active
     anim = armature.animation_data
     assert anim.action.name == f"{armature.animate_drawing.character_name}|{list_clips()[0][0]}"
-    fcurves = fcurve_collection(anim.action, anim.action_slot).fcurves
+    fcurves = fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves
     assert len(fcurves) >= 16 and all(fc.modifiers[0].type == "CYCLES" for fc in fcurves)  # library clips loop
 
 

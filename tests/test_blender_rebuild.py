@@ -33,14 +33,14 @@ def _key_two_actions(bpy, armature):
         pose_bone.rotation_euler[2] = value
         pose_bone.keyframe_insert("rotation_euler", index=2, frame=5)
         if name == "edited_a":
-            motion.push_to_nla(anim, anim.action, anim.action_slot)
+            motion.push_to_nla(anim, anim.action, getattr(anim, "action_slot", None))
     return anim
 
 
 def _keys(action, armature):
     from animate_drawing.addon.build_action import fcurve_collection
 
-    fcurves = fcurve_collection(action, action.slots[0]).fcurves
+    fcurves = fcurve_collection(action, action.slots[0] if hasattr(action, "slots") else None).fcurves
     return sorted((fc.data_path, fc.array_index, tuple(kp.co)) for fc in fcurves for kp in fc.keyframe_points)
 
 
