@@ -115,12 +115,26 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
                                  settings.mask_source)
         if figure is not None:
             figures.append(figure)
-    figures.sort(key=lambda f: -int(f.mask.sum()))
+    figures = _without_duplicates(figures)
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
 
-def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, notes) -> np.ndarray:
+DUPLICATE_IOU = 0.7
+
+
+def _without_duplicates(figures: list[Figure]) -> list[Figure]:
+    """Largest first; a figure whose mask mostly repeats a kept one (two boxes on one drawing) is dropped."""
+    kept: list[Figure] = []
+    for fig in sorted(figures, key=lambda f: -int(f.mask.sum())):
+        area = fig.mask.sum()
+        if all(np.logical_and(fig.mask, k.mask).sum() < DUPLICATE_IOU * np.logical_or(fig.mask, k.mask).sum()
+               and np.logical_and(fig.mask, k.mask).sum() < 0.9 * area for k in kept):
+            kept.append(fig)
+    return kept
+
+
+def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, focus, notes) -> np.ndarray:
     learned = None
     if pose_result is not None and pose_result.mask is not None and models.segmenter_shares_pose_net:
         learned = pose_result.mask          # the pose net already segmented this crop
@@ -131,7 +145,7 @@ def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, notes
             return learned
         notes.append(f"the segmentation model gave an empty mask for the box at {[round(v) for v in box]}; "
                      "the classical segmentation was used")
-    classical = classical_mask(crop)
+    classical = classical_mask(crop, focus)
     if learned is None or mask_source == "classical":
         return classical
     return reconcile_masks(classical, learned)[0]
@@ -154,7 +168,8 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings,
     if alpha_mask is not None:
         crop_mask = alpha_mask[y0:y1, x0:x1]
     else:
-        crop_mask = _crop_mask(crop, pose_result, models, mask_source, box, notes)
+        focus = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)   # the unpadded box in the crop
+        crop_mask = _crop_mask(crop, pose_result, models, mask_source, box, focus, notes)
     timings["segment"] += _ms(t)
     if not crop_mask.any():
         return None

@@ -43,13 +43,17 @@ def enclosed_regions(strokes: np.ndarray) -> np.ndarray:
     return ~reached
 
 
-def largest_blob(mask: np.ndarray) -> np.ndarray:
-    """The largest 8-connected blob of a bool mask with its holes filled (all False if empty)."""
+def largest_blob(mask: np.ndarray, focus=None) -> np.ndarray:
+    """The largest 8-connected blob of a bool mask with its holes filled (all False if empty).
+
+    With `focus` (x0, y0, x1, y1) only the part of each blob inside that box counts, so a
+    padded crop that catches a bigger neighbour still returns the figure it was cut for.
+    """
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out = np.zeros(mask.shape, np.uint8)
     if not contours:
         return out.astype(bool)
-    filled_areas = [_filled_area(c, mask.shape) for c in contours]
+    filled_areas = [_filled_area(c, focus) for c in contours]
     cv2.drawContours(out, [contours[int(np.argmax(filled_areas))]], -1, 1, thickness=cv2.FILLED)
     return out.astype(bool)
 
@@ -59,7 +63,7 @@ def blobs(mask: np.ndarray, min_fraction: float = 0.0) -> list[np.ndarray]:
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return []
-    areas = np.array([_filled_area(c, mask.shape) for c in contours])
+    areas = np.array([_filled_area(c) for c in contours])
     order = np.argsort(-areas)
     out = []
     for i in order:
@@ -71,17 +75,21 @@ def blobs(mask: np.ndarray, min_fraction: float = 0.0) -> list[np.ndarray]:
     return out
 
 
-def classical_mask(rgb: np.ndarray) -> np.ndarray:
-    """Figure mask (H, W) bool of a figure crop, AnimatedDrawings' classical algorithm."""
-    return largest_blob(enclosed_regions(stroke_map(rgb)))
+def classical_mask(rgb: np.ndarray, focus=None) -> np.ndarray:
+    """Figure mask (H, W) bool of a figure crop, AnimatedDrawings' classical algorithm
+    (`focus`: the figure's box inside the crop, see `largest_blob`)."""
+    return largest_blob(enclosed_regions(stroke_map(rgb)), focus)
 
 
-def _filled_area(contour: np.ndarray, shape) -> int:
+def _filled_area(contour: np.ndarray, focus=None) -> int:
     # Pixel count of the filled contour (cv2.contourArea misses the boundary pixels, which
-    # matters for thin stick figures).
+    # matters for thin stick figures), optionally only inside the focus box.
     x, y, w, h = cv2.boundingRect(contour)
     canvas = np.zeros((h, w), np.uint8)
     cv2.drawContours(canvas, [contour - (x, y)], -1, 1, thickness=cv2.FILLED)
+    if focus is not None:
+        fx0, fy0, fx1, fy1 = (int(round(v)) for v in focus)
+        canvas = canvas[max(fy0 - y, 0):max(fy1 - y, 0), max(fx0 - x, 0):max(fx1 - x, 0)]
     return int(canvas.sum())
 
 

@@ -293,3 +293,23 @@ def test_unknown_mask_source_is_an_input_error(tmp_path):
     path = _save(tmp_path / "stick.png", draw_stick_figure(blank_page(), cx=220, top=120, height=360))
     with pytest.raises(InputError, match="mask source"):
         analyze_image(path, _classical_settings(mask_source="magic"))
+
+
+def test_classical_mask_keeps_the_figure_of_its_box_not_a_bigger_neighbour():
+    page = blank_page(400, 500)
+    draw_stick_figure(page, cx=120, top=150, height=200)   # the figure the box is about
+    draw_stick_figure(page, cx=380, top=20, height=370)    # a bigger neighbour in the same crop
+    assert classical_mask(page)[:, 300:].any()             # largest blob: the neighbour
+    mask = classical_mask(page, focus=(60, 140, 180, 360))
+    assert mask[:, :200].sum() > 1000 and not mask[:, 250:].any()
+
+
+def test_duplicate_boxes_on_one_figure_give_one_figure(tmp_path):
+    from animate_drawing.models.analyze import _without_duplicates, analyze_array, models_for
+
+    page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
+    models = models_for(_classical_settings())
+    # Two slightly different boxes over the same drawing (as two detections would give).
+    one = analyze_array(page, None, _classical_settings(manual_box=(110, 110, 330, 490)), models)
+    other = analyze_array(page, None, _classical_settings(manual_box=(100, 100, 340, 480)), models)
+    assert len(_without_duplicates(one.figures + other.figures)) == 1
