@@ -22,6 +22,7 @@ BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width
 BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
+LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
 
 
 def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +39,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     tails = np.array([b.tail_uv for b in bones], dtype=np.float64)
     to_segment, foot = _segment_distances(vertices, heads, tails)              # (N, B), (N, B, 2)
     distance = _bone_distances(graph, mesh, to_segment, foot, deform)
-    distance += BEHIND_PENALTY * _behind_head(vertices, bones)
+    distance += _behind_head(vertices, bones)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
 
@@ -75,19 +76,27 @@ def _edge_graph(triangles: np.ndarray, vertices: np.ndarray):
 
 
 def _behind_head(vertices: np.ndarray, bones: list[BonePlan]) -> np.ndarray:
-    """(N, B) how far each vertex lies behind each limb bone's head, along the bone.
+    """(N, B) extra distance for vertices behind each limb bone's head.
 
     A limb owns what lies beyond its joint: without this, the flanks of a round body would go to
-    the thighs and upper arms whose heads sit on its outline. Trunk bones own in every direction.
+    the thighs and upper arms whose heads sit on its outline. Behind the head, the penalty grows
+    with the depth behind it and, once a little behind, with the distance sideways beyond the
+    limb's likely half width, so a limb cannot creep along the body's outline either.
+    Trunk bones own in every direction.
     """
     trunks = _trunk_bones(bones)
-    behind = np.zeros((len(vertices), len(bones)))
+    extra = np.zeros((len(vertices), len(bones)))
     for i, bone in enumerate(bones):
         if i in trunks:
             continue
         direction = np.subtract(bone.tail_uv, bone.head_uv) / max(bone.length, 1e-9)
-        behind[:, i] = np.maximum(0.0, -(vertices - bone.head_uv) @ direction)
-    return behind
+        offset = vertices - bone.head_uv
+        behind = np.maximum(0.0, -(offset @ direction))
+        sideways = np.abs(offset @ np.array([-direction[1], direction[0]]))
+        half_width = LIMB_WIDTH_RATIO * bone.length
+        creep = np.minimum(1.0, behind / max(half_width, 1e-9)) * np.maximum(0.0, sideways - half_width)
+        extra[:, i] = BEHIND_PENALTY * (behind + creep)
+    return extra
 
 
 def _trunk_bones(bones: list[BonePlan]) -> set[int]:
