@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import traceback
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from ..errors import AnimateDrawingError
@@ -30,12 +30,13 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
     single = single_file_target(options)
     if single:
         options.formats = [single]
-        items = plan_items(options)
+    items = scene_items(options) if options.scene else plan_items(options)
+    if single:
         out_dir = None
     else:
         out_dir = Path(options.out)
         out_dir.mkdir(parents=True, exist_ok=True)
-        items = take_shard(plan_items(options), options.shard)
+        items = take_shard(items, options.shard)
     summary_path = None if out_dir is None else out_dir / summary_name(options.shard)
     if options.scene:
         results = run_scene(items, options, reporter)
@@ -46,6 +47,12 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
     summary = {"items": results}
     _write_summary(summary_path, results)
     return summary
+
+
+def scene_items(options: BatchOptions) -> list[Item]:
+    """--scene: one item per drawing, the motions handed out in turn."""
+    once = plan_items(replace(options, motions=options.motions[:1]))
+    return [replace(item, motion=options.motions[k % len(options.motions)]) for k, item in enumerate(once)]
 
 
 def targets(item: Item, options: BatchOptions) -> dict[str, Path]:
@@ -105,7 +112,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
 
 
 def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> list[dict]:
-    """--scene: every drawing side by side in one scene (motions assigned in turn), rendered once."""
+    """--scene: every drawing side by side in one scene, each with its own clip, rendered once."""
     import bpy
 
     from . import batch_item
@@ -113,33 +120,31 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
     prepare_blender()
     outputs = targets(Item("scene", "", "scene"), options)
     timer = batch_item.Timer()
-    built, results = [], {}
-    motions = options.motions
-    for number, item in enumerate(items):
-        reporter.item_started(number + 1, len(items), item)
+    results: list[dict | None] = [None] * len(items)
+    built = []  # (index, plan)
+    for index, item in enumerate(items):
+        reporter.item_started(index + 1, len(items), item)
         try:
             if item.problem:
                 raise AnimateDrawingError(f"{item.input}: {item.problem}")
-            plan = batch_item.load_plan(item.input, timer)
-            built.append((item, plan, motions[number % len(motions)]))
+            built.append((index, batch_item.load_plan(item.input, timer)))
         except Exception as exc:
-            results[item.input] = _result(item, "failed", _error_text(exc), [], {})
-    ok = []
+            results[index] = _result(item, "failed", _error_text(exc), [], {})
     if built:
         try:
-            actions = batch_item.build_animated(bpy.context, [(p, m) for _, p, m in built], options, timer)
+            actions = batch_item.build_animated(bpy.context, [(plan, items[i].motion) for i, plan in built],
+                                                options, timer)
             Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
             batch_item.write_outputs(bpy.context, actions, outputs, options, timer, reporter.frame_done)
-            ok = [_result(item, "ok", None, outputs.values(), timer.ms) for item, _, _ in built]
+            status, error, written = "ok", None, outputs.values()
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
-            ok = [_result(item, "failed", _error_text(exc), [], timer.ms) for item, _, _ in built]
-    for result in ok:
-        results[result["input"]] = result
-    ordered = [results[item.input] for item in items if item.input in results]
-    for result in ordered:
+            status, error, written = "failed", _error_text(exc), []
+        for index, _ in built:
+            results[index] = _result(items[index], status, error, written, timer.ms)
+    for result in results:
         reporter.item_finished(result)
-    return ordered
+    return results
 
 
 def prepare_blender() -> None:

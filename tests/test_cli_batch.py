@@ -139,3 +139,21 @@ def test_script_mode_finds_its_package(tmp_path):
 def test_unknown_format_is_a_usage_error(tmp_path):
     done = run_cli("animate", "x.png", "--motion", "dab", "--out", tmp_path, "--format", "mp4,avi")
     assert done.returncode == 2 and "avi" in done.stderr
+
+
+def test_scene_mode_puts_drawings_side_by_side_with_their_own_motions(tmp_path):
+    if not (RAW_DRAWINGS.is_dir() and BVH_DIR.is_dir()):
+        pytest.skip("../shared/data is not beside the repository")
+    motions = f"{BVH_DIR / 'fair1' / 'dab.bvh'},{BVH_DIR / 'fair1' / 'jumping.bvh'}"
+    done = run_cli("animate", RAW_DRAWINGS / DRAWINGS[0], RAW_DRAWINGS / DRAWINGS[1], tmp_path / "missing.png",
+                   "--motion", motions, "--scene", "--out", tmp_path / "out", "--format", "png", "--size", 96,
+                   "--frames", 4, "--json")
+    items = json.loads(done.stdout)["items"]
+    assert done.returncode == 1 and [i["status"] for i in items] == ["ok", "ok", "failed"]
+    assert [Path(i["motion"]).stem for i in items[:2]] == ["dab", "jumping"]
+    assert items[2]["error"] == f"{tmp_path / 'missing.png'}: not found"
+    frames = sorted((tmp_path / "out" / "scene_frames").glob("*.png"))
+    assert len(frames) == 4
+    covered = cv2.imread(str(frames[0]), cv2.IMREAD_UNCHANGED)[..., 3].max(0) > 0
+    starts = np.flatnonzero(covered[1:] & ~covered[:-1])
+    assert len(starts) >= 2  # two figures, separate columns
