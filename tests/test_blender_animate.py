@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import BVH_DIR, RAW_DRAWINGS, annotated_biped_dirs
@@ -75,3 +76,36 @@ def test_animate_something_that_is_not_a_drawing(blender, tmp_path):
     with pytest.raises(RuntimeError, match="notes.png"):
         bpy.ops.animate_drawing.animate(filepath=str(not_an_image))
     assert _new_data(bpy, before) == {name: 0 for name in before}
+
+
+def test_animate_uses_the_reviewed_joints(blender):
+    """Joints corrected in review (stored in the scene) are the ones the character is rigged with,
+    also when the session cache of the analysis is gone (re-found inside the reviewed box)."""
+    bpy = blender
+    import json
+
+    from animate_drawing.addon import drawing_analysis
+
+    drawings = sorted(RAW_DRAWINGS.glob("*.png"))
+    if not drawings or not CLIP.exists():
+        pytest.skip("shared raw drawings or BVH clips missing")
+    drawing = str(drawings[0])
+    assert bpy.ops.animate_drawing.analyze(filepath=drawing) == {"FINISHED"}
+    stored = bpy.context.scene.animate_drawing_analysis
+    figures = stored.figures
+    joints = np.array(figures[0]["joints"])
+    hand, elbow = 9, 8  # left_hand, left_elbow (AnimatedDrawings order)
+    detected = np.linalg.norm(joints[hand] - joints[elbow])
+    joints[hand] = joints[hand] + 0.5 * (joints[elbow] - joints[hand])
+    figures[0]["joints"] = joints.tolist()
+    stored.figures_json = json.dumps(figures)
+    stored.joints_edited = True
+    drawing_analysis._cache.clear()  # as after reopening the .blend
+
+    assert bpy.ops.animate_drawing.animate(filepath=drawing, clip=str(CLIP)) == {"FINISHED"}
+    config = json.loads(bpy.context.view_layer.objects.active.animate_drawing.config_json)
+    locs = {j["name"]: np.array(j["loc"]) for j in config["skeleton"]}
+    reviewed = np.linalg.norm(joints[hand] - joints[elbow])
+    rigged = np.linalg.norm(locs["left_hand"] - locs["left_elbow"])
+    assert detected - reviewed > 6.0
+    assert rigged == pytest.approx(reviewed, abs=3.0)  # whole-pixel rounding and mask snapping
