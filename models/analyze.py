@@ -33,6 +33,7 @@ class AnalysisSettings:
     manual_box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 image px: skip detection
     mask_source: str = "auto"                    # auto: classical where it agrees with the model, else
                                                  # the model's; "model" or "classical" to force one
+    flip_test: bool = True                       # pose on the crop and its mirror, averaged (2x pose time)
     models_dir: str | None = None                # where shipped models are looked for (None: models/);
                                                  # a folder without models forces the classical fallbacks
 
@@ -112,7 +113,7 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     figures = []
     for box, score in zip(boxes, scores):
         figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings, notes,
-                                 settings.mask_source)
+                                 settings.mask_source, settings.flip_test)
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
@@ -152,7 +153,7 @@ def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, focus
 
 
 def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings, notes,
-                    mask_source: str = "auto") -> Figure | None:
+                    mask_source: str = "auto", flip_test: bool = True) -> Figure | None:
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = padded_box(box, pad, w, h)
     crop = rgb[y0:y1, x0:x1]
@@ -161,7 +162,7 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings,
     pose_result = None
     t = time.perf_counter()
     if models.pose.model is not None:
-        pose_result = models.pose.estimate(crop)
+        pose_result = models.pose.estimate(crop, flip_test=flip_test)
     timings["pose"] += _ms(t)
 
     t = time.perf_counter()

@@ -8,6 +8,9 @@ import numpy as np
 COCO17 = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
           "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
           "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+# Index of each keypoint's mirror image (left <-> right) for flip testing.
+COCO17_FLIP = tuple(COCO17.index(n.replace("left", "@").replace("right", "left").replace("@", "right"))
+                    for n in COCO17)
 
 # (name, parent) in AnimatedDrawings order; "right" is the figure's own right.
 AD_SKELETON = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .decoders import decode_heatmap, decode_mask_logits, decode_simcc, decode_yolo_pose
-from .joints import COCO17
+from .joints import COCO17, COCO17_FLIP
 from .runtime import OnnxModel
 from .segmenter import mask_from_probability
 
@@ -35,11 +35,22 @@ class PoseEstimator:
         return self.model.spec.name if self.model else "geometric"
 
     @property
+    def can_flip_test(self) -> bool:
+        # Mirroring the input mirrors the heatmap exactly only when cells map to their centres.
+        spec = self.model.spec if self.model else None
+        return spec is not None and spec.kind == "heatmap" and spec.output.get("align") == "center"
+
+    @property
     def gives_mask(self) -> bool:
         return self.model is not None and self.model.spec.kind == "heatmap" and len(self.model.output_names) > 1
 
-    def estimate(self, crop: np.ndarray, mask: np.ndarray | None = None) -> PoseResult:
-        """Keypoints of the figure filling `crop`; `mask` is only used by the geometric fallback."""
+    def estimate(self, crop: np.ndarray, mask: np.ndarray | None = None, flip_test: bool = False) -> PoseResult:
+        """Keypoints of the figure filling `crop`; `mask` is only used by the geometric fallback.
+
+        `flip_test` (heatmap models with centre-aligned cells) also runs the mirrored crop and
+        averages the un-mirrored outputs with left/right keypoints swapped: steadier joints for
+        twice the inference time.
+        """
         if self.model is None:
             if mask is None or not mask.any():
                 raise ValueError("the geometric pose fallback needs a non-empty mask")
@@ -47,6 +58,8 @@ class PoseEstimator:
         spec = self.model.spec
         tensor, transform = self.model.preprocess(crop)
         outputs = self.model.ordered_outputs(self.model.infer(tensor))
+        if flip_test and self.can_flip_test:
+            outputs = self._average_with_mirror(tensor, outputs)
         out = spec.output
         mask_out = None
         if spec.kind == "heatmap":
@@ -68,6 +81,14 @@ class PoseEstimator:
         if len(xy) != 17:
             raise ValueError(f"{spec.onnx_path.name}: {len(xy)} keypoints, expected COCO-17")
         return PoseResult(transform.to_image(xy), np.asarray(conf, np.float64), mask_out)
+
+
+    def _average_with_mirror(self, tensor: np.ndarray, outputs: list[np.ndarray]) -> list[np.ndarray]:
+        w_axis = 3 if self.model.spec.layout == "NCHW" else 2
+        mirrored = self.model.ordered_outputs(self.model.infer(np.ascontiguousarray(np.flip(tensor, w_axis))))
+        heat = (outputs[0] + mirrored[0][:, list(COCO17_FLIP)][..., ::-1]) / 2.0
+        rest = [(a + b[..., ::-1]) / 2.0 for a, b in zip(outputs[1:2], mirrored[1:2])]   # mask logits
+        return [heat, *rest, *outputs[2:]]
 
 
 def geometric_pose(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

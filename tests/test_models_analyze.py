@@ -250,7 +250,8 @@ def _tiny_shipped_models(folder: Path, find_figure: bool = True) -> Path:
 def test_shipped_model_trio_runs_through_the_pipeline(tmp_path):
     models_dir = _tiny_shipped_models(tmp_path / "models")
     path = _save(tmp_path / "page.png", blank_page(256, 256))
-    analysis = analyze_image(path, AnalysisSettings(provider="cpu", models_dir=str(models_dir), pad=0.0))
+    analysis = analyze_image(path, AnalysisSettings(provider="cpu", models_dir=str(models_dir), pad=0.0,
+                                                    flip_test=False))
     assert analysis.models == {"detection": "det", "segmentation": "seg", "pose": "pose"}
     fig, = analysis.figures
     np.testing.assert_allclose(fig.box, [80, 32, 208, 208])        # input box × 4

@@ -160,3 +160,24 @@ def test_decoders_invert_the_trainers_targets():
     dets = decoders.decode_box_heatmap(np.log(p / (1 - p)), target["ltrb"].numpy(), (256, 256), 0.5, 0.45,
                                        o["stride"], o["centre_offset"], o["ltrb_unit"], o["activation"])
     np.testing.assert_allclose(dets.boxes, [[40, 30, 200, 250]], atol=1e-3)
+
+
+def test_flip_test_averages_the_mirrored_heatmaps_with_left_right_swapped(tmp_path):
+    from animate_drawing.models.joints import COCO17
+
+    # A constant net answers the same for the mirrored crop. Keypoints placed mirror-
+    # symmetrically (left at x, right at 15 - x on a 16-wide map) survive the averaging;
+    # the nose off the centre line splits into two half-height peaks.
+    cells = np.zeros((17, 2))
+    parts = sorted({n.removeprefix("left_").removeprefix("right_") for n in COCO17})
+    for i, name in enumerate(COCO17):
+        cells[i, 1] = 1 + 1.5 * parts.index(name.removeprefix("left_").removeprefix("right_"))
+        cells[i, 0] = 3.0 if name.startswith("left") else 12.0 if name.startswith("right") else 5.0
+    hm = gaussian_heatmaps(cells, (16, 16), sigma=1.0)
+    model = _model(tmp_path, "sym", "pose", "heatmap", {"heatmaps": hm}, size=(32, 32), align="center")
+    crop = np.zeros((32, 32, 3), np.uint8)
+    plain = PoseEstimator(model).estimate(crop)
+    flipped = PoseEstimator(model).estimate(crop, flip_test=True)
+    sides = [i for i, n in enumerate(COCO17) if n != "nose" and "eye" not in n and "ear" not in n]
+    np.testing.assert_allclose(flipped.keypoints[sides], plain.keypoints[sides], atol=1e-6)
+    assert flipped.confidence[0] == pytest.approx(plain.confidence[0] / 2, abs=0.02)
