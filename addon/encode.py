@@ -8,6 +8,7 @@ sequencer): OpenCV's wheel has no H.264 encoder.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -30,7 +31,10 @@ VIDEO_DEFAULT_BACKGROUND = (255, 255, 255)  # MP4 has no alpha: paper white
 
 
 def partial_path(final: Path) -> Path:
-    """A hidden sibling of `final` with the same extension (Blender picks the container from it)."""
+    """A hidden sibling of `final` with the same extension (Blender picks the container from it).
+    Leftovers of an interrupted earlier run for the same output are removed first."""
+    for stale in final.parent.glob(f".{glob.escape(final.stem)}.part-*{glob.escape(final.suffix)}"):
+        discard(stale)
     return final.with_name(f".{final.stem}.part-{os.getpid()}{final.suffix}")
 
 

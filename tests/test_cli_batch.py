@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -157,3 +158,29 @@ def test_scene_mode_puts_drawings_side_by_side_with_their_own_motions(tmp_path):
     covered = cv2.imread(str(frames[0]), cv2.IMREAD_UNCHANGED)[..., 3].max(0) > 0
     starts = np.flatnonzero(covered[1:] & ~covered[:-1])
     assert len(starts) >= 2  # two figures, separate columns
+
+
+def test_interrupted_run_leaves_no_finished_looking_output_and_resume_completes_it(tmp_path):
+    if not (RAW_DRAWINGS.is_dir() and BVH_DIR.is_dir()):
+        pytest.skip("../shared/data is not beside the repository")
+    out = tmp_path / "out"
+    args = ["animate", RAW_DRAWINGS / DRAWINGS[0], "--motion", BVH_DIR / "fair1" / "jumping.bvh", "--out", out,
+            "--format", "png,mp4", "--size", 64, "--json"]
+    proc = subprocess.Popen([*CLI, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, OMP_NUM_THREADS="1"))
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".*.part-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.kill()  # mid-render: the PNG frames folder is still partial
+    finally:
+        proc.wait()
+    assert list(out.glob(".*.part-*")), "the run finished before it could be interrupted"
+    stem = Path(DRAWINGS[0]).stem
+    assert not (out / f"{stem}.mp4").exists() and not (out / f"{stem}_frames").exists()
+
+    done = run_cli(*args, "--resume")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["items"][0].get("skipped") is None  # really redone
+    assert len(read_video(out / f"{stem}.mp4")) == len(list((out / f"{stem}_frames").glob("*.png"))) > 100
+    assert not list(out.glob(".*.part-*"))  # the killed run's leftovers are gone

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -77,3 +78,31 @@ def test_glb_reimports_skinned_and_animated_like_the_blend(blender, exported):
     assert armature.animation_data is not None and armature.animation_data.action is not None
     for frame, bounds in expected.items():
         np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
+
+
+def test_rig_writes_a_blend_with_the_character_and_no_motion(blender, tmp_path):
+    if not CHARACTER.is_dir():
+        pytest.skip("../shared/data is not beside the repository")
+    target = tmp_path / "rigged.blend"
+    done = subprocess.run([sys.executable, "-m", "animate_drawing.cli", "rig", str(CHARACTER), "--out", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    bpy = blender
+    bpy.ops.wm.open_mainfile(filepath=str(target))
+    armature = next(ob for ob in bpy.data.objects if ob.type == "ARMATURE")
+    assert len(armature.data.bones) >= 16 and armature.animation_data is None
+    assert _character_mesh(bpy).find_armature() == armature
+
+
+def test_annotate_writes_character_folders(tmp_path):
+    drawing = ANNOTATED.parent / "raw" / "input_0010.png"
+    if not drawing.is_file():
+        pytest.skip("../shared/data is not beside the repository")
+    done = subprocess.run([sys.executable, "-m", "animate_drawing.cli", "annotate", str(drawing), "--out",
+                           str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    folders = [Path(line) for line in done.stdout.split()]
+    assert folders and all((f / "char_cfg.yaml").is_file() and (f / "texture.png").is_file() for f in folders)
+    bad = subprocess.run([sys.executable, "-m", "animate_drawing.cli", "annotate", str(tmp_path / "nope.png"),
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "nope.png" in bad.stderr
