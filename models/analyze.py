@@ -15,8 +15,8 @@ from .detector import classical_figure_boxes
 from .image_io import load_image
 from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
-from .segmenter import reconcile_masks
 from .runtime import MODELS_DIR
+from .segmenter import reconcile_masks
 
 MASK_SOURCES = ("auto", "model", "classical")
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure manually "
@@ -112,8 +112,7 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     timings["segment"] = timings["pose"] = 0.0
     figures = []
     for box, score in zip(boxes, scores):
-        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings.pad, models, timings, notes,
-                                 settings.mask_source, settings.flip_test)
+        figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings, models, timings, notes)
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
@@ -152,17 +151,17 @@ def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, focus
     return reconcile_masks(classical, learned)[0]
 
 
-def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings, notes,
-                    mask_source: str = "auto", flip_test: bool = True) -> Figure | None:
+def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, models: ModelSet,
+                    timings, notes) -> Figure | None:
     h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = padded_box(box, pad, w, h)
+    x0, y0, x1, y1 = padded_box(box, settings.pad, w, h)
     crop = rgb[y0:y1, x0:x1]
     if crop.shape[0] < 4 or crop.shape[1] < 4:
         return None
     pose_result = None
     t = time.perf_counter()
     if models.pose.model is not None:
-        pose_result = models.pose.estimate(crop, flip_test=flip_test)
+        pose_result = models.pose.estimate(crop, flip_test=settings.flip_test)
     timings["pose"] += _ms(t)
 
     t = time.perf_counter()
@@ -170,7 +169,7 @@ def _analyze_figure(rgb, alpha_mask, box, score, pad, models: ModelSet, timings,
         crop_mask = alpha_mask[y0:y1, x0:x1]
     else:
         focus = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)   # the unpadded box in the crop
-        crop_mask = _crop_mask(crop, pose_result, models, mask_source, box, focus, notes)
+        crop_mask = _crop_mask(crop, pose_result, models, settings.mask_source, box, focus, notes)
     timings["segment"] += _ms(t)
     if not crop_mask.any():
         return None
