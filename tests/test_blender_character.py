@@ -181,3 +181,18 @@ def test_bad_character_folder_is_cancelled_and_leaves_nothing(blender, tmp_path,
     assert named_file in str(raised.value)
     after = {name: len(getattr(bpy.data, name)) for name in before}
     assert after == before
+
+
+def test_layer_offset_moves_a_limb_toward_the_camera(blender):
+    """A bone's location[2] (how clips layer limbs) brings its part in front, toward −Y."""
+    bpy = blender
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("no annotated drawings")
+    armature = _import(bpy, dirs[0])
+    armature.pose.bones["right_shoulder"].location[2] = 0.04
+    mesh_obj = armature.animate_drawing.mesh_object
+    posed = _evaluated_vertices(bpy, mesh_obj)
+    arm_weight = _group_weights(mesh_obj, ARM_CHAIN)
+    np.testing.assert_allclose(posed[arm_weight > 0.999, 1], -0.04, atol=1e-5)
+    np.testing.assert_allclose(posed[arm_weight == 0.0, 1], 0.0, atol=1e-6)

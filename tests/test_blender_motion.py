@@ -60,6 +60,12 @@ def _check_keys(action, slot, result, frame_start: int) -> None:
         assert curve.group.name == bone
         got = np.array([curve.evaluate(frame_start + f) for f in frames])
         np.testing.assert_allclose(got, result.rotation[frames, column], atol=1e-5)
+    layered = np.flatnonzero(np.any(result.layer_offset != 0.0, axis=0))
+    for column in layered:
+        curve = fcurves.find(f'pose.bones["{result.bone_names[column]}"].location', index=2)
+        assert {kp.interpolation for kp in curve.keyframe_points} == {"CONSTANT"}
+        got = np.array([curve.evaluate(frame_start + f) for f in frames])
+        np.testing.assert_allclose(got, result.layer_offset[frames, column], atol=1e-6)
     root = fcurves.find('pose.bones["root"].location', index=0)
     up = fcurves.find('pose.bones["root"].location', index=1)
     np.testing.assert_allclose([root.evaluate(frame_start + f) for f in frames], result.root_location[frames, 0], atol=1e-5)
