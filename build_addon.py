@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ WHEEL_FOR_IMPORT = {
     "scipy": "scipy==1.15.3",
 }
 # The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
-GPU_WHEEL_FOR_IMPORT = {**WHEEL_FOR_IMPORT, "onnxruntime": "onnxruntime-gpu==1.20.1"}
+GPU_WHEEL_FOR_IMPORT = {**WHEEL_FOR_IMPORT, "onnxruntime": "onnxruntime-gpu==1.20.2"}
 
 # Modules every Blender 4.2-5.0 provides: its own API and the packages its Python bundles.
 BLENDER_PROVIDED_MODULES = frozenset({
@@ -292,36 +293,36 @@ def build_variant(variant: str, platforms: list[str], *, tools: BlenderTools, so
     if unknown:
         raise BuildError(f"{source_dir / MANIFEST}: platforms {unknown} are not declared in the manifest")
 
-    stage_dir = work_dir / "staging" / variant
-    stage_source(source_dir, stage_dir, _load_exclude_matcher(tools, manifest))
-    requirements = required_wheels(stage_dir, GPU_WHEEL_FOR_IMPORT if variant == "gpu" else WHEEL_FOR_IMPORT)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    # Staging and raw zips are per run (parallel builds never share them); only wheels are cached.
+    with tempfile.TemporaryDirectory(prefix=f"{variant}-", dir=work_dir) as scratch:
+        stage_dir, raw_dir = Path(scratch) / "staging", Path(scratch) / "zips"
+        stage_source(source_dir, stage_dir, _load_exclude_matcher(tools, manifest))
+        requirements = required_wheels(stage_dir, GPU_WHEEL_FOR_IMPORT if variant == "gpu" else WHEEL_FOR_IMPORT)
 
-    wheels_by_platform = {p: download_wheels(p, requirements, work_dir / "wheels", index_url) for p in platforms}
-    (stage_dir / "wheels").mkdir()
-    for wheel in {w for ws in wheels_by_platform.values() for w in ws}:
-        shutil.copy2(wheel, stage_dir / "wheels" / wheel.name)
-    wheel_names = sorted({w.name for ws in wheels_by_platform.values() for w in ws})
-    (stage_dir / MANIFEST).write_text(
-        write_build_manifest((source_dir / MANIFEST).read_text(encoding="utf-8"), platforms, wheel_names),
-        encoding="utf-8",
-    )
+        wheels_by_platform = {p: download_wheels(p, requirements, work_dir / "wheels", index_url) for p in platforms}
+        wheel_names = sorted({w.name for ws in wheels_by_platform.values() for w in ws})
+        (stage_dir / "wheels").mkdir()
+        for wheel in {w for ws in wheels_by_platform.values() for w in ws}:
+            shutil.copy2(wheel, stage_dir / "wheels" / wheel.name)
+        (stage_dir / MANIFEST).write_text(
+            write_build_manifest((source_dir / MANIFEST).read_text(encoding="utf-8"), platforms, wheel_names),
+            encoding="utf-8",
+        )
+        raw_dir.mkdir()
+        _run_blender_ext(tools, "build", "--source-dir", str(stage_dir), "--output-dir", str(raw_dir), "--split-platforms")
 
-    raw_dir = work_dir / "zips" / variant
-    shutil.rmtree(raw_dir, ignore_errors=True)
-    raw_dir.mkdir(parents=True)
-    _run_blender_ext(tools, "build", "--source-dir", str(stage_dir), "--output-dir", str(raw_dir), "--split-platforms")
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    built = []
-    for platform in platforms:
-        made = raw_dir / f"{manifest['id']}-{manifest['version']}-{platform.replace('-', '_')}.zip"
-        if not made.is_file():
-            raise BuildError(f"blender_ext.py build did not write {made.name}")
-        target = output_dir / (made.stem + ("-gpu" if variant == "gpu" else "") + ".zip")
-        shutil.move(made, target)
-        _run_blender_ext(tools, "validate", str(target))
-        built.append(BuiltPackage(platform, variant, target, target.stat().st_size, _zip_contents(target),
-                                  tuple(w.name for w in wheels_by_platform[platform])))
+        output_dir.mkdir(parents=True, exist_ok=True)
+        built = []
+        for platform in platforms:
+            made = raw_dir / f"{manifest['id']}-{manifest['version']}-{platform.replace('-', '_')}.zip"
+            if not made.is_file():
+                raise BuildError(f"blender_ext.py build did not write {made.name}")
+            _run_blender_ext(tools, "validate", str(made))
+            target = output_dir / (made.stem + ("-gpu" if variant == "gpu" else "") + ".zip")
+            shutil.move(made, target)
+            built.append(BuiltPackage(platform, variant, target, target.stat().st_size, _zip_contents(target),
+                                      tuple(w.name for w in wheels_by_platform[platform])))
     return built
 
 
