@@ -42,10 +42,6 @@ class AnimateDrawingCharacter(bpy.types.PropertyGroup):
     texture_image: PointerProperty(name="Texture", type=bpy.types.Image)
     mask_image: PointerProperty(name="Mask", type=bpy.types.Image)
 
-    @property
-    def config(self) -> dict:
-        return json.loads(self.config_json) if self.config_json else {}
-
 
 class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     """Result of `animate_drawing.analyze`, kept for review and for `animate`."""
