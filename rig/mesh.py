@@ -20,6 +20,9 @@ import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
+from ..errors import InputError
+
+MIN_FIGURE_PIXELS = 16
 MIN_ISLAND_FRACTION = 0.01     # islands smaller than this × the largest are specks: dropped
 MIN_HOLE_FRACTION = 0.001      # holes smaller than this × the figure area are filled
 VERTICES_PER_SIDE = 28         # grid spacing = sqrt(figure area) / this / density
@@ -87,8 +90,9 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
     `joint_parents` (J,) parent joint index or −1 guides snapping along the limb."""
     region = clean_region(mask)
     rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
-    if not len(rows):
-        raise ValueError("mask has no pixels to mesh")
+    if np.count_nonzero(region) < MIN_FIGURE_PIXELS:
+        raise InputError(None, f"the figure mask has {np.count_nonzero(region)} pixels; "
+                               f"at least {MIN_FIGURE_PIXELS} are needed to build a mesh")
     spacing = max(MIN_SPACING_PX * 2, np.sqrt(np.count_nonzero(region)) / VERTICES_PER_SIDE) / max(density, 1e-3)
 
     # Work in a frame cropped to the figure with one pixel of background around it, so contours
@@ -108,6 +112,8 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
     points, inverse = _unique_points(np.vstack([outline, interior, joints]))
     joint_vertex = inverse[len(outline) + len(interior):]
     triangles = _inside_triangles(points, Delaunay(points).simplices, padded, dist_in, spacing)
+    if not len(triangles):
+        raise InputError(None, "the figure mask is too thin to build a mesh (no triangle fits inside)")
 
     points += offset
     snapped = {j: (tuple(np.add(old, offset).tolist()), tuple(np.add(new, offset).tolist()))
@@ -178,7 +184,7 @@ def _snap_joints(joint_locs, joint_parents, dist_in: np.ndarray):
     """Joint positions (frame coords) → positions strictly inside the region.
 
     A joint outside the region (or on its outline) moves to a pixel at least two pixels inside
-    (or the deepest available in very thin figures): the first such pixel on the way to its
+    (half the deepest in very thin figures): the first such pixel on the way to its
     parent joint when that is not much farther than the nearest one, since the nearest pixel
     of a foot drawn off the mask may well be the other foot. Returns the positions and
     {joint index: (old, new)} for the joints that moved."""
@@ -186,7 +192,7 @@ def _snap_joints(joint_locs, joint_parents, dist_in: np.ndarray):
         return np.zeros((0, 2)), {}
     locs = np.asarray(joint_locs, dtype=np.float64).reshape(-1, 2)
     parents = np.full(len(locs), -1) if joint_parents is None else np.asarray(joint_parents)
-    deep = dist_in >= min(2.0, float(dist_in.max()))
+    deep = dist_in >= min(2.0, 0.5 * float(dist_in.max()))
     ok = _lookup(deep, locs)
     out, snapped = locs.copy(), {}
     if ok.all():

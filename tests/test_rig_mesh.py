@@ -7,7 +7,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from animate_drawing.errors import InputError
 from animate_drawing.rig.character import load_character_dir
 from animate_drawing.rig.mesh import MIN_TRIANGLE_AREA, mesh_from_mask, signed_areas, unique_edges, uvs_for
 from animate_drawing.rig.plan import build_rig_plan
@@ -143,3 +146,40 @@ def test_thin_limbs_keep_their_gap():
     centroids = mesh.vertices[mesh.triangles].mean(axis=1)
     in_gap = (centroids[:, 0] > 25.2) & (centroids[:, 0] < 27.8) & (centroids[:, 1] > 21)
     assert not in_gap.any()
+
+
+@st.composite
+def blob_masks(draw):
+    """Unions of random ellipses and thick strokes, sometimes cut by the image border."""
+    height, width = draw(st.integers(40, 260)), draw(st.integers(40, 260))
+    mask = np.zeros((height, width), np.uint8)
+    for _ in range(draw(st.integers(1, 6))):
+        centre = (draw(st.integers(0, width - 1)), draw(st.integers(0, height - 1)))
+        if draw(st.booleans()):
+            axes = (draw(st.integers(3, width // 2)), draw(st.integers(3, height // 2)))
+            cv2.ellipse(mask, centre, axes, draw(st.integers(0, 179)), 0, 360, 1, -1)
+        else:
+            end = (draw(st.integers(0, width - 1)), draw(st.integers(0, height - 1)))
+            cv2.line(mask, centre, end, 1, draw(st.integers(2, 12)))
+    return mask.astype(bool)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mask=blob_masks(), joints=st.lists(st.tuples(st.floats(-50, 300), st.floats(-50, 300)), min_size=1, max_size=6))
+def test_random_masks_keep_the_invariants(mask, joints):
+    if np.count_nonzero(mask) < 200:
+        return
+    joints = np.array(joints)
+    mesh = mesh_from_mask(mask, joints, np.arange(len(joints)) - 1)
+    assert_mesh_invariants(mesh.vertices, mesh.triangles, mesh.region)
+    # Every joint is a vertex of the mesh inside the mask; the ones that moved are reported.
+    assert _at(mesh.region, mesh.joint_locs).all()
+    unmoved = [j for j in range(len(joints)) if j not in mesh.snapped]
+    assert np.allclose(mesh.joint_locs[unmoved], joints[unmoved])
+
+
+def test_too_small_masks_are_reported():
+    mask = np.zeros((50, 50), bool)
+    mask[20:23, 20:23] = True
+    with pytest.raises(InputError, match="9 pixels"):
+        mesh_from_mask(mask)

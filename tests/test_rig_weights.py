@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from animate_drawing.rig.char_cfg import CharacterConfig, Joint
 from animate_drawing.rig.character import load_character_dir
@@ -116,3 +119,25 @@ def test_legs_joined_by_a_thin_bridge_do_not_share_weights():
     mixed = np.minimum(weights[bridge_vertices][:, left].sum(axis=1), weights[bridge_vertices][:, right].sum(axis=1))
     assert mixed.max() < 0.01
 
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_figures_get_valid_weights(data):
+    """Any mask and any joint tree (joints anywhere, islands, several roots) gives a partition of unity."""
+    height, width = data.draw(st.integers(60, 200)), data.draw(st.integers(60, 200))
+    mask = np.zeros((height, width), np.uint8)
+    for _ in range(data.draw(st.integers(1, 4))):
+        start = (data.draw(st.integers(0, width - 1)), data.draw(st.integers(0, height - 1)))
+        end = (data.draw(st.integers(0, width - 1)), data.draw(st.integers(0, height - 1)))
+        cv2.line(mask, start, end, 1, data.draw(st.integers(3, 20)))
+    assume(np.count_nonzero(mask) >= 200)
+    count = data.draw(st.integers(1, 12))
+    joints = [Joint(f"j{i}", None if i == 0 or data.draw(st.booleans()) and i < 3 else f"j{data.draw(st.integers(0, i - 1))}",
+                    (data.draw(st.integers(-20, width + 20)), data.draw(st.integers(-20, height + 20))))
+              for i in range(count)]
+    texture = np.zeros((height, width, 3), np.uint8)
+    plan = build_rig_plan(texture, mask.astype(bool), CharacterConfig(width, height, joints), "fuzz")
+    assert np.isfinite(plan.weights).all() and plan.weights.min() >= 0.0
+    assert np.allclose(plan.weights.sum(axis=1), 1.0, atol=1e-5)
+    assert plan.triangle_bone.min() >= 0 and plan.triangle_bone.max() < len(plan.bones)
