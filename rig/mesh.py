@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from scipy.spatial import Delaunay
+from scipy.spatial import Delaunay, QhullError
 
 from ..errors import InputError
 
@@ -111,7 +111,11 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
 
     points, inverse = _unique_points(np.vstack([outline, interior, joints]))
     joint_vertex = inverse[len(outline) + len(interior):]
-    triangles = _inside_triangles(points, Delaunay(points).simplices, padded, dist_in, spacing)
+    try:
+        simplices = Delaunay(points).simplices
+    except QhullError:  # all points on one line: a one-pixel stroke
+        simplices = np.zeros((0, 3), dtype=np.int64)
+    triangles = _inside_triangles(points, simplices, padded, dist_in, spacing)
     if not len(triangles):
         raise InputError(None, "the figure mask is too thin to build a mesh (no triangle fits inside)")
 

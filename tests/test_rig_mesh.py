@@ -183,3 +183,7 @@ def test_too_small_masks_are_reported():
     mask[20:23, 20:23] = True
     with pytest.raises(InputError, match="9 pixels"):
         mesh_from_mask(mask)
+    mask[:] = False
+    mask[25, 5:45] = True  # a one-pixel stroke has no area to triangulate
+    with pytest.raises(InputError, match="too thin"):
+        mesh_from_mask(mask)
