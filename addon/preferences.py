@@ -52,7 +52,7 @@ class PreferenceValues:
     segmenter_model: str = ""
     pose_model: str = ""
     mesh_density: float = 1.0
-    review_before_rigging: bool = True
+    review_before_rigging: bool = False  # one click by default; review is one button away
     default_clip: str = ""  # library clip name; "" = the library's first clip
     render_resolution: int = 512
     render_fps: int = 30
