@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,33 +103,44 @@ class BvhClip:
     def world_transforms(self) -> tuple[np.ndarray, np.ndarray]:
         """Forward kinematics: positions (T, J, 3) and rotations (T, J, 3, 3) per frame.
 
-        Joints are stored parents-first, so one pass over joints (vectorised over frames)
-        suffices.
-        """
+        Works component-major ((3, 3, J, T) arrays, 3×3 products written out) because numpy's
+        batched matmul is slow for millions of tiny matrices. Local rotations of all joints
+        are built at once; the hierarchy is walked one depth level at a time."""
         frames, count = self.frame_count, len(self.joints)
-        pos = np.empty((frames, count, 3))
-        rot = np.empty((frames, count, 3, 3))
+        local_t = np.repeat(np.array([j.offset for j in self.joints]).T[:, :, None], frames, axis=2)  # (3, J, T)
+        angles = np.zeros((3, count, frames))        # up to 3 rotation channels per joint, in order
+        axes = np.zeros((3, count), dtype=int)
         for i, joint in enumerate(self.joints):
-            local_t = np.broadcast_to(joint.offset, (frames, 3)).copy()
-            local_r = None
+            values = self.channel_values(i)
+            slot = 0
             for c, name in enumerate(joint.channels):
-                values = self.channel_values(i)[:, c]
                 axis = "XYZ".index(name[0])
                 if name.endswith("position"):
-                    local_t[:, axis] = values
+                    local_t[axis, i] = values[:, c]
                 else:
-                    step = _axis_rotation(axis, np.radians(values))
-                    local_r = step if local_r is None else local_r @ step
-            if local_r is None:
-                local_r = np.broadcast_to(np.eye(3), (frames, 3, 3))
-            if joint.parent < 0:
-                pos[:, i] = local_t
-                rot[:, i] = local_r
-            else:
-                parent_r = rot[:, joint.parent]
-                pos[:, i] = pos[:, joint.parent] + np.einsum("tij,tj->ti", parent_r, local_t)
-                rot[:, i] = parent_r @ local_r
-        return pos, rot
+                    angles[slot, i] = values[:, c]
+                    axes[slot, i] = axis
+                    slot += 1
+        radians = np.radians(angles)
+        local_r = _axis_rotation(axes[0], radians[0])
+        for slot in (1, 2):
+            local_r = _matmul3(local_r, _axis_rotation(axes[slot], radians[slot]))
+
+        pos = np.empty((3, count, frames))
+        rot = np.empty((3, 3, count, frames))
+        parents = np.array([j.parent for j in self.joints])
+        depth = np.zeros(count, dtype=int)
+        for i, parent in enumerate(parents):
+            depth[i] = depth[parent] + 1 if parent >= 0 else 0
+        roots = depth == 0
+        pos[:, roots] = local_t[:, roots]
+        rot[:, :, roots] = local_r[:, :, roots]
+        for level in range(1, depth.max() + 1):
+            idx = np.flatnonzero(depth == level)
+            parent_r = rot[:, :, parents[idx]]
+            pos[:, idx] = pos[:, parents[idx]] + (parent_r * local_t[None, :, idx]).sum(axis=1)
+            rot[:, :, idx] = _matmul3(parent_r, local_r[:, :, idx])
+        return pos.transpose(2, 1, 0), rot.transpose(3, 2, 0, 1)
 
     def world_positions(self) -> np.ndarray:
         """(T, J, 3) world position of every joint at every frame."""
@@ -143,17 +155,27 @@ class BvhClip:
                 for i, j in enumerate(self.joints) if j.end_site is not None}
 
 
-def _axis_rotation(axis: int, angle: np.ndarray) -> np.ndarray:
-    """(T, 3, 3) right-handed rotations by `angle` (radians) about one coordinate axis."""
+def _axis_rotation(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """(3, 3, J, T) right-handed rotations by `angle` (J, T radians) about coordinate axis
+    `axis` (J,) of each joint (0 = X, 1 = Y, 2 = Z), component-major."""
     c, s = np.cos(angle), np.sin(angle)
-    m = np.zeros(angle.shape + (3, 3))
-    a, b = [(1, 2), (2, 0), (0, 1)][axis]
-    m[..., axis, axis] = 1.0
-    m[..., a, a] = c
-    m[..., b, b] = c
-    m[..., a, b] = -s
-    m[..., b, a] = s
+    m = np.zeros((3, 3) + angle.shape)
+    for k, (a, b) in enumerate([(1, 2), (2, 0), (0, 1)]):
+        on = axis == k
+        m[k, k, on] = 1.0
+        m[a, a, on] = m[b, b, on] = c[on]
+        m[a, b, on] = -s[on]
+        m[b, a, on] = s[on]
     return m
+
+
+def _matmul3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Product of component-major 3×3 matrices (3, 3, ...)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    for i in range(3):
+        for k in range(3):
+            out[i, k] = a[i, 0] * b[0, k] + a[i, 1] * b[1, k] + a[i, 2] * b[2, k]
+    return out
 
 
 # ---------------------------------------------------------------- parsing
@@ -356,11 +378,11 @@ def _parse_motion_data(data: str, first_line: int, frames: int, frames_line: int
                        path: str) -> np.ndarray:
     """One frame per non-blank line; `first_line` is the 0-based line index of `data`."""
     raw = np.frombuffer(data.encode("utf-8", "replace"), dtype=np.uint8)
-    space = (raw == 32) | ((raw >= 9) & (raw <= 13))
-    line_of_byte = np.cumsum(raw == 10) - (raw == 10)    # a newline belongs to its own line
-    token_start = ~space & np.concatenate(([True], space[:-1]))
-    token_line = line_of_byte[token_start]
-    n_lines = int(line_of_byte[-1]) + 1 if raw.size else 1
+    space = _SPACE[raw]
+    token_start = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    newlines = np.flatnonzero(raw == 10)
+    token_line = np.searchsorted(newlines, token_start)     # newlines before a token = its line
+    n_lines = len(newlines) + 1
     per_line = np.bincount(token_line, minlength=n_lines)
     frame_lines = np.flatnonzero(per_line)
     file_line = lambda k: first_line + int(k) + 1            # noqa: E731 (1-based file line)
@@ -376,17 +398,36 @@ def _parse_motion_data(data: str, first_line: int, frames: int, frames_line: int
         else:
             problem = f"'Frames: {frames}' but {frame_lines.size} frame lines follow"
         raise InputError(path, f"line {frames_line}: {problem}")
-    words = data.split()
-    try:
+    values = _fast_floats(data, frames * channels)
+    if values is None:      # a token numpy's C parser refused: name it, or accept Python's reading
+        words = data.split()
+        bad = next((k for k, w in enumerate(words) if not _is_float(w)), None)
+        if bad is not None:
+            raise InputError(path, f"line {file_line(token_line[bad])}: {words[bad][:30]!r} is not a number")
         values = np.array(words, dtype=np.float64)
-    except ValueError:
-        bad = next(k for k, w in enumerate(words) if not _is_float(w))
-        raise InputError(path, f"line {file_line(token_line[bad])}: {words[bad][:30]!r} is not a number") from None
     finite = np.isfinite(values)
     if not finite.all():
         bad = int(np.argmin(finite))
-        raise InputError(path, f"line {file_line(token_line[bad])}: {words[bad][:30]!r} is not a finite number")
+        word = data.split()[bad]
+        raise InputError(path, f"line {file_line(token_line[bad])}: {word[:30]!r} is not a finite number")
     return values.reshape(frames, channels)
+
+
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 11, 12, 13, 32]] = True
+
+
+def _fast_floats(data: str, expected: int) -> np.ndarray | None:
+    """All whitespace-separated numbers of `data` parsed in C; None unless exactly `expected`
+    numbers came out cleanly (numpy stops at the first bad token with a warning, and a token
+    like "1.0.0" would split in two, so the count catches both)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            values = np.fromstring(data, dtype=np.float64, sep=" ")
+        except (DeprecationWarning, ValueError):
+            return None
+    return values if values.size == expected else None
 
 
 def _is_float(word: str) -> bool:

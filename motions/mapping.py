@@ -197,7 +197,10 @@ def analyze_skeleton(clip: BvhClip, positions: np.ndarray | None = None) -> Body
     if min(size[a] for a in arm_roots) < 2:
         raise fail("the chest does not branch into two arm chains")
 
-    pos = clip.world_positions() if positions is None else positions
+    if positions is None:    # the up axis only needs a few dozen frames
+        sample = BvhClip(clip.path, clip.joints, clip.frame_time, clip.motion[::max(1, clip.frame_count // 60)])
+        positions = sample.world_positions()
+    pos = positions
     legs_mid = (pos[:, leg_roots[0]] + pos[:, leg_roots[1]]) / 2
     up = _snap_axis((pos[:, chest] - legs_mid).mean(axis=0))
 
