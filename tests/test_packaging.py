@@ -158,16 +158,25 @@ report["onnx_inputs"] = {
     for p in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx"))
 }
 
+def action_fcurves(action):
+    if getattr(action, "layers", None):   # 4.4+ layered actions (the only API in 5.0)
+        return [fc for layer in action.layers for strip in layer.strips for bag in strip.channelbags for fc in bag.fcurves]
+    return list(action.fcurves)           # 4.2/4.3 legacy API
+
 if "animate" in report["operators"]:
     bpy.ops.animate_drawing.animate(filepath=drawing)
-    report["animate"] = [
-        {"type": ob.type, "bones": len(ob.data.bones) if ob.type == "ARMATURE" else 0,
-         "action": ob.animation_data.action.name if ob.animation_data and ob.animation_data.action else None,
-         "action_frames": list(ob.animation_data.action.frame_range) if ob.animation_data and ob.animation_data.action else None,
-         "armature_modifier": any(m.type == "ARMATURE" and m.object for m in getattr(ob, "modifiers", [])),
-         "vertex_groups": len(ob.vertex_groups) if ob.type == "MESH" else 0}
-        for ob in bpy.data.objects
-    ]
+    report["animate"] = []
+    for ob in bpy.data.objects:
+        action = ob.animation_data.action if ob.animation_data else None
+        curves = action_fcurves(action) if action else []
+        report["animate"].append({
+            "type": ob.type, "bones": len(ob.data.bones) if ob.type == "ARMATURE" else 0,
+            "action_frames": list(action.frame_range) if action else None,
+            "keys": sum(len(fc.keyframe_points) for fc in curves),
+            "moving_channels": sum(len({round(k.co[1], 5) for k in fc.keyframe_points}) > 1 for fc in curves),
+            "armature_modifier": any(m.type == "ARMATURE" and m.object for m in getattr(ob, "modifiers", [])),
+            "vertex_groups": len(ob.vertex_groups) if ob.type == "MESH" else 0,
+        })
 
 bpy.ops.preferences.addon_disable(module=module)
 types2, props2 = snapshot()
@@ -255,11 +264,14 @@ def test_animate_on_a_raw_drawing_makes_a_rigged_animated_character(install_repo
     if "animate" not in install_report["operators"]:
         pytest.skip("animate_drawing.animate is not registered yet")
     objects = install_report["animate"]
-    armatures = [o for o in objects if o.get("bones")]
-    assert armatures and armatures[0]["bones"] >= 16
-    assert armatures[0]["action"] and armatures[0]["action_frames"][1] > armatures[0]["action_frames"][0]
-    meshes = [o for o in objects if o["type"] == "MESH" and o["armature_modifier"]]
-    assert meshes and meshes[0]["vertex_groups"] >= 16
+    armatures = [o for o in objects if o["type"] == "ARMATURE"]
+    assert len(armatures) == 1 and armatures[0]["bones"] >= 16
+    start, end = armatures[0]["action_frames"]
+    assert end - start >= 10
+    assert armatures[0]["keys"] >= armatures[0]["bones"] * (end - start) // 2
+    assert armatures[0]["moving_channels"] >= 4   # bones really move (the default clip is a gentle idle)
+    skinned = [o for o in objects if o["type"] == "MESH" and o["armature_modifier"]]
+    assert len(skinned) == 1 and skinned[0]["vertex_groups"] >= 16
 
 
 def test_disable_and_uninstall_leave_nothing_registered(install_report):
