@@ -74,8 +74,8 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
     rigged = config.with_locs(mesh.joint_locs)
     snapped = [SnappedJoint(config.joints[j].name, old, new) for j, (old, new) in sorted(mesh.snapped.items())]
 
-    rows = np.nonzero(mesh.region.any(axis=1))[0]
-    top, bottom = float(rows[0]), float(rows[-1])
+    # The mesh's extent (the outline through the mask's extreme pixel rows): feet exactly on z = 0.
+    top, bottom = float(mesh.vertices[:, 1].min()), float(mesh.vertices[:, 1].max())
     scale = CHARACTER_HEIGHT / max(bottom - top, 1.0)
     origin = (float(rigged.root.loc[0]), bottom)   # feet on z = 0, root above the world origin
 

@@ -3,9 +3,13 @@
 Each deforming bone is a Dijkstra source over the mesh edge graph, attached to the vertices
 near its segment that it can "see" through the figure (never across background). Distances are
 therefore measured *inside* the drawing: a hand resting on a leg through a thin bridge of
-mask stays far from the leg bone. Every vertex belongs rigidly to its geodesically nearest
-bone, except within a band around each joint, where a soft-min over the bones' distances
-blends smoothly into the neighbouring bone (elbows bend, forearms stay rigid).
+mask stays far from the leg bone. A limb bone's distance also grows behind its head joint, so
+a limb owns what lies beyond its joint and not the flank of the body it hangs from.
+
+Every vertex belongs rigidly to its nearest bone, except within a band around each joint, where
+the bone starting there and its partner (the bone owning the joint's spot otherwise: the upper
+arm at the elbow) share the vertices through a soft-min of their distances: elbows bend
+smoothly, forearms stay rigid, unrelated bones never mix.
 """
 
 from __future__ import annotations

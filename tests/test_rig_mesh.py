@@ -68,6 +68,9 @@ def test_annotated_masks_mesh_cleanly(folder):
     assert plan.uvs.dtype == np.float32 and plan.uvs.min() >= 0.0 and plan.uvs.max() <= 1.0
     assert np.allclose(plan.uvs[:, 0] * width, plan.vertices_uv[:, 0], atol=1e-3)
     assert np.allclose((1.0 - plan.uvs[:, 1]) * height, plan.vertices_uv[:, 1], atol=1e-3)
+    # Every character stands on z = 0 and is 2 units tall.
+    world = plan.vertices_world
+    assert world[:, 2].min() == pytest.approx(0.0, abs=1e-9) and world[:, 2].max() == pytest.approx(2.0)
 
 
 def test_uv_mapping_is_exact():

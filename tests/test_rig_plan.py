@@ -28,9 +28,10 @@ def test_world_mapping_puts_feet_on_the_ground_and_root_on_the_axis():
     world = plan.vertices_world
     assert world.shape == (len(plan.vertices_uv), 3) and not world[:, 1].any()
     rows = np.nonzero(mask.any(axis=1))[0]
-    assert plan.origin_uv[1] == rows[-1]
-    assert plan.scale == pytest.approx(CHARACTER_HEIGHT / (rows[-1] - rows[0]))
-    assert world[:, 2].min() == pytest.approx(0.0) and world[:, 2].max() == pytest.approx(CHARACTER_HEIGHT)
+    assert abs(plan.origin_uv[1] - rows[-1]) <= 1.0
+    assert plan.scale == pytest.approx(CHARACTER_HEIGHT / (rows[-1] - rows[0]), rel=0.01)
+    assert world[:, 2].min() == pytest.approx(0.0, abs=1e-9)
+    assert world[:, 2].max() == pytest.approx(CHARACTER_HEIGHT)
     root = plan.to_world(plan.config.joint("root").loc)
     assert root[0] == pytest.approx(0.0) and root[2] > 0.5
     # u grows to the right = +x; v grows down = −z.
