@@ -153,8 +153,11 @@ def test_clip_picker_lists_the_library_with_thumbnails(blender):
     items = clip_previews.library_items()
     assert [item[0] for item in items] == [clip_id for clip_id, _label, _path in list_clips()]
     for clip_id, _label, _tooltip, icon, _number in items:
-        has_picture = clip_previews.preview_path(clip_id).is_file()
-        assert (isinstance(icon, int) and icon > 0) == has_picture
+        assert clip_previews.preview_path(clip_id).is_file(), f"no thumbnail shipped for {clip_id}"
+        # loaded into the previews collection; background Blender has no icon ids (0), so the
+        # picker falls back to a stock icon there
+        assert tuple(clip_previews._collection[clip_id].image_size) == (128, 128)
+        assert icon == (clip_previews._collection[clip_id].icon_id or clip_previews.FALLBACK_ICON)
     window_manager = blender.context.window_manager
     window_manager.animate_drawing_clip = items[1][0]
     assert window_manager.animate_drawing_clip == items[1][0]
