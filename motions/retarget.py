@@ -52,6 +52,7 @@ class RetargetOptions:
     cyclic: bool = False                     # the clip loops: the frame after the last is the first
     ground_contact: bool = True              # feet touch the ground when the actor's feet do
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
+    forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
 
     def group_projection(self, group: str) -> str:
@@ -71,8 +72,9 @@ class RetargetOptions:
             raise bad(f"fps must be in (0, 1000], got {self.fps}")
         if not (np.isfinite(self.speed) and 0.01 <= self.speed <= 100):
             raise bad(f"speed must be in [0.01, 100], got {self.speed}")
-        if self.up is not None and self.up not in AXES:
-            raise bad(f"up must be one of {tuple(AXES)} or None, got {self.up!r}")
+        for name, axis in (("up", self.up), ("forward", self.forward)):
+            if axis is not None and axis not in AXES:
+                raise bad(f"{name} must be one of {tuple(AXES)} or None, got {axis!r}")
         end = clip.frame_count - 1 if self.frame_end is None else self.frame_end
         if not (0 <= self.frame_start <= end < clip.frame_count):
             raise InputError(clip.path, f"frame range {self.frame_start}..{end} is outside the clip's "
@@ -121,7 +123,13 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     ends = clip.end_site_positions(all_pos, all_rot)
     parts = _body_parts(clip, all_pos)
     up = np.array(AXES[options.up], float) if options.up else (parts.up if parts else _up_from_mapping(clip, pos, mapping))
-    right = _smooth_facing(pos, parts, up, options.facing_smoothing / clip.frame_time)
+    if options.forward:
+        fixed = np.array(AXES[options.forward], float)
+        if abs(fixed @ up) > 0.5:
+            raise InputError(None, f"retarget option forward {options.forward!r} is not horizontal for up {up}")
+        right = np.broadcast_to(np.cross(fixed, up), pos[:, 0].shape).copy()
+    else:
+        right = _smooth_facing(pos, parts, up, options.facing_smoothing / clip.frame_time)
     forward = np.cross(up, right)
 
     index = {name: i for i, name in enumerate(clip.names)}
@@ -157,7 +165,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
                            rig, drivers, delta, options)
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis, drivers, index)
+    layer = _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1))
@@ -165,7 +173,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
         rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
         projection=projection, drivers=drivers, leaning_bones=leaning,
-        view_axes={g: out["axes"][:, 2 * k:2 * k + 2] for k, g in enumerate(GROUPS)},
+        view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
         root_cycle_offset=out["cycle_offset"])
 
 
@@ -402,7 +410,7 @@ def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
     return ours / theirs if ours > 0 and theirs > 0 else None
 
 
-def _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis, drivers, index) -> np.ndarray:
+def _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
     """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
     actor's depth (toward the viewer of the limb's own view), with hysteresis against flicker."""
     layer = np.zeros((len(pos), len(rig.names)))
@@ -463,6 +471,11 @@ def _resample(frame_time: float, options: RetargetOptions, **series: np.ndarray)
         out[key] = sampled.reshape((frames,) + value.shape[1:])
     out["cycle_offset"] = cycle
     return out
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Renormalise interpolated unit vectors (..., 3)."""
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
 
 
 def _wrap(angle: np.ndarray) -> np.ndarray:

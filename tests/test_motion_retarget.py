@@ -134,6 +134,14 @@ def test_every_mapped_bone_takes_the_projected_bvh_angle(source, path):
         assert np.mean(agree > np.cos(np.radians(30))) > 0.9
 
 
+def test_a_fixed_forward_gives_a_fixed_view():
+    clip = load_bvh(LIBRARY["dance"])             # Y-up, facing +Z: its left is +X
+    result = retarget(clip, KID_BONES, None, RetargetOptions(forward="z", projection="frontal"), KID_SCALE)
+    assert np.allclose(result.view_axes["arms"][:, 0], [1, 0, 0])
+    side = retarget(clip, KID_BONES, None, RetargetOptions(forward="z", projection="sagittal"), KID_SCALE)
+    assert np.allclose(side.view_axes["legs"][:, 0], [0, 0, 1]) and np.allclose(side.view_axes["legs"][:, 1], [0, 1, 0])
+
+
 def test_undriven_bones_keep_their_drawn_pose_relative_to_their_parent():
     clip = load_bvh(LIBRARY["dance"])
     mapping = auto_map(clip)
@@ -366,6 +374,7 @@ def test_the_rig_packages_bone_plan_is_accepted():
     (RetargetOptions(speed=0), "speed must be in"),
     (RetargetOptions(fps=-1), "fps must be in"),
     (RetargetOptions(up="w"), "up must be one of"),
+    (RetargetOptions(forward="y"), "forward 'y' is not horizontal"),
     (RetargetOptions(frame_start=10, frame_end=5), "frame range 10..5 is outside"),
 ])
 def test_bad_options_are_refused(options, message):
