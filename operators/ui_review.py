@@ -53,6 +53,14 @@ def _show_stage(result):
     return result
 
 
+def review_job(path: str, settings) -> jobs.Job:
+    """The analysis for review as a background job (models off the main thread)."""
+    return jobs.Job("Analyze Drawing", [
+        jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
+        jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
+    ], on_finished=tell_if_failed)
+
+
 class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
     bl_idname = "animate_drawing.ui_review_drawing"
     bl_label = "Analyze Drawing"
@@ -83,11 +91,7 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
         if any(self.box):
             x0, y0, x1, y1 = self.box
             settings = dataclasses.replace(settings, manual_box=(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
-        job = jobs.Job("Analyze Drawing", [
-            jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
-            jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
-        ], on_finished=tell_if_failed)
-        return start_reported(self, job)
+        return start_reported(self, review_job(path, settings))
 
 
 class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
