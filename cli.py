@@ -153,7 +153,7 @@ def cmd_animate(parser, args) -> int:
     options = plan.BatchOptions(
         inputs=args.inputs, motions=[m.strip() for m in args.motion.split(",") if m.strip()], out=args.out,
         formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
-        shard=shard, resume=args.resume, json=args.json, scene=args.scene, engine=args.engine,
+        shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
         frames=args.frames)
     if args.engine in ("workbench", "eevee"):
         try:

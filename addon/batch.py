@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -207,6 +208,8 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
                         _write_summary(summary_path, [results[n] for n in sorted(results)])
                     elif event["event"] == "started":
                         reporter.item_started(len(results) + 1, len(items), share[event["index"]])
+                    elif event["event"] == "frame":
+                        reporter.frame_done(event["done"], event["total"])
 
         threads = [threading.Thread(target=follow, args=pair, daemon=True) for pair in processes]
         for thread in threads:
@@ -227,6 +230,7 @@ class WorkerReporter(Reporter):
     def __init__(self):
         super().__init__(mode="quiet")
         self._index = -1
+        self._last_frame_event = 0.0
 
     def _emit(self, event: dict) -> None:
         sys.stdout.write(EVENT_PREFIX + json.dumps(event) + "\n")
@@ -235,6 +239,12 @@ class WorkerReporter(Reporter):
     def item_started(self, number: int, total: int, item: Item) -> None:
         self._index = number - 1
         self._emit({"event": "started", "index": self._index})
+
+    def frame_done(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - self._last_frame_event > 0.2:  # a few lines a second at most
+            self._last_frame_event = now
+            self._emit({"event": "frame", "done": done, "total": total})
 
     def item_finished(self, result: dict) -> None:
         self._emit({"event": "item", "index": self._index, "result": result})

@@ -31,7 +31,6 @@ class BatchOptions:
     jobs: int = 1
     shard: tuple[int, int] = (1, 1)
     resume: bool = False
-    json: bool = False
     scene: bool = False
     engine: str = "flat"
     frames: int | None = None  # render only the first N frames of each clip

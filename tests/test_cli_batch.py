@@ -75,12 +75,18 @@ def test_bad_inputs_fail_clearly_and_the_rest_finish(batch):
     assert "no figure" in status["blank.png"]["error"]
 
 
+def h264_profile(video: Path) -> int:
+    """AVCProfileIndication from the MP4's avcC box (66/77/100 = Baseline/Main/High: 4:2:0 only)."""
+    blob = video.read_bytes()
+    at = blob.index(b"avcC") + 4
+    assert blob[at] == 1  # configurationVersion
+    return blob[at + 1]
+
+
 def test_videos_are_complete_and_animated(batch):
     for name in DRAWINGS:
         video = batch["out"] / f"{Path(name).stem}.mp4"
-        with open(video, "rb") as handle:
-            head = handle.read(1 << 16)
-        assert b"avc1" in head or b"avcC" in open(video, "rb").read()  # H.264 in MPEG-4
+        assert h264_profile(video) in (66, 77, 100)  # H.264, yuv420p
         frames = read_video(video)
         assert len(frames) == FRAMES
         assert frames[0].shape == (SIZE, SIZE, 3)
@@ -89,6 +95,12 @@ def test_videos_are_complete_and_animated(batch):
         assert min(ink) > 0.02
         change = max(np.abs(frames[0].astype(int) - f.astype(int)).mean() for f in frames[1:])
         assert change > 1.0
+        # The video shows the drawing's own colours (no filmic view transform): compare with the
+        # lossless PNG frame over white.
+        png = cv2.imread(str(batch["out"] / f"{Path(name).stem}_frames" / "frame_0001.png"), cv2.IMREAD_UNCHANGED)
+        alpha = png[..., 3:4] / 255.0
+        over_white = png[..., :3] * alpha + 255 * (1 - alpha)
+        assert np.abs(frames[0] - over_white).mean() < 4
         assert not list(batch["out"].glob(".*part*")), "temporary outputs left behind"
 
 
