@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from animate_drawing.errors import InputError
 from animate_drawing.motions.bvh import BvhClip, BvhJoint, load_bvh
@@ -193,3 +195,21 @@ def test_skeleton_without_legs_is_refused_cleanly():
                    0.1, np.zeros((2, 5)))
     with pytest.raises(InputError, match="snake.bvh: cannot find a biped skeleton"):
         auto_map(clip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=40), st.randoms(use_true_random=False))
+def test_auto_map_on_random_trees_maps_everything_or_refuses(parents, rnd):
+    """Whatever the tree, auto-mapping returns all 16 joints or an InputError, nothing else."""
+    joints = [BvhJoint("j0", -1, np.zeros(3), ["Zrotation"])]
+    for i, p in enumerate(parents, start=1):
+        offset = np.array([rnd.choice([0.0, rnd.uniform(-10, 10)]) for _ in range(3)])
+        joints.append(BvhJoint(f"{rnd.choice(['', 'Left', 'Right', 'l', 'R_'])}j{i}", min(p, i - 1), offset,
+                               ["Zrotation"]))
+    clip = BvhClip("tree.bvh", _depth_first(joints), 0.1, np.zeros((2, len(joints))))
+    try:
+        mapping = auto_map(clip)
+    except InputError as err:
+        assert str(err).startswith("tree.bvh: ")
+        return
+    assert set(mapping) == set(OUR_JOINTS) and set(mapping.values()) <= set(clip.names)
