@@ -88,7 +88,6 @@ class BuiltPackage:
     path: Path
     size_bytes: int
     files: tuple[tuple[str, int], ...]   # (name in zip, uncompressed bytes)
-    wheels: tuple[str, ...]
 
 
 # ---------------------------------------------------------------------------------------
@@ -122,7 +121,7 @@ def find_blender_tools(builder: Path | None = None) -> BlenderTools:
     )
 
 
-def _run_blender_ext(tools: BlenderTools, *args: str) -> str:
+def _run_blender_ext(tools: BlenderTools, *args: str) -> None:
     proc = subprocess.run(
         [sys.executable, str(tools.builder), *args, "--valid-tags", str(tools.valid_tags)],
         capture_output=True, text=True,
@@ -130,7 +129,6 @@ def _run_blender_ext(tools: BlenderTools, *args: str) -> str:
     output = (proc.stdout + proc.stderr).strip()
     if proc.returncode != 0:
         raise BuildError(f"blender_ext.py {args[0]} failed:\n{output}")
-    return output
 
 
 def validate_source_manifest(tools: BlenderTools, source_dir: Path) -> dict:
@@ -199,7 +197,10 @@ def third_party_imports(stage_dir: Path) -> dict[str, list[str]]:
     """Module -> files importing it, for modules neither the stdlib nor Blender provide."""
     users: dict[str, list[str]] = {}
     for path in sorted(stage_dir.rglob("*.py")):
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except SyntaxError as err:
+            raise BuildError(f"{path.relative_to(stage_dir)}: cannot be parsed: {err}") from None
         for module in _top_level_imports(tree) - sys.stdlib_module_names - BLENDER_PROVIDED_MODULES:
             users.setdefault(module, []).append(path.relative_to(stage_dir).as_posix())
     return users
@@ -221,7 +222,8 @@ def required_wheels(stage_dir: Path, wheel_for_import: dict[str, str]) -> list[s
 # ---------------------------------------------------------------------------------------
 # Wheels
 
-def _normalise(name: str) -> str:
+def dist_name(name: str) -> str:
+    """Distribution name as wheel file names spell it (PEP 427/503)."""
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
@@ -229,7 +231,7 @@ def _cached_wheel(folder: Path, requirement: str) -> Path | None:
     name, version = requirement.split("==")
     for wheel in sorted(folder.glob("*.whl")):
         dist, wheel_version = wheel.name.split("-")[:2]
-        if _normalise(dist) == _normalise(name) and wheel_version == version:
+        if dist_name(dist) == dist_name(name) and wheel_version == version:
             return wheel
     return None
 
@@ -321,8 +323,7 @@ def build_variant(variant: str, platforms: list[str], *, tools: BlenderTools, so
             _run_blender_ext(tools, "validate", str(made))
             target = output_dir / (made.stem + ("-gpu" if variant == "gpu" else "") + ".zip")
             shutil.move(made, target)
-            built.append(BuiltPackage(platform, variant, target, target.stat().st_size, _zip_contents(target),
-                                      tuple(w.name for w in wheels_by_platform[platform])))
+            built.append(BuiltPackage(platform, variant, target, target.stat().st_size, _zip_contents(target)))
     return built
 
 

@@ -105,7 +105,7 @@ def test_zip_manifest_lists_linux_wheels_and_only_the_files_permission(linux_bui
 
     wheels = [w.removeprefix("./") for w in manifest["wheels"]]
     assert set(wheels) == {n for n in _zip_names(zip_path) if n.endswith(".whl")}
-    dists = {build_addon._normalise(Path(w).name.split("-")[0]) for w in wheels}
+    dists = {build_addon.dist_name(Path(w).name.split("-")[0]) for w in wheels}
     assert {"onnxruntime", "opencv_python_headless"} <= dists
     assert "numpy" not in dists   # Blender ships numpy
     for wheel in wheels:
@@ -207,6 +207,13 @@ def _blender_only_site(folder: Path) -> Path:
     return folder
 
 
+def _bundled_imports(zip_path: Path) -> list[str]:
+    """Import names of the wheels listed in the zip's manifest."""
+    shipped = {build_addon.dist_name(Path(w).name.split("-")[0]) for w in _zip_manifest(zip_path)["wheels"]}
+    return sorted(module for module, requirement in build_addon.WHEEL_FOR_IMPORT.items()
+                  if build_addon.dist_name(requirement.split("==")[0]) in shipped)
+
+
 def _first_drawing() -> Path:
     drawings = sorted(p for p in RAW_DRAWINGS.glob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
     if not drawings:
@@ -221,9 +228,7 @@ def install_report(linux_build, tmp_path_factory):
     site = _blender_only_site(root / "site")
     home = root / "home"
     home.mkdir()
-    bundled = sorted({imp for imp, req in build_addon.WHEEL_FOR_IMPORT.items()
-                      if any(build_addon._normalise(req.split("==")[0]) == build_addon._normalise(Path(w).name.split("-")[0])
-                             for w in _zip_manifest(zip_path)["wheels"])})
+    bundled = _bundled_imports(zip_path)
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(site), "OMP_NUM_THREADS": "1",
            "BLENDER_USER_RESOURCES": str(home / "blender"), "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
     # -S -s: no site-packages at all, only the Blender-like folder on PYTHONPATH.
