@@ -116,7 +116,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     mapping = auto_map(clip) if mapping is None else mapping
     check_mapping(clip, mapping)
     rig = _Rig(bones, scale)
-    drivers = rig.drivers(mapping, clip)
+    drivers = rig.drivers(mapping)
 
     all_pos, all_rot = clip.world_transforms()
     pos = all_pos[start:stop]
@@ -165,7 +165,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
                            rig, drivers, delta, options)
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis)
+    layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1))
@@ -218,7 +218,7 @@ class _Rig:
         roots = np.flatnonzero(self.parent < 0)
         self.motion_root = int(roots[0])
 
-    def drivers(self, mapping: dict[str, str], clip: BvhClip) -> dict[str, tuple[str, str]]:
+    def drivers(self, mapping: dict[str, str]) -> dict[str, tuple[str, str]]:
         out = {}
         for b, name in enumerate(self.names):
             child = self.tail_child[b]
@@ -362,7 +362,7 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
                  options) -> np.ndarray:
     """(T, 2) root bone (dx, dz) in world units, per source frame."""
     root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
-    height_ratio = 2.0 / _bvh_height(clip)
+    height_ratio = 2.0 / _bvh_height(clip, up)
     leg_ratio = _leg_ratio(clip, rig, drivers, index, parts) or height_ratio
     ratio = height_ratio if options.root_motion == "raw" else leg_ratio
     hips = pos[:, root]
@@ -388,11 +388,12 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
     return np.stack([x, z], axis=1)
 
 
-def _bvh_height(clip: BvhClip) -> float:
+def _bvh_height(clip: BvhClip, up: np.ndarray) -> float:
+    """The actor's rest-pose height along `up`, End Sites (top of the head, toe tips) included."""
     rest = clip.rest_positions()
     tips = [rest[i] + j.end_site for i, j in enumerate(clip.joints) if j.end_site is not None]
     points = np.concatenate([rest] + ([np.array(tips)] if tips else []))
-    return float(np.max(np.ptp(points, axis=0))) or 1.0
+    return float(np.ptp(points @ up)) or 1.0
 
 
 def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
@@ -410,9 +411,10 @@ def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
     return ours / theirs if ours > 0 and theirs > 0 else None
 
 
-def _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
+def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
     """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
-    actor's depth (toward the viewer of the limb's own view), with hysteresis against flicker."""
+    actor's depth (toward the viewer of the limb's own view). A limb changes side only once it
+    is `margin` (BVH units) past the trunk, so a hanging arm does not flicker."""
     layer = np.zeros((len(pos), len(rig.names)))
     limbs = sorted({p for p in bone_part.values() if p != "trunk"})
     if parts is None or not limbs:
@@ -421,7 +423,6 @@ def _layer_offsets(clip, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
     trunk = pos[:, part_of == "trunk"].mean(axis=1)
     depth = np.stack([np.einsum("td,td->t", pos[:, part_of == limb].mean(axis=1) - trunk,
                                 depth_axis[_group(limb)]) for limb in limbs], axis=1)
-    margin = 0.03 * _bvh_height(clip)
     side = np.where(depth > margin, 1.0, np.where(depth < -margin, -1.0, np.nan))
     side[0] = np.where(np.isnan(side[0]), np.where(depth[0] >= 0, 1.0, -1.0), side[0])
     filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
