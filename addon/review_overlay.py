@@ -4,8 +4,9 @@ For every figure of `Scene.animate_drawing_analysis`: its box, its mask outline,
 joints coloured by confidence (red → yellow → green), low-confidence joints drawn larger with
 a ring. The shapes are drawn in
 
-* the 3D Viewport (`POST_VIEW`): the drawing as a textured quad in the XZ plane, where the
-  character will stand (2 units tall, feet on z = 0, root on x = 0), shapes on top;
+* the 3D Viewport: the drawing as a textured quad in the XZ plane where the character will
+  stand (2 units tall, feet on z = 0, root on x = 0; `POST_VIEW`), the shapes projected on top
+  in screen pixels (`POST_PIXEL`, so joints keep their size at any zoom);
 * the Image Editor (`POST_PIXEL`) when it shows the analysed image.
 
 Colours follow `models.overlay` (the vision pictures), so documentation pictures made with it
@@ -28,12 +29,11 @@ from ..models.image_io import MAX_LONG_SIDE
 from ..models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
 
 CHARACTER_HEIGHT = 2.0   # world units, as RigPlan scales every character
-OVERLAY_DEPTH = -0.002   # world Y: a hair in front of the drawing (the camera looks along +Y)
 SELECTED_BOX_RGBA = (0.94, 0.86, 0.0, 1.0)
 OTHER_BOX_RGBA = (0.6, 0.6, 0.6, 0.8)
 OUTLINE_RGBA = (0.0, 0.78, 1.0, 1.0)
 BONE_RGBA = (0.78, 0.0, 0.78, 0.9)
-JOINT_SIZE_PX = 9.0
+JOINT_SIZE_PX = 9.0       # disc diameters on screen
 LOW_JOINT_SIZE_PX = 15.0
 
 
@@ -107,7 +107,7 @@ def review_to_world(figure: dict):
 
     def to_world(uv) -> np.ndarray:
         uv = np.asarray(uv, dtype=np.float64)
-        return np.stack([(uv[..., 0] - origin_u) * scale, np.full(uv.shape[:-1], OVERLAY_DEPTH),
+        return np.stack([(uv[..., 0] - origin_u) * scale, np.zeros(uv.shape[:-1]),
                          (y1 - uv[..., 1]) * scale], axis=-1)
 
     return to_world
@@ -159,6 +159,23 @@ def _closed(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points, points[:1]]) if len(points) else points
 
 
+def disc_triangles(centres: np.ndarray, radius: float, segments: int = 12) -> np.ndarray:
+    """(N * segments * 3, 2) triangle corners of filled discs (joints drawn at a fixed size on
+    screen, whatever the zoom)."""
+    angles = np.linspace(0.0, 2.0 * np.pi, segments + 1)
+    ring = radius * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    fan = np.stack([np.zeros((segments, 2)), ring[:-1], ring[1:]], axis=1)  # (segments, 3, 2)
+    return (np.asarray(centres, dtype=np.float64).reshape(-1, 1, 1, 2) + fan).reshape(-1, 2)
+
+
+def world_to_region(world: np.ndarray, perspective_matrix, width: int, height: int) -> np.ndarray:
+    """(N, 3) world points → (N, 2) pixel positions in a 3D Viewport region."""
+    world = np.asarray(world, dtype=np.float64).reshape(-1, 3)
+    clip = np.c_[world, np.ones(len(world))] @ np.asarray(perspective_matrix, dtype=np.float64).T
+    ndc = clip[:, :2] / clip[:, 3:4]
+    return (ndc + 1.0) * 0.5 * np.array([width, height], dtype=np.float64)
+
+
 def _draw_lines(batch_type, coords, rgba, width):
     import gpu
     from gpu_extras.batch import batch_for_shader
@@ -172,34 +189,34 @@ def _draw_lines(batch_type, coords, rgba, width):
     batch_for_shader(shader, batch_type, {"pos": [tuple(p) for p in coords]}).draw(shader)
 
 
-def _draw_points(coords, rgba, size):
+def _draw_discs(centres, rgba, radius):
     import gpu
     from gpu_extras.batch import batch_for_shader
 
-    if len(coords) == 0:
+    if len(centres) == 0:
         return
-    gpu.state.point_size_set(size)
-    shader = gpu.shader.from_builtin("POINT_FLAT_COLOR")
-    batch_for_shader(shader, "POINTS", {"pos": [tuple(p) for p in coords],
-                                        "color": [tuple(c) for c in rgba]}).draw(shader)
+    corners = disc_triangles(centres, radius)
+    colours = np.repeat(np.asarray(rgba, dtype=np.float64), len(corners) // len(centres), axis=0)
+    shader = gpu.shader.from_builtin("FLAT_COLOR")
+    batch_for_shader(shader, "TRIS", {"pos": [tuple(p) for p in corners],
+                                      "color": [tuple(c) for c in colours]}).draw(shader)
 
 
-def _draw_shapes(shapes: list[FigureShapes], transform) -> None:
-    """Draw with `transform`: (N, 2) pixels → (N, 2 or 3) coordinates of the current space."""
+def _draw_shapes(shapes: list[FigureShapes], to_region) -> None:
+    """Draw in region pixels; `to_region` maps (N, 2) image pixels to (N, 2) region pixels."""
     import gpu
 
     gpu.state.blend_set("ALPHA")
     for s in shapes:
-        _draw_lines("LINE_STRIP", transform(_closed(s.box)), SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA, 2.0)
-        _draw_lines("LINE_STRIP", transform(_closed(s.outline)), OUTLINE_RGBA, 1.5)
-        _draw_lines("LINES", transform(s.bones.reshape(-1, 2)), BONE_RGBA, 2.0)
+        _draw_lines("LINE_STRIP", to_region(_closed(s.box)), SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA, 2.0)
+        _draw_lines("LINE_STRIP", to_region(_closed(s.outline)), OUTLINE_RGBA, 1.5)
+        _draw_lines("LINES", to_region(s.bones.reshape(-1, 2)), BONE_RGBA, 2.0)
         low = s.low_confidence
-        _draw_points(transform(s.joints[low]), np.tile((1.0, 0.0, 0.0, 1.0), (int(low.sum()), 1)),
-                     LOW_JOINT_SIZE_PX + 4)
-        _draw_points(transform(s.joints[low]), s.joint_rgba[low], LOW_JOINT_SIZE_PX)
-        _draw_points(transform(s.joints[~low]), s.joint_rgba[~low], JOINT_SIZE_PX)
+        ring = np.tile((1.0, 1.0, 1.0, 1.0), (int(low.sum()), 1))
+        _draw_discs(to_region(s.joints[low]), ring, LOW_JOINT_SIZE_PX / 2 + 2)
+        _draw_discs(to_region(s.joints[low]), s.joint_rgba[low], LOW_JOINT_SIZE_PX / 2)
+        _draw_discs(to_region(s.joints[~low]), s.joint_rgba[~low], JOINT_SIZE_PX / 2)
     gpu.state.blend_set("NONE")
-    gpu.state.point_size_set(1.0)
 
 
 def _current_shapes(context):
@@ -208,31 +225,52 @@ def _current_shapes(context):
     return analysis, figures, analysis_shapes(figures, analysis.figure_index)
 
 
-def _draw_in_viewport() -> None:
+def _viewport_mapping(analysis, figures):
+    return review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
+
+
+def _draw_drawing_in_viewport() -> None:
+    """POST_VIEW: the drawing itself, standing in the XZ plane behind the shapes."""
     context = bpy.context
     if not review_is_shown(context):
         return
     import gpu
     from gpu_extras.batch import batch_for_shader
 
+    analysis = context.scene.animate_drawing_analysis
+    figures = analysis.figures
+    image = review_image(analysis)
+    if not figures or image is None or image.size[0] == 0:
+        return
+    scale = analysed_scale(*image.size)
+    w, h = image.size[0] * scale, image.size[1] * scale
+    corners = _viewport_mapping(analysis, figures)(np.array([(0, h), (w, h), (w, 0), (0, 0)], dtype=np.float64))
+    shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
+    batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
+                                              "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
+                             indices=((0, 1, 2), (2, 3, 0)))
+    shader.uniform_sampler("image", gpu.texture.from_image(image))
+    gpu.state.depth_test_set("LESS_EQUAL")
+    batch.draw(shader)
+    gpu.state.depth_test_set("NONE")
+
+
+def _draw_shapes_in_viewport() -> None:
+    """POST_PIXEL: box, outline and joints projected from where the drawing stands."""
+    context = bpy.context
+    if not review_is_shown(context):
+        return
     analysis, figures, shapes = _current_shapes(context)
     if not figures:
         return
-    to_world = review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
-    image = review_image(analysis)
-    if image is not None and image.size[0] > 0:
-        w, h = (image.size[0] * analysed_scale(*image.size), image.size[1] * analysed_scale(*image.size))
-        corners = to_world(np.array([(0, h), (w, h), (w, 0), (0, 0)], dtype=np.float64))
-        corners[:, 1] -= OVERLAY_DEPTH  # the drawing itself sits on y = 0, behind the shapes
-        shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
-        batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
-                                                  "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
-                                 indices=((0, 1, 2), (2, 3, 0)))
-        shader.uniform_sampler("image", gpu.texture.from_image(image))
-        gpu.state.depth_test_set("LESS_EQUAL")
-        batch.draw(shader)
-        gpu.state.depth_test_set("NONE")
-    _draw_shapes(shapes, to_world)
+    to_world = _viewport_mapping(analysis, figures)
+    region, view = context.region, context.region_data
+
+    def to_region(uv):
+        return world_to_region(to_world(np.asarray(uv, dtype=np.float64).reshape(-1, 2)),
+                               view.perspective_matrix, region.width, region.height)
+
+    _draw_shapes(shapes, to_region)
 
 
 def _draw_in_image_editor() -> None:
@@ -274,7 +312,8 @@ def register_module() -> None:
         update=lambda self, context: redraw_all(context),
     )
     # In background mode the callbacks are registered but never called (no window to draw).
-    for space, callback, stage in ((bpy.types.SpaceView3D, _draw_in_viewport, "POST_VIEW"),
+    for space, callback, stage in ((bpy.types.SpaceView3D, _draw_drawing_in_viewport, "POST_VIEW"),
+                                   (bpy.types.SpaceView3D, _draw_shapes_in_viewport, "POST_PIXEL"),
                                    (bpy.types.SpaceImageEditor, _draw_in_image_editor, "POST_PIXEL")):
         _handlers.append((space, space.draw_handler_add(callback, (), "WINDOW", stage)))
 

@@ -56,7 +56,25 @@ def test_review_quad_stands_where_the_character_will():
     bottom, top = to_world(np.array([[root[0], 180.0], [root[0], 20.0]]))
     assert bottom[0] == pytest.approx(0.0) and bottom[2] == pytest.approx(0.0)
     assert top[2] == pytest.approx(review_overlay.CHARACTER_HEIGHT)
-    assert bottom[1] < 0.0  # in front of the drawing, toward the camera at -Y
+    assert bottom[1] == top[1] == 0.0  # the drawing's plane
+
+
+def test_viewport_projection_and_joint_discs():
+    pytest.importorskip("bpy")
+    from mathutils import Matrix
+
+    from animate_drawing.addon import review_overlay
+
+    # an orthographic front view: world x → screen x, world z → screen y, 2 units across
+    front = Matrix(((1, 0, 0, 0), (0, 0, 1, 0), (0, 1, 0, 0), (0, 0, 0, 1)))
+    region = review_overlay.world_to_region(np.array([[0, 0, 0], [1, 0, 1], [-1, 5, -1]]), front, 200, 100)
+    assert np.allclose(region, [[100, 50], [200, 100], [0, 0]])
+
+    corners = review_overlay.disc_triangles(np.array([[10.0, 20.0], [50.0, 60.0]]), radius=4.0, segments=8)
+    assert corners.shape == (2 * 8 * 3, 2)
+    first = corners[:24] - (10.0, 20.0)
+    assert np.allclose(np.linalg.norm(first, axis=1)[np.linalg.norm(first, axis=1) > 0], 4.0)
+    assert np.allclose(corners[24:].mean(axis=0), (50.0, 60.0), atol=1.5)
 
 
 def test_mask_outline_follows_the_mask_border():
@@ -130,7 +148,8 @@ def test_overlay_draw_handlers_are_registered_and_removed(blender):
     import animate_drawing
     from animate_drawing.addon import review_overlay
 
-    assert {space.__name__ for space, _ in review_overlay._handlers} == {"SpaceView3D", "SpaceImageEditor"}
+    assert sorted(space.__name__ for space, _ in review_overlay._handlers) == [
+        "SpaceImageEditor", "SpaceView3D", "SpaceView3D"]
     animate_drawing.unregister()
     try:
         assert review_overlay._handlers == []
