@@ -427,8 +427,12 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray
     side[0] = np.where(np.isnan(side[0]), np.where(depth[0] >= 0, 1.0, -1.0), side[0])
     filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
     side = np.take_along_axis(side, np.maximum.accumulate(filled, axis=0), axis=0)   # hold last decided side
-    # Within the front (or back) limbs, the farther from the trunk, the farther its layer.
-    closer = ((side[:, :, None] == side[:, None, :]) & (np.abs(depth)[:, None, :] < np.abs(depth)[:, :, None]))
+    # Within the front (or back) limbs, the farther from the trunk, the farther its layer;
+    # limbs within `margin` of each other keep a fixed order (no flicker, no equal layers).
+    distance = np.abs(depth)
+    gap = distance[:, :, None] - distance[:, None, :]             # [t, g, h] = |D_g| − |D_h|
+    fixed_order = np.arange(len(limbs))[:, None] > np.arange(len(limbs))[None, :]
+    closer = (side[:, :, None] == side[:, None, :]) & ((gap > margin) | ((np.abs(gap) <= margin) & fixed_order))
     offset = side * LAYER_STEP * (1 + closer.sum(axis=2))
     absolute = np.zeros_like(layer)
     for b in rig.order:
