@@ -77,9 +77,13 @@ def detection_loss(centre_logits, box, t) -> tuple[torch.Tensor, dict[str, float
     return lc + 2.0 * lb, {"centre": lc.item(), "box": lb.item()}
 
 
-def figure_loss(heatmaps, mask_logits, heat_t, mask_t) -> tuple[torch.Tensor, dict[str, float]]:
+def figure_loss(heatmaps, mask_logits, heat_t, mask_t, kp_weight=None) -> tuple[torch.Tensor, dict[str, float]]:
+    """Heatmap + mask loss; `kp_weight` (B, 17) switches off keypoints a sample does not know."""
     # Positive-weighted MSE: the few peak pixels matter more than the wide flat background.
-    lh = (((heatmaps - heat_t) ** 2) * (1 + 8 * heat_t)).mean() * 100
+    err = ((heatmaps - heat_t) ** 2) * (1 + 8 * heat_t)
+    if kp_weight is not None:
+        err = err * kp_weight[:, :, None, None]
+    lh = err.mean() * 100
     bce = F.binary_cross_entropy_with_logits(mask_logits, mask_t)
     p = torch.sigmoid(mask_logits)
     dice = 1 - (2 * (p * mask_t).sum((1, 2, 3)) + 1) / (p.sum((1, 2, 3)) + mask_t.sum((1, 2, 3)) + 1)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .nets import CROP_SIZE, PAGE_SIZE, FigureNet, PageDetector
+from .real_data import load_real_figures, pick_real, real_crop_sample
 from .samples import crop_sample, page_sample
 from .synth_ink import TextureBank
 from .synth_page import Page, load_paper_patches, make_page
@@ -79,10 +80,8 @@ def save_checkpoint(path: Path, state: dict) -> None:
 def train(out_dir: Path, minutes: float | None = None, steps: int | None = None, batch: int = 16,
           resume: bool = False, seed: int = 0, pool_size: int = 400, new_pages: int = 6,
           checkpoint_minutes: float = 3.0, lr: float = 2e-3, use_real_paper: bool = True,
-          log=print) -> Path:
+          real_fraction: float = 0.0, real_exclude: tuple[str, ...] = (), log=print) -> Path:
     """Train until the time or step budget is used; returns the checkpoint path."""
-    if minutes is None and steps is None:
-        raise ValueError("give minutes or steps")
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_dir / "last.pt"
     figure, detector = FigureNet(), PageDetector()
@@ -98,11 +97,17 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
         step, elapsed = state["step"], state["elapsed_s"]
         minutes = state["minutes"] if minutes is None else minutes
         log(f"resumed at step {step}, {elapsed / 60:.1f} min")
+    if minutes is None and steps is None:
+        raise ValueError("give minutes or steps (a resumed run reuses its stored minutes)")
     for m in (figure, detector, figure_ema, detector_ema):
         m.to(memory_format=torch.channels_last)
     rng = np.random.default_rng(seed + step)
     pool = PagePool(rng, pool_size, use_real_paper)
     pool.top_up(min(pool_size, max(batch * 2, 8)))
+    real = load_real_figures(exclude=real_exclude) if real_fraction > 0 else []
+    n_real = int(round(batch * real_fraction)) if real else 0
+    if real:
+        log(f"fine-tuning with {n_real}/{batch} real crops per batch from {len(real)} folders")
 
     def state() -> dict:
         return {"figure": figure.state_dict(), "detector": detector.state_dict(),
@@ -121,17 +126,22 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
             for g in opt.param_groups:
                 g["lr"] = lr * lr_factor(step, progress)
         pool.top_up(new_pages)
-        crops = []
-        for _ in range(batch):
+        crops, weights = [], []
+        for _ in range(batch - n_real):
             page = pool.pick()
             # Mostly the main (largest) figure; other figures still get trained on.
             idx = 0 if rng.random() < 0.7 else int(rng.integers(len(page.boxes)))
             crops.append(crop_sample(page, idx, rng))
+            weights.append(np.ones(17, np.float32))
+        for _ in range(n_real):
+            sample, weight = real_crop_sample(pick_real(real, rng), rng)
+            crops.append(sample)
+            weights.append(weight)
         x = to_input(np.stack([c.image for c in crops]))
         heat_t = keypoint_heatmaps(np.stack([c.keypoints for c in crops]), CROP_SIZE)
         mask_t = torch.from_numpy(np.stack([c.mask for c in crops]))[:, None]
         heat, mask_logits = figure(x)
-        loss_f, parts_f = figure_loss(heat, mask_logits, heat_t, mask_t)
+        loss_f, parts_f = figure_loss(heat, mask_logits, heat_t, mask_t, torch.from_numpy(np.stack(weights)))
         opt_f.zero_grad(set_to_none=True)
         loss_f.backward()
         opt_f.step()
@@ -169,6 +179,9 @@ def main(argv=None) -> None:
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--real-fraction", type=float, default=0.0,
+                    help="share of each crop batch taken from the real annotated drawings (fine-tuning)")
+    ap.add_argument("--real-exclude", nargs="*", default=[], help="annotated folders kept out (held-out check)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     log_file = args.out / "log.txt"
@@ -180,7 +193,8 @@ def main(argv=None) -> None:
         with open(log_file, "a") as f:
             f.write(line + "\n")
 
-    train(args.out, args.minutes, args.steps, args.batch, args.resume, args.seed, log=log)
+    train(args.out, args.minutes, args.steps, args.batch, args.resume, args.seed, log=log,
+          real_fraction=args.real_fraction, real_exclude=tuple(args.real_exclude))
 
 
 if __name__ == "__main__":
