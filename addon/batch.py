@@ -96,9 +96,9 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
             snapshot = DataSnapshot()
             try:
                 plan = batch_item.load_plan(item.input, timer)
-                actions = batch_item.build_animated(bpy.context, [(plan, item.motion)], options, timer)
+                lengths = batch_item.build_animated(bpy.context, [(plan, item.motion)], options, timer)
                 Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
-                batch_item.write_outputs(bpy.context, actions, outputs, options, timer, reporter.frame_done)
+                batch_item.write_outputs(bpy.context, lengths, outputs, options, timer, reporter.frame_done)
                 results.append(_result(item, "ok", None, outputs.values(), timer.ms))
             except Exception as exc:  # one bad input never stops the batch
                 if not isinstance(exc, AnimateDrawingError):
@@ -133,10 +133,10 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
             results[index] = _result(item, "failed", _error_text(exc), [], {})
     if built:
         try:
-            actions = batch_item.build_animated(bpy.context, [(plan, items[i].motion) for i, plan in built],
+            lengths = batch_item.build_animated(bpy.context, [(plan, items[i].motion) for i, plan in built],
                                                 options, timer)
             Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
-            batch_item.write_outputs(bpy.context, actions, outputs, options, timer, reporter.frame_done)
+            batch_item.write_outputs(bpy.context, lengths, outputs, options, timer, reporter.frame_done)
             status, error, written = "ok", None, outputs.values()
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)

@@ -6,7 +6,6 @@ batch keeps a flat memory profile in one process.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,36 +50,29 @@ def load_plan(path: str, timer: Timer):
     return plan
 
 
-def apply_motion(context, armature, plan, motion: str, fps: float) -> bpy.types.Action:
-    """Retarget a library clip or BVH file onto the character and make it the active action."""
-    from ..motions.retarget import RetargetOptions, retarget
-    from .motion import apply_retarget
+def apply_motion(armature, motion: str, fps: float) -> int:
+    """Retarget a library clip (looping) or a .bvh file onto the character as its active
+    action; returns the clip's length in scene frames."""
+    from ..motions.retarget import RetargetOptions
+    from .motion import resolve_clip, retarget_clip
 
-    clip = load_motion(motion)
-    result = retarget(clip, plan.bones, None, RetargetOptions(fps=fps), scale=plan.scale)
-    return apply_retarget(armature, result, Path(motion).stem, scene_fps=fps)
-
-
-def load_motion(motion: str):
-    """BvhClip of a library clip (id or label) or of a .bvh file."""
-    from ..motions.bvh import load_bvh
-    from ..motions.library import resolve_motion
-
-    return load_bvh(resolve_motion(motion))
+    path, name, from_library = resolve_clip(motion)
+    _, result = retarget_clip(armature, path, name, RetargetOptions(fps=fps, cyclic=from_library))
+    return int(round(result.frame_count * fps / result.fps))
 
 
-def clip_range(actions, limit: int | None) -> tuple[int, int]:
-    """Scene frames covering the longest action (first `limit` frames when given)."""
-    start = min(math.floor(a.frame_range[0]) for a in actions)
-    end = max(math.ceil(a.frame_range[1]) for a in actions)
+def clip_range(lengths: list[int], limit: int | None) -> tuple[int, int]:
+    """Scene frames 1… covering the longest clip (a looping clip once, without the closing
+    key that repeats its first pose), or its first `limit` frames."""
+    count = max(lengths)
     if limit is not None:
-        end = min(end, start + limit - 1)
-    return start, end
+        count = min(count, limit)
+    return 1, count
 
 
 def build_animated(context, plans_and_motions, options: BatchOptions, timer: Timer):
-    """Build characters (side by side when several) with their clips; returns the actions."""
-    actions, offset = [], 0.0
+    """Build characters (side by side when several) with their clips; returns the clip lengths."""
+    lengths, offset = [], 0.0
     for plan, motion in plans_and_motions:
         started = time.perf_counter()
         armature = build_character(context, plan, source_path=plan.name)
@@ -88,21 +80,21 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
         if offset:
             armature.location.x += offset
         started = time.perf_counter()
-        actions.append(apply_motion(context, armature, plan, motion, options.fps))
+        lengths.append(apply_motion(armature, motion, options.fps))
         timer.add("motion", started)
         world = plan.to_world(plan.vertices_uv)
         offset += float(world[:, 0].max() - world[:, 0].min()) + SCENE_GAP
-    return actions
+    return lengths
 
 
-def write_outputs(context, actions, outputs: dict[str, Path], options: BatchOptions, timer: Timer,
+def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options: BatchOptions, timer: Timer,
                   on_frame: Callable[[int, int], None] | None = None) -> None:
     """Frame the whole motion, render every frame once, feed every requested format."""
     scene = context.scene
     started = time.perf_counter()
     size = options.size + options.size % 2  # H.264 4:2:0 needs even sides
     scene_setup.configure_render(scene, options.engine, size, size, options.fps)
-    scene.frame_start, scene.frame_end = clip_range(actions, options.frames)
+    scene.frame_start, scene.frame_end = clip_range(lengths, options.frames)
     frames = range(scene.frame_start, scene.frame_end + 1)
     objects = scene_setup.rendered_objects(scene)
     scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames))

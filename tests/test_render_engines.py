@@ -17,16 +17,17 @@ SIZE, FRAMES = 160, 40
 def animated(blender):
     if not (CHARACTER.is_dir() and BVH_DIR.is_dir()):
         pytest.skip("../shared/data is not beside the repository")
-    from animate_drawing.addon import batch_item, scene_setup
+    from animate_drawing.addon import batch_item
     from animate_drawing.addon.batch_plan import BatchOptions
 
     options = BatchOptions(inputs=[], motions=[], out="", size=SIZE, frames=FRAMES)
     timer = batch_item.Timer()
     plan = batch_item.load_plan(str(CHARACTER), timer)
-    actions = batch_item.build_animated(blender.context, [(plan, str(BVH_DIR / "fair1" / "jumping.bvh"))],
+    lengths = batch_item.build_animated(blender.context, [(plan, str(BVH_DIR / "fair1" / "jumping.bvh"))],
                                         options, timer)
     scene = blender.context.scene
-    scene.frame_start, scene.frame_end = batch_item.clip_range(actions, FRAMES)
+    scene.frame_start, scene.frame_end = batch_item.clip_range(lengths, FRAMES)
+    scene["clip_length"] = lengths[0]
     return scene
 
 
@@ -58,8 +59,7 @@ def test_camera_frames_every_frame_of_the_motion(animated):
     from animate_drawing.addon import batch_item, render
 
     scene = animated
-    action = scene.objects[CHARACTER.name].animation_data.action
-    scene.frame_start, scene.frame_end = batch_item.clip_range([action], None)  # the whole jump
+    scene.frame_start, scene.frame_end = batch_item.clip_range([scene["clip_length"]], None)  # the whole jump
     _frame(scene, "flat", 1)  # configures and frames the camera over the whole clip
     heights = []
     for _, rgba in render.render_frames(scene, "flat", range(scene.frame_start, scene.frame_end + 1)):
