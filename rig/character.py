@@ -40,7 +40,7 @@ def load_character_dir(directory: str | os.PathLike) -> tuple[np.ndarray, np.nda
     if (config.width, config.height) != (texture.shape[1], texture.shape[0]):
         raise InputError(cfg_path, f"width x height is {config.width}x{config.height} but {TEXTURE_FILE} "
                                    f"is {texture.shape[1]}x{texture.shape[0]} px")
-    texture[..., 3] = np.where(mask, 255, 0).astype(np.uint8)
+    texture[..., 3] = mask_alpha(mask)
     return texture, mask, config
 
 
@@ -51,7 +51,7 @@ def save_character_dir(directory: str | os.PathLike, texture: np.ndarray, mask: 
     directory.mkdir(parents=True, exist_ok=True)
     rgba = rgba_from_rgb(texture)
     _write_image(directory / TEXTURE_FILE, cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA))
-    _write_image(directory / MASK_FILE, np.where(np.asarray(mask, bool), 255, 0).astype(np.uint8))
+    _write_image(directory / MASK_FILE, mask_alpha(mask))
     save_char_cfg(config, directory / CFG_FILE)
     if bbox is not None:
         save_bounding_box(bbox, directory / BOX_FILE)
@@ -64,9 +64,15 @@ def rgba_from_rgb(texture: np.ndarray) -> np.ndarray:
     texture = np.asarray(texture, dtype=np.uint8)
     if texture.ndim == 2:
         texture = texture[..., None]
-    rgb = np.repeat(texture[..., :1], 3, axis=2) if texture.shape[2] < 3 else texture[..., :3]
-    alpha = texture[..., 3] if texture.shape[2] == 4 else np.full(texture.shape[:2], 255, np.uint8)
-    return np.dstack([rgb, alpha])
+    rgba = np.empty(texture.shape[:2] + (4,), np.uint8)
+    rgba[..., :3] = texture[..., :1] if texture.shape[2] < 3 else texture[..., :3]
+    rgba[..., 3] = texture[..., 3] if texture.shape[2] == 4 else 255
+    return rgba
+
+
+def mask_alpha(mask: np.ndarray) -> np.ndarray:
+    """Boolean mask → uint8 0/255 (alpha channel, mask.png)."""
+    return np.asarray(mask, dtype=bool).view(np.uint8) * np.uint8(255)
 
 
 def to_rgba8(image: np.ndarray) -> np.ndarray:

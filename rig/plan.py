@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .char_cfg import CharacterConfig
-from .character import rgba_from_rgb
+from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
 from .skeleton import BonePlan, plan_bones
 from .weights import skin_weights
@@ -82,7 +82,7 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
     bones = plan_bones(rigged, character_height_px=bottom - top)
     weights, triangle_bone = skin_weights(mesh, bones)
     rgba = rgba_from_rgb(texture)
-    rgba[..., 3] = np.where(mask, 255, 0)
+    rgba[..., 3] = mask_alpha(mask)
     height, width = mask.shape
     return RigPlan(
         name=sanitize_name(name), texture=rgba, mask=mask, config=rigged, scale=scale, origin_uv=origin,
