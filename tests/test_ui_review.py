@@ -21,7 +21,7 @@ def _figure(conf=None):
 
 
 def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
-    bpy = pytest.importorskip("bpy")  # noqa: F841 - the module imports bpy
+    pytest.importorskip("bpy")  # review_overlay imports bpy
     from animate_drawing.addon import review_overlay
     from animate_drawing.models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
 
