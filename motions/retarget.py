@@ -326,6 +326,11 @@ def _smooth_facing(pos: np.ndarray, parts: BodyParts | None, up: np.ndarray, win
         kernel = np.ones(width) / width
         right = np.stack([np.convolve(padded[:, k], kernel, mode="valid") for k in range(3)], axis=1)
     norm = np.linalg.norm(right, axis=1, keepdims=True)
+    lost = norm[:, 0] < 1e-6          # hips and shoulders straight up (lying, flipping): keep the mean facing
+    if lost.any():
+        mean = right[~lost].mean(axis=0) if (~lost).any() else np.cross([0.0, 1.0, 0.0] if abs(up[1]) < 0.9
+                                                                        else [0.0, 0.0, 1.0], up)
+        right[lost], norm[lost] = mean, np.linalg.norm(mean)
     return right / np.where(norm > 1e-9, norm, 1.0)
 
 
