@@ -193,12 +193,18 @@ def start(job: Job) -> Job:
     """
     if bpy.app.background:
         return run(job)
-    _running.append(job)
-    job.step()
-    if not bpy.app.timers.is_registered(_pump):
-        bpy.app.timers.register(_pump, first_interval=PUMP_INTERVAL_S)
+    submit(job)
     if len(_running) == 1 and bpy.ops.animate_drawing.ui_watch_jobs.poll():
         bpy.ops.animate_drawing.ui_watch_jobs("INVOKE_DEFAULT")
+    return job
+
+
+def submit(job: Job) -> Job:
+    """Queue `job` on the timer pump and return at once (`start()` adds the Esc watcher)."""
+    _running.append(job)
+    job.step()
+    if not bpy.app.timers.is_registered(pump):
+        bpy.app.timers.register(pump, first_interval=PUMP_INTERVAL_S)
     _tag_redraw()
     return job
 
@@ -218,7 +224,8 @@ def cancel_all() -> int:
     return len(_running)
 
 
-def _pump() -> float | None:
+def pump() -> float | None:
+    """The timer callback: step every running job; returns the delay to the next call."""
     for job in list(_running):
         job.step()
         if job.finished:
@@ -255,8 +262,8 @@ def unregister_module() -> None:
     for job in list(_running):
         job.step()
     _running.clear()
-    if bpy.app.timers.is_registered(_pump):
-        bpy.app.timers.unregister(_pump)
+    if bpy.app.timers.is_registered(pump):
+        bpy.app.timers.unregister(pump)
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None

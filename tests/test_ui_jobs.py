@@ -125,3 +125,40 @@ def test_start_in_background_mode_runs_to_the_end(blender):
     job = jobs.start(jobs.Job("Test", [jobs.Stage("x", lambda v: 42)]))
     assert job.state is jobs.JobState.DONE and job.result == 42
     assert jobs.running_jobs() == ()
+
+
+def test_cancel_operator_stops_a_queued_job_and_the_pump_retires_it(blender):
+    from animate_drawing.addon import jobs
+
+    release = threading.Event()
+    built = []
+    job = jobs.submit(jobs.Job("Test", [jobs.Stage("slow", lambda v: release.wait(5)),
+                                        jobs.Stage("build", lambda v: built.append(1), on_main_thread=True)]))
+    try:
+        assert jobs.running_jobs() == (job,)
+        assert blender.app.timers.is_registered(jobs.pump)
+        assert blender.ops.animate_drawing.ui_cancel_jobs.poll()
+        assert blender.ops.animate_drawing.ui_cancel_jobs() == {"FINISHED"}
+        assert jobs.pump() is None  # nothing left to pump: the timer stops
+    finally:
+        release.set()
+    assert job.state is jobs.JobState.CANCELLED and built == []
+    assert jobs.running_jobs() == ()
+    assert not blender.ops.animate_drawing.ui_cancel_jobs.poll()
+    blender.app.timers.unregister(jobs.pump)
+
+
+def test_unregister_cancels_running_jobs(blender):
+    import animate_drawing
+    from animate_drawing.addon import jobs
+
+    release = threading.Event()
+    job = jobs.submit(jobs.Job("Test", [jobs.Stage("slow", lambda v: release.wait(5))]))
+    animate_drawing.unregister()
+    release.set()
+    try:
+        assert job.state is jobs.JobState.CANCELLED
+        assert jobs.running_jobs() == ()
+        assert not blender.app.timers.is_registered(jobs.pump)
+    finally:
+        animate_drawing.register()

@@ -156,3 +156,28 @@ def test_overlay_draw_handlers_are_registered_and_removed(blender):
         assert not hasattr(blender.types.WindowManager, "animate_drawing_show_review")
     finally:
         animate_drawing.register()
+
+
+@pytest.mark.blender
+def test_hide_review_keeps_the_analysis(blender):
+    bpy = blender
+    bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))
+    assert bpy.ops.animate_drawing.ui_dismiss_review() == {"FINISHED"}
+    assert not bpy.context.window_manager.animate_drawing_show_review
+    assert bpy.context.scene.animate_drawing_analysis.figures
+
+
+@pytest.mark.blender
+def test_box_drag_is_offered_in_an_image_editor_showing_the_drawing(blender):
+    bpy = blender
+    bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))
+    window = bpy.context.window_manager.windows[0]
+    area = window.screen.areas[0]
+    area.type = "VIEW_3D"
+    with bpy.context.temp_override(window=window, area=area):
+        assert not bpy.ops.animate_drawing.ui_drag_box.poll()
+    area.type = "IMAGE_EDITOR"
+    with bpy.context.temp_override(window=window, area=area, space_data=area.spaces.active):
+        assert not bpy.ops.animate_drawing.ui_drag_box.poll()  # no image shown yet
+        area.spaces.active.image = bpy.data.images[0]  # the analysed drawing, loaded by the review
+        assert bpy.ops.animate_drawing.ui_drag_box.poll()
