@@ -3,7 +3,8 @@
 The review analysis runs as a background job: the models on a worker thread, only storing
 and showing the result on the main thread. Per drawing this prints the job's wall time and
 the longest single main-thread step (what the user could feel as a freeze), next to the time
-the same analysis blocks when run in the foreground.
+the same analysis blocks when run in the foreground, and the time the one-click
+`animate_drawing.animate` (analysis, rig, motion; synchronous today) holds the interface.
 Run: `python -m benchmarks.run_all ui`.
 """
 
@@ -60,7 +61,8 @@ def main() -> None:
     settings = settings_from_preferences(bpy.context)
     analyze_image(REPO / "examples" / "drawing.png", settings)  # load the models once
 
-    print(f"{'drawing':<28} {'foreground ms':>14} {'job wall ms':>12} {'longest block ms':>17} {'blocked %':>10}")
+    print(f"{'drawing':<28} {'foreground ms':>14} {'job wall ms':>12} {'longest block ms':>17} {'blocked %':>10}"
+          f" {'animate ms':>11}")
     for path in _drawings():
         started = time.perf_counter()
         try:
@@ -71,8 +73,15 @@ def main() -> None:
         job = review_job(str(path), settings)
         job.undo = False
         wall, longest = _stepped(job)
+        bpy.context.scene.animate_drawing_analysis.figures_json = ""  # animate analyses afresh
+        started = time.perf_counter()
+        try:
+            bpy.ops.animate_drawing.animate(filepath=str(path))
+            animate = f"{(time.perf_counter() - started) * 1000.0:.0f}"
+        except RuntimeError:  # no figure: reported by the operator
+            animate = "failed"
         print(f"{path.name[:28]:<28} {foreground:>14.0f} {wall:>12.0f} {longest:>17.1f} "
-              f"{100.0 * longest / max(foreground, 1e-6):>9.1f}%")
+              f"{100.0 * longest / max(foreground, 1e-6):>9.1f}% {animate:>11}")
     animate_drawing.unregister()
 
 
