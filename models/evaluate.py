@@ -26,7 +26,7 @@ from ..errors import InputError, NoFigureError
 from .analyze import AnalysisSettings, analyze_array, analyze_image, models_for
 from .image_io import load_image
 from .joints import AD_NAMES
-from .overlay import contact_sheet, draw_analysis
+from .overlay import contact_sheet, draw_analysis, draw_joint_overlay
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
 NON_HUMAN = {"A2S-LAB_AnimatedTale__test_2"}        # the quadruped pig
@@ -42,6 +42,7 @@ class FolderResult:
     pck05: float | None = None
     box_iou: float | None = None
     ms: float | None = None
+    overlay: np.ndarray | None = None     # prediction (colours) over the truth (white rings)
 
 
 def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -108,6 +109,11 @@ def evaluate_annotated(folder: Path, settings: AnalysisSettings, paper_margin: f
         pred = figure.joints if figure is not None else np.full((16, 2), -1e9)
         result.pck10 = pck(pred, truth_xy, diagonal, 0.1)
         result.pck05 = pck(pred, truth_xy, diagonal, 0.05)
+    if figure is not None:
+        result.overlay = draw_joint_overlay(rgb, figure.mask, figure.joints, figure.joint_conf)
+        if result.pck10 is not None:
+            for u, v in np.rint(truth_xy).astype(int):
+                cv2.circle(result.overlay, (int(u), int(v)), max(3, round(0.02 * diagonal)), (255, 255, 255), 2)
     photo = next((folder / n for n in PHOTO_NAMES if (folder / n).exists()), None)
     if photo is not None and (folder / "bounding_box.yaml").exists():
         truth_box = load_bounding_box(folder / "bounding_box.yaml")
@@ -143,6 +149,12 @@ def evaluate_raw(raw_dir: Path, settings: AnalysisSettings):
     return len(images), found, errors, overlays, labels, times
 
 
+def _write_sheet(path: Path, images: list[np.ndarray], labels: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), cv2.cvtColor(contact_sheet(images, labels), cv2.COLOR_RGB2BGR))
+    print(f"contact sheet: {path}")
+
+
 def _fmt(v: float | None) -> str:
     return "   -  " if v is None else f"{v:6.3f}"
 
@@ -151,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared drawings folder")
     parser.add_argument("--sheet", type=Path, default=None, help="write a contact sheet of the raw overlays here")
+    parser.add_argument("--annotated-sheet", type=Path, default=None,
+                        help="write predicted (colour) vs annotated (white rings) joints of the annotated set here")
     parser.add_argument("--provider", default="auto")
     parser.add_argument("--paper-margin", type=float, default=0.0,
                         help="put each annotated texture on this much paper per side first (default 0: "
@@ -174,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
         print(f"{r.name[:56]:56s} {_fmt(r.mask_iou):>7s} {_fmt(r.pck10)} {_fmt(r.pck05)} {_fmt(r.box_iou)} "
               f"{r.ms:6.0f}")
+    if args.annotated_sheet is not None:
+        done = [r for r in results if r.overlay is not None]
+        _write_sheet(args.annotated_sheet, [r.overlay for r in done],
+                     [f"{r.name[:22]} " + ("no joints" if r.pck10 is None else f"PCK {r.pck10:.2f}") for r in done])
     means = {key: float(np.mean(vals)) if (vals := [getattr(r, key) for r in results if getattr(r, key) is not None])
              else float("nan") for key in ("mask_iou", "pck10", "pck05", "box_iou")}
     print(f"{'MEAN':56s} {_fmt(means['mask_iou']):>7s} {_fmt(means['pck10'])} {_fmt(means['pck05'])} "
@@ -185,10 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         for e in errors:
             print(f"  error: {e}")
         if args.sheet is not None:
-            sheet = contact_sheet(overlays, labels)
-            args.sheet.parent.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(args.sheet), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
-            print(f"contact sheet: {args.sheet}")
+            _write_sheet(args.sheet, overlays, labels)
         means["raw_found"] = found
     print("targets: " + ", ".join(
         f"{k} {means.get(k, float('nan')):.3f} {'OK' if means.get(k, -1) >= v else 'BELOW'} (≥ {v})"
