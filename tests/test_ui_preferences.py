@@ -72,3 +72,41 @@ def test_property_defaults_match_the_plain_defaults(enabled_addon):
     from animate_drawing.addon.preferences import DEFAULTS, get_preferences
 
     assert get_preferences() == DEFAULTS
+
+
+def _source_zip(path):
+    """The extension as Blender installs it (code only: the venv provides the dependencies)."""
+    import zipfile
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ("__init__.py", "blender_manifest.toml", "errors.py"):
+            archive.write(repo / name, name)
+        for package in ("addon", "operators", "models", "motions", "rig"):
+            for file in (repo / package).rglob("*"):
+                if file.is_file() and "__pycache__" not in file.parts and "training" not in file.parts:
+                    archive.write(file, str(file.relative_to(repo)))
+    return path
+
+
+def test_preferences_follow_the_extension_package_name(tmp_path):
+    bpy = pytest.importorskip("bpy")
+    import sys
+
+    import addon_utils
+
+    module = "bl_ext.user_default.animate_drawing"
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.extensions.package_install_files(filepath=str(_source_zip(tmp_path / "animate_drawing.zip")),
+                                             repo="user_default", enable_on_install=True)
+    try:
+        assert addon_utils.check(module) == (True, True)
+        installed = sys.modules[module + ".addon.preferences"]
+        assert installed.ADDON_ID == module
+        bpy.context.preferences.addons[module].preferences.threads = 5
+        assert installed.get_preferences().threads == 5
+    finally:
+        bpy.ops.preferences.addon_disable(module=module)
+        repo_dir = next(r.directory for r in bpy.context.preferences.extensions.repos if r.module == "user_default")
+        bpy.ops.extensions.package_uninstall(repo_directory=repo_dir, pkg_id="animate_drawing")
