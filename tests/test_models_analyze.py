@@ -314,3 +314,20 @@ def test_duplicate_boxes_on_one_figure_give_one_figure(tmp_path):
     one = analyze_array(page, None, _classical_settings(manual_box=(110, 110, 330, 490)), models)
     other = analyze_array(page, None, _classical_settings(manual_box=(100, 100, 340, 480)), models)
     assert len(_without_duplicates(one.figures + other.figures)) == 1
+
+
+def test_corrupt_custom_model_in_preferences_falls_back_to_shipped(tmp_path):
+    from animate_drawing.models.runtime import ModelFallbackWarning
+
+    models_dir = _tiny_shipped_models(tmp_path / "models")
+    mine = tmp_path / "mine" / "my_pose.onnx"
+    mine.parent.mkdir()
+    mine.write_bytes(b"\x00 definitely not onnx")
+    (tmp_path / "models" / "pose.json").replace(mine.with_suffix(".json"))       # a valid sidecar
+    _tiny_shipped_models(tmp_path / "models")                                    # restore shipped
+    path = _save(tmp_path / "page.png", blank_page(256, 256))
+    settings = AnalysisSettings(provider="cpu", models_dir=str(models_dir), custom_models={"pose": str(mine)})
+    with pytest.warns(ModelFallbackWarning, match="my_pose.onnx"):
+        analysis = analyze_image(path, settings)
+    assert analysis.models["pose"] == "pose"
+    assert any("my_pose.onnx" in w and "shipped" in w for w in analysis.warnings)
