@@ -118,8 +118,10 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
 
     from . import batch_item
 
-    prepare_blender()
     outputs = targets(Item("scene", "", "scene"), options)
+    if options.resume and outputs_complete(outputs):
+        return [_result(item, "ok", None, outputs.values(), {}, skipped=True) for item in items]
+    prepare_blender()
     timer = batch_item.Timer()
     results: list[dict | None] = [None] * len(items)
     built = []  # (index, plan)
