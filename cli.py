@@ -20,13 +20,15 @@ FORMATS = ("mp4", "gif", "png", "blend", "glb")
 ENGINES = ("flat", "cycles", "workbench", "eevee")
 
 ANIMATE_EPILOG = """\
-OUT is a file when there is one input and OUT ends in .mp4/.gif/.blend/.glb (the format is
-the extension); otherwise a folder receiving <name>.mp4, <name>.gif, <name>_frames/ (PNG with
-alpha), <name>.blend, <name>.glb per item, and summary.json. Exit status 0 only when every
-item succeeded. Engines: flat = exact rasteriser for flat drawings (fast, default); cycles =
-CPU path tracer (reference, works everywhere); workbench/eevee need OpenGL.
-Several --motion values give one item per drawing and motion. --shard i/N (1 <= i <= N)
-renders the i-th of N deterministic slices of the items (see docs/batch.md).
+OUT is a file when it ends in .mp4/.gif/.blend/.glb and there is one output (one input and one
+motion, or --scene): the extension is the format. Otherwise OUT is a folder receiving, per item,
+<name>.mp4, <name>.gif, <name>_frames/ (PNG with alpha), <name>.blend, <name>.glb, plus
+summary.json. Exit status 0 only when every item succeeded.
+Engines: flat = exact rasteriser for flat drawings (fast, default); cycles = CPU path tracer
+(reference, works everywhere); workbench/eevee need OpenGL.
+Several --motion values give one item per drawing and motion (with --scene: one motion per
+drawing, in turn). --shard i/N (1 <= i <= N) renders the i-th of N deterministic slices of the
+items (see docs/batch.md).
 """
 
 

@@ -54,11 +54,14 @@ class Item:
 
 
 def single_file_target(options: BatchOptions) -> str | None:
-    """The format when OUT names one file (one input, extension of a file format)."""
+    """The format when OUT names one file: it ends in a file format's extension and the batch
+    makes one output (one input and one motion, or --scene)."""
     suffix = Path(options.out).suffix.lower().lstrip(".")
-    if suffix in FILE_FORMATS and len(options.inputs) == 1 and not any(ch in options.inputs[0] for ch in "*?["):
-        return suffix
-    return None
+    if suffix not in FILE_FORMATS:
+        return None
+    one_item = (len(options.inputs) == 1 and len(options.motions) == 1
+                and not any(ch in options.inputs[0] for ch in "*?["))
+    return suffix if options.scene or one_item else None
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -61,14 +61,16 @@ def test_parse_shard_rejects_nonsense():
     assert summary_name((1, 1)) == "summary.json" and summary_name((2, 3)) == "summary-2-of-3.json"
 
 
-def test_single_file_target_only_for_one_input_with_file_extension():
-    def target(inputs, out):
-        return single_file_target(BatchOptions(inputs=inputs, motions=["dab"], out=out))
+def test_single_file_target_only_for_one_output_with_file_extension():
+    def target(inputs, out, motions=("dab",), scene=False):
+        return single_file_target(BatchOptions(inputs=inputs, motions=list(motions), out=out, scene=scene))
     assert target(["a.png"], "x.mp4") == "mp4"
     assert target(["a.png"], "x.GLB") == "glb"
     assert target(["a.png", "b.png"], "x.mp4") is None
+    assert target(["a.png"], "x.mp4", motions=("dab", "walk")) is None
     assert target(["*.png"], "x.mp4") is None
     assert target(["a.png"], "outdir") is None
+    assert target(["a.png", "b.png"], "scene.gif", scene=True) == "gif"
 
 
 def test_outputs_complete_needs_every_final_output(tmp_path):
