@@ -246,7 +246,7 @@ def draw_status_bar(self, context):
     for job in _running:
         row = self.layout.row(align=True)
         text = f"{iface_(job.name)}: {iface_(job.stage_label)}"
-        row.progress(factor=job.progress, type="BAR", text=text)
+        row.progress(factor=job.progress, type="BAR", text=text, translate=False)
         row.operator("animate_drawing.ui_cancel_jobs", text="", icon="X", emboss=False)
 
 

@@ -8,6 +8,7 @@ is an operator, so everything the UI does is also scriptable.
 from __future__ import annotations
 
 import bpy
+from bpy.app.translations import pgettext_iface as iface_
 
 from . import jobs
 from ..models.joints import AD_NAMES, LOW_CONFIDENCE
@@ -28,8 +29,7 @@ def draw_jobs(layout) -> None:
     """Progress of running work with its stage name, and a cancel button."""
     for job in jobs.running_jobs():
         row = layout.row(align=True)
-        row.progress(factor=job.progress, type="BAR",
-                     text=f"{bpy.app.translations.pgettext_iface(job.stage_label)}…")
+        row.progress(factor=job.progress, type="BAR", text=f"{iface_(job.stage_label)}…", translate=False)
         row.operator("animate_drawing.ui_cancel_jobs", text="", icon="X")
 
 
@@ -49,6 +49,36 @@ class VIEW3D_PT_animate_drawing(_SidebarPanel, bpy.types.Panel):
         layout.label(text="Tip: drop a drawing onto the viewport", icon="INFO")
 
 
+def has_review(context) -> bool:
+    analysis = getattr(context.scene, "animate_drawing_analysis", None)
+    return bool(analysis and analysis.image_path)
+
+
+def draw_review(layout, context, box_drag: bool) -> None:
+    """The review of the last analysis; `box_drag` where the Image Editor's box tool works."""
+    analysis = context.scene.animate_drawing_analysis
+    figures = analysis.figures
+    layout.label(text=bpy.path.basename(analysis.image_path), icon="IMAGE_DATA", translate=False)
+    layout.prop(context.window_manager, "animate_drawing_show_review", text="Show Overlay")
+    if not figures:
+        layout.label(text="No figure found", icon="ERROR")
+        if not box_drag:
+            layout.label(text="Image Editor: Draw Box around it")
+    else:
+        if len(figures) > 1:
+            layout.prop(analysis, "figure_index", text="Figure")
+        draw_joint_confidences(layout, figures[min(analysis.figure_index, len(figures) - 1)])
+        row = layout.row()
+        row.scale_y = 1.3
+        row.operator("animate_drawing.ui_accept_review", icon="CHECKMARK")
+    row = layout.row(align=True)
+    if box_drag:
+        row.operator("animate_drawing.ui_drag_box", icon="SELECT_SET")
+    row.operator("animate_drawing.ui_review_drawing", text="Analyze Again",
+                 icon="FILE_REFRESH").filepath = analysis.image_path
+    row.operator("animate_drawing.ui_dismiss_review", text="", icon="HIDE_ON")
+
+
 class VIEW3D_PT_animate_drawing_review(_SidebarPanel, bpy.types.Panel):
     bl_label = "Review"
     bl_idname = "VIEW3D_PT_animate_drawing_review"
@@ -56,30 +86,28 @@ class VIEW3D_PT_animate_drawing_review(_SidebarPanel, bpy.types.Panel):
 
     @classmethod
     def poll(cls, context):
-        analysis = getattr(context.scene, "animate_drawing_analysis", None)
-        return bool(analysis and analysis.image_path)
+        return has_review(context)
 
     def draw(self, context):
-        layout = self.layout
-        analysis = context.scene.animate_drawing_analysis
-        figures = analysis.figures
-        layout.label(text=bpy.path.basename(analysis.image_path), icon="IMAGE_DATA")
-        layout.prop(context.window_manager, "animate_drawing_show_review", text="Show Overlay")
-        if not figures:
-            layout.label(text="No figure found", icon="ERROR")
-            layout.label(text="Image Editor: Draw Box around it")
-        else:
-            if len(figures) > 1:
-                layout.prop(analysis, "figure_index", text=f"Figure (of {len(figures)})")
-            figure = figures[min(analysis.figure_index, len(figures) - 1)]
-            draw_joint_confidences(layout, figure)
-            row = layout.row()
-            row.scale_y = 1.3
-            row.operator("animate_drawing.ui_accept_review", icon="CHECKMARK")
-        row = layout.row(align=True)
-        row.operator("animate_drawing.ui_review_drawing", text="Analyze Again",
-                     icon="FILE_REFRESH").filepath = analysis.image_path
-        row.operator("animate_drawing.ui_dismiss_review", text="", icon="HIDE_ON")
+        draw_review(self.layout, context, box_drag=False)
+
+
+class IMAGE_PT_animate_drawing_review(bpy.types.Panel):
+    """The same review beside the drawing in the Image Editor, where a box can be dragged."""
+
+    bl_label = "Animate Drawing Review"
+    bl_idname = "IMAGE_PT_animate_drawing_review"
+    bl_space_type = "IMAGE_EDITOR"
+    bl_region_type = "UI"
+    bl_category = CATEGORY
+
+    @classmethod
+    def poll(cls, context):
+        return has_review(context)
+
+    def draw(self, context):
+        draw_jobs(self.layout)
+        draw_review(self.layout, context, box_drag=True)
 
 
 def draw_joint_confidences(layout, figure: dict) -> None:
@@ -87,11 +115,13 @@ def draw_joint_confidences(layout, figure: dict) -> None:
     confidences = figure.get("joint_conf", [])
     low = [(c, name) for name, c in zip(AD_NAMES, confidences) if c < LOW_CONFIDENCE]
     column = layout.column(align=True)
-    column.label(text=f"Figure score {figure.get('score', 0.0):.2f}")
+    column.label(text=iface_("Figure score {:.2f}").format(figure.get("score", 0.0)), translate=False)
     if not low:
         column.label(text="All joints confident", icon="CHECKMARK")
+    else:
+        column.label(text="Unsure joints, check them:")
     for confidence, name in sorted(low):
-        column.label(text=f"{name.replace('_', ' ')}: {confidence:.2f}", icon="ERROR")
+        column.label(text=f"{name.replace('_', ' ')}: {confidence:.2f}", icon="ERROR", translate=False)
 
 
 class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
@@ -151,12 +181,12 @@ def draw_mapping(layout, context) -> None:
     if not ui.rows:
         return
     box = layout.box()
-    box.label(text=bpy.path.basename(ui.bvh_path), icon="ARMATURE_DATA")
+    box.label(text=bpy.path.basename(ui.bvh_path), icon="ARMATURE_DATA", translate=False)
     box.label(text="Joint Mapping")
     column = box.column(align=True)
     for row in ui.rows:
         split = column.split(factor=0.45, align=True)
-        split.label(text=row.joint.replace("_", " "))
+        split.label(text=row.joint.replace("_", " "), translate=False)
         split.prop_search(row, "clip_joint", ui, "clip_joints", text="", icon="BONE_DATA")
     presets = box.row(align=True)
     presets.prop(ui, "preset", text="")
@@ -173,7 +203,7 @@ def draw_import_menu(self, context):
 
 
 CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character,
-           VIEW3D_PT_animate_drawing_motion)
+           VIEW3D_PT_animate_drawing_motion, IMAGE_PT_animate_drawing_review)
 
 
 def register_module():
