@@ -157,6 +157,10 @@ def cmd_animate(parser, args) -> int:
         formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
         shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
         frames=args.frames)
+    try:  # a typo in the backdrop should stop the batch before any work, not fail every item
+        _sub("addon.encode").parse_background(args.background, 2, 2)
+    except _sub("errors").InputError as exc:
+        parser.error(f"--background: {exc}")
     if args.engine in ("workbench", "eevee"):
         try:
             _sub("addon.scene_setup").resolve_engine(args.engine)
