@@ -143,30 +143,30 @@ class AnimateDrawingPreferences(bpy.types.AddonPreferences):
     )
 
     def draw(self, context):
-        layout = self.layout
-        layout.use_property_split = True
-        layout.use_property_decorate = False
+        draw_preferences(self.layout, self)
 
-        column = layout.column(heading="Models")
-        column.prop(self, "execution_provider")
-        column.prop(self, "threads")
-        for name in ("detector_model", "segmenter_model", "pose_model"):
-            column.prop(self, name)
-            path = bpy.path.abspath(getattr(self, name))
-            if path and not os.path.isfile(os.path.splitext(path)[0] + ".json"):
-                column.label(text="The .json sidecar is missing next to this model", icon="ERROR")
 
-        column = layout.column(heading="Character")
-        column.prop(self, "mesh_density")
-        column.prop(self, "review_before_rigging")
-        column.prop(self, "default_clip")
+def draw_preferences(layout, prefs: AnimateDrawingPreferences) -> None:
+    layout.use_property_split = True
+    layout.use_property_decorate = False
 
-        column = layout.column(heading="Render")
-        column.prop(self, "render_resolution")
-        column.prop(self, "render_fps")
-        column.prop(self, "render_engine")
-        column.prop(self, "render_format")
-        column.prop(self, "render_transparent")
+    column = layout.column(heading="Models")
+    column.prop(prefs, "execution_provider")
+    column.prop(prefs, "threads")
+    for name in ("detector_model", "segmenter_model", "pose_model"):
+        column.prop(prefs, name)
+        path = bpy.path.abspath(getattr(prefs, name))
+        if path and not os.path.isfile(os.path.splitext(path)[0] + ".json"):
+            column.label(text="The .json sidecar is missing next to this model", icon="ERROR")
+
+    column = layout.column(heading="Character")
+    column.prop(prefs, "mesh_density")
+    column.prop(prefs, "review_before_rigging")
+    column.prop(prefs, "default_clip")
+
+    column = layout.column(heading="Render")
+    for name in ("render_resolution", "render_fps", "render_engine", "render_format", "render_transparent"):
+        column.prop(prefs, name)
 
 
 CLASSES = (AnimateDrawingPreferences,)
