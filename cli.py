@@ -16,13 +16,11 @@ import json
 import sys
 from pathlib import Path
 
-FORMATS = ("mp4", "gif", "png", "blend", "glb")
-ENGINES = ("flat", "cycles", "workbench", "eevee")
-
 ANIMATE_EPILOG = """\
-OUT is a file when it ends in .mp4/.gif/.blend/.glb and there is one output (one input and one
+OUT is a file when it ends in .mp4/.gif/.blend/.glb/.fbx and there is one output (one input and one
 motion, or --scene): the extension is the format. Otherwise OUT is a folder receiving, per item,
-<name>.mp4, <name>.gif, <name>_frames/ (PNG with alpha), <name>.blend, <name>.glb, plus
+<name>.mp4, <name>.gif, <name>_frames/ (PNG with alpha), <name>.blend, <name>.glb, <name>.fbx,
+plus
 summary.json. Exit status 0 only when every item succeeded.
 Engines: flat = exact rasteriser for flat drawings (fast, default); cycles = CPU path tracer
 (reference, works everywhere); workbench/eevee need OpenGL.
@@ -42,6 +40,7 @@ def _sub(module: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    plan = _sub("addon.batch_plan")  # pure module: --help stays instant
     parser = argparse.ArgumentParser(
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -70,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="library motion name(s) or .bvh file(s), comma separated")
     animate.add_argument("--out", required=True, help="output file or folder (see below)")
     animate.add_argument("--format", default="mp4",
-                         help=f"comma separated, of {','.join(FORMATS)} (default: mp4; ignored when OUT is a file)")
+                         help=f"comma separated, of {','.join(plan.FORMATS)} (default: mp4; ignored when OUT is a file)")
     animate.add_argument("--size", type=int, default=512, help="frame width and height in pixels (default: 512)")
     animate.add_argument("--fps", type=float, default=30.0, help="output frame rate (default: 30)")
     animate.add_argument("--background", default=None,
@@ -83,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="no progress; print the summary as JSON on stdout")
     animate.add_argument("--scene", action="store_true",
                          help="all drawings side by side in one scene, each with its own motion")
-    animate.add_argument("--engine", choices=ENGINES, default="flat", help="render engine (default: flat)")
+    animate.add_argument("--engine", choices=plan.ENGINES, default="flat", help="render engine (default: flat)")
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
 
@@ -143,9 +142,9 @@ def cmd_rig(args) -> int:
 def cmd_animate(parser, args) -> int:
     plan = _sub("addon.batch_plan")
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    unknown = sorted(set(formats) - set(FORMATS))
+    unknown = sorted(set(formats) - set(plan.FORMATS))
     if unknown or not formats:
-        parser.error(f"--format: unknown {', '.join(unknown) or '(empty)'}; choose from {','.join(FORMATS)}")
+        parser.error(f"--format: unknown {', '.join(unknown) or '(empty)'}; choose from {','.join(plan.FORMATS)}")
     if args.size < 16 or args.jobs < 1 or args.fps <= 0 or (args.frames is not None and args.frames < 1):
         parser.error("--size must be >= 16, --jobs >= 1, --fps > 0, --frames >= 1")
     try:

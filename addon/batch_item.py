@@ -117,6 +117,8 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
         export.save_blend(outputs["blend"])
     if "glb" in outputs:
         export.export_glb(outputs["glb"])
+    if "fbx" in outputs:
+        export.export_fbx(outputs["fbx"])
     timer.add("export", started)
 
 

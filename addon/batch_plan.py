@@ -14,9 +14,10 @@ from pathlib import Path
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 CHARACTER_FILE = "char_cfg.yaml"
-FORMATS = ("mp4", "gif", "png", "blend", "glb")
-FILE_FORMATS = ("mp4", "gif", "blend", "glb")  # an OUT ending in one of these is a file
+FORMATS = ("mp4", "gif", "png", "blend", "glb", "fbx")
+FILE_FORMATS = ("mp4", "gif", "blend", "glb", "fbx")  # an OUT ending in one of these is a file
 DEFAULT_FORMATS = ("mp4",)
+ENGINES = ("flat", "cycles", "workbench", "eevee")  # see scene_setup
 
 
 @dataclass

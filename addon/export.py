@@ -1,4 +1,4 @@
-"""Scene exports: a self-contained .blend and a skinned, animated .glb (atomic, like encode.py)."""
+"""Scene exports: a self-contained .blend, skinned and animated .glb/.fbx (atomic, like encode.py)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,26 @@ def export_glb(final: Path) -> Path:
                 export_cameras=False, export_lights=False,
                 export_skins=True, export_animations=True, export_animation_mode="ACTIVE_ACTIONS",
                 export_frame_range=True, export_force_sampling=True, export_anim_slide_to_zero=False,
+            )
+        publish(partial, final)
+    except BaseException:
+        discard(partial)
+        raise
+    return final
+
+
+def export_fbx(final: Path) -> Path:
+    """FBX (for game engines): mesh, skin and the active actions baked per frame. The FBX
+    exporter only carries textures wired to a Principled BSDF, so the unlit drawing material
+    arrives without its image (glTF keeps it)."""
+    partial = partial_path(final)
+    try:
+        with quiet_blender():
+            bpy.ops.export_scene.fbx(
+                filepath=str(partial), use_selection=False, object_types={"ARMATURE", "MESH"},
+                add_leaf_bones=False,
+                bake_anim=True, bake_anim_use_all_actions=False, bake_anim_use_nla_strips=False,
+                bake_anim_simplify_factor=0.0,
             )
         publish(partial, final)
     except BaseException:

@@ -16,7 +16,8 @@ import sys
 import numpy as np
 import bpy
 
-ENGINES = ("flat", "cycles", "workbench", "eevee")
+from .batch_plan import ENGINES
+
 RENDER_CAMERA_NAME = "AnimateDrawing_render_camera"
 CAMERA_DISTANCE = 10.0
 FRAME_MARGIN = 0.06  # fraction of the motion's extent left free on each side

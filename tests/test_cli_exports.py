@@ -24,7 +24,7 @@ def exported(tmp_path_factory):
         pytest.skip("../shared/data is not beside the repository")
     folder = tmp_path_factory.mktemp("exports")
     paths = {}
-    for ext in ("glb", "blend"):
+    for ext in ("glb", "blend", "fbx"):
         paths[ext] = folder / f"hero.{ext}"
         done = subprocess.run(
             [sys.executable, "-m", "animate_drawing.cli", "animate", str(CHARACTER), "--motion",
@@ -76,6 +76,21 @@ def test_glb_reimports_skinned_and_animated_like_the_blend(blender, exported):
     assert len(imported.vertex_groups) > 5
     armature = imported.find_armature()
     assert armature.animation_data is not None and armature.animation_data.action is not None
+    for frame, bounds in expected.items():
+        np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
+
+
+def test_fbx_reimports_skinned_and_animated_like_the_blend(blender, exported):
+    bpy = blender
+    bpy.ops.wm.open_mainfile(filepath=str(exported["blend"]))
+    mesh = _character_mesh(bpy)
+    expected = {frame: _mesh_bounds(bpy, mesh, frame) for frame in (1, FRAMES)}
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.context.scene.render.fps = 30
+    bpy.ops.import_scene.fbx(filepath=str(exported["fbx"]))
+    imported = _character_mesh(bpy)
+    assert imported.find_armature().animation_data.action is not None
     for frame, bounds in expected.items():
         np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
 
