@@ -76,6 +76,8 @@ def test_glb_reimports_skinned_and_animated_like_the_blend(blender, exported):
     assert len(imported.vertex_groups) > 5
     armature = imported.find_armature()
     assert armature.animation_data is not None and armature.animation_data.action is not None
+    assert any(node.type == "TEX_IMAGE" and node.image and node.image.size[0] > 0
+               for node in imported.active_material.node_tree.nodes)  # the drawing travels along
     for frame, bounds in expected.items():
         np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
 
