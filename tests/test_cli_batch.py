@@ -196,3 +196,16 @@ def test_interrupted_run_leaves_no_finished_looking_output_and_resume_completes_
     assert json.loads(done.stdout)["items"][0].get("skipped") is None  # really redone
     assert len(read_video(out / f"{stem}.mp4")) == len(list((out / f"{stem}_frames").glob("*.png"))) > 100
     assert not list(out.glob(".*.part-*"))  # the killed run's leftovers are gone
+
+
+def test_shards_from_the_command_line_cover_every_item_once(tmp_path):
+    inputs = [tmp_path / f"missing_{k}.png" for k in range(5)]  # fail fast: no rendering needed
+    seen = []
+    for index in (1, 2):
+        done = run_cli("animate", *inputs, "--motion", "dab", "--out", tmp_path / "out", "--shard", f"{index}/2")
+        assert done.returncode == 1
+        summary = json.loads((tmp_path / "out" / f"summary-{index}-of-2.json").read_text())
+        seen.append([Path(item["input"]).name for item in summary["items"]])
+    assert sorted(seen[0] + seen[1]) == sorted(p.name for p in inputs)
+    assert not set(seen[0]) & set(seen[1]) and abs(len(seen[0]) - len(seen[1])) <= 1
+    assert not (tmp_path / "out" / "summary.json").exists()
