@@ -40,10 +40,14 @@ def _frame(scene, engine, frame):
     return next(render.render_frames(scene, engine, [frame]))[1]
 
 
-@pytest.mark.parametrize("frame", [1, FRAMES])
-def test_flat_matches_cycles(animated, frame):
+@pytest.mark.parametrize("engine, frame", [("cycles", 1), ("cycles", FRAMES), ("workbench", FRAMES)])
+def test_flat_matches_blender_engines(animated, engine, frame):
+    from animate_drawing.addon.scene_setup import gl_available
+
+    if engine == "workbench" and not gl_available():
+        pytest.skip("no OpenGL here: Workbench would abort the process")
     flat = _frame(animated, "flat", frame).astype(int)
-    cycles = _frame(animated, "cycles", frame).astype(int)
+    cycles = _frame(animated, engine, frame).astype(int)
     flat_in, cycles_in = flat[..., 3] >= 128, cycles[..., 3] >= 128
     assert flat_in.mean() > 0.05  # the figure is there
     iou = (flat_in & cycles_in).sum() / (flat_in | cycles_in).sum()
@@ -71,3 +75,11 @@ def test_camera_frames_every_frame_of_the_motion(animated):
     assert tops.min() < tops.max()  # the figure really moves vertically within the frame
     # The tightest side touches the margin on some frame: framing is not wastefully loose.
     assert tops.min() < SIZE * 0.15 or bottoms.max() > SIZE * 0.85
+
+
+def test_engine_names_are_checked():
+    from animate_drawing.addon.scene_setup import resolve_engine
+
+    assert resolve_engine("flat") == "flat" and resolve_engine("cycles") == "cycles"
+    with pytest.raises(ValueError, match="unknown engine 'povray'"):
+        resolve_engine("povray")
