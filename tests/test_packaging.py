@@ -56,8 +56,9 @@ def linux_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
     proc = run_build("--platform", "linux-x64", "--output-dir", str(out))
     assert proc.returncode == 0, proc.stderr
+    version = tomllib.loads(manifest_before.decode())["version"]
     zips = sorted(out.glob("*.zip"))
-    assert [z.name for z in zips] == ["animate_drawing-0.1.0-linux_x64.zip"]
+    assert [z.name for z in zips] == [f"animate_drawing-{version}-linux_x64.zip"]
     assert (REPO_ROOT / build_addon.MANIFEST).read_bytes() == manifest_before, "build modified the source manifest"
     return zips[0], proc.stdout
 
