@@ -47,3 +47,12 @@ def test_composite_is_straight_alpha_over():
     np.testing.assert_array_equal(out[0, :, :3], [[200, 100, 0], [100, 100, 100], [150, 100, 50]])
     assert (out[..., 3] == 255).all()
     assert composite(rgba, None) is rgba
+
+
+def test_integer_compositing_rounds_like_float_maths():
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, (64, 64, 4)).astype(np.uint8)
+    backdrop = rng.integers(0, 256, (64, 64, 3)).astype(np.uint8)
+    alpha = rgba[..., 3:4] / 255.0
+    expected = np.rint(rgba[..., :3] * alpha + backdrop * (1 - alpha))
+    np.testing.assert_array_equal(composite(rgba, backdrop)[..., :3], expected)
