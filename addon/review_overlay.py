@@ -229,13 +229,26 @@ def _viewport_mapping(analysis, figures):
     return review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
 
 
+def _draw_image_quad(image: bpy.types.Image, corners) -> None:
+    """The image on a quad; `corners` (4, 2 or 3) are its bottom-left, bottom-right, top-right
+    and top-left in the current space."""
+    import gpu
+    from gpu_extras.batch import batch_for_shader
+
+    shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
+    batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
+                                              "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
+                             indices=((0, 1, 2), (2, 3, 0)))
+    shader.uniform_sampler("image", gpu.texture.from_image(image))
+    batch.draw(shader)
+
+
 def _draw_drawing_in_viewport() -> None:
     """POST_VIEW: the drawing itself, standing in the XZ plane behind the shapes."""
     context = bpy.context
     if not review_is_shown(context):
         return
     import gpu
-    from gpu_extras.batch import batch_for_shader
 
     analysis = context.scene.animate_drawing_analysis
     figures = analysis.figures
@@ -245,13 +258,8 @@ def _draw_drawing_in_viewport() -> None:
     scale = analysed_scale(*image.size)
     w, h = image.size[0] * scale, image.size[1] * scale
     corners = _viewport_mapping(analysis, figures)(np.array([(0, h), (w, h), (w, 0), (0, 0)], dtype=np.float64))
-    shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
-    batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
-                                              "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
-                             indices=((0, 1, 2), (2, 3, 0)))
-    shader.uniform_sampler("image", gpu.texture.from_image(image))
     gpu.state.depth_test_set("LESS_EQUAL")
-    batch.draw(shader)
+    _draw_image_quad(image, corners)
     gpu.state.depth_test_set("NONE")
 
 
@@ -295,6 +303,40 @@ def _draw_in_image_editor() -> None:
         return np.stack([x0 + uv[:, 0] / aw * (x1 - x0), y0 + (1.0 - uv[:, 1] / ah) * (y1 - y0)], axis=-1)
 
     _draw_shapes(shapes, to_region)
+
+
+def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, width: int) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA: the review as the Image Editor shows it, drawn off screen with the
+    same code (for documentation and tests; needs a GPU context)."""
+    import gpu
+    from mathutils import Matrix
+
+    scale = analysed_scale(*image.size)
+    aw, ah = image.size[0] * scale, image.size[1] * scale
+    height = max(1, round(width * ah / aw))
+
+    def to_region(uv):
+        uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
+        return np.stack([uv[:, 0] / aw * width, height - uv[:, 1] / ah * height], axis=-1)
+
+    offscreen = gpu.types.GPUOffScreen(width, height)
+    try:
+        with offscreen.bind():
+            framebuffer = gpu.state.active_framebuffer_get()
+            framebuffer.clear(color=(0.0, 0.0, 0.0, 0.0))
+            with gpu.matrix.push_pop(), gpu.matrix.push_pop_projection():
+                gpu.matrix.load_matrix(Matrix.Identity(4))
+                # region pixels → clip space, as POST_PIXEL handlers get it
+                gpu.matrix.load_projection_matrix(Matrix(((2.0 / width, 0, 0, -1.0), (0, 2.0 / height, 0, -1.0),
+                                                          (0, 0, 1.0, 0), (0, 0, 0, 1.0))))
+                _draw_image_quad(image, ((0, 0), (width, 0), (width, height), (0, height)))
+                _draw_shapes(analysis_shapes(figures, selected), to_region)
+            pixels = framebuffer.read_color(0, 0, width, height, 4, 0, "UBYTE")
+            pixels.dimensions = width * height * 4
+            rgba = np.array(pixels, dtype=np.uint8).reshape(height, width, 4)
+    finally:
+        offscreen.free()
+    return rgba[::-1].copy()  # OpenGL rows start at the bottom
 
 
 def redraw_all(context) -> None:

@@ -5,7 +5,8 @@
 
 Every library clip is animated on examples/drawing.png (`animate-drawing animate … --format
 png`); the most telling frame of each clip (the one farthest from the clip's average pose)
-becomes its thumbnail and a cell of the library sheet.
+becomes its thumbnail and a cell of the library sheet. The review picture is the add-on's
+own overlay drawing code run off screen, so it needs OpenGL (Workbench must run).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import numpy as np
 
 from animate_drawing import cli
 from animate_drawing.addon.clip_previews import PREVIEW_DIR
-from animate_drawing.models.analyze import analyze_image
-from animate_drawing.models.overlay import contact_sheet, draw_analysis
+from animate_drawing.models.overlay import contact_sheet
 from animate_drawing.motions.library import list_clips
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +59,27 @@ def crop_to_figure(rgba: np.ndarray, margin: float = 0.08) -> np.ndarray:
     padded = cv2.copyMakeBorder(rgba, half, half, half, half, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
     x0, y0 = int(round(cx)), int(round(cy))  # centre + half in padded coordinates = top-left + 2*half
     return padded[y0:y0 + 2 * half, x0:x0 + 2 * half]
+
+
+def review_picture(drawing: Path, width: int) -> np.ndarray:
+    """The review step exactly as Blender draws it (the add-on's GPU overlay, off screen)."""
+    import bpy
+
+    import animate_drawing
+    from animate_drawing.addon import review_overlay
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    scene = bpy.context.scene
+    scene.render.engine = "BLENDER_WORKBENCH"  # a first GL render starts the GPU module
+    scene.render.resolution_x = scene.render.resolution_y = 8
+    scene.camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
+    scene.collection.objects.link(scene.camera)
+    scene.render.filepath = tempfile.mktemp(suffix=".png")
+    bpy.ops.render.render(write_still=True)
+    animate_drawing.register()
+    bpy.ops.animate_drawing.ui_review_drawing(filepath=str(drawing))
+    analysis = scene.animate_drawing_analysis
+    return review_overlay.review_picture(review_overlay.review_image(analysis), analysis.figures, 0, width)
 
 
 def render_library(work: Path) -> dict[str, list[np.ndarray]]:
@@ -102,11 +123,7 @@ def main(argv: list[str] | None = None) -> None:
                             for i in picks], axis=1)
     save_png(IMAGES / "rendered_frames.png", strip)
 
-    analysis = analyze_image(EXAMPLE)
-    overlay = draw_analysis(analysis)
-    scale = 420 / max(overlay.shape[:2])
-    save_png(IMAGES / "review_overlay.png",
-             cv2.resize(overlay, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+    save_png(IMAGES / "review_overlay.png", on_paper(review_picture(EXAMPLE, width=340)))
 
 
 if __name__ == "__main__":
