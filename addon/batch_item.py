@@ -15,6 +15,7 @@ import bpy
 
 from . import encode, export, render, scene_setup
 from .batch_plan import BatchOptions
+from .build_material import read_image_rgba
 from .character import build_character, character_name_for, plan_from_character_dir
 
 SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
@@ -135,8 +136,9 @@ def _open_sinks(outputs, backdrop, size, fps, objects) -> list:
 
 def _texture_colours(objects) -> np.ndarray:
     """Opaque texel colours of the rendered meshes: what a GIF palette must cover."""
-    samples = [render.textured_mesh(ob).texture for ob in objects if not render.flat_renderable([ob])]
-    colours = [t[..., :3][t[..., 3] >= 128] for t in samples]
+    images = {render.texture_image(ob) for ob in objects} - {None}
+    textures = [read_image_rgba(image) for image in images]
+    colours = [t[..., :3][t[..., 3] >= 128] for t in textures]
     return np.concatenate(colours) if colours else np.zeros((0, 3), np.uint8)
 
 

@@ -13,7 +13,8 @@ from .render import quiet_blender
 def save_blend(final: Path) -> Path:
     """Save the current file as a copy with every image packed (it opens anywhere)."""
     for image in bpy.data.images:
-        if image.source in ("FILE", "SEQUENCE", "MOVIE") and not image.packed_file and image.has_data:
+        if image.users and image.has_data and image.source in ("FILE", "GENERATED") \
+                and (image.packed_file is None or image.is_dirty):
             image.pack()
     partial = partial_path(final)
     try:

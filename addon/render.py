@@ -44,7 +44,8 @@ def quiet_blender():
             os.close(fd)
 
 
-def _image_of(ob: bpy.types.Object) -> bpy.types.Image | None:
+def texture_image(ob: bpy.types.Object) -> bpy.types.Image | None:
+    """The first image texture of the object's materials (the drawing), if any."""
     for slot in ob.material_slots:
         material = slot.material
         if material is None or material.node_tree is None:
@@ -55,9 +56,9 @@ def _image_of(ob: bpy.types.Object) -> bpy.types.Image | None:
     return None
 
 
-def flat_renderable(objects) -> list[str]:
+def flat_unsupported(objects) -> list[str]:
     """Names of meshes the flat rasteriser cannot show exactly (no image-textured material)."""
-    return [ob.name for ob in objects if _image_of(ob) is None or not ob.data.uv_layers]
+    return [ob.name for ob in objects if texture_image(ob) is None or not ob.data.uv_layers]
 
 
 def textured_mesh(ob: bpy.types.Object) -> raster.TexturedMesh:
@@ -72,12 +73,12 @@ def textured_mesh(ob: bpy.types.Object) -> raster.TexturedMesh:
     uv = np.empty(len(mesh.loops) * 2, np.float32)
     mesh.uv_layers.active.data.foreach_get("uv", uv)
     corner_uv = uv.reshape(-1, 2)[loops].reshape(count, 3, 2)
-    return raster.TexturedMesh(vertices.reshape(count, 3), corner_uv, read_image_rgba(_image_of(ob)))
+    return raster.TexturedMesh(vertices.reshape(count, 3), corner_uv, read_image_rgba(texture_image(ob)))
 
 
 def flat_frames(scene: bpy.types.Scene, frames: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
     objects = scene_setup.rendered_objects(scene)
-    unsupported = flat_renderable(objects)
+    unsupported = flat_unsupported(objects)
     if unsupported:
         raise ValueError(f"the flat renderer needs image-textured meshes; not: {', '.join(unsupported)}")
     meshes = [textured_mesh(ob) for ob in objects]
