@@ -164,10 +164,21 @@ class Job:
             self.on_finished(self)
 
 
+def window_context() -> dict:
+    """Context overrides giving timer callbacks (which run without a window) the main window,
+    which undo pushes and popups need."""
+    context = bpy.context
+    if context.window is not None:
+        return {}
+    windows = getattr(context.window_manager, "windows", ())
+    return {"window": windows[0]} if len(windows) else {}
+
+
 def _push_undo(message: str) -> None:
     # Work done from a timer is outside any operator, so Blender records no undo step itself.
-    if bpy.ops.ed.undo_push.poll():
-        bpy.ops.ed.undo_push(message=message)
+    with bpy.context.temp_override(**window_context()):
+        if bpy.ops.ed.undo_push.poll():
+            bpy.ops.ed.undo_push(message=message)
 
 
 _pool: concurrent.futures.ThreadPoolExecutor | None = None

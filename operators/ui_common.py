@@ -16,9 +16,10 @@ def tell_user(message: str, icon: str = "ERROR") -> None:
         return
 
     def draw(menu, _context):
-        menu.layout.label(text=message)
+        menu.layout.label(text=message, translate=False)
 
-    bpy.context.window_manager.popup_menu(draw, title="Animate Drawing", icon=icon)
+    with bpy.context.temp_override(**jobs.window_context()):
+        bpy.context.window_manager.popup_menu(draw, title="Animate Drawing", icon=icon)
 
 
 def tell_if_failed(job: jobs.Job) -> None:

@@ -162,3 +162,15 @@ def test_unregister_cancels_running_jobs(blender):
         assert not blender.app.timers.is_registered(jobs.pump)
     finally:
         animate_drawing.register()
+
+
+def test_undo_step_is_recorded_without_a_window_like_in_a_timer(blender):
+    from animate_drawing.addon import jobs
+
+    blender.ops.ed.undo_push(message="before")
+    before = _object_names(blender)
+    with blender.context.temp_override(window=None):  # what a bpy.app.timers callback gets
+        assert not blender.ops.ed.undo_push.poll()
+        jobs.run(jobs.Job("Animate Drawing", [jobs.Stage("build", lambda v: _add_empty("A"), on_main_thread=True)]))
+    blender.ops.ed.undo()
+    assert _object_names(blender) == before
