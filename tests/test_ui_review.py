@@ -181,3 +181,17 @@ def test_box_drag_is_offered_in_an_image_editor_showing_the_drawing(blender):
         assert not bpy.ops.animate_drawing.ui_drag_box.poll()  # no image shown yet
         area.spaces.active.image = bpy.data.images[0]  # the analysed drawing, loaded by the review
         assert bpy.ops.animate_drawing.ui_drag_box.poll()
+
+
+@pytest.mark.blender
+def test_review_job_finishes_in_a_timer_context_without_a_window(blender):
+    from animate_drawing.addon import jobs
+    from animate_drawing.addon.drawing_analysis import settings_from_preferences
+    from animate_drawing.operators.ui_review import review_job
+
+    settings = settings_from_preferences(blender.context)
+    with blender.context.temp_override(window=None):  # what a bpy.app.timers callback gets
+        job = jobs.run(review_job(str(EXAMPLE), settings))
+    assert job.state is jobs.JobState.DONE, job.error_message
+    assert blender.context.scene.animate_drawing_analysis.figures
+    assert blender.context.window_manager.animate_drawing_show_review
