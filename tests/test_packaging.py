@@ -347,3 +347,14 @@ def test_build_manifest_narrows_platforms_and_lists_wheels():
     assert built["wheels"] == ["./wheels/a-1.0-cp311-cp311-win_amd64.whl"]
     assert {k: v for k, v in built.items() if k not in ("platforms", "wheels")} == \
         {k: v for k, v in original.items() if k not in ("platforms", "wheels")}
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (("--platform", "macos-arm64", "--gpu"), "--gpu builds only linux-x64, windows-x64 (no onnxruntime-gpu for macos-arm64)"),
+    (("--platform", "linux-x64", "--blender-ext", "/nonexistent/blender_ext.py"), "/nonexistent/blender_ext.py: not a blender_ext.py"),
+])
+def test_bad_build_options_fail_with_a_clear_message(tmp_path, args, complaint):
+    proc = run_build(*args, "--work-dir", str(tmp_path / "work"), "--output-dir", str(tmp_path / "out"), timeout=60)
+    assert proc.returncode == 1
+    assert complaint in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
