@@ -95,8 +95,10 @@ class BuiltPackage:
 
 def _tools_from_builder(builder: Path) -> BlenderTools | None:
     """`<version>/scripts/addons_core/bl_pkg/cli/blender_ext.py` -> the tools of that version."""
+    if not builder.is_file() or len(builder.parents) < 5:
+        return None
     tags = builder.parents[3] / "modules" / "_bpy_internal" / "extensions" / "tags.py"
-    return BlenderTools(builder, tags) if builder.is_file() and tags.is_file() else None
+    return BlenderTools(builder, tags) if tags.is_file() else None
 
 
 def find_blender_tools(builder: Path | None = None) -> BlenderTools:
