@@ -177,7 +177,8 @@ def worker_command(cli_path: Path, spec_file: Path) -> list[str]:
     import bpy
 
     if bpy.app.binary_path:
-        return [bpy.app.binary_path, "-b", "--factory-startup", "-P", str(cli_path), "--", "_worker", str(spec_file)]
+        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(cli_path),
+                "--", "_worker", str(spec_file)]
     return [sys.executable, str(cli_path), "_worker", str(spec_file)]
 
 

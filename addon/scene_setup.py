@@ -34,7 +34,7 @@ _GL_PROBE = (
 def _blender_python_command(code: str) -> list[str]:
     """Run `code` in a fresh process that has bpy: the Blender binary, or this Python (bpy wheel)."""
     if bpy.app.binary_path:
-        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-expr", code]
+        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", code]
     return [sys.executable, "-c", code]
 
 
