@@ -176,11 +176,12 @@ def _top_level_imports(tree: ast.AST) -> set[str]:
     """Absolute imports, leaving out optional ones (inside `try: ... except ImportError`)."""
     found: set[str] = set()
 
+    def catches_import_error(handler: ast.ExceptHandler) -> bool:
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return any(isinstance(t, ast.Name) and t.id in ("ImportError", "ModuleNotFoundError") for t in types)
+
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.Try) and any(
-            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
-            for h in node.handlers
-        ):
+        if isinstance(node, ast.Try) and any(catches_import_error(h) for h in node.handlers):
             for child in node.orelse + node.finalbody:
                 visit(child)
             return
