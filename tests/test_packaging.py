@@ -262,6 +262,8 @@ def test_installed_extension_imports_its_bundled_wheels(install_report):
 
 def test_bundled_onnxruntime_loads_every_shipped_model(install_report):
     shipped = sorted(p.name for p in (REPO_ROOT / "models").glob("*.onnx"))
+    if not shipped:
+        pytest.skip("no models/*.onnx in the repository yet")
     assert sorted(install_report["onnx_inputs"]) == shipped
     assert all(install_report["onnx_inputs"].values())
 
