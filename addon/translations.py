@@ -57,6 +57,9 @@ FRENCH = {
     "Drawing": "Dessin",
     "Image file of the drawing to analyze": "Fichier image du dessin à analyser",
     "Figure Box": "Cadre du personnage",
+    "Interactive": "Interactif",
+    "Work behind the interface (set when started from the interface)":
+        "Travailler en arrière-plan de l'interface (activé quand lancé depuis l'interface)",
     "Left, top, right, bottom of the figure in image pixels (origin top-left); all zero finds the "
     "figures automatically":
         "Gauche, haut, droite, bas du personnage en pixels de l'image (origine en haut à gauche) ; "

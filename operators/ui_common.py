@@ -27,9 +27,13 @@ def tell_if_failed(job: jobs.Job) -> None:
         tell_user(job.error_message)
 
 
-def start_reported(operator: bpy.types.Operator, job: jobs.Job) -> set[str]:
-    """Start `job`; report at once what is already known (background runs finish here)."""
-    jobs.start(job)
+def start_reported(operator: bpy.types.Operator, job: jobs.Job, wait: bool) -> set[str]:
+    """Run `job` behind the interface, or to the end first when `wait` (a script called the
+    operator and expects the result when it returns); report what is already known."""
+    if wait:
+        jobs.run(job)
+    else:
+        jobs.start(job)
     if job.state is jobs.JobState.FAILED:
         operator.report({"ERROR"}, job.error_message)
         return {"CANCELLED"}

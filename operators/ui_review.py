@@ -14,7 +14,7 @@ import dataclasses
 import os
 
 import bpy
-from bpy.props import FloatVectorProperty, StringProperty
+from bpy.props import BoolProperty, FloatVectorProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
 from ..addon import jobs, review_overlay
@@ -71,6 +71,10 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
     filepath: StringProperty(name="Drawing", subtype="FILE_PATH",
                              description="Image file of the drawing to analyze")
     filter_glob: StringProperty(default=";".join(f"*{ext}" for ext in DRAWING_EXTENSIONS), options={"HIDDEN"})
+    interactive: BoolProperty(
+        name="Interactive", options={"HIDDEN", "SKIP_SAVE"},
+        description="Work behind the interface (set when started from the interface)",
+    )
     box: FloatVectorProperty(
         name="Figure Box", size=4, default=(0.0, 0.0, 0.0, 0.0),
         description=("Left, top, right, bottom of the figure in image pixels (origin top-left); "
@@ -78,6 +82,7 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
     )
 
     def invoke(self, context, event):
+        self.interactive = True
         if self.filepath:
             return self.execute(context)
         return ImportHelper.invoke(self, context, event)
@@ -91,7 +96,7 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
         if any(self.box):
             x0, y0, x1, y1 = self.box
             settings = dataclasses.replace(settings, manual_box=(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
-        return start_reported(self, review_job(path, settings))
+        return start_reported(self, review_job(path, settings), wait=not self.interactive)
 
 
 class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
@@ -159,7 +164,8 @@ class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
             box = self._image_box(context)
             result = self._finish(context, {"FINISHED"})
             bpy.ops.animate_drawing.ui_review_drawing(
-                "EXEC_DEFAULT", filepath=bpy.path.abspath(context.space_data.image.filepath), box=box)
+                "EXEC_DEFAULT", filepath=bpy.path.abspath(context.space_data.image.filepath), box=box,
+                interactive=True)
             return result
         return {"RUNNING_MODAL"}
 
