@@ -41,11 +41,16 @@ def _candidates(xy: np.ndarray, width: int, height: int):
     return tri, px, py
 
 
+DEPTH_GAP = 1e-5  # world units: samples closer than this in depth lie on the same surface
+
+
 def rasterize(xy: np.ndarray, depth: np.ndarray, width: int, height: int):
-    """Nearest triangle per covered pixel.
+    """Nearest triangle per covered pixel, and the next surface behind it.
 
     xy: (M, 3, 2) pixel coordinates (x right, y down); depth: (M, 3), smaller = nearer.
-    Returns (pixel flat index, triangle index, barycentric (P, 3)) for the visible samples.
+    Returns two layers of (pixel flat index, triangle index, barycentric (P, 3)): the
+    nearest sample of every covered pixel, then the nearest sample of a deeper surface
+    (seen through the front one where the texture is transparent).
     """
     a = xy[:, 0]
     e1 = xy[:, 1] - a
@@ -67,13 +72,16 @@ def rasterize(xy: np.ndarray, depth: np.ndarray, width: int, height: int):
     bary = np.stack([l0[inside], l1[inside], l2[inside]], 1)
     z = (bary * depth[tri]).sum(1)
     pixel = py * width + px
-    # Nearest wins: order by (pixel, depth) and keep the first sample of every pixel.
+    # Order by (pixel, depth): the first sample of every pixel is the visible one.
     order = np.lexsort((z, pixel))
-    pixel = pixel[order]
+    pixel, z = pixel[order], z[order]
     first = np.ones(len(pixel), bool)
     first[1:] = pixel[1:] != pixel[:-1]
-    pick = order[first]
-    return pixel[first], tri[pick], bary[pick]
+    # The sample right after the front one, if it belongs to a deeper surface (a shared edge
+    # of two triangles of one surface gives two samples at the same depth).
+    behind = np.zeros(len(pixel), bool)
+    behind[1:] = first[:-1] & ~first[1:] & (z[1:] - z[:-1] > DEPTH_GAP)
+    return [(pixel[m], tri[order[m]], bary[order[m]]) for m in (first, behind)]
 
 
 def _sample(texture: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
@@ -87,6 +95,31 @@ def _sample(texture: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.nda
     return out.reshape(-1, texture.shape[2])[: len(map_x)]
 
 
+def _colours(meshes, owner, corner_uv, tri, bary) -> np.ndarray:
+    """(P, 4) uint8 texture colour of each sample."""
+    uv = np.einsum("pk,pkj->pj", bary, corner_uv[tri])
+    colours = np.zeros((len(tri), 4), np.uint8)
+    for index, mesh in enumerate(meshes):
+        mine = owner[tri] == index
+        if not mine.any():
+            continue
+        th, tw = mesh.texture.shape[:2]
+        # Texel centres at (i + 0.5) / size, v measured upward from the bottom row.
+        map_x = (uv[mine, 0] * tw - 0.5).astype(np.float32)
+        map_y = ((1.0 - uv[mine, 1]) * th - 0.5).astype(np.float32)
+        colours[mine] = _sample(mesh.texture, map_x, map_y)
+    return colours
+
+
+def _over(front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Straight-alpha `front` over `back`, both (P, 4) uint8."""
+    f, b = front / 255.0, back / 255.0
+    fa, ba = f[:, 3:], b[:, 3:] * (1.0 - f[:, 3:])
+    alpha = fa + ba
+    rgb = (f[:, :3] * fa + b[:, :3] * ba) / np.maximum(alpha, 1e-9)
+    return np.rint(np.concatenate([rgb, alpha], 1) * 255).astype(np.uint8)
+
+
 def shade(meshes: list[TexturedMesh], positions: list[np.ndarray], width: int, height: int) -> np.ndarray:
     """Render textured meshes to an (H, W, 4) uint8 RGBA frame (straight alpha).
 
@@ -96,16 +129,14 @@ def shade(meshes: list[TexturedMesh], positions: list[np.ndarray], width: int, h
     depth = np.concatenate([p[m.triangles, 2] for m, p in zip(meshes, positions)])
     owner = np.repeat(np.arange(len(meshes)), [len(m.triangles) for m in meshes])
     corner_uv = np.concatenate([m.corner_uv for m in meshes])
-    pixel, tri, bary = rasterize(xy, depth, width, height)
-    uv = np.einsum("pk,pkj->pj", bary, corner_uv[tri])
+    (pixel, tri, bary), (pixel_behind, tri_behind, bary_behind) = rasterize(xy, depth, width, height)
     frame = np.zeros((height * width, 4), np.uint8)
-    for index, mesh in enumerate(meshes):
-        mine = owner[tri] == index
-        if not mine.any():
-            continue
-        th, tw = mesh.texture.shape[:2]
-        # Texel centres at (i + 0.5) / size, v measured upward from the bottom row.
-        map_x = (uv[mine, 0] * tw - 0.5).astype(np.float32)
-        map_y = ((1.0 - uv[mine, 1]) * th - 0.5).astype(np.float32)
-        frame[pixel[mine]] = _sample(mesh.texture, map_x, map_y)
+    frame[pixel] = _colours(meshes, owner, corner_uv, tri, bary)
+    # Where the front surface is (partly) transparent, e.g. the fringe of an arm crossing
+    # the body, the surface behind shows through, as in Cycles.
+    see_through = frame[pixel_behind, 3] < 255
+    if see_through.any():
+        target = pixel_behind[see_through]
+        back = _colours(meshes, owner, corner_uv, tri_behind[see_through], bary_behind[see_through])
+        frame[target] = _over(frame[target], back)
     return frame.reshape(height, width, 4)
