@@ -13,7 +13,8 @@ single main-thread stage that cannot be interrupted. On success one undo step is
 the job's name: one Ctrl+Z removes everything the user action created.
 
 In background mode (the bpy module, `blender -b`) there is no event loop, so timers never
-fire: use `run()` there, which drives the same stages synchronously.
+fire: `start()` then drives the same stages synchronously (`run()`), and scripts that want the
+result when an operator returns call `run()` themselves.
 """
 
 from __future__ import annotations

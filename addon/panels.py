@@ -12,6 +12,7 @@ from bpy.app.translations import pgettext_iface as iface_
 
 from . import jobs
 from ..models.joints import AD_NAMES, LOW_CONFIDENCE
+from .preferences import get_preferences
 from .properties import active_character
 
 REGISTER_PRIORITY = 80  # after preferences, properties and operators
@@ -23,6 +24,13 @@ class _SidebarPanel:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = CATEGORY
+
+
+def start_operator(context) -> str:
+    """What "Animate Drawing…" runs: straight to the animated character, or through the review
+    step when the preferences ask for it."""
+    return "animate_drawing.ui_review_drawing" if get_preferences(context).review_before_rigging \
+        else "animate_drawing.animate"
 
 
 def draw_jobs(layout) -> None:
@@ -42,7 +50,7 @@ class VIEW3D_PT_animate_drawing(_SidebarPanel, bpy.types.Panel):
         draw_jobs(layout)
         column = layout.column(align=True)
         column.scale_y = 1.4
-        column.operator("animate_drawing.animate", text="Animate Drawing…", icon="IMAGE_DATA")
+        column.operator(start_operator(context), text="Animate Drawing…", icon="IMAGE_DATA")
         column = layout.column(align=True)
         column.operator("animate_drawing.ui_review_drawing", text="Analyze for Review…", icon="VIEWZOOM")
         column.operator("animate_drawing.import_character", text="Import Character Folder…", icon="FILE_FOLDER")
@@ -199,7 +207,7 @@ def draw_mapping(layout, context) -> None:
 
 
 def draw_import_menu(self, context):
-    self.layout.operator("animate_drawing.animate", text="Drawing (Animate Drawing)", icon="IMAGE_DATA")
+    self.layout.operator(start_operator(context), text="Drawing (Animate Drawing)", icon="IMAGE_DATA")
 
 
 CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character,

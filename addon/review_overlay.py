@@ -147,12 +147,18 @@ def review_is_shown(context) -> bool:
     return bool(analysis and analysis.figures_json and context.window_manager.animate_drawing_show_review)
 
 
-def review_image(analysis) -> bpy.types.Image | None:
-    """The analysed drawing as an Image data-block (loaded once, shared with the Image Editor)."""
+def load_review_image(analysis) -> bpy.types.Image | None:
+    """The analysed drawing as an Image data-block, loaded once (shared with the Image Editor)."""
     path = bpy.path.abspath(analysis.image_path)
     if not os.path.isfile(path):
         return None
     return bpy.data.images.load(path, check_existing=True)
+
+
+def find_review_image(analysis) -> bpy.types.Image | None:
+    """The loaded drawing, without loading it: draw callbacks must not create data."""
+    path = bpy.path.abspath(analysis.image_path)
+    return next((image for image in bpy.data.images if bpy.path.abspath(image.filepath) == path), None)
 
 
 def _closed(points: np.ndarray) -> np.ndarray:
@@ -252,7 +258,7 @@ def _draw_drawing_in_viewport() -> None:
 
     analysis = context.scene.animate_drawing_analysis
     figures = analysis.figures
-    image = review_image(analysis)
+    image = find_review_image(analysis)
     if not figures or image is None or image.size[0] == 0:
         return
     scale = analysed_scale(*image.size)

@@ -44,7 +44,7 @@ def _show_stage(result):
     if analysis is not None:
         drawing_analysis.remember(analysis)  # `animate` reuses it (masks included) on Accept
     review_overlay.store_for_review(context, path, figures_json or "")
-    image = review_overlay.review_image(context.scene.animate_drawing_analysis)
+    image = review_overlay.load_review_image(context.scene.animate_drawing_analysis)
     if image is not None:
         show_in_image_editors(context, image)
     if problem:  # not a failure: the artist can now drag a box around the figure

@@ -110,3 +110,12 @@ def test_preferences_follow_the_extension_package_name(tmp_path):
         bpy.ops.preferences.addon_disable(module=module)
         repo_dir = next(r.directory for r in bpy.context.preferences.extensions.repos if r.module == "user_default")
         bpy.ops.extensions.package_uninstall(repo_directory=repo_dir, pkg_id="animate_drawing")
+
+
+def test_review_before_rigging_routes_the_start_button_through_the_review(enabled_addon):
+    bpy = enabled_addon
+    from animate_drawing.addon.panels import start_operator
+
+    assert start_operator(bpy.context) == "animate_drawing.animate"  # one click by default
+    bpy.context.preferences.addons["animate_drawing"].preferences.review_before_rigging = True
+    assert start_operator(bpy.context) == "animate_drawing.ui_review_drawing"

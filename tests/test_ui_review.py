@@ -195,3 +195,17 @@ def test_review_job_finishes_in_a_timer_context_without_a_window(blender):
     assert job.state is jobs.JobState.DONE, job.error_message
     assert blender.context.scene.animate_drawing_analysis.figures
     assert blender.context.window_manager.animate_drawing_show_review
+
+
+@pytest.mark.blender
+def test_draw_callbacks_find_the_drawing_without_loading_it(blender):
+    from animate_drawing.addon import review_overlay
+
+    bpy = blender
+    bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))
+    analysis = bpy.context.scene.animate_drawing_analysis
+    image = review_overlay.find_review_image(analysis)
+    assert image is not None and image.size[0] > 0
+    bpy.data.images.remove(image)
+    assert review_overlay.find_review_image(analysis) is None
+    assert len(bpy.data.images) == 0  # looking did not load it again

@@ -79,7 +79,7 @@ def review_picture(drawing: Path, width: int) -> np.ndarray:
     animate_drawing.register()
     bpy.ops.animate_drawing.ui_review_drawing(filepath=str(drawing))
     analysis = scene.animate_drawing_analysis
-    return review_overlay.review_picture(review_overlay.review_image(analysis), analysis.figures, 0, width)
+    return review_overlay.review_picture(review_overlay.load_review_image(analysis), analysis.figures, 0, width)
 
 
 def render_library(work: Path) -> dict[str, list[np.ndarray]]:
