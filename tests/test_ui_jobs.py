@@ -137,6 +137,8 @@ def test_cancel_operator_stops_a_queued_job_and_the_pump_retires_it(blender):
     try:
         assert jobs.running_jobs() == (job,)
         assert blender.app.timers.is_registered(jobs.pump)
+        # the Esc watcher is offered while work runs (its modal part needs a real event loop)
+        assert blender.ops.animate_drawing.ui_watch_jobs.poll()
         assert blender.ops.animate_drawing.ui_cancel_jobs.poll()
         assert blender.ops.animate_drawing.ui_cancel_jobs() == {"FINISHED"}
         assert jobs.pump() is None  # nothing left to pump: the timer stops
@@ -145,6 +147,7 @@ def test_cancel_operator_stops_a_queued_job_and_the_pump_retires_it(blender):
     assert job.state is jobs.JobState.CANCELLED and built == []
     assert jobs.running_jobs() == ()
     assert not blender.ops.animate_drawing.ui_cancel_jobs.poll()
+    assert not blender.ops.animate_drawing.ui_watch_jobs.poll()
     blender.app.timers.unregister(jobs.pump)
 
 
