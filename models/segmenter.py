@@ -57,12 +57,14 @@ def mask_from_probability(prob: np.ndarray, transform: Transform, net_hw: tuple[
 
 
 def reconcile_masks(classical: np.ndarray, learned: np.ndarray) -> tuple[np.ndarray, str]:
-    """(mask, "classical" | "model"): the pixel-exact classical mask when it agrees with the
-    model's up to a small boundary slack, else the model's.
+    """(mask, "classical" | "model"): the pixel-exact classical mask unless it clearly failed.
 
-    The classical flood is exact on clean paper (it is what AnimatedDrawings ships) but leaks
-    into shadows/backgrounds or keeps only an enclosed part when strokes have gaps; the model
-    mask is coarser (low resolution) but knows what a figure looks like.
+    The classical flood is exact on clean paper (it is what AnimatedDrawings ships) but can
+    leak into shadows/backgrounds, or keep only an enclosed part when strokes have gaps; the
+    model mask is coarse (low resolution, thin strokes fade) but knows what a figure is. So
+    the model wins only when (a) the classical mask has *thick* regions far from the model's
+    (a flood, not a thin limb the model lost) or (b) the model's figure reaches well outside
+    the classical mask's convex hull (the classical flood kept only a part).
     """
     if not learned.any():
         return classical, "classical"
@@ -71,10 +73,14 @@ def reconcile_masks(classical: np.ndarray, learned: np.ndarray) -> tuple[np.ndar
     h, w = classical.shape
     r = max(2, round(AGREEMENT_TOLERANCE * float(np.hypot(h, w))))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    near_learned = cv2.dilate(learned.astype(np.uint8), kernel).astype(bool)
-    near_classical = cv2.dilate(classical.astype(np.uint8), kernel).astype(bool)
-    leaked = np.count_nonzero(classical & ~near_learned) / np.count_nonzero(classical)
-    lost = np.count_nonzero(learned & ~near_classical) / np.count_nonzero(learned)
-    if leaked <= MAX_DISAGREEMENT and lost <= MAX_DISAGREEMENT:
+    near_learned = cv2.dilate(learned.astype(np.uint8), kernel)
+    leaked = (classical.astype(np.uint8) & (1 - near_learned))
+    thick_leak = cv2.morphologyEx(leaked, cv2.MORPH_OPEN, kernel)
+    hull = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(classical.astype(np.uint8))), 1)
+    near_hull = cv2.dilate(hull, kernel).astype(bool)
+    leak_fraction = np.count_nonzero(thick_leak) / np.count_nonzero(classical)
+    lost_fraction = np.count_nonzero(learned & ~near_hull) / np.count_nonzero(learned)
+    if leak_fraction <= MAX_DISAGREEMENT and lost_fraction <= MAX_DISAGREEMENT:
         return classical, "classical"
     return learned, "model"

@@ -288,6 +288,10 @@ def test_reconcile_prefers_exact_classical_mask_unless_it_leaked_or_lost_parts()
     head_only[60:] = False                                 # stroke gaps: only the head enclosed
     assert reconcile_masks(head_only, blobby)[1] == "model"
     assert reconcile_masks(np.zeros_like(figure), blobby)[1] == "model"
+    with_thin_arm = figure.copy()
+    with_thin_arm[60:63, 110:150] = True                   # a pen-stroke arm the coarse model lost
+    with_thin_arm[60:63, 0:40] = True
+    assert reconcile_masks(with_thin_arm, blobby)[1] == "classical"
 
 
 def test_unknown_mask_source_is_an_input_error(tmp_path):
