@@ -92,10 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _blender_argv() -> list[str]:
-    """Arguments after `--` when Blender runs this script; else the normal command line."""
+    """Arguments after `--` when Blender runs this script (none without `--`: Blender's own
+    options are not ours); else the normal command line."""
     bpy = sys.modules.get("bpy")
-    if bpy is not None and getattr(bpy.app, "binary_path", "") and "--" in sys.argv:
-        return sys.argv[sys.argv.index("--") + 1:]
+    if bpy is not None and getattr(bpy.app, "binary_path", ""):
+        return sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
     return sys.argv[1:]
 
 
