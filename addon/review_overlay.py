@@ -9,8 +9,9 @@ a ring. The shapes are drawn in
   in screen pixels (`POST_PIXEL`, so joints keep their size at any zoom);
 * the Image Editor (`POST_PIXEL`) when it shows the analysed image.
 
-Colours follow `models.overlay` (the vision pictures), so documentation pictures made with it
-look like the review in Blender; joints shade continuously from red to green by confidence.
+`review_picture()` runs the same drawing off screen (documentation, tests). Colours follow
+`models.overlay` (the vision pictures) so both read alike; joints shade continuously from red
+to green by confidence.
 
 The overlay is display only: it creates no objects, so dismissing it leaves the scene as it was.
 """
