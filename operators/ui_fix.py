@@ -38,6 +38,9 @@ class ANIMATE_DRAWING_OT_ui_edit_joints(bpy.types.Operator):
         armature.show_in_front = True  # joints stay visible over the drawing
         armature.data.show_names = True
         bpy.ops.object.mode_set(mode="EDIT")
+        if context.area is not None and context.area.type == "VIEW_3D":
+            # Front view: dragging a joint then keeps it in the drawing's plane.
+            bpy.ops.view3d.view_axis(type="FRONT")
         self.report({"INFO"}, "Move the joints (bone heads), then click Rebuild Rig")
         return {"FINISHED"}
 

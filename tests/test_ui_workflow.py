@@ -160,3 +160,22 @@ def test_clip_picker_lists_the_library_with_thumbnails(blender):
     window_manager = blender.context.window_manager
     window_manager.animate_drawing_clip = items[1][0]
     assert window_manager.animate_drawing_clip == items[1][0]
+
+
+def test_edit_joints_from_the_viewport_turns_it_to_the_front_view(blender):
+    bpy = blender
+    armature = _animate_reviewed(bpy)
+    window = bpy.context.window_manager.windows[0]
+    area = next(a for a in window.screen.areas if a.type == "VIEW_3D")
+    view = area.spaces.active.region_3d
+    view.view_perspective = "PERSP"
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        assert bpy.ops.animate_drawing.ui_edit_joints() == {"FINISHED"}
+    assert armature.mode == "EDIT" and armature.show_in_front
+    assert view.view_perspective == "ORTHO"
+    # looking along +Y: the view's forward axis is world +Y
+    from mathutils import Vector
+
+    forward = view.view_rotation @ Vector((0.0, 0.0, -1.0))
+    assert tuple(round(c, 4) for c in forward) == (0.0, 1.0, 0.0)
