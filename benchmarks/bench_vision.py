@@ -42,7 +42,7 @@ def photos_at_1000(limit: int | None = None) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def run(label: str, settings: AnalysisSettings, photos, models_dir: str | None = None) -> None:
+def run(label: str, settings: AnalysisSettings, photos) -> None:
     models = models_for(settings)
     rows = []
     for name, rgb in photos:
