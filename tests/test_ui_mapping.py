@@ -58,3 +58,30 @@ def test_a_broken_bvh_is_reported(blender, tmp_path):
     with pytest.raises(RuntimeError, match="bad.bvh"):
         blender.ops.animate_drawing.ui_load_bvh(filepath=str(bad))
     assert len(blender.context.window_manager.animate_drawing_motion.rows) == 0
+
+
+def test_apply_motion_file_uses_the_edited_table(blender, cmu_clip):
+    from pathlib import Path
+
+    from animate_drawing.addon.build_action import fcurve_collection
+
+    bpy = blender
+    if "mapping" not in bpy.ops.animate_drawing.retarget.get_rna_type().properties.keys():
+        pytest.skip("animate_drawing.retarget takes no mapping yet (the panel then applies the automatic one)")
+    example = Path(__file__).resolve().parents[1] / "examples" / "drawing.png"
+    bpy.ops.animate_drawing.animate(filepath=str(example))
+    armature = bpy.context.view_layer.objects.active
+    bpy.ops.animate_drawing.ui_load_bvh(filepath=str(cmu_clip))
+    ui = bpy.context.window_manager.animate_drawing_motion
+
+    def elbow_keys(mapping_json):
+        assert bpy.ops.animate_drawing.retarget(filepath=str(cmu_clip), mapping=mapping_json) == {"FINISHED"}
+        anim = armature.animation_data
+        curves = fcurve_collection(anim.action, anim.action_slot).fcurves
+        return [k.co.y for k in curves.find('pose.bones["left_elbow"].rotation_euler', index=2).keyframe_points]
+
+    automatic = elbow_keys(ui.mapping_json())
+    next(r for r in ui.rows if r.joint == "left_elbow").clip_joint = "RightElbow"  # a deliberate swap
+    next(r for r in ui.rows if r.joint == "left_hand").clip_joint = "RightWrist"
+    swapped = elbow_keys(ui.mapping_json())
+    assert len(automatic) == len(swapped) and automatic != swapped
