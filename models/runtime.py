@@ -215,8 +215,6 @@ _SESSIONS_LOCK = threading.Lock()
 
 def get_session(spec: ModelSpec, providers: list[str] | None = None, threads: int | None = None):
     """The (cached) InferenceSession for `spec`; InputError naming the ONNX file if unusable."""
-    import onnxruntime as ort
-
     providers = providers or choose_providers()
     threads = threads or default_threads()
     stat = spec.onnx_path.stat()
@@ -224,18 +222,30 @@ def get_session(spec: ModelSpec, providers: list[str] | None = None, threads: in
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(key)
         if session is None:
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            try:
-                session = ort.InferenceSession(str(spec.onnx_path), sess_options=options, providers=providers)
-            except Exception as exc:  # onnxruntime raises several unrelated types for bad files
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise InputError(spec.onnx_path, f"not a usable ONNX model ({first_line[:300]})") from None
+            session = _new_session(spec, providers, threads)
             _check_session(spec, session)
             _SESSIONS[key] = session
     return session
+
+
+def _new_session(spec: ModelSpec, providers: list[str], threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        # A failing GPU provider is not an error here: onnxruntime itself retries on the CPU
+        # provider, which choose_providers always lists last.
+        return ort.InferenceSession(str(spec.onnx_path), sess_options=options, providers=providers)
+    except Exception as exc:  # onnxruntime raises several unrelated types for bad files
+        raise InputError(spec.onnx_path, f"not a usable ONNX model ({_first_line(exc)})") from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
 
 
 def clear_session_cache() -> None:
