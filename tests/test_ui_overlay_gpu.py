@@ -1,12 +1,15 @@
 """The review overlay's GPU drawing, run for real: off screen after a Workbench render has
 started Blender's GPU backend (background mode has none until then). Skipped without OpenGL.
-The child process checks pixels where the shapes must be and prints the verdict."""
+The child process checks pixels where the shapes must be, in the Image Editor's way (pixel
+space) and the 3D Viewport's (the drawing quad with the view's matrices, the shapes projected),
+and prints the verdict."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +47,49 @@ checks = {
     "box edge yellow": rgba[10, 160, 0] > 200 and rgba[10, 160, 1] > 180 and rgba[10, 160, 2] < 80,
     "paper elsewhere": np.ptp(rgba[75:85, 296:306, :3]) == 0 and rgba[80, 300, 3] == 255,
 }
+
+# The 3D Viewport callbacks, with the view's own matrices, on a real analysis of the example.
+import gpu
+from bpy_extras.view3d_utils import location_3d_to_region_2d
+from mathutils import Matrix
+
+bpy.ops.animate_drawing.ui_review_drawing(filepath=sys.argv[1])
+analysis = scene.animate_drawing_analysis
+reviewed = analysis.figures[0]
+window = bpy.context.window_manager.windows[0]
+area = next(a for a in window.screen.areas if a.type == "VIEW_3D")
+region = next(r for r in area.regions if r.type == "WINDOW")
+view = area.spaces.active.region_3d
+width, height = region.width, region.height
+to_world = review_overlay.review_to_world(reviewed)
+root = to_world(np.array(reviewed["joints"][:1]))
+ours = review_overlay.world_to_region(root, view.perspective_matrix, width, height)[0]
+blenders = location_3d_to_region_2d(region, view, root[0])
+checks["projection as Blender's"] = np.allclose(ours, tuple(blenders), atol=0.01)
+
+offscreen = gpu.types.GPUOffScreen(width, height)
+with offscreen.bind():
+    framebuffer = gpu.state.active_framebuffer_get()
+    framebuffer.clear(color=(0.0, 0.0, 0.0, 0.0), depth=1.0)
+    with bpy.context.temp_override(window=window, area=area, region=region), \
+            gpu.matrix.push_pop(), gpu.matrix.push_pop_projection():
+        gpu.matrix.load_matrix(view.view_matrix)                    # as for POST_VIEW
+        gpu.matrix.load_projection_matrix(view.window_matrix)
+        review_overlay._draw_drawing_in_viewport()
+        gpu.matrix.load_matrix(Matrix.Identity(4))                  # as for POST_PIXEL
+        gpu.matrix.load_projection_matrix(Matrix(((2.0 / width, 0, 0, -1.0), (0, 2.0 / height, 0, -1.0),
+                                                  (0, 0, 1.0, 0), (0, 0, 0, 1.0))))
+        review_overlay._draw_shapes_in_viewport()
+    pixels = framebuffer.read_color(0, 0, width, height, 4, 0, "UBYTE")
+    pixels.dimensions = width * height * 4
+    view_rgba = np.array(pixels, dtype=np.uint8).reshape(height, width, 4).astype(int)
+offscreen.free()
+x, y = (int(round(c)) for c in ours)
+expected = (review_overlay.confidence_rgba([reviewed["joint_conf"][0]])[0, :3] * 255).round()
+checks["root joint disc in the viewport"] = np.abs(view_rgba[y, x, :3] - expected).max() <= 2
+paper_uv = np.array([[0.03 * c for c in review_overlay.find_review_image(analysis).size]])
+px, py = review_overlay.world_to_region(to_world(paper_uv), view.perspective_matrix, width, height)[0]
+checks["drawing quad in the viewport"] = view_rgba[int(round(py)), int(round(px)), 3] == 255
 print("CHECKS", checks, flush=True)
 os._exit(0 if all(checks.values()) else 3)
 """
@@ -55,7 +101,8 @@ def test_review_overlay_draws_with_the_gpu(tmp_path):
 
     if not gl_available():
         pytest.skip("no OpenGL: Workbench cannot start the GPU module here")
-    proc = subprocess.run([sys.executable, "-c", _DRAW], capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ), cwd=tmp_path)
+    example = Path(__file__).resolve().parents[1] / "examples" / "drawing.png"
+    proc = subprocess.run([sys.executable, "-c", _DRAW, str(example)], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ), cwd=tmp_path)
     checks = [line for line in proc.stdout.splitlines() if line.startswith("CHECKS")]
     assert proc.returncode == 0, (checks, proc.stderr[-3000:])
