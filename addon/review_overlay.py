@@ -183,6 +183,20 @@ def world_to_region(world: np.ndarray, perspective_matrix, width: int, height: i
     return (ndc + 1.0) * 0.5 * np.array([width, height], dtype=np.float64)
 
 
+def image_to_rectangle(file_size, bottom_left, top_right):
+    """Analysed-image pixels (v down) → region pixels (y up) of the rectangle where the whole
+    image is shown, as the Image Editor and `review_picture` show it."""
+    scale = analysed_scale(*file_size)
+    aw, ah = file_size[0] * scale, file_size[1] * scale
+    (x0, y0), (x1, y1) = bottom_left, top_right
+
+    def to_region(uv) -> np.ndarray:
+        uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
+        return np.stack([x0 + uv[:, 0] / aw * (x1 - x0), y0 + (1.0 - uv[:, 1] / ah) * (y1 - y0)], axis=-1)
+
+    return to_region
+
+
 def _draw_lines(batch_type, coords, rgba, width):
     import gpu
     from gpu_extras.batch import batch_for_shader
@@ -303,13 +317,7 @@ def _draw_in_image_editor() -> None:
     # The Image Editor's view space is the image's 0..1 UV square: an affine map to the region.
     x0, y0 = view2d.view_to_region(0.0, 0.0, clip=False)
     x1, y1 = view2d.view_to_region(1.0, 1.0, clip=False)
-    aw, ah = w * analysed_scale(w, h), h * analysed_scale(w, h)
-
-    def to_region(uv):
-        uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
-        return np.stack([x0 + uv[:, 0] / aw * (x1 - x0), y0 + (1.0 - uv[:, 1] / ah) * (y1 - y0)], axis=-1)
-
-    _draw_shapes(shapes, to_region)
+    _draw_shapes(shapes, image_to_rectangle(image.size, (x0, y0), (x1, y1)))
 
 
 def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, width: int) -> np.ndarray:
@@ -318,13 +326,8 @@ def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, w
     import gpu
     from mathutils import Matrix
 
-    scale = analysed_scale(*image.size)
-    aw, ah = image.size[0] * scale, image.size[1] * scale
-    height = max(1, round(width * ah / aw))
-
-    def to_region(uv):
-        uv = np.asarray(uv, dtype=np.float64).reshape(-1, 2)
-        return np.stack([uv[:, 0] / aw * width, height - uv[:, 1] / ah * height], axis=-1)
+    height = max(1, round(width * image.size[1] / image.size[0]))
+    to_region = image_to_rectangle(image.size, (0, 0), (width, height))
 
     offscreen = gpu.types.GPUOffScreen(width, height)
     try:
