@@ -8,6 +8,7 @@ when the cache is gone (e.g. after reopening the file), with hand-edited joints 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -39,36 +40,55 @@ def remember(analysis: DrawingAnalysis) -> None:
     _cache[os.path.abspath(analysis.image_path)] = analysis
 
 
-def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
-    """Run the vision pipeline and remember the result in the scene. Raises InputError."""
-    analysis = analyze_image(path, settings_from_preferences(context))
+def store(context, analysis: DrawingAnalysis) -> None:
+    """Keep a fresh analysis for review and `animate`: masks in the cache, figures in the scene."""
     remember(analysis)
     stored = context.scene.animate_drawing_analysis
-    stored.image_path = os.path.abspath(path)
+    stored.image_path = os.path.abspath(analysis.image_path)
     stored.figures_json = figures_to_json(analysis)
     stored.figure_index = 0
     stored.joints_edited = False
+
+
+def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
+    """Run the vision pipeline and remember the result in the scene. Raises InputError."""
+    analysis = analyze_image(path, settings_from_preferences(context))
+    store(context, analysis)
     return analysis
 
 
-def reviewed_analysis(context, path: str | os.PathLike) -> tuple[DrawingAnalysis, int]:
-    """(analysis, figure index) for `path`: the reviewed one stored in the scene when it is
-    about this image (hand-edited joints applied), else a fresh analysis."""
-    key = os.path.abspath(path)
+def stored_review(context, path: str | os.PathLike) -> dict | None:
+    """The review of `path` kept in the scene (main thread): {"figure": the chosen figure's
+    JSON, "index", "count": how many figures, "joints_edited"}; None when the scene holds no
+    figure of this image."""
     stored = context.scene.animate_drawing_analysis
-    figures = stored.figures if stored.image_path == key else []
+    figures = stored.figures if stored.image_path == os.path.abspath(path) else []
     if not figures:
-        return analyze(context, path), 0
+        return None
     index = min(stored.figure_index, len(figures) - 1)
-    reviewed = figures[index]
-    analysis = _cache.get(key)
-    if analysis is None or len(analysis.figures) != len(figures):
+    return {"figure": figures[index], "index": index, "count": len(figures),
+            "joints_edited": stored.joints_edited}
+
+
+def analysis_for(path: str | os.PathLike, review: dict | None,
+                 settings: AnalysisSettings) -> tuple[DrawingAnalysis, int]:
+    """(analysis, figure index) to build from: the reviewed one (hand-edited joints applied)
+    when there is a `review`, else a fresh analysis. Touches no Blender data, so it may run
+    on a worker thread. Raises InputError."""
+    if review is None:
+        return analyze_image(path, settings), 0
+    index = review["index"]
+    analysis = _cache.get(os.path.abspath(path))
+    if analysis is None or len(analysis.figures) != review["count"]:
         # The masks are not saved with the scene: find the reviewed figure again inside its box.
-        settings = settings_from_preferences(context)
-        settings.manual_box = tuple(reviewed["box"])
-        analysis, index = analyze_image(path, settings), 0
-    if stored.joints_edited:
-        analysis.figures[index].joints = np.asarray(reviewed["joints"], dtype=np.float64).reshape(-1, 2)
+        box = tuple(review["figure"]["box"])
+        analysis, index = analyze_image(path, dataclasses.replace(settings, manual_box=box)), 0
+    if review["joints_edited"]:
+        # A copy with the artist's joints: the cached analysis stays as detected.
+        joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
+        figures = list(analysis.figures)
+        figures[index] = dataclasses.replace(figures[index], joints=joints)
+        analysis = dataclasses.replace(analysis, figures=figures)
     return analysis, index
 
 

@@ -103,7 +103,7 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_accept_review"
     bl_label = "Accept and Animate"
     bl_description = "Build the character from the reviewed figure and animate it"
-    bl_options = {"REGISTER", "UNDO"}  # nested operators push no undo step of their own
+    bl_options = {"REGISTER"}  # the animate job records the one undo step when it finishes
 
     @classmethod
     def poll(cls, context):
@@ -113,7 +113,7 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     def execute(self, context):
         context.window_manager.animate_drawing_show_review = False
         path = context.scene.animate_drawing_analysis.image_path
-        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path)
+        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path, interactive=True)
 
 
 class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):

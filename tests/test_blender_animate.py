@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from conftest import BVH_DIR, RAW_DRAWINGS, annotated_biped_dirs
+from conftest import BVH_DIR, RAW_DRAWINGS, REPO_ROOT, annotated_biped_dirs
 
 pytestmark = pytest.mark.blender
 
@@ -66,6 +68,41 @@ def test_animate_failure_after_building_rolls_everything_back(blender, tmp_path)
     with pytest.raises(RuntimeError, match="missing.bvh"):  # the rig builds, the motion fails
         bpy.ops.animate_drawing.animate(filepath=str(dirs[0]), clip=str(tmp_path / "missing.bvh"))
     assert _new_data(bpy, before) == {name: 0 for name in before}
+
+
+def _data_names(bpy) -> dict:
+    return {name: sorted(id_.name for id_ in getattr(bpy.data, name))
+            for name in ("objects", "collections", "actions", "images", "meshes", "armatures", "materials")}
+
+
+def test_cancelling_animate_after_the_build_leaves_the_scene_as_it_was(blender):
+    """Esc while the motion is still to come: the built character goes away again."""
+    bpy = blender
+    from animate_drawing.addon import jobs
+    from animate_drawing.operators.animate import animate_job
+
+    drawing = REPO_ROOT / "examples" / "drawing.png"
+    user_mesh = bpy.data.meshes.new("user_mesh")
+    bpy.context.scene.collection.objects.link(bpy.data.objects.new("user_object", user_mesh))
+    before = _data_names(bpy)
+
+    job = animate_job(bpy.context, str(drawing), "", 1.0)
+    assert [stage.label for stage in job.stages] == [
+        "Finding the figure, its mask and joints", "Keeping the analysis", "Meshing and skin weights",
+        "Building the character", "Retargeting the motion"]
+    while job.stage_label != "Retargeting the motion" and not job.finished:
+        job.step()
+        time.sleep(0.005)  # a worker stage is running
+    assert job.state is jobs.JobState.RUNNING
+    built = _data_names(bpy)
+    assert len(built["objects"]) == len(before["objects"]) + 3  # armature, mesh, camera exist now
+    assert len(built["images"]) == len(before["images"]) + 2  # texture and mask
+
+    job.cancel()
+    jobs.run(job)
+    assert job.state is jobs.JobState.CANCELLED
+    assert _data_names(bpy) == before
+    assert bpy.context.scene.animate_drawing_analysis.figures  # the analysis itself is kept
 
 
 def test_animate_something_that_is_not_a_drawing(blender, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,23 @@ def test_review_before_rigging_routes_the_start_button_through_the_review(enable
     assert start_operator(bpy.context) == "animate_drawing.animate"  # one click by default
     bpy.context.preferences.addons["animate_drawing"].preferences.review_before_rigging = True
     assert start_operator(bpy.context) == "animate_drawing.ui_review_drawing"
+
+
+
+def test_review_before_rigging_sends_an_unreviewed_drawing_to_the_review_first(enabled_addon):
+    """What `animate` does when started from the interface (sidebar, drop, F3): a drawing goes
+    through the review until it has one; a character folder has nothing to review."""
+    bpy = enabled_addon
+    from conftest import annotated_biped_dirs
+
+    from animate_drawing.operators.animate import review_first
+
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "drawing.png")
+    assert not review_first(bpy.context, example)  # off by default: one click
+    bpy.context.preferences.addons["animate_drawing"].preferences.review_before_rigging = True
+    assert review_first(bpy.context, example)
+    assert review_first(bpy.context, "")  # nothing chosen yet: the review's file browser
+    for folder in annotated_biped_dirs()[:1]:
+        assert not review_first(bpy.context, str(folder))
+    assert bpy.ops.animate_drawing.ui_review_drawing(filepath=example) == {"FINISHED"}
+    assert not review_first(bpy.context, example)  # reviewed: Accept (or a second drop) builds it
