@@ -36,12 +36,14 @@ def resolve_clip(file_or_clip_id: str) -> tuple[str, str, bool]:
 
 
 def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, options: RetargetOptions,
-                  interpolation: str = "LINEAR", frame_start: float = 1.0):
+                  interpolation: str = "LINEAR", frame_start: float = 1.0,
+                  mapping: dict[str, str] | None = None):
     """Load a BVH, retarget it onto the character's current bones and key it: (Action, RetargetResult).
+    `mapping` is {character joint: clip joint}, None = found automatically.
     Nothing is created when the clip cannot be read or retargeted (InputError)."""
     props = armature.animate_drawing
-    result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv),
-                      options=options, scale=props.scale)
+    result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv), mapping,
+                      options, scale=props.scale)
     action = apply_retarget(armature, result, clip_name, scene_fps=options.fps,
                             frame_start=frame_start, interpolation=interpolation)
     return action, result

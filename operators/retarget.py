@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
 from ..addon.motion import resolve_clip, retarget_clip
 from ..addon.properties import active_character
+from ..errors import InputError
 from ..motions.retarget import RetargetOptions
 from ._common import progress, run_reported
 
@@ -35,6 +38,21 @@ def scene_fps(scene) -> float:
     return scene.render.fps / scene.render.fps_base
 
 
+def parse_mapping(text: str) -> dict[str, str] | None:
+    """The mapping table's JSON → {character joint: clip joint}; empty text = automatic (None).
+    Raises InputError naming the problem."""
+    if not text.strip():
+        return None
+    try:
+        mapping = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(None, f"joint mapping is not valid JSON: {error}") from None
+    if not isinstance(mapping, dict) or not all(isinstance(joint, str) and isinstance(clip_joint, str)
+                                                for joint, clip_joint in mapping.items()):
+        raise InputError(None, 'joint mapping must be a JSON object {"character joint": "clip joint"}')
+    return mapping
+
+
 class ANIMATE_DRAWING_OT_retarget(bpy.types.Operator):
     bl_idname = "animate_drawing.retarget"
     bl_label = "Retarget Motion"
@@ -56,6 +74,9 @@ class ANIMATE_DRAWING_OT_retarget(bpy.types.Operator):
     interpolation: EnumProperty(name="Interpolation", items=INTERPOLATION, default="LINEAR")
     set_scene_range: BoolProperty(name="Set Scene Range", default=True,
                                   description="Make the scene's frame range play the clip")
+    mapping: StringProperty(name="Joint Mapping", options={"HIDDEN", "SKIP_SAVE"},
+                            description="JSON {character joint: clip joint} from the mapping table; "
+                                        "empty = automatic")
 
     @classmethod
     def poll(cls, context):
@@ -73,6 +94,7 @@ class ANIMATE_DRAWING_OT_retarget(bpy.types.Operator):
 
         def work():
             with progress(context, 2) as advance:
+                mapping = parse_mapping(self.mapping)
                 path, name, from_library = resolve_clip(self.filepath or self.clip)
                 loops = {"ON": True, "OFF": False}.get(self.cyclic, from_library)
                 options = RetargetOptions(
@@ -81,7 +103,7 @@ class ANIMATE_DRAWING_OT_retarget(bpy.types.Operator):
                     frame_end=None if self.clip_frame_end < 0 else self.clip_frame_end, cyclic=loops)
                 advance()
                 action, result = retarget_clip(armature, path, name, options, self.interpolation,
-                                               frame_start=scene.frame_start)
+                                               frame_start=scene.frame_start, mapping=mapping)
                 advance()
             if self.set_scene_range:
                 scene.frame_end = scene.frame_start + result.frame_count - 1

@@ -150,6 +150,19 @@ def test_bad_bvh_is_cancelled_with_the_file_named(blender, character, tmp_path):
     assert character.animation_data is None or character.animation_data.action is None
 
 
+@pytest.mark.parametrize("mapping, problem", [
+    ('{"left_elbow": ', "not valid JSON"),
+    ('["left_elbow", "LeftElbow"]', "JSON object"),
+    ('{"left_elbow": "NoSuchJoint"}', "NoSuchJoint"),
+])
+def test_a_bad_joint_mapping_is_reported_and_creates_nothing(blender, character, mapping, problem):
+    bpy = blender
+    actions_before = len(bpy.data.actions)
+    with pytest.raises(RuntimeError, match=problem):
+        bpy.ops.animate_drawing.retarget(filepath=str(CLIP_A), mapping=mapping)
+    assert len(bpy.data.actions) == actions_before
+
+
 def test_library_clip_by_label_loops_and_moves_the_root(blender, character):
     bpy = blender
     armature = character

@@ -66,8 +66,6 @@ def test_apply_motion_file_uses_the_edited_table(blender, cmu_clip):
     from animate_drawing.addon.build_action import fcurve_collection
 
     bpy = blender
-    if "mapping" not in bpy.ops.animate_drawing.retarget.get_rna_type().properties.keys():
-        pytest.skip("animate_drawing.retarget takes no mapping yet (the panel then applies the automatic one)")
     example = Path(__file__).resolve().parents[1] / "examples" / "drawing.png"
     bpy.ops.animate_drawing.animate(filepath=str(example))
     armature = bpy.context.view_layer.objects.active
