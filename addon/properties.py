@@ -27,31 +27,40 @@ REGISTER_PRIORITY = 0  # panels and operators refer to these groups
 class AnimateDrawingCharacter(bpy.types.PropertyGroup):
     """Stored on the armature object of every character built by the extension."""
 
-    is_character: BoolProperty(name="Is Character", default=False)
+    is_character: BoolProperty(name="Is Character", default=False,
+                               description="This armature is an Animate Drawing character")
     character_name: StringProperty(name="Character", description="Name of the character (its collection)")
     source_path: StringProperty(
         name="Source", subtype="FILE_PATH",
         description="AnimatedDrawings character folder or drawing image the character was built from",
     )
     config_json: StringProperty(name="Config", description="CharacterConfig (size and joints in pixels) as JSON")
-    density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0)
+    density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0,
+                           description="Mesh detail the character was built with (more = smoother bends, "
+                                       "slower); kept when the rig is rebuilt")
     scale: FloatProperty(name="Scale", description="World units per texture pixel", default=1.0)
     origin_uv: FloatVectorProperty(name="Origin", size=2, description="Texture pixel at the world origin")
-    mesh_object: PointerProperty(name="Mesh", type=bpy.types.Object)
-    camera_object: PointerProperty(name="Camera", type=bpy.types.Object)
-    texture_image: PointerProperty(name="Texture", type=bpy.types.Image)
-    mask_image: PointerProperty(name="Mask", type=bpy.types.Image)
+    mesh_object: PointerProperty(name="Mesh", type=bpy.types.Object,
+                                 description="The character's skinned drawing mesh")
+    camera_object: PointerProperty(name="Camera", type=bpy.types.Object,
+                                   description="Front camera framing the character")
+    texture_image: PointerProperty(name="Texture", type=bpy.types.Image,
+                                   description="The drawing cut out around the figure, shown on the mesh")
+    mask_image: PointerProperty(name="Mask", type=bpy.types.Image,
+                                description="Which texture pixels belong to the figure (white); "
+                                            "repaint it and rebuild the rig to change the outline")
 
 
 class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     """Result of `animate_drawing.analyze`, kept for review and for `animate`."""
 
-    image_path: StringProperty(name="Image", subtype="FILE_PATH")
+    image_path: StringProperty(name="Image", subtype="FILE_PATH", description="The analysed drawing")
     figures_json: StringProperty(
         name="Figures",
         description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), largest first",
     )
-    figure_index: IntProperty(name="Figure", default=0, min=0)
+    figure_index: IntProperty(name="Figure", default=0, min=0,
+                              description="Which found figure to build (0 = the largest)")
     joints_edited: BoolProperty(name="Joints Edited", default=False,
                                 description="The joints were corrected by hand; use them instead of re-detecting")
 
