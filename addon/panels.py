@@ -202,8 +202,7 @@ def draw_mapping(layout, context) -> None:
     presets.operator("animate_drawing.ui_save_mapping_preset", text="", icon="ADD")
     apply = box.operator("animate_drawing.retarget", text="Apply Motion File", icon="PLAY")
     apply.filepath = ui.bvh_path
-    if "mapping" in apply.bl_rna.properties:  # retarget takes the edited table as JSON
-        apply.mapping = ui.mapping_json()
+    apply.mapping = ui.mapping_json()  # retarget takes the edited table as JSON
 
 
 def draw_import_menu(self, context):

@@ -16,6 +16,11 @@ from .preferences import ADDON_ID
 CONTEXTS = ("*", "Operator")
 
 FRENCH = {
+    # stages of the animate job (status bar)
+    "Keeping the analysis": "Conservation de l'analyse",
+    "Meshing and skin weights": "Maillage et poids de peau",
+    "Building the character": "Construction du personnage",
+    "Retargeting the motion": "Transfert du mouvement",
     # sidebar and menus
     "Animate Drawing": "Animer le dessin",
     "Animate Drawing…": "Animer un dessin…",

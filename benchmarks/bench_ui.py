@@ -4,7 +4,8 @@ The review analysis runs as a background job: the models on a worker thread, onl
 and showing the result on the main thread. Per drawing this prints the job's wall time and
 the longest single main-thread step (what the user could feel as a freeze), next to the time
 the same analysis blocks when run in the foreground, and the time the one-click
-`animate_drawing.animate` (analysis, rig, motion; synchronous today) holds the interface.
+`animate_drawing.animate` (analysis, rig, motion) takes when run to the end in the foreground,
+as scripts and background runs do (from the interface it runs as a background job).
 Run: `python -m benchmarks.run_all ui`.
 """
 

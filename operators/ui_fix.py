@@ -9,14 +9,8 @@ from __future__ import annotations
 import bpy
 
 from ..addon.properties import active_character, character_armature
+from ._common import select_only
 from .ui_common import image_editor_areas
-
-
-def _select_only(context, obj) -> None:
-    for other in context.view_layer.objects.selected:
-        other.select_set(False)
-    context.view_layer.objects.active = obj
-    obj.select_set(True)
 
 
 class ANIMATE_DRAWING_OT_ui_edit_joints(bpy.types.Operator):
@@ -34,7 +28,7 @@ class ANIMATE_DRAWING_OT_ui_edit_joints(bpy.types.Operator):
         armature = active_character(context)
         if context.object is not None and context.object.mode != "OBJECT":
             bpy.ops.object.mode_set(mode="OBJECT")
-        _select_only(context, armature)
+        select_only(context, armature)
         armature.show_in_front = True  # joints stay visible over the drawing
         armature.data.show_names = True
         bpy.ops.object.mode_set(mode="EDIT")
@@ -90,7 +84,7 @@ class ANIMATE_DRAWING_OT_ui_select_character(bpy.types.Operator):
             return {"CANCELLED"}
         if context.object is not None and context.object.mode != "OBJECT":
             bpy.ops.object.mode_set(mode="OBJECT")
-        _select_only(context, armature)
+        select_only(context, armature)
         return {"FINISHED"}
 
 

@@ -20,6 +20,7 @@ from bpy_extras.io_utils import ImportHelper
 from ..addon import jobs, review_overlay
 from ..addon import drawing_analysis
 from ..addon.file_handler import DRAWING_EXTENSIONS
+from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image
 from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
@@ -113,7 +114,8 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     def execute(self, context):
         context.window_manager.animate_drawing_show_review = False
         path = context.scene.animate_drawing_analysis.image_path
-        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path, interactive=True)
+        density = get_preferences(context).mesh_density  # execute skips animate's invoke, which reads it
+        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path, density=density, interactive=True)
 
 
 class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):
