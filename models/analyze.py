@@ -139,10 +139,10 @@ def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, focus
     if pose_result is not None and pose_result.mask is not None and models.segmenter_shares_pose_net:
         learned = pose_result.mask          # the pose net already segmented this crop
     elif models.segmenter.model is not None:
-        learned = models.segmenter.segment(crop)
+        learned = models.segmenter.probability(crop)
     if learned is not None and mask_source == "model":
-        if learned.any():
-            return learned
+        if learned.above().any():
+            return learned.above()
         notes.append(f"the segmentation model gave an empty mask for the box at {[round(v) for v in box]}; "
                      "the classical segmentation was used")
     classical = classical_mask(crop, focus)

@@ -14,7 +14,7 @@ import numpy as np
 from .decoders import decode_heatmap, decode_mask_logits, decode_simcc, decode_yolo_pose
 from .joints import COCO17, COCO17_FLIP
 from .runtime import OnnxModel
-from .segmenter import mask_from_probability
+from .segmenter import CropProbability, probability_in_crop
 
 GEOMETRIC_CONFIDENCE = 0.1
 
@@ -23,7 +23,7 @@ GEOMETRIC_CONFIDENCE = 0.1
 class PoseResult:
     keypoints: np.ndarray            # (17, 2) crop pixels, COCO-17 order
     confidence: np.ndarray           # (17,) 0..1
-    mask: np.ndarray | None = None   # (H, W) bool crop mask, when the pose model also segments
+    mask: CropProbability | None = None   # figure probability over the crop, when the pose net also segments
 
 
 class PoseEstimator:
@@ -67,8 +67,8 @@ class PoseEstimator:
                                       out.get("activation", "none"))
             if len(outputs) > 1:
                 prob = decode_mask_logits(outputs[1], out.get("mask_activation", "sigmoid"))
-                mask_out = mask_from_probability(prob, transform, self.model.size_hw, crop.shape[:2],
-                                                 float(out.get("mask_threshold", 0.5)))
+                mask_out = probability_in_crop(prob, transform, self.model.size_hw, crop.shape[:2],
+                                               float(out.get("mask_threshold", 0.5)))
         elif spec.kind == "simcc":
             xy, conf = decode_simcc(outputs[0], outputs[1], float(out.get("simcc_split_ratio", 2.0)))
         else:  # yolo_pose on the crop: the best-scoring figure

@@ -4,6 +4,8 @@ classical flood leaked into paper/background or lost parts of the figure)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -13,7 +15,8 @@ from .runtime import OnnxModel, Transform
 
 
 AGREEMENT_TOLERANCE = 0.02   # × crop diagonal: boundary slack between a coarse model mask and strokes
-MAX_DISAGREEMENT = 0.12      # fraction of a mask the other one may miss beyond that slack
+MAX_DISAGREEMENT = 0.1       # fraction of a mask the other one may miss beyond that slack
+SURE_BACKGROUND = 0.01       # model probability below which a leaked pixel counts as flooded paper
 RECONCILE_SIDE = 256         # masks are compared at this long side
 
 
@@ -29,16 +32,31 @@ class FigureSegmenter:
         """(H, W) bool figure mask of the crop: one blob, holes filled (as AnimatedDrawings)."""
         if self.model is None:
             return classical_mask(crop)
+        return self.probability(crop).above()
+
+    def probability(self, crop: np.ndarray) -> "CropProbability":
+        """The model's figure probability over the crop (model only)."""
         tensor, transform = self.model.preprocess(crop)
         outputs = self.model.ordered_outputs(self.model.infer(tensor))
         prob = decode_mask_logits(outputs[0], self.model.spec.output.get("activation", "sigmoid"))
-        return mask_from_probability(prob, transform, self.model.size_hw, crop.shape[:2],
-                                     float(self.model.spec.output.get("threshold", 0.5)))
+        return probability_in_crop(prob, transform, self.model.size_hw, crop.shape[:2],
+                                   float(self.model.spec.output.get("threshold", 0.5)))
 
 
-def mask_from_probability(prob: np.ndarray, transform: Transform, net_hw: tuple[int, int],
-                          crop_hw: tuple[int, int], threshold: float = 0.5) -> np.ndarray:
-    """Network-resolution probability → crop-size bool mask (largest blob, holes filled).
+@dataclass
+class CropProbability:
+    """A model's figure probability warped onto the crop: one blob above `threshold`."""
+
+    prob: np.ndarray        # (H, W) float32
+    threshold: float
+
+    def above(self) -> np.ndarray:
+        return self.prob > self.threshold
+
+
+def probability_in_crop(prob: np.ndarray, transform: Transform, net_hw: tuple[int, int],
+                        crop_hw: tuple[int, int], threshold: float = 0.5) -> CropProbability:
+    """Network-resolution probability → crop-size probability whose mask is one blob.
 
     The blob is chosen at the map's own (low) resolution, where it is cheap; the cleaned
     probability (other blobs held below the threshold, holes raised to 1) is then warped to
@@ -46,7 +64,7 @@ def mask_from_probability(prob: np.ndarray, transform: Transform, net_hw: tuple[
     """
     blob = largest_blob(prob > threshold)
     if not blob.any():
-        return np.zeros(crop_hw, bool)
+        return CropProbability(np.zeros(crop_hw, np.float32), threshold)
     prob = np.where(blob, np.where(prob > threshold, prob, 1.0), np.minimum(prob, threshold * 0.999))
     net_h, net_w = net_hw
     ph, pw = prob.shape
@@ -59,40 +77,42 @@ def mask_from_probability(prob: np.ndarray, transform: Transform, net_hw: tuple[
     h, w = crop_hw
     full = cv2.warpAffine(prob.astype(np.float32), m, (w, h),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-    return full > threshold
+    return CropProbability(full, threshold)
 
 
-def reconcile_masks(classical: np.ndarray, learned: np.ndarray) -> tuple[np.ndarray, str]:
+def reconcile_masks(classical: np.ndarray, learned: CropProbability) -> tuple[np.ndarray, str]:
     """(mask, "classical" | "model"): the pixel-exact classical mask unless it clearly failed.
 
     The classical flood is exact on clean paper (it is what AnimatedDrawings ships) but can
     leak into shadows/backgrounds, or keep only an enclosed part when strokes have gaps; the
-    model mask is coarse (low resolution, thin strokes fade) but knows what a figure is. So
-    the model wins only when (a) the classical mask has *thick* regions far from the model's
-    (a flood, not a thin limb the model lost) or (b) the model's figure reaches well outside
-    the classical mask's convex hull (the classical flood kept only a part).
+    model mask is coarse (low resolution, thin strokes and odd parts fade) but knows what a
+    figure is. So the model wins only when (a) the classical mask has thick regions far from
+    the model's mask that the model is *sure* are background (a flood, not a thin limb, hair
+    or tail the model was unsure about) or (b) the model's figure reaches well outside the
+    classical mask's convex hull (the classical flood kept only a part).
     """
-    if not learned.any():
+    learned_mask = learned.above()
+    if not learned_mask.any():
         return classical, "classical"
     if not classical.any():
-        return learned, "model"
+        return learned_mask, "model"
     # Fractions are all that is needed: measure them on masks at most RECONCILE_SIDE px.
-    classical_small, learned_small = _at_most(classical, RECONCILE_SIDE), _at_most(learned, RECONCILE_SIDE)
+    classical_small, learned_small = _at_most(classical, RECONCILE_SIDE), _at_most(learned_mask, RECONCILE_SIDE)
     if not classical_small.any() or not learned_small.any():
-        return (classical, "classical") if classical_small.any() else (learned, "model")
+        return (classical, "classical") if classical_small.any() else (learned_mask, "model")
     h, w = classical_small.shape
+    sure_background = cv2.resize(learned.prob, (w, h), interpolation=cv2.INTER_AREA) < SURE_BACKGROUND
     r = max(1.5, AGREEMENT_TOLERANCE * float(np.hypot(h, w)))
-    near_learned = _grow(learned_small, r)
-    leaked = classical_small & ~near_learned
+    leaked = classical_small & ~_grow(learned_small, r)
     thick_leak = _grow(_shrink(leaked, r), r) & leaked      # opening: thin strokes vanish
     hull = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(classical_small.astype(np.uint8))), 1)
     near_hull = _grow(hull.astype(bool), r)
-    leak_fraction = np.count_nonzero(thick_leak) / np.count_nonzero(classical_small)
+    leak_fraction = np.count_nonzero(thick_leak & sure_background) / np.count_nonzero(classical_small)
     lost_fraction = np.count_nonzero(learned_small & ~near_hull) / np.count_nonzero(learned_small)
     if leak_fraction <= MAX_DISAGREEMENT and lost_fraction <= MAX_DISAGREEMENT:
         return classical, "classical"
-    return learned, "model"
+    return learned_mask, "model"
 
 
 # Morphology with a disk of radius r through distance transforms: linear time whatever r is

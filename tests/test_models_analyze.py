@@ -275,23 +275,27 @@ def test_detector_model_that_sees_nothing_falls_back_to_classical(tmp_path):
 
 
 def test_reconcile_prefers_exact_classical_mask_unless_it_leaked_or_lost_parts():
-    from animate_drawing.models.segmenter import reconcile_masks
+    from animate_drawing.models.segmenter import CropProbability, reconcile_masks
 
     figure = np.zeros((200, 150), bool)
     cv2.ellipse(figure.view(np.uint8), (75, 100), (40, 80), 0, 0, 360, 1, -1)
     blobby = cv2.dilate(figure.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)  # coarse model mask
-    assert reconcile_masks(figure, blobby)[1] == "classical"
+    sure = CropProbability(np.where(blobby, 0.9, 0.001).astype(np.float32), 0.5)          # paper: p ≈ 0
+    unsure = CropProbability(np.where(blobby, 0.9, 0.2).astype(np.float32), 0.5)
+    assert reconcile_masks(figure, sure)[1] == "classical"
     flooded = np.zeros_like(figure)
     flooded[10:190, 10:140] = True                         # classical leaked into the paper
-    assert reconcile_masks(flooded, blobby)[1] == "model"
+    assert reconcile_masks(flooded, sure)[1] == "model"
+    # The same extra region where the model is unsure (hair, a tail): classical detail kept.
+    assert reconcile_masks(flooded, unsure)[1] == "classical"
     head_only = figure.copy()
     head_only[60:] = False                                 # stroke gaps: only the head enclosed
-    assert reconcile_masks(head_only, blobby)[1] == "model"
-    assert reconcile_masks(np.zeros_like(figure), blobby)[1] == "model"
+    assert reconcile_masks(head_only, sure)[1] == "model"
+    assert reconcile_masks(np.zeros_like(figure), sure)[1] == "model"
     with_thin_arm = figure.copy()
     with_thin_arm[60:63, 110:150] = True                   # a pen-stroke arm the coarse model lost
     with_thin_arm[60:63, 0:40] = True
-    assert reconcile_masks(with_thin_arm, blobby)[1] == "classical"
+    assert reconcile_masks(with_thin_arm, sure)[1] == "classical"
 
 
 def test_unknown_mask_source_is_an_input_error(tmp_path):

@@ -50,7 +50,7 @@ def test_pose_heatmap_with_mask_output_gives_crop_mask(tmp_path):
     logits[0, 0, 16:48, 12:36] = 8.0                      # central box of the input
     model = _model(tmp_path, "posemask", "pose", "heatmap", {"heatmaps": hm, "mask_logits": logits})
     result = PoseEstimator(model).estimate(np.zeros((128, 96, 3), np.uint8))
-    ys, xs = np.nonzero(result.mask)
+    ys, xs = np.nonzero(result.mask.above())
     assert (ys.min(), ys.max(), xs.min(), xs.max()) == (32, 95, 24, 71)
 
 
