@@ -32,13 +32,15 @@ def stroke_map(rgb: np.ndarray) -> np.ndarray:
 def enclosed_regions(strokes: np.ndarray) -> np.ndarray:
     """bool map of strokes plus everything they enclose (not reachable from the border)."""
     free = (strokes == 0).astype(np.uint8)
-    _, labels = cv2.connectedComponents(free, connectivity=4)
+    count, labels = cv2.connectedComponents(free, connectivity=4)
     # Seeds every SEED_STEP px along the border, as in the reference: a paper pocket that
     # touches the border only between two seeds (a hat cut by the crop edge) stays figure.
     h, w = free.shape
     xs, ys = np.arange(0, w - 1, SEED_STEP), np.arange(0, h - 1, SEED_STEP)
     seeds = np.concatenate([labels[0, xs], labels[h - 1, xs], labels[ys, 0], labels[ys, w - 1]])
-    reached = np.isin(labels, seeds[seeds > 0])
+    is_reached = np.zeros(count, bool)
+    is_reached[seeds[seeds > 0]] = True
+    reached = is_reached[labels]
     reached[0, :] = reached[-1, :] = reached[:, 0] = reached[:, -1] = True
     return ~reached
 
@@ -53,8 +55,16 @@ def largest_blob(mask: np.ndarray, focus=None) -> np.ndarray:
     out = np.zeros(mask.shape, np.uint8)
     if not contours:
         return out.astype(bool)
-    filled_areas = [_filled_area(c, focus) for c in contours]
-    cv2.drawContours(out, [contours[int(np.argmax(filled_areas))]], -1, 1, thickness=cv2.FILLED)
+    # Exact filled areas only for contours whose bounding box could still beat the best.
+    order = sorted(range(len(contours)), key=lambda i: -_box_area(contours[i], focus))
+    best, best_area = order[0], -1
+    for i in order:
+        if _box_area(contours[i], focus) <= best_area:
+            break
+        area = _filled_area(contours[i], focus)
+        if area > best_area:
+            best, best_area = i, area
+    cv2.drawContours(out, [contours[best]], -1, 1, thickness=cv2.FILLED)
     return out.astype(bool)
 
 
@@ -79,6 +89,16 @@ def classical_mask(rgb: np.ndarray, focus=None) -> np.ndarray:
     """Figure mask (H, W) bool of a figure crop, AnimatedDrawings' classical algorithm
     (`focus`: the figure's box inside the crop, see `largest_blob`)."""
     return largest_blob(enclosed_regions(stroke_map(rgb)), focus)
+
+
+def _box_area(contour: np.ndarray, focus=None) -> int:
+    """Upper bound of `_filled_area`: the bounding box area (inside the focus box)."""
+    x, y, w, h = cv2.boundingRect(contour)
+    if focus is not None:
+        fx0, fy0, fx1, fy1 = focus
+        w = max(0.0, min(x + w, fx1) - max(x, fx0))
+        h = max(0.0, min(y + h, fy1) - max(y, fy0))
+    return w * h
 
 
 def _filled_area(contour: np.ndarray, focus=None) -> int:
