@@ -169,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paper-margin", type=float, default=0.0,
                         help="put each annotated texture on this much paper per side first (default 0: "
                              "the tight crop AnimatedDrawings itself segmented and posed)")
+    parser.add_argument("--no-flip-test", action="store_true", help="pose on the crop only, not also its mirror")
     parser.add_argument("--mask-source", default="auto", choices=("auto", "model", "classical"))
     parser.add_argument("--models-dir", default=None, help="shipped-models folder (an empty one: classical only)")
     args = parser.parse_args(argv)
@@ -176,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     if not annotated.is_dir():
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
-    settings = AnalysisSettings(provider=args.provider, models_dir=args.models_dir, mask_source=args.mask_source)
+    settings = AnalysisSettings(provider=args.provider, models_dir=args.models_dir, mask_source=args.mask_source,
+                                flip_test=not args.no_flip_test)
     models = models_for(settings)
     print(f"models: {models.names()}")
     for note in models.warnings:
