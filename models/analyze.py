@@ -40,7 +40,8 @@ class AnalysisSettings:
 
 @dataclass
 class Figure:
-    box: tuple[float, float, float, float]   # x0, y0, x1, y1 in image pixels (detected, unpadded)
+    box: tuple[float, float, float, float]   # x0, y0, x1, y1 image pixels: the mask's bounding box
+                                             # (the detector's box only decides where to look)
     score: float
     mask: np.ndarray                         # (H, W) bool, full image size
     joints: np.ndarray                       # (16, 2) image pixels, AnimatedDrawings order
@@ -183,7 +184,7 @@ def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, mod
 
     mask = np.zeros((h, w), bool)
     mask[y0:y1, x0:x1] = crop_mask
-    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped)
+    return Figure(_mask_box(mask), score, mask, joints + (x0, y0), conf, snapped)
 
 
 def padded_box(box, pad: float, width: int, height: int) -> tuple[int, int, int, int]:
