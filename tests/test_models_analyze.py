@@ -212,17 +212,17 @@ SHIPPED = {t: shipped_specs(t, MODELS_DIR) for t in ("detection", "segmentation"
 
 
 @pytest.mark.skipif(not SHIPPED["pose"], reason="no shipped pose model yet")
-@pytest.mark.parametrize("folder", [
-    "AnimatedDrawings_Server-Backend__example1",
-    "xkromkad_AnimatedDrawings-1__postava_out",
-    "facebookresearch_AnimatedDrawings__PR195_output_garlic",
-])
-def test_shipped_models_accuracy_floor(shared_data, folder):
+def test_shipped_models_accuracy_floor(shared_data):
+    # Three annotated drawings the shipped pose net gets right (PCK@0.1 0.94-1.00 when
+    # written) and the geometric fallback does not (0.62-0.88): a decoding or pre-processing
+    # regression, or a much worse model, falls below the floor.
     from animate_drawing.models.evaluate import evaluate_annotated
 
-    result = evaluate_annotated(shared_data / ANNOTATED / folder, AnalysisSettings(provider="cpu"))
-    assert result.mask_iou >= 0.85
-    assert result.pck10 >= 0.75
+    folders = ["Ajaypawar02_AnimatedDrawings__garlic_out", "limefresh5455_animation_drawing__boyHERE",
+               "mikaelapisani_AnimatedDrawings-JM__output_2"]
+    results = [evaluate_annotated(shared_data / ANNOTATED / f, AnalysisSettings(provider="cpu")) for f in folders]
+    assert np.mean([r.pck10 for r in results]) >= 0.85
+    assert min(r.mask_iou for r in results) >= 0.9
 
 
 def _tiny_shipped_models(folder: Path, find_figure: bool = True) -> Path:
