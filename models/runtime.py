@@ -3,6 +3,23 @@
 A model is a `<name>.onnx` with a `<name>.json` sidecar beside it (schema in
 docs/ARCHITECTURE.md). The sidecar says how to turn an RGB image into the input tensor and
 how to read the outputs, so a user's own model drops in without code.
+
+Sidecar keys read here and by the decoders (all optional unless marked):
+
+* top level: `task` (required: detection | segmentation | pose), `model` (ONNX file name
+  relative to the sidecar; default `<name>.onnx`).
+* `input`: `name` (needed when the graph has several inputs), `size` [H, W] (needed for a
+  dynamic input), `layout` NCHW | NHWC, `dtype` float32 | float16 | uint8, `color` RGB | BGR |
+  GRAY, `mean`, `std`, `scale` (value = (pixel / scale - mean) / std), `resize` stretch |
+  letterbox, `pad_value` (letterbox border, default 114).
+* `output`: `kind` (required), `names` (output order the decoder expects), then per kind:
+  heatmap — `align` corner (cell i ↦ i·stride, mmpose) | center ((i + 0.5)·stride),
+  `activation` none | sigmoid, a second output = mask logits with `mask_activation`,
+  `mask_threshold`; simcc — `simcc_split_ratio`; yolo_pose — `num_keypoints`;
+  yolo_det — `num_classes`, `classes` (ids that count as figures); dets_labels — `classes`;
+  box_heatmap — `stride`, `centre_offset`, `ltrb_unit` stride | pixels, `activation`;
+  mask_logits — `activation` sigmoid | none, `threshold`; detectors — `score_threshold`,
+  `iou_threshold`.
 """
 
 from __future__ import annotations
