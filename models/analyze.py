@@ -73,6 +73,10 @@ def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = N
     analysis = analyze_array(rgb, alpha, settings, models, timings)
     analysis.image_path = os.fspath(path)
     if not analysis.figures:
+        if settings.manual_box is not None:
+            box = [round(float(v)) for v in settings.manual_box]
+            raise NoFigureError(path, f"no figure found inside the box {box}; draw the box around the "
+                                      "whole figure, on the image as loaded (EXIF-rotated, long side ≤ 2000 px)")
         raise NoFigureError(path, NO_FIGURE_HINT)
     return analysis
 

@@ -134,7 +134,7 @@ def test_manual_box_limits_the_analysis(tmp_path):
     analysis = analyze_image(path, _classical_settings(manual_box=(80, 130, 330, 420)))
     assert len(analysis.figures) == 1
     assert analysis.figures[0].mask[:, 450:].sum() == 0
-    with pytest.raises(NoFigureError):
+    with pytest.raises(NoFigureError, match=r"inside the box \[400, 540, 500, 590\]"):
         analyze_image(path, _classical_settings(manual_box=(400, 540, 500, 590)))   # empty paper
 
 
