@@ -40,13 +40,17 @@ class AnalysisSettings:
 
 @dataclass
 class Figure:
-    box: tuple[float, float, float, float]   # x0, y0, x1, y1 image pixels: the mask's bounding box
-                                             # (the detector's box only decides where to look)
+    box: tuple[float, float, float, float]   # x0, y0, x1, y1 image pixels: the detected (or manual)
+                                             # box, unpadded; `mask_box()` is the figure's extent
     score: float
     mask: np.ndarray                         # (H, W) bool, full image size
     joints: np.ndarray                       # (16, 2) image pixels, AnimatedDrawings order
     joint_conf: np.ndarray                   # (16,) 0..1
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
+
+    def mask_box(self) -> tuple[float, float, float, float]:
+        """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
+        return _mask_box(self.mask)
 
 
 @dataclass
@@ -188,7 +192,7 @@ def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, mod
 
     mask = np.zeros((h, w), bool)
     mask[y0:y1, x0:x1] = crop_mask
-    return Figure(_mask_box(mask), score, mask, joints + (x0, y0), conf, snapped)
+    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped)
 
 
 def padded_box(box, pad: float, width: int, height: int) -> tuple[int, int, int, int]:

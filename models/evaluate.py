@@ -5,7 +5,7 @@
 Annotated human figures (the texture crop given as the figure box, optionally first put on
 paper of its own border colour): mask IoU against mask.png,
 PCK@0.1 / PCK@0.05 of all 16 joints (distance / crop diagonal). Full photos with a
-bounding_box.yaml: box IoU of the largest figure (boxes compared in the photo scaled so its
+bounding_box.yaml: box IoU of the largest figure's mask extent (boxes compared in the photo scaled so its
 long side is at most 1000 px, as AnimatedDrawings stores them). Raw photos: every one must
 be processed without error; figures found are counted and drawn on a contact sheet.
 """
@@ -122,7 +122,7 @@ def evaluate_annotated(folder: Path, settings: AnalysisSettings, paper_margin: f
             full = analyze_image(photo, settings)
             ph, pw = full.image.shape[:2]
             s = min(1.0, 1000.0 / max(ph, pw))
-            result.box_iou = max(box_iou([v * s for v in f.box], truth_box) for f in full.figures[:1])
+            result.box_iou = max(box_iou([v * s for v in f.mask_box()], truth_box) for f in full.figures[:1])
         except NoFigureError:
             result.box_iou = 0.0
     return result

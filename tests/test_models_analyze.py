@@ -254,13 +254,11 @@ def test_shipped_model_trio_runs_through_the_pipeline(tmp_path):
                                                     flip_test=False))
     assert analysis.models == {"detection": "det", "segmentation": "seg", "pose": "pose"}
     fig, = analysis.figures
-    # Detected box: input box × 4 = (80, 32)-(208, 208), the crop the pose net saw. Its mask
-    # output (rows 2..30, cols 3..29 of 32 over that 128x176 crop) is the mask, whose
-    # bounding box is the figure's box.
+    np.testing.assert_allclose(fig.box, [80, 32, 208, 208])        # input box × 4
+    # The pose net's mask output (rows 2..30, cols 3..29 of 32 over that 128x176 crop) is the mask.
     ys, xs = np.nonzero(fig.mask)
     assert abs(ys.min() - (32 + 2 * 5.5)) <= 2 and abs(xs.min() - (80 + 3 * 4)) <= 2
-    assert ys.max() < 208 and xs.max() < 208
-    np.testing.assert_allclose(fig.box, [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+    np.testing.assert_allclose(fig.mask_box(), [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
     rows, cols = np.rint(fig.joints[:, 1]).astype(int), np.rint(fig.joints[:, 0]).astype(int)
     assert fig.mask[rows, cols].all()
     # neck = nose: heatmap cell (8, 2) → input (17, 5) → crop (68, 27.5) → image (148, 59.5)
