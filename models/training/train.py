@@ -57,11 +57,13 @@ class PagePool:
         return self.pages[self.rng.integers(len(self.pages))]
 
 
-def _ema_update(ema: torch.nn.Module, model: torch.nn.Module) -> None:
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, step: int) -> None:
+    # Warm-up of the decay: early on the average must forget the random initialisation quickly.
+    decay = min(EMA_DECAY, (1 + step) / (10 + step))
     with torch.no_grad():
         for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
             if e.dtype.is_floating_point:
-                e.mul_(EMA_DECAY).add_(m.detach(), alpha=1 - EMA_DECAY)
+                e.mul_(decay).add_(m.detach(), alpha=1 - decay)
             else:
                 e.copy_(m)
 
@@ -145,7 +147,7 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
         opt_f.zero_grad(set_to_none=True)
         loss_f.backward()
         opt_f.step()
-        _ema_update(figure_ema, figure)
+        _ema_update(figure_ema, figure, step)
 
         pages = [page_sample(pool.pick(), rng) for _ in range(batch)]
         xd = to_input(np.stack([p.image for p in pages]))
@@ -154,7 +156,7 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        _ema_update(detector_ema, detector)
+        _ema_update(detector_ema, detector, step)
 
         step += 1
         for k, v in {**parts_f, **parts_d}.items():
