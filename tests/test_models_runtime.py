@@ -121,3 +121,26 @@ def test_shipped_models_are_found_by_glob(tmp_path):
     with pytest.warns(ModelFallbackWarning, match="notes.json"):
         specs = runtime.shipped_specs("pose", tmp_path)
     assert [s.name for s in specs] == ["zz_pose"]
+
+
+def test_prepare_input_layouts_colours_and_letterbox(tmp_path):
+    path = _pose_model(tmp_path)
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    sidecar["input"].update(layout="NHWC", dtype="uint8", color="BGR", resize="letterbox", pad_value=7,
+                            size=[40, 40])
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    spec = load_model_spec(path)
+    rgb = np.zeros((20, 40, 3), np.uint8)
+    rgb[..., 0] = 200                                      # pure red image, twice as wide as tall
+    tensor, transform = runtime.prepare_input(spec, rgb, (40, 40))
+    assert tensor.shape == (1, 40, 40, 3) and tensor.dtype == np.uint8
+    assert tensor[0, 0, 0].tolist() == [7, 7, 7]           # letterbox band above the image
+    assert tensor[0, 20, 20].tolist() == [0, 0, 200]       # BGR order
+    np.testing.assert_allclose(transform.to_image([[20.0, 20.0]]), [[20.0, 10.0]])   # centre ↦ centre
+
+    sidecar["input"].update(layout="NCHW", dtype="float32", color="GRAY", mean=[0.5], std=[0.5],
+                            resize="stretch")
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    tensor, _ = runtime.prepare_input(load_model_spec(path), np.full((20, 40, 3), 255, np.uint8), (40, 40))
+    assert tensor.shape == (1, 1, 40, 40)
+    np.testing.assert_allclose(tensor, 1.0)                # (1 - 0.5) / 0.5
