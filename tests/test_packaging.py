@@ -10,6 +10,7 @@ zip (its code and its bundled wheels), as on an artist's machine.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import numpy
 import pytest
 
 from conftest import RAW_DRAWINGS, REPO_ROOT
@@ -127,12 +129,19 @@ def test_build_prints_each_zip_size_and_files(linux_build):
 # ---------------------------------------------------------------------------------------
 # Installing the zip into Blender
 
+def model_input(shape):
+    """Seeded noise in a model's input shape: the same tensor for the bundled and the dev onnxruntime."""
+    dims = [d if isinstance(d, int) else 1 for d in shape]
+    return numpy.random.default_rng(0).standard_normal(dims).astype(numpy.float32)
+
+
 _PROBE = r"""
 import json, os, sys
 from pathlib import Path
 import bpy, addon_utils
 
-zip_path, drawing, module, bundled = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+zip_path, drawing, module, bundled, outputs_path = sys.argv[1:4] + [json.loads(sys.argv[4]), sys.argv[5]]
+MODEL_INPUT_FN
 report = {}
 watched = (bpy.types.Scene, bpy.types.Object, bpy.types.WindowManager)
 
@@ -153,11 +162,15 @@ report["modules"] = {}
 for name in bundled:
     imported = __import__(name)
     report["modules"][name] = {"file": imported.__file__, "version": getattr(imported, "__version__", "")}
-import onnxruntime
-report["onnx_inputs"] = {
-    p.name: [i.name for i in onnxruntime.InferenceSession(str(p), providers=["CPUExecutionProvider"]).get_inputs()]
-    for p in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx"))
-}
+import numpy, onnxruntime
+report["onnx_inputs"], model_outputs = {}, {}
+for path in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx")):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    report["onnx_inputs"][path.name] = [i.name for i in session.get_inputs()]
+    feed = {i.name: model_input(i.shape) for i in session.get_inputs()}
+    for out, value in zip(session.get_outputs(), session.run(None, feed)):
+        model_outputs[f"{path.name}:{out.name}"] = value
+numpy.savez(outputs_path, **model_outputs)
 
 def action_fcurves(action):
     if getattr(action, "layers", None):   # 4.4+ layered actions (the only API in 5.0)
@@ -190,7 +203,7 @@ report["uninstalled"] = not (repo_dir / "animate_drawing").exists()
 report["enabled_after_uninstall"] = addon_utils.check(module)[1]
 print("PROBE-REPORT " + json.dumps(report), flush=True)
 os._exit(0)   # bpy 4.2 as a module segfaults at interpreter exit once add-on classes were registered
-"""
+""".replace("MODEL_INPUT_FN", inspect.getsource(model_input))
 
 
 def _blender_only_site(folder: Path) -> Path:
@@ -234,7 +247,8 @@ def install_report(linux_build, tmp_path_factory):
            "BLENDER_USER_RESOURCES": str(home / "blender"), "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
     # -S -s: no site-packages at all, only the Blender-like folder on PYTHONPATH.
     proc = subprocess.run(
-        [sys.executable, "-S", "-s", "-c", _PROBE, str(zip_path), str(_first_drawing()), EXT_MODULE, json.dumps(bundled)],
+        [sys.executable, "-S", "-s", "-c", _PROBE, str(zip_path), str(_first_drawing()), EXT_MODULE, json.dumps(bundled),
+         str(root / "model_outputs.npz")],
         capture_output=True, text=True, timeout=900, env=env, cwd=root,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROBE-REPORT ")]
@@ -242,6 +256,7 @@ def install_report(linux_build, tmp_path_factory):
     report = json.loads(lines[-1].removeprefix("PROBE-REPORT "))
     report["user_resources"] = str(home / "blender")
     report["bundled"] = bundled
+    report["model_outputs"] = str(root / "model_outputs.npz")
     return report
 
 
@@ -260,12 +275,19 @@ def test_installed_extension_imports_its_bundled_wheels(install_report):
     assert install_report["modules"]["cv2"]["version"] == "4.11.0"
 
 
-def test_bundled_onnxruntime_loads_every_shipped_model(install_report):
+def test_bundled_onnxruntime_runs_every_shipped_model_like_the_dev_runtime(install_report):
     shipped = sorted(p.name for p in (REPO_ROOT / "models").glob("*.onnx"))
     if not shipped:
         pytest.skip("no models/*.onnx in the repository yet")
     assert sorted(install_report["onnx_inputs"]) == shipped
-    assert all(install_report["onnx_inputs"].values())
+    onnxruntime = pytest.importorskip("onnxruntime")
+    bundled = numpy.load(install_report["model_outputs"])
+    for name in shipped:
+        session = onnxruntime.InferenceSession(str(REPO_ROOT / "models" / name), providers=["CPUExecutionProvider"])
+        feed = {i.name: model_input(i.shape) for i in session.get_inputs()}
+        for out, value in zip(session.get_outputs(), session.run(None, feed)):
+            numpy.testing.assert_allclose(bundled[f"{name}:{out.name}"], value, rtol=1e-3, atol=1e-4,
+                                          err_msg=f"{name}:{out.name}")
 
 
 def test_animate_on_a_raw_drawing_makes_a_rigged_animated_character(install_report):
