@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench package clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ test: setup
 
 bench: setup
 	$(PY) -m benchmarks.run_all
+
+# One extension zip per platform in dist/ (downloads the bundled wheels once into build/wheels).
+package: setup
+	$(PY) build_addon.py --platform all
 
 clean:
 	rm -rf out build dist .pytest_cache
