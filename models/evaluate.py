@@ -149,6 +149,14 @@ def evaluate_raw(raw_dir: Path, settings: AnalysisSettings):
     return len(images), found, errors, overlays, labels, times
 
 
+def _print_means(label: str, results: list[FolderResult]) -> dict[str, float]:
+    means = {key: float(np.mean(vals)) if (vals := [getattr(r, key) for r in results if getattr(r, key) is not None])
+             else float("nan") for key in ("mask_iou", "pck10", "pck05", "box_iou")}
+    print(f"{label:56s} {_fmt(means['mask_iou']):>7s} {_fmt(means['pck10'])} {_fmt(means['pck05'])} "
+          f"{_fmt(means['box_iou'])}")
+    return means
+
+
 def _write_sheet(path: Path, images: list[np.ndarray], labels: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(path), cv2.cvtColor(contact_sheet(images, labels), cv2.COLOR_RGB2BGR))
@@ -169,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paper-margin", type=float, default=0.0,
                         help="put each annotated texture on this much paper per side first (default 0: "
                              "the tight crop AnimatedDrawings itself segmented and posed)")
+    parser.add_argument("--held-out", nargs="*", default=[], metavar="FOLDER",
+                        help="annotated folders the shipped models never trained on: their means print apart")
     parser.add_argument("--no-flip-test", action="store_true", help="pose on the crop only, not also its mirror")
     parser.add_argument("--mask-source", default="auto", choices=("auto", "model", "classical"))
     parser.add_argument("--models-dir", default=None, help="shipped-models folder (an empty one: classical only)")
@@ -194,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         done = [r for r in results if r.overlay is not None]
         _write_sheet(args.annotated_sheet, [r.overlay for r in done],
                      [f"{r.name[:22]} " + ("no joints" if r.pck10 is None else f"PCK {r.pck10:.2f}") for r in done])
-    means = {key: float(np.mean(vals)) if (vals := [getattr(r, key) for r in results if getattr(r, key) is not None])
-             else float("nan") for key in ("mask_iou", "pck10", "pck05", "box_iou")}
-    print(f"{'MEAN':56s} {_fmt(means['mask_iou']):>7s} {_fmt(means['pck10'])} {_fmt(means['pck05'])} "
-          f"{_fmt(means['box_iou'])}")
+    means = _print_means("MEAN", results)
+    if args.held_out:
+        # Folders a model was fine-tuned on measure memory, the held-out ones generalisation.
+        _print_means("MEAN held out", [r for r in results if r.name in args.held_out])
+        _print_means("MEAN trained on", [r for r in results if r.name not in args.held_out])
     if raw.is_dir():
         total, found, errors, overlays, labels, times = evaluate_raw(raw, settings)
         print(f"raw: {total} images, {total - len(errors)} processed without error, figure found on {found}, "
