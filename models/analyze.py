@@ -13,7 +13,7 @@ from ..errors import InputError, NoFigureError
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
 from .image_io import load_image
-from .joints import AD_NAMES, AD_SKELETON, coco17_to_ad16, snap_into_mask
+from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
 from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
@@ -247,4 +247,4 @@ def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 
 
 
 __all__ = ["AnalysisSettings", "DrawingAnalysis", "Figure", "analyze_image", "analyze_array",
-           "figure_to_character", "models_for", "padded_box", "AD_NAMES"]
+           "figure_to_character", "models_for", "padded_box"]
