@@ -1,6 +1,6 @@
 """Skin weights on the 2D mesh, computed from geodesic distances.
 
-Each deforming bone is a Dijkstra source over the mesh edge graph, attached to the vertices
+Each deforming bone is a shortest-path source over the mesh edge graph, attached to the vertices
 near its segment that it can "see" through the figure (never across background). Distances are
 therefore measured *inside* the drawing: a hand resting on a leg through a thin bridge of
 mask stays far from the leg bone. A limb bone's distance also grows behind its head joint, so
@@ -15,9 +15,8 @@ smoothly, forearms stay rigid, unrelated bones never mix.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
 
+from .graph import EdgeGraph
 from .mesh import Mesh, segments_inside, tolerant_region, unique_edges
 from .skeleton import BonePlan
 
@@ -37,12 +36,13 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     vertices = mesh.vertices
     n, bone_count = len(vertices), len(bones)
     deform = np.array([b.deform for b in bones]) if any(b.deform for b in bones) else np.ones(bone_count, bool)
-    graph, edge_lengths = _edge_graph(mesh.triangles, vertices)
+    graph = EdgeGraph(unique_edges(mesh.triangles), vertices)
 
     heads = np.array([b.head_uv for b in bones], dtype=np.float64)
     tails = np.array([b.tail_uv for b in bones], dtype=np.float64)
     to_segment, foot = _segment_distances(vertices, heads, tails)              # (N, B), (N, B, 2)
-    distance = _bone_distances(graph, mesh, to_segment, foot, deform)
+    band_bones = _band_bones(bones, deform)
+    distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones)
     distance += _behind_head(vertices, bones)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
@@ -50,7 +50,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     nearest = np.argmin(distance, axis=1)
     weights = np.zeros((n, bone_count))
     weights[np.arange(n), nearest] = 1.0
-    blend, bone, partner, softness = _joint_bands(graph, mesh, bones, deform, distance, edge_lengths)
+    blend, bone, partner, softness = _joint_bands(mesh, bones, band_bones, from_joint, distance, graph.edge_lengths)
     # Inside a joint's band, the joint's two bones share the vertices that belong to either.
     rows = np.nonzero((blend > 0) & ((nearest == bone) | (nearest == partner)))[0]
     if len(rows):
@@ -67,16 +67,6 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
 def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """Body-part label per triangle: the bone with the most weight over its three corners."""
     return np.argmax(weights[triangles].sum(axis=1), axis=1).astype(np.int32)
-
-
-def _edge_graph(triangles: np.ndarray, vertices: np.ndarray):
-    edges = unique_edges(triangles)
-    lengths = np.linalg.norm(vertices[edges[:, 0]] - vertices[edges[:, 1]], axis=1)
-    n = len(vertices)
-    graph = coo_matrix((np.concatenate([lengths, lengths]),
-                        (np.concatenate([edges[:, 0], edges[:, 1]]), np.concatenate([edges[:, 1], edges[:, 0]]))),
-                       shape=(n, n)).tocsr()
-    return graph, lengths
 
 
 def _behind_head(vertices: np.ndarray, bones: list[BonePlan]) -> np.ndarray:
@@ -126,9 +116,17 @@ def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray)
     return np.linalg.norm(points[:, None] - foot, axis=2), foot
 
 
-def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform) -> np.ndarray:
-    """Geodesic distance (N, B) from each deforming bone; inf for non-deforming bones."""
-    n, bone_count = to_segment.shape
+def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
+    """Bones whose head joint may get a blend band: deforming ones, trunks excepted (they start
+    at the root)."""
+    trunks = _trunk_bones(bones)
+    return np.array([i for i in range(len(bones)) if deform[i] and i not in trunks], dtype=np.int64)
+
+
+def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, band_bones):
+    """Geodesic distances (N, B) from each deforming bone (inf for non-deforming bones) and
+    (len(band_bones), N) from each band bone's head joint vertex, in one shortest-path pass."""
+    bone_count = to_segment.shape[1]
     allowed = tolerant_region(mesh.region)
     vertex, bone = np.nonzero((to_segment <= ATTACH_SPACINGS * mesh.spacing) & deform[None])
     # Only vertices the segment reaches without crossing background: an arm bone passing near
@@ -141,37 +139,32 @@ def _bone_distances(graph, mesh: Mesh, to_segment, foot, deform) -> np.ndarray:
     vertex = np.concatenate([vertex, mesh.joint_vertex[anchored]])
     bone = np.concatenate([bone, anchored])
     start = np.concatenate([start, np.zeros(len(anchored))])
-    # One virtual node per bone with one-way edges into the mesh, so no path shortcuts through a bone.
-    links = graph.tocoo()
-    full = coo_matrix((np.concatenate([links.data, start + 1e-9]),
-                       (np.concatenate([links.row, n + bone]), np.concatenate([links.col, vertex]))),
-                      shape=(n + bone_count, n + bone_count)).tocsr()
-    rows = np.nonzero(deform)[0]
-    distance = np.full((n, bone_count), np.inf)
-    distance[:, rows] = dijkstra(full, directed=True, indices=n + rows)[:, :n].T
-    return distance
+    # Each bone is a source seeded at its attached vertices (like a virtual node with one-way
+    # edges into the mesh: no path shortcuts through a bone); the joint sources follow.
+    joints = mesh.joint_vertex[band_bones]
+    both = graph.distances(np.concatenate([vertex, joints]),
+                           np.concatenate([bone, bone_count + np.arange(len(joints))]),
+                           np.concatenate([start, np.zeros(len(joints))]), bone_count + len(joints))
+    return both[:, :bone_count], both[:, bone_count:].T
 
 
-def _joint_bands(graph, mesh: Mesh, bones, deform, distance, edge_lengths):
+def _joint_bands(mesh: Mesh, bones, band_bones, from_joint, distance, edge_lengths):
     """Per vertex: blend factor (1 at a joint, 0 outside its band), the joint's bone, its partner
     and the soft-min temperature, all from the strongest band the vertex lies in.
 
     A joint's band blends the bone starting there with its partner: the bone that owns the
     joint's spot otherwise (for an elbow the upper arm, for a shoulder usually the spine).
-    Trunk bones start at the root and get no band of their own."""
+    `from_joint` (len(band_bones), N) holds the geodesic distances from each band bone's head."""
     n = len(mesh.vertices)
-    trunks = _trunk_bones(bones)
-    starts = [i for i in range(len(bones)) if deform[i] and i not in trunks]
-    joints = mesh.joint_vertex[starts]
-    others = distance[joints].copy()
+    starts = band_bones
+    others = distance[mesh.joint_vertex[starts]].copy()
     others[np.arange(len(starts)), starts] = np.inf
     partners = np.argmin(others, axis=1)
     keep = np.isfinite(others[np.arange(len(starts)), partners])
-    starts, joints, partners = np.array(starts)[keep], joints[keep], partners[keep]
+    starts, partners, from_joint = starts[keep], partners[keep], from_joint[keep]
     if not len(starts):
         zeros = np.zeros(n, dtype=int)
         return np.zeros(n), zeros, zeros, np.ones(n)
-    from_joint = dijkstra(graph, directed=False, indices=joints)                 # (J, N)
     outline = _outline_vertices(mesh.triangles, n)
     half_width = from_joint[:, outline].min(axis=1)
     lengths = np.array([b.length for b in bones])
