@@ -2,11 +2,10 @@
 
 Every source is solved at once by a label-correcting Bellman-Ford on the product graph
 (vertex, source): each round pushes only the (vertex, source) labels that improved in the
-previous one along their vertex's edges. A mesh of ~1,200 vertices settles in ~50–110 rounds
-(the most edges on a shortest path) with each edge relaxed about 1.5 times per source, so
-one pass with 30 sources costs a few milliseconds, and a pass with more sources little more
-than one with fewer. With non-negative weights the result is exactly Dijkstra's distances
-(equal up to floating-point summation order).
+previous round along their vertex's edges. A mesh of ~1,200 vertices settles in ~50–110
+rounds (the most edges on a shortest path), each edge relaxed about 1–2 times per source, so
+one pass with ~30 sources takes ~5 ms; sources given a distance limit stop early. With
+non-negative edge lengths the result is Dijkstra's (equal up to floating-point summation order).
 """
 
 from __future__ import annotations
@@ -31,20 +30,26 @@ class EdgeGraph:
         self.degree = np.bincount(start, minlength=self.vertex_count)
         self.offsets = np.concatenate([[0], np.cumsum(self.degree)])
 
-    def distances(self, seed_vertex, seed_source, seed_distance, source_count: int) -> np.ndarray:
+    def distances(self, seed_vertex, seed_source, seed_distance, source_count: int, limit=None) -> np.ndarray:
         """(N, source_count) shortest path length from each source to each vertex (inf: unreachable).
 
         Source s starts at the vertices `seed_vertex[k]` with `seed_source[k] == s`, each already at
         distance `seed_distance[k]` ≥ 0 (a source spread over several vertices, as from a virtual
-        node with one-way edges into the mesh); a source without seeds reaches nothing."""
+        node with one-way edges into the mesh); a source without seeds reaches nothing. With
+        `limit` (source_count,), distances of source s at or beyond `limit[s]` read inf: a source
+        only needed nearby is not followed across the whole mesh."""
         n, width = self.vertex_count, max(int(source_count), 1)
-        # Labels are flat: label = vertex * width + source.
-        distance = np.full(n * width, np.inf)
-        seeds = np.asarray(seed_vertex, dtype=np.int64) * width + np.asarray(seed_source, dtype=np.int64)
+        bound = np.full(width, np.inf)
+        if limit is not None:
+            bound[:source_count] = limit
+        # Labels are flat: label = vertex * width + source. Starting every label at its source's
+        # limit keeps anything at or beyond it from ever being stored.
+        distance = np.tile(bound, n)
+        sources = np.asarray(seed_source, dtype=np.int64)
+        seeds = np.asarray(seed_vertex, dtype=np.int64) * width + sources
         np.minimum.at(distance, seeds, np.asarray(seed_distance, dtype=np.float64))
         target_base = self.neighbours * width
-        improved = np.zeros(n * width, dtype=bool)
-        active = np.unique(seeds)
+        active = np.unique(seeds[distance[seeds] < bound[sources]])
         while len(active):
             vertex, source = np.divmod(active, width)
             count = self.degree[vertex]
@@ -56,7 +61,7 @@ class EdgeGraph:
             better = candidate < distance[target]
             target = target[better]
             np.minimum.at(distance, target, candidate[better])
-            improved[target] = True
-            active = np.nonzero(improved)[0]
-            improved[active] = False
-        return distance.reshape(n, width)[:, :source_count]
+            active = np.unique(target)
+        distance = distance.reshape(n, width)
+        distance[distance >= bound] = np.inf
+        return distance[:, :source_count]

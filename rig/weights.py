@@ -23,6 +23,7 @@ from .skeleton import BonePlan
 ATTACH_SPACINGS = 1.0        # a bone attaches to vertices within this × mesh spacing of its segment
 BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width at the joint
 BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
+MIN_BAND_EDGES = 1.5         # … and at least this × the mean mesh edge length
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
 LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
@@ -36,13 +37,18 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     vertices = mesh.vertices
     n, bone_count = len(vertices), len(bones)
     deform = np.array([b.deform for b in bones]) if any(b.deform for b in bones) else np.ones(bone_count, bool)
-    graph = EdgeGraph(unique_edges(mesh.triangles), vertices)
+    edges, uses = unique_edges(mesh.triangles, return_counts=True)
+    graph = EdgeGraph(edges, vertices)
 
     heads = np.array([b.head_uv for b in bones], dtype=np.float64)
     tails = np.array([b.tail_uv for b in bones], dtype=np.float64)
     to_segment, foot = _segment_distances(vertices, heads, tails)              # (N, B), (N, B, 2)
+    lengths = np.array([b.length for b in bones])
     band_bones = _band_bones(bones, deform)
-    distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones)
+    min_radius = MIN_BAND_EDGES * float(np.mean(graph.edge_lengths))
+    # No band reaches farther than this from its joint: its distances are not needed beyond.
+    band_reach = np.maximum(BAND_BONE_RATIO * lengths[band_bones], min_radius)
+    distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones, band_reach)
     distance += _behind_head(vertices, bones)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
@@ -50,7 +56,9 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     nearest = np.argmin(distance, axis=1)
     weights = np.zeros((n, bone_count))
     weights[np.arange(n), nearest] = 1.0
-    blend, bone, partner, softness = _joint_bands(mesh, bones, band_bones, from_joint, distance, graph.edge_lengths)
+    outline = np.zeros(n, dtype=bool)
+    outline[edges[uses == 1].ravel()] = True                                  # border: edges of one triangle
+    blend, bone, partner, softness = _joint_bands(mesh, lengths, band_bones, from_joint, distance, min_radius, outline)
     # Inside a joint's band, the joint's two bones share the vertices that belong to either.
     rows = np.nonzero((blend > 0) & ((nearest == bone) | (nearest == partner)))[0]
     if len(rows):
@@ -123,9 +131,10 @@ def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
     return np.array([i for i in range(len(bones)) if deform[i] and i not in trunks], dtype=np.int64)
 
 
-def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, band_bones):
+def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, band_bones, band_reach):
     """Geodesic distances (N, B) from each deforming bone (inf for non-deforming bones) and
-    (len(band_bones), N) from each band bone's head joint vertex, in one shortest-path pass."""
+    (len(band_bones), N) from each band bone's head joint vertex up to `band_reach` (inf beyond),
+    in one shortest-path pass."""
     bone_count = to_segment.shape[1]
     allowed = tolerant_region(mesh.region)
     vertex, bone = np.nonzero((to_segment <= ATTACH_SPACINGS * mesh.spacing) & deform[None])
@@ -144,17 +153,19 @@ def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, 
     joints = mesh.joint_vertex[band_bones]
     both = graph.distances(np.concatenate([vertex, joints]),
                            np.concatenate([bone, bone_count + np.arange(len(joints))]),
-                           np.concatenate([start, np.zeros(len(joints))]), bone_count + len(joints))
+                           np.concatenate([start, np.zeros(len(joints))]), bone_count + len(joints),
+                           limit=np.concatenate([np.full(bone_count, np.inf), band_reach]))
     return both[:, :bone_count], both[:, bone_count:].T
 
 
-def _joint_bands(mesh: Mesh, bones, band_bones, from_joint, distance, edge_lengths):
+def _joint_bands(mesh: Mesh, lengths, band_bones, from_joint, distance, min_radius, outline):
     """Per vertex: blend factor (1 at a joint, 0 outside its band), the joint's bone, its partner
     and the soft-min temperature, all from the strongest band the vertex lies in.
 
     A joint's band blends the bone starting there with its partner: the bone that owns the
     joint's spot otherwise (for an elbow the upper arm, for a shoulder usually the spine).
-    `from_joint` (len(band_bones), N) holds the geodesic distances from each band bone's head."""
+    `from_joint` (len(band_bones), N) holds the geodesic distances from each band bone's head
+    (inf beyond its largest possible radius); `outline` marks the border vertices."""
     n = len(mesh.vertices)
     starts = band_bones
     others = distance[mesh.joint_vertex[starts]].copy()
@@ -165,22 +176,12 @@ def _joint_bands(mesh: Mesh, bones, band_bones, from_joint, distance, edge_lengt
     if not len(starts):
         zeros = np.zeros(n, dtype=int)
         return np.zeros(n), zeros, zeros, np.ones(n)
-    outline = _outline_vertices(mesh.triangles, n)
-    half_width = from_joint[:, outline].min(axis=1)
-    lengths = np.array([b.length for b in bones])
-    floor = 1.5 * float(np.mean(edge_lengths))
+    half_width = from_joint[:, outline].min(axis=1, initial=np.inf)    # inf: no border within reach
     radii = np.maximum(np.minimum(BAND_WIDTH_RATIO * half_width,
-                                  BAND_BONE_RATIO * np.minimum(lengths[starts], lengths[partners])), floor)
+                                  BAND_BONE_RATIO * np.minimum(lengths[starts], lengths[partners])), min_radius)
     x = np.clip(from_joint / radii[:, None], 0.0, 1.0)
     falloff = 1.0 - x * x * (3.0 - 2.0 * x)                                       # smoothstep, 1 → 0
     strongest = np.argmax(falloff, axis=0)
     blend = falloff[strongest, np.arange(n)]
     return blend, starts[strongest], partners[strongest], SOFTNESS_RATIO * radii[strongest]
 
-
-def _outline_vertices(triangles: np.ndarray, n: int) -> np.ndarray:
-    """Vertices on the mesh border (edges used by one triangle)."""
-    edges, counts = unique_edges(triangles, return_counts=True)
-    border = np.zeros(n, dtype=bool)
-    border[edges[counts == 1].ravel()] = True
-    return border
