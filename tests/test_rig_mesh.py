@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from animate_drawing.errors import InputError
 from animate_drawing.rig.character import load_character_dir
-from animate_drawing.rig.mesh import MIN_TRIANGLE_AREA, mesh_from_mask, signed_areas, unique_edges, uvs_for
+from animate_drawing.rig.mesh import (MIN_TRIANGLE_AREA, delaunay_triangles, mesh_from_mask, signed_areas,
+                                     unique_edges, uvs_for)
 from animate_drawing.rig.plan import build_rig_plan
 
 ANNOTATED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
@@ -190,3 +191,58 @@ def test_too_small_masks_are_reported():
     mask[25, 5:45] = True  # a one-pixel stroke has no area to triangulate
     with pytest.raises(InputError, match="too thin"):
         mesh_from_mask(mask)
+
+
+def _circumcircle_holds(points, triangles, others):
+    """(M,) whether any of `others` lies strictly inside each triangle's circumcircle (1e-6 relative slack)."""
+    a, b, c = (points[triangles[:, k]] for k in range(3))
+    d = 2.0 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1]) + c[:, 0] * (a[:, 1] - b[:, 1]))
+    sq = [np.sum(p ** 2, axis=1) for p in (a, b, c)]
+    centre = np.column_stack([
+        (sq[0] * (b[:, 1] - c[:, 1]) + sq[1] * (c[:, 1] - a[:, 1]) + sq[2] * (a[:, 1] - b[:, 1])) / d,
+        (sq[0] * (c[:, 0] - b[:, 0]) + sq[1] * (a[:, 0] - c[:, 0]) + sq[2] * (b[:, 0] - a[:, 0])) / d])
+    radius2 = np.sum((a - centre) ** 2, axis=1)
+    gaps = np.sum((others[None] - centre[:, None]) ** 2, axis=2)
+    return (gaps < radius2[:, None] * (1.0 - 1e-6)).any(axis=1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), count=st.integers(3, 400), grid=st.booleans())
+def test_delaunay_triangles_are_delaunay_and_fill_the_hull(seed, count, grid):
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0.0, 300.0, (count, 2))
+    if grid:  # pixel-centre outlines: many collinear and cocircular points
+        points = np.floor(points / 7.0) * 7.0
+        points = np.unique(points, axis=0)
+    triangles = delaunay_triangles(points)
+    if len(points) < 3 or not len(triangles):
+        return
+    areas = signed_areas(points, triangles)
+    keep = np.abs(areas) > MIN_TRIANGLE_AREA
+    assert not _circumcircle_holds(points, triangles[keep], points).any(), "empty circumcircles"
+    _, counts = unique_edges(triangles, return_counts=True)
+    assert counts.max() <= 2, "no overlapping triangles"
+    # Together the triangles cover the convex hull (minus rare slivers along it).
+    hull_area = cv2.contourArea(cv2.convexHull(points.astype(np.float32)))
+    assert np.abs(areas).sum() == pytest.approx(hull_area, rel=1e-3, abs=1.0)
+
+
+def test_delaunay_triangles_of_degenerate_point_sets():
+    assert delaunay_triangles(np.zeros((0, 2))).shape == (0, 3)
+    assert delaunay_triangles(np.array([[1.0, 1.0], [5.0, 2.0]])).shape == (0, 3)
+    line = np.column_stack([np.arange(20.0), 2.0 * np.arange(20.0) + 3.0])
+    assert len(delaunay_triangles(line)) == 0
+    square = np.array([[10.0, 10.0], [20.0, 10.0], [20.0, 20.0], [10.0, 20.0], [15.0, 15.0]])
+    triangles = delaunay_triangles(square)
+    assert len(triangles) == 4 and (triangles == 4).any(axis=1).all()
+    assert np.abs(signed_areas(square, triangles)).sum() == pytest.approx(100.0)
+
+
+def test_delaunay_triangles_match_qhull():
+    """Points in general position have one Delaunay triangulation: the same as scipy's (Qhull)."""
+    spatial = pytest.importorskip("scipy.spatial")
+    points = np.random.default_rng(7).uniform(0, 500, (2000, 2))
+    ours = {tuple(t) for t in np.sort(delaunay_triangles(points), axis=1)}
+    qhull = {tuple(t) for t in np.sort(spatial.Delaunay(points).simplices, axis=1)}
+    assert ours <= qhull
+    assert len(qhull - ours) <= 3, "at most a few slivers along the hull are missing"
