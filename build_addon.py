@@ -54,7 +54,6 @@ WHEEL_FOR_IMPORT = {
     "onnxruntime": "onnxruntime==1.18.1",
     "cv2": "opencv-python-headless==4.11.0.86",
     "yaml": "pyyaml==6.0.3",
-    "scipy": "scipy==1.15.3",
 }
 # The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
 GPU_WHEEL_FOR_IMPORT = {**WHEEL_FOR_IMPORT, "onnxruntime": "onnxruntime-gpu==1.20.2"}
