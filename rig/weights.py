@@ -46,7 +46,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     lengths = np.array([b.length for b in bones])
     band_bones = _band_bones(bones, deform)
     min_radius = MIN_BAND_EDGES * float(np.mean(graph.edge_lengths))
-    # No band reaches farther than this from its joint: its distances are not needed beyond.
+    # A band's radius never exceeds this (see _joint_bands): its joint's distances are not needed beyond.
     band_reach = np.maximum(BAND_BONE_RATIO * lengths[band_bones], min_radius)
     distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones, band_reach)
     distance += _behind_head(vertices, bones)
