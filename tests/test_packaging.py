@@ -2,7 +2,7 @@
 that has only what a real Blender bundles, and check the build's failure modes.
 
 The install runs in a subprocess whose `sys.path` holds `bpy` and the packages Blender's
-own Python ships (numpy, requests, ...) but not the dev venv's onnxruntime/cv2/yaml/scipy
+own Python ships (numpy, requests, ...) but not the dev venv's onnxruntime/cv2/yaml
 nor the editable `animate_drawing`: whatever the add-on imports must then come from the
 zip (its code and its bundled wheels), as on an artist's machine.
 """
