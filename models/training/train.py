@@ -82,7 +82,8 @@ def save_checkpoint(path: Path, state: dict) -> None:
 def train(out_dir: Path, minutes: float | None = None, steps: int | None = None, batch: int = 16,
           resume: bool = False, seed: int = 0, pool_size: int = 400, new_pages: int = 6,
           checkpoint_minutes: float = 3.0, lr: float = 2e-3, use_real_paper: bool = True,
-          real_fraction: float = 0.0, real_exclude: tuple[str, ...] = (), log=print) -> Path:
+          real_fraction: float = 0.0, real_exclude: tuple[str, ...] = (), init: Path | None = None,
+          log=print) -> Path:
     """Train until the time or step budget is used; returns the checkpoint path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_dir / "last.pt"
@@ -91,6 +92,13 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
     opt_f = torch.optim.AdamW(figure.parameters(), lr=lr, weight_decay=1e-4)
     opt_d = torch.optim.AdamW(detector.parameters(), lr=lr, weight_decay=1e-4)
     step, elapsed = 0, 0.0
+    if init is not None and not (resume and ckpt_path.exists()):
+        # Weights only: a new schedule (e.g. a second, lower-lr cycle) starting from a finished run.
+        state = torch.load(init, map_location="cpu", weights_only=False)
+        for module, key in ((figure, "figure"), (detector, "detector"), (figure_ema, "figure_ema"),
+                            (detector_ema, "detector_ema")):
+            module.load_state_dict(state[key])
+        log(f"initialised from {init} (step {state['step']})")
     if resume and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         for module, key in ((figure, "figure"), (detector, "detector"), (figure_ema, "figure_ema"),
@@ -184,6 +192,8 @@ def main(argv=None) -> None:
     ap.add_argument("--real-fraction", type=float, default=0.0,
                     help="share of each crop batch taken from the real annotated drawings (fine-tuning)")
     ap.add_argument("--real-exclude", nargs="*", default=[], help="annotated folders kept out (held-out check)")
+    ap.add_argument("--init", type=Path, help="start from this checkpoint's weights with a fresh schedule")
+    ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     log_file = args.out / "log.txt"
@@ -196,7 +206,7 @@ def main(argv=None) -> None:
             f.write(line + "\n")
 
     train(args.out, args.minutes, args.steps, args.batch, args.resume, args.seed, log=log,
-          real_fraction=args.real_fraction, real_exclude=tuple(args.real_exclude))
+          real_fraction=args.real_fraction, real_exclude=tuple(args.real_exclude), init=args.init, lr=args.lr)
 
 
 if __name__ == "__main__":
