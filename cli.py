@@ -1,10 +1,11 @@
 """`animate-drawing` command line: the same code as `blender -b -P <extension>/cli.py -- ARGS`.
 
-Run as the console script (`animate_drawing.cli:main`) it is a module of the package. Run
-by Blender (`-P cli.py`) or plain Python (`python cli.py`), it is a script with no package,
-so the bottom of this file loads the extension folder as a package and calls the same
-`main()` from there. Hence no package imports at module level: they happen inside the
-commands (which also keeps `--help` instant).
+Run as `python -m animate_drawing.cli` it is a module of the package. Run by Blender
+(`-P cli.py`) or plain Python (`python cli.py`, as the `--jobs` workers are), it is a script
+with no package, so the bottom of this file loads the extension folder as a package and calls
+the same `run_program()` from there. Hence no package imports at module level: they happen
+inside the commands (which also keeps `--help` instant). `main(argv)` returns the exit status
+for callers in the same process; `run_program()` also ends the process (see `exit_program`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
+from typing import NoReturn
 
 ANIMATE_EPILOG = """\
 OUT is a file when it ends in .mp4/.gif/.blend/.glb/.fbx and there is one output (one input and one
@@ -191,7 +195,46 @@ def _load_own_package():
     return module
 
 
+def run_program() -> NoReturn:
+    """The program: `main()` on the command line, then `exit_program()` with its status, also
+    when `main()` raises (argparse's usage errors and --help included)."""
+    try:
+        status = main()
+    except SystemExit as exc:
+        status = exc.code
+    except BaseException:  # noqa: BLE001 - reported as Python would, then the same careful exit
+        traceback.print_exc()
+        status = 1
+    exit_program(status)
+
+
+def exit_program(status: int | str | None) -> NoReturn:
+    """Leave the process with `status` (as `sys.exit` reads it).
+
+    Only `bpy` imported as a Python module needs care (the Blender program exits cleanly): it
+    crashes or hangs at interpreter exit once a Python class was registered (bpy 4.2 segfaults
+    even after the classes are unregistered, 4.5 hangs while one is left, 5.0 exits cleanly).
+    So the extension is unregistered, and before 5.0 the process ends with `os._exit` after
+    flushing its output: the exit status stays the command's, never the crash's.
+    """
+    bpy = sys.modules.get("bpy")
+    if bpy is None or getattr(bpy.app, "binary_path", ""):
+        sys.exit(status)
+    try:
+        importlib.import_module(_package_name()).unregister()
+    except Exception:  # noqa: BLE001 - shown, but the command's own status still decides
+        traceback.print_exc()
+    if bpy.app.version >= (5, 0, 0):
+        sys.exit(status)
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)  # what sys.exit does with a message
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 0)
+
+
 if __name__ == "__main__":
     if not __package__:  # a script (blender -P cli.py / python cli.py): run the package's own cli module
-        sys.exit(importlib.import_module(f"{_load_own_package().__name__}.cli").main())
-    sys.exit(main())
+        importlib.import_module(f"{_load_own_package().__name__}.cli").run_program()
+    run_program()

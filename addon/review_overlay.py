@@ -250,13 +250,24 @@ def _viewport_mapping(analysis, figures):
     return review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
 
 
+def _image_shader():
+    """The built-in textured-quad shader that shows the image's colours as the Image Editor does;
+    Blender 4.2 has no colour-managed one, so there the plain `IMAGE` shader (a little darker)."""
+    import gpu
+
+    try:
+        return gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
+    except ValueError:  # not a built-in shader name in Blender 4.2
+        return gpu.shader.from_builtin("IMAGE")
+
+
 def _draw_image_quad(image: bpy.types.Image, corners) -> None:
     """The image on a quad; `corners` (4, 2 or 3) are its bottom-left, bottom-right, top-right
     and top-left in the current space."""
     import gpu
     from gpu_extras.batch import batch_for_shader
 
-    shader = gpu.shader.from_builtin("IMAGE_SCENE_LINEAR_TO_REC709_SRGB")
+    shader = _image_shader()
     batch = batch_for_shader(shader, "TRIS", {"pos": [tuple(c) for c in corners],
                                               "texCoord": ((0, 0), (1, 0), (1, 1), (0, 1))},
                              indices=((0, 1, 2), (2, 3, 0)))
@@ -333,7 +344,8 @@ def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, w
     try:
         with offscreen.bind():
             framebuffer = gpu.state.active_framebuffer_get()
-            framebuffer.clear(color=(0.0, 0.0, 0.0, 0.0))
+            # depth too: Blender 4.2 leaves the depth test on (LESS_EQUAL) after a render
+            framebuffer.clear(color=(0.0, 0.0, 0.0, 0.0), depth=1.0)
             with gpu.matrix.push_pop(), gpu.matrix.push_pop_projection():
                 gpu.matrix.load_matrix(Matrix.Identity(4))
                 # region pixels → clip space, as POST_PIXEL handlers get it

@@ -62,7 +62,7 @@ class ANIMATE_DRAWING_OT_ui_paint_mask(bpy.types.Operator):
             space.image = mask
             space.ui_mode = "PAINT"
         # White adds to the figure, black erases: X swaps the two colours while painting.
-        colours = context.tool_settings.image_paint.unified_paint_settings
+        colours = unified_paint_settings(context.tool_settings)
         colours.use_unified_color = True
         colours.color, colours.secondary_color = (1.0, 1.0, 1.0), (0.0, 0.0, 0.0)
         self.report({"INFO"}, "Paint white to add, press X for black to erase, then click Rebuild Rig")
@@ -86,6 +86,15 @@ class ANIMATE_DRAWING_OT_ui_select_character(bpy.types.Operator):
             bpy.ops.object.mode_set(mode="OBJECT")
         select_only(context, armature)
         return {"FINISHED"}
+
+
+def unified_paint_settings(tool_settings) -> bpy.types.UnifiedPaintSettings:
+    """The colours Texture Paint uses: one set per paint mode since Blender 5.0 (on
+    `image_paint`), one set shared by every mode on the tool settings in 4.2-4.5."""
+    paint = tool_settings.image_paint
+    if hasattr(paint, "unified_paint_settings"):
+        return paint.unified_paint_settings
+    return tool_settings.unified_paint_settings
 
 
 def scene_characters(scene) -> list[bpy.types.Object]:

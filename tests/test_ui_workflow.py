@@ -76,11 +76,12 @@ def test_several_drawings_get_their_own_collections_and_user_data_stays(blender)
     assert bpy.context.view_layer.objects.active == first and not second.select_get()
 
 
-def _rotation_curve(action, slot, bone):
-    from bpy_extras import anim_utils
+def _rotation_curve(anim, bone):
+    """The bone's 2D rotation curve in the playing action (Blender 4.2+: slot or not)."""
+    from animate_drawing.addon.build_action import fcurve_collection
 
-    channelbag = anim_utils.action_get_channelbag_for_slot(action, slot)
-    return channelbag.fcurves.find(f'pose.bones["{bone}"].rotation_euler', index=2)
+    curves = fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves  # slots: 4.4+
+    return curves.find(f'pose.bones["{bone}"].rotation_euler', index=2)
 
 
 def test_rebuild_from_the_ui_keeps_a_hand_edited_key_and_the_nla(blender):
@@ -90,7 +91,7 @@ def test_rebuild_from_the_ui_keeps_a_hand_edited_key_and_the_nla(blender):
     anim = armature.animation_data
     strips_before = [(t.name, [s.action.name for s in t.strips]) for t in anim.nla_tracks]
     assert strips_before
-    curve = _rotation_curve(anim.action, anim.action_slot, "left_elbow")
+    curve = _rotation_curve(anim, "left_elbow")
     key = curve.keyframe_points[3]
     key.co.y += 0.75  # the artist's hand edit
     edited = (key.co.x, key.co.y)
@@ -108,7 +109,7 @@ def test_rebuild_from_the_ui_keeps_a_hand_edited_key_and_the_nla(blender):
 
     moved = armature.data.bones["left_elbow"].head_local
     assert (moved - new_head).length < 0.02 < (moved - old_head).length
-    curve = _rotation_curve(anim.action, anim.action_slot, "left_elbow")
+    curve = _rotation_curve(anim, "left_elbow")
     assert (curve.keyframe_points[3].co.x, curve.keyframe_points[3].co.y) == pytest.approx(edited)
     assert [(t.name, [s.action.name for s in t.strips]) for t in anim.nla_tracks] == strips_before
 
@@ -124,7 +125,9 @@ def test_paint_mask_opens_the_mask_in_paint_mode(blender):
     space = area.spaces.active
     assert space.image == armature.animate_drawing.mask_image
     assert space.ui_mode == "PAINT"
-    colours = bpy.context.tool_settings.image_paint.unified_paint_settings
+    from animate_drawing.operators.ui_fix import unified_paint_settings
+
+    colours = unified_paint_settings(bpy.context.tool_settings)
     assert tuple(colours.color) == pytest.approx((1, 1, 1))
     assert tuple(colours.secondary_color) == pytest.approx((0, 0, 0))
 
