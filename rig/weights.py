@@ -49,7 +49,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     # A band's radius never exceeds this (see _joint_bands): its joint's distances are not needed beyond.
     band_reach = np.maximum(BAND_BONE_RATIO * lengths[band_bones], min_radius)
     distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones, band_reach)
-    distance += _behind_head(vertices, bones)
+    distance += _behind_head(vertices, bones, mesh.spacing)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
 
@@ -65,6 +65,13 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
         gap = (distance[rows, bone[rows]] - distance[rows, partner[rows]]) / softness[rows]
         share = 1.0 / (1.0 + np.exp(np.clip(gap, -50.0, 50.0)))               # soft-min of the two
         f = blend[rows]
+        # Where a limb hangs from the trunk, the trunk stays rigid and the limb alone bends:
+        # its weight ramps from 0 at the joint (1 - f², so ¾ halfway out, as short thighs
+        # need) to 1 at the band's edge.
+        one_sided = _attached_limbs(bones)[bone[rows]]
+        share[one_sided] = 0.0
+        f[one_sided] **= 2
+        f[one_sided & (nearest[rows] == partner[rows])] = 0.0
         weights[rows] *= 1.0 - f[:, None]
         weights[rows, bone[rows]] += f * share
         weights[rows, partner[rows]] += f * (1.0 - share)
@@ -77,16 +84,19 @@ def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return np.argmax(weights[triangles].sum(axis=1), axis=1).astype(np.int32)
 
 
-def _behind_head(vertices: np.ndarray, bones: list[BonePlan]) -> np.ndarray:
+def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> np.ndarray:
     """(N, B) extra distance for vertices behind each limb bone's head.
 
     A limb owns what lies beyond its joint: without this, the flanks of a round body would go to
     the thighs and upper arms whose heads sit on its outline. Behind the head, the penalty grows
     with the depth behind it and, once a little behind, with the distance sideways beyond the
     limb's likely half width, so a limb cannot creep along the body's outline either.
-    Trunk bones own in every direction.
+    A limb hanging from the trunk (`_attached_limbs`) owns nothing more than `margin` behind its
+    head at all: that side is the trunk's, however wide the trunk, so raising an arm never drags
+    the flank of the body with it. Trunk bones own in every direction.
     """
     trunks = _trunk_bones(bones)
+    attached = _attached_limbs(bones)
     extra = np.zeros((len(vertices), len(bones)))
     for i, bone in enumerate(bones):
         if i in trunks:
@@ -97,7 +107,7 @@ def _behind_head(vertices: np.ndarray, bones: list[BonePlan]) -> np.ndarray:
         sideways = np.abs(offset @ np.array([-direction[1], direction[0]]))
         half_width = LIMB_WIDTH_RATIO * bone.length
         creep = np.minimum(1.0, behind / max(half_width, 1e-9)) * np.maximum(0.0, sideways - half_width)
-        extra[:, i] = BEHIND_PENALTY * (behind + creep)
+        extra[:, i] = np.where(attached[i] & (behind > margin), np.inf, BEHIND_PENALTY * (behind + creep))
     return extra
 
 
@@ -113,6 +123,13 @@ def _trunk_bones(bones: list[BonePlan]) -> set[int]:
         if children:
             trunks.add(min(children, key=lambda i: np.hypot(*np.subtract(bones[i].head_uv, parent.head_uv))))
     return trunks
+
+
+def _attached_limbs(bones: list[BonePlan]) -> np.ndarray:
+    """(B,) bool: bones hanging from a parent bone with several children (arms and neck on the
+    torso, legs on the root), whose joint bends on the limb side only."""
+    parents = [b.parent for b in bones]
+    return np.array([b.parent is not None and parents.count(b.parent) > 1 for b in bones], dtype=bool)
 
 
 def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray):
