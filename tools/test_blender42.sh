@@ -5,15 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3.11}
+PYTHON=${PYTHON:-python3.11}  # Blender 4.2 bundles Python 3.11: bpy 4.2 has cp311 wheels only
 VENV=.venv42
-# Same runtime packages as pyproject.toml, with bpy from the 4.2 LTS series instead of 5.0.
-REQUIREMENTS=("bpy>=4.2,<4.3" "numpy<2" "opencv-python-headless==4.11.0.86" "onnxruntime" "scipy" "pyyaml"
-              "pytest" "hypothesis" "onnx")
+# The packages of the main .venv (pyproject.toml + dev), pinned so a CI run is reproducible, with
+# bpy from the 4.2 LTS series instead of 5.0.
+REQUIREMENTS=("bpy==4.2.23" "numpy==1.26.4" "opencv-python-headless==4.11.0.86" "onnxruntime==1.31.1"
+              "scipy==1.17.1" "PyYAML==6.0.3" "pytest==9.2.0" "hypothesis==6.170.15" "onnx==1.23.2")
 STAMP="$VENV/.installed-$(printf '%s\n' "${REQUIREMENTS[@]}" | cat - pyproject.toml "$0" | sha1sum | cut -c1-12)"
 
 if [ ! -f "$STAMP" ]; then
-    test -x "$VENV/bin/python" || "$PYTHON" -m venv "$VENV"
+    if [ ! -x "$VENV/bin/python" ]; then
+        command -v "$PYTHON" >/dev/null || { echo "$0: $PYTHON not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+        "$PYTHON" -m venv "$VENV"
+    fi
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q "${REQUIREMENTS[@]}"
     # pyproject pins bpy 5.0: install the package itself without its dependencies.
