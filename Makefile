@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench package clean
+.PHONY: setup demo test test-blender42 bench package clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The Blender-side tests (-m blender) on bpy 4.2 LTS, the oldest supported Blender, in .venv42.
+test-blender42:
+	PYTHON=$(PYTHON) bash tools/test_blender42.sh
 
 bench: setup
 	$(PY) -m benchmarks.run_all

@@ -26,4 +26,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.exit_program(main())  # bpy < 5.0 as a module can crash at exit; this exit is safe
