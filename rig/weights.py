@@ -14,6 +14,7 @@ smoothly, forearms stay rigid, unrelated bones never mix.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .graph import EdgeGraph
@@ -48,7 +49,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     min_radius = MIN_BAND_EDGES * float(np.mean(graph.edge_lengths))
     # A band's radius never exceeds this (see _joint_bands): its joint's distances are not needed beyond.
     band_reach = np.maximum(BAND_BONE_RATIO * lengths[band_bones], min_radius)
-    distance, from_joint = _geodesic_distances(graph, mesh, to_segment, foot, deform, band_bones, band_reach)
+    distance, from_joint = _geodesic_distances(graph, mesh, bones, to_segment, foot, deform, band_bones, band_reach)
     distance += _behind_head(vertices, bones, mesh.spacing)
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
@@ -56,6 +57,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     nearest = np.argmin(distance, axis=1)
     weights = np.zeros((n, bone_count))
     weights[np.arange(n), nearest] = 1.0
+    _bend_hanging_limbs(weights, distance, nearest, bones, deform)
     outline = np.zeros(n, dtype=bool)
     outline[edges[uses == 1].ravel()] = True                                  # border: edges of one triangle
     blend, bone, partner, softness = _joint_bands(mesh, lengths, band_bones, from_joint, distance, min_radius, outline)
@@ -65,13 +67,6 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
         gap = (distance[rows, bone[rows]] - distance[rows, partner[rows]]) / softness[rows]
         share = 1.0 / (1.0 + np.exp(np.clip(gap, -50.0, 50.0)))               # soft-min of the two
         f = blend[rows]
-        # Where a limb hangs from the trunk, the trunk stays rigid and the limb alone bends:
-        # its weight ramps from 0 at the joint (1 - f², so ¾ halfway out, as short thighs
-        # need) to 1 at the band's edge.
-        one_sided = _attached_limbs(bones)[bone[rows]]
-        share[one_sided] = 0.0
-        f[one_sided] **= 2
-        f[one_sided & (nearest[rows] == partner[rows])] = 0.0
         weights[rows] *= 1.0 - f[:, None]
         weights[rows, bone[rows]] += f * share
         weights[rows, partner[rows]] += f * (1.0 - share)
@@ -84,6 +79,41 @@ def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return np.argmax(weights[triangles].sum(axis=1), axis=1).astype(np.int32)
 
 
+def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], deform) -> None:
+    """Soften, in place, the rigid split between each limb hanging from the trunk and the bones
+    beside it: within the limb's own part, its weight ramps (smoothstep) from 0 where the trunk
+    is as near as the limb to 1 at a limb half width (`LIMB_WIDTH_RATIO` × length) nearer; the
+    rest goes to the nearest bone outside the limb. The trunk keeps weight 1 on its side, so
+    raising an arm bends the arm's root and never drags the body; flesh across a background gap
+    (an armpit) is far from the trunk geodesically and stays rigid."""
+    hanging = np.nonzero(_hanging_limbs(bones))[0]
+    subtree = _subtrees(bones)
+    for limb in hanging:
+        rows = np.nonzero(nearest == limb)[0]
+        outside = np.nonzero(deform & ~subtree[limb])[0]
+        if not len(rows) or not len(outside):
+            continue
+        near = distance[np.ix_(rows, outside)]
+        other = outside[np.argmin(near, axis=1)]
+        x = np.clip((near.min(axis=1) - distance[rows, limb]) / max(LIMB_WIDTH_RATIO * bones[limb].length, 1e-9), 0.0, 1.0)
+        own = np.where(np.isfinite(x), x * x * (3.0 - 2.0 * x), 1.0)
+        weights[rows, limb] = own
+        weights[rows, other] += 1.0 - own
+
+
+def _subtrees(bones: list[BonePlan]) -> np.ndarray:
+    """(B, B) bool: [i, j] when bone j is bone i or one of its descendants."""
+    index = {b.name: i for i, b in enumerate(bones)}
+    inside = np.eye(len(bones), dtype=bool)
+    for j, bone in enumerate(bones):
+        seen, parent = {j}, bone.parent
+        while parent in index and index[parent] not in seen:   # guard against cycles
+            seen.add(index[parent])
+            inside[index[parent], j] = True
+            parent = bones[index[parent]].parent
+    return inside
+
+
 def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> np.ndarray:
     """(N, B) extra distance for vertices behind each limb bone's head.
 
@@ -91,23 +121,26 @@ def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> 
     the thighs and upper arms whose heads sit on its outline. Behind the head, the penalty grows
     with the depth behind it and, once a little behind, with the distance sideways beyond the
     limb's likely half width, so a limb cannot creep along the body's outline either.
-    A limb hanging from the trunk (`_attached_limbs`) owns nothing more than `margin` behind its
-    head at all: that side is the trunk's, however wide the trunk, so raising an arm never drags
-    the flank of the body with it. Trunk bones own in every direction.
+    A limb hanging from the trunk (`_hanging_limbs`) owns nothing more than `margin` behind its
+    head at all, and its sideways penalty already starts beside the head (the top of a shoulder
+    between arm and neck, the crotch between the thighs): that side is the trunk's, so raising
+    an arm never drags the body with it. Trunk bones own in every direction.
     """
     trunks = _trunk_bones(bones)
-    attached = _attached_limbs(bones)
+    hanging = _hanging_limbs(bones)
     extra = np.zeros((len(vertices), len(bones)))
     for i, bone in enumerate(bones):
         if i in trunks:
             continue
         direction = np.subtract(bone.tail_uv, bone.head_uv) / max(bone.length, 1e-9)
         offset = vertices - bone.head_uv
-        behind = np.maximum(0.0, -(offset @ direction))
+        along = offset @ direction
+        behind = np.maximum(0.0, -along)
         sideways = np.abs(offset @ np.array([-direction[1], direction[0]]))
-        half_width = LIMB_WIDTH_RATIO * bone.length
-        creep = np.minimum(1.0, behind / max(half_width, 1e-9)) * np.maximum(0.0, sideways - half_width)
-        extra[:, i] = np.where(attached[i] & (behind > margin), np.inf, BEHIND_PENALTY * (behind + creep))
+        half_width = max(LIMB_WIDTH_RATIO * bone.length, 1e-9)
+        reach = half_width - along if hanging[i] else behind
+        creep = np.clip(reach / half_width, 0.0, 1.0) * np.maximum(0.0, sideways - half_width)
+        extra[:, i] = np.where(hanging[i] & (behind > margin), np.inf, BEHIND_PENALTY * (behind + creep))
     return extra
 
 
@@ -125,11 +158,43 @@ def _trunk_bones(bones: list[BonePlan]) -> set[int]:
     return trunks
 
 
-def _attached_limbs(bones: list[BonePlan]) -> np.ndarray:
-    """(B,) bool: bones hanging from a parent bone with several children (arms and neck on the
-    torso, legs on the root), whose joint bends on the limb side only."""
+def _hanging_limbs(bones: list[BonePlan]) -> np.ndarray:
+    """(B,) bool: limbs hanging from the trunk, bending on their own side only: bones with
+    children of their own (upper arms, thighs) whose parent bone has several children (the torso,
+    the root). A head bone is left out: its joint is the nose, mid-face, so the face must blend."""
     parents = [b.parent for b in bones]
-    return np.array([b.parent is not None and parents.count(b.parent) > 1 for b in bones], dtype=bool)
+    return np.array([b.parent is not None and parents.count(b.parent) > 1 and b.name in parents
+                     for b in bones], dtype=bool)
+
+
+def _trunk_core(vertices: np.ndarray, bones: list[BonePlan], deform: np.ndarray, to_segment: np.ndarray):
+    """(vertex indices, bone indices): the vertices inside the trunk's core, each with the trunk
+    bone nearest to it, as extra sources of that bone.
+
+    The core is the convex hull of the joints where limbs with limbs of their own (arms, legs)
+    hang from the trunk, and of the heads of the trunk bones they hang from: the shoulders-to-hips
+    block. A wide trunk drawn around a thin spine would otherwise lose its flanks to the upper
+    arms and thighs, the flank under a raised arm sweeping along with it."""
+    index = {b.name: i for i, b in enumerate(bones)}
+    lateral = list(np.nonzero(_hanging_limbs(bones))[0])
+    hosts = {index[bones[i].parent] for i in lateral}
+    # The trunk: the hosts and the chain above them (torso, spine, root), and the spine under a
+    # host that does not deform (a zero-length root).
+    subtree = _subtrees(bones)
+    chain = subtree[:, sorted(hosts)].any(axis=1) if hosts else np.zeros(len(bones), dtype=bool)
+    trunk = sorted(set(np.nonzero(chain & deform)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
+    points = np.array([bones[i].head_uv for i in lateral + sorted(hosts)], dtype=np.float64)
+    if len(lateral) < 2 or not trunk:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    hull = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
+    if len(hull) < 3:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    edge = np.roll(hull, -1, axis=0) - hull
+    side = edge[None, :, 0] * (vertices[:, None, 1] - hull[None, :, 1]) - edge[None, :, 1] * (vertices[:, None, 0] - hull[None, :, 0])
+    inside = np.all(side >= 0, axis=1) | np.all(side <= 0, axis=1)      # either winding
+    core = np.nonzero(inside)[0]
+    nearest = np.asarray(trunk)[np.argmin(to_segment[np.ix_(core, trunk)], axis=1)]
+    return core, nearest
 
 
 def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray):
@@ -143,12 +208,13 @@ def _segment_distances(points: np.ndarray, heads: np.ndarray, tails: np.ndarray)
 
 def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
     """Bones whose head joint may get a blend band: deforming ones, trunks excepted (they start
-    at the root)."""
-    trunks = _trunk_bones(bones)
-    return np.array([i for i in range(len(bones)) if deform[i] and i not in trunks], dtype=np.int64)
+    at the root) and limbs hanging from the trunk (they bend on their own side only, see
+    `_bend_hanging_limbs`)."""
+    skip = _trunk_bones(bones) | set(np.nonzero(_hanging_limbs(bones))[0].tolist())
+    return np.array([i for i in range(len(bones)) if deform[i] and i not in skip], dtype=np.int64)
 
 
-def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, band_bones, band_reach):
+def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, bones, to_segment, foot, deform, band_bones, band_reach):
     """Geodesic distances (N, B) from each deforming bone (inf for non-deforming bones) and
     (len(band_bones), N) from each band bone's head joint vertex up to `band_reach` (inf beyond),
     in one shortest-path pass."""
@@ -162,9 +228,11 @@ def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, to_segment, foot, deform, 
     start = to_segment[vertex, bone]
     # The bone's own joint vertex always anchors it, even where its segment leaves the figure.
     anchored = np.nonzero(deform)[0]
-    vertex = np.concatenate([vertex, mesh.joint_vertex[anchored]])
-    bone = np.concatenate([bone, anchored])
-    start = np.concatenate([start, np.zeros(len(anchored))])
+    core_vertex, core_bone = _trunk_core(mesh.vertices, bones, deform, to_segment)
+    vertex = np.concatenate([vertex, mesh.joint_vertex[anchored], core_vertex])
+    bone = np.concatenate([bone, anchored, core_bone])
+    # Just beyond a limb's own attachment reach: a limb lying across the core keeps its axis.
+    start = np.concatenate([start, np.zeros(len(anchored)), np.full(len(core_vertex), ATTACH_SPACINGS * mesh.spacing)])
     # Each bone is a source seeded at its attached vertices (like a virtual node with one-way
     # edges into the mesh: no path shortcuts through a bone); the joint sources follow.
     joints = mesh.joint_vertex[band_bones]
