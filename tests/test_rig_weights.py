@@ -141,3 +141,44 @@ def test_random_figures_get_valid_weights(data):
     assert np.isfinite(plan.weights).all() and plan.weights.min() >= 0.0
     assert np.allclose(plan.weights.sum(axis=1), 1.0, atol=1e-5)
     assert plan.triangle_bone.min() >= 0 and plan.triangle_bone.max() < len(plan.bones)
+
+
+def _subtree_weight(plan, name):
+    """(N,) summed weight of a bone and every bone below it."""
+    names = {name}
+    for bone in plan.bones:                      # bones come parents first
+        if bone.parent in names:
+            names.add(bone.name)
+    return plan.weights[:, [_column(plan, n) for n in names]].sum(axis=1)
+
+
+def _rotate_subtree(plan, name, angle):
+    """Vertices after turning a bone and everything it carries by `angle` (radians) about its
+    head, by linear-blend skinning in the drawing's pixel plane."""
+    pivot = np.array(plan.bones[_column(plan, name)].head_uv)
+    c, s = np.cos(angle), np.sin(angle)
+    turned = (plan.vertices_uv - pivot) @ np.array([[c, s], [-s, c]]) + pivot
+    share = _subtree_weight(plan, name)[:, None]
+    return (1.0 - share) * plan.vertices_uv + share * turned
+
+
+@pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
+def test_raising_an_arm_leaves_the_trunk_still(annotated_plan):
+    """Shoulders bend on the arm's side only: the trunk keeps weight 1 right up to the joint, so
+    an arm turned by 90° moves nothing inside the shoulders-to-hips block (the old symmetric
+    blend band dragged the block's corner along, and wide trunks lost their flanks to the arms)."""
+    plan, config = annotated_plan, annotated_plan.config
+    block = np.array([config.joint(n).loc for n in ("right_shoulder", "left_shoulder", "left_hip", "right_hip")],
+                     dtype=np.float32)
+    hull = cv2.convexHull(block)
+    inside = np.array([cv2.pointPolygonTest(hull, (float(u), float(v)), False) > 0 for u, v in plan.vertices_uv])
+    for side in ("right", "left"):
+        name = f"{side}_shoulder"
+        bone = plan.bones[_column(plan, name)]
+        # The arm's own root may lie just inside the block's corner.
+        trunk_side = inside & (np.linalg.norm(plan.vertices_uv - bone.head_uv, axis=1) >= 0.35 * bone.length)
+        assert _subtree_weight(plan, name)[trunk_side].max(initial=0.0) < 1e-6, f"{name}: no arm weight on the trunk"
+        # Up and outward: the figure's right arm (the viewer's left) turns clockwise as seen.
+        outward = 1.0 if bone.head_uv[0] < config.joint("torso").loc[0] else -1.0
+        moved = np.linalg.norm(_rotate_subtree(plan, name, outward * np.pi / 2) - plan.vertices_uv, axis=1)
+        assert moved[trunk_side].max(initial=0.0) <= 1.0, f"{name}: the trunk stays still"
