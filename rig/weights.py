@@ -10,6 +10,11 @@ Every vertex belongs rigidly to its nearest bone, except within a band around ea
 the bone starting there and its partner (the bone owning the joint's spot otherwise: the upper
 arm at the elbow) share the vertices through a soft-min of their distances: elbows bend
 smoothly, forearms stay rigid, unrelated bones never mix.
+
+Where a limb hangs from the trunk (shoulders, hips), the trunk stays rigid up to the joint and
+only the limb bends: the trunk's core (the shoulders-to-hips block) is a source of the trunk
+bones, so a wide body keeps its flanks, and the limb's weight ramps up from 0 at the trunk's
+edge. Raising an arm then never drags the body's outline along with it.
 """
 
 from __future__ import annotations
@@ -96,7 +101,7 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
         near = distance[np.ix_(rows, outside)]
         other = outside[np.argmin(near, axis=1)]
         x = np.clip((near.min(axis=1) - distance[rows, limb]) / max(LIMB_WIDTH_RATIO * bones[limb].length, 1e-9), 0.0, 1.0)
-        own = np.where(np.isfinite(x), x * x * (3.0 - 2.0 * x), 1.0)
+        own = np.where(np.isnan(x), 1.0, x * x * (3.0 - 2.0 * x))        # nan: no bone reaches either
         weights[rows, limb] = own
         weights[rows, other] += 1.0 - own
 
@@ -175,20 +180,20 @@ def _trunk_core(vertices: np.ndarray, bones: list[BonePlan], deform: np.ndarray,
     hang from the trunk, and of the heads of the trunk bones they hang from: the shoulders-to-hips
     block. A wide trunk drawn around a thin spine would otherwise lose its flanks to the upper
     arms and thighs, the flank under a raised arm sweeping along with it."""
+    none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     index = {b.name: i for i, b in enumerate(bones)}
     lateral = list(np.nonzero(_hanging_limbs(bones))[0])
-    hosts = {index[bones[i].parent] for i in lateral}
+    if len(lateral) < 2:
+        return none
+    hosts = sorted({index[bones[i].parent] for i in lateral})
     # The trunk: the hosts and the chain above them (torso, spine, root), and the spine under a
     # host that does not deform (a zero-length root).
-    subtree = _subtrees(bones)
-    chain = subtree[:, sorted(hosts)].any(axis=1) if hosts else np.zeros(len(bones), dtype=bool)
-    trunk = sorted(set(np.nonzero(chain & deform)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
-    points = np.array([bones[i].head_uv for i in lateral + sorted(hosts)], dtype=np.float64)
-    if len(lateral) < 2 or not trunk:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    hull = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
-    if len(hull) < 3:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    chain = _subtrees(bones)[:, hosts].any(axis=1) & deform
+    trunk = sorted(set(np.nonzero(chain)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
+    points = np.array([bones[i].head_uv for i in lateral + hosts], dtype=np.float32)
+    hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)
+    if not trunk or len(hull) < 3:
+        return none
     edge = np.roll(hull, -1, axis=0) - hull
     side = edge[None, :, 0] * (vertices[:, None, 1] - hull[None, :, 1]) - edge[None, :, 1] * (vertices[:, None, 0] - hull[None, :, 0])
     inside = np.all(side >= 0, axis=1) | np.all(side <= 0, axis=1)      # either winding
@@ -248,7 +253,7 @@ def _joint_bands(mesh: Mesh, lengths, band_bones, from_joint, distance, min_radi
     and the soft-min temperature, all from the strongest band the vertex lies in.
 
     A joint's band blends the bone starting there with its partner: the bone that owns the
-    joint's spot otherwise (for an elbow the upper arm, for a shoulder usually the spine).
+    joint's spot otherwise (for an elbow the upper arm, for a knee the thigh).
     `from_joint` (len(band_bones), N) holds the geodesic distances from each band bone's head
     (inf beyond its largest possible radius); `outline` marks the border vertices."""
     n = len(mesh.vertices)
