@@ -17,6 +17,7 @@ import numpy as np
 
 from ..analyze import padded_box
 from ..detector import FigureDetector
+from ..evaluate import box_iou
 from ..pose import PoseEstimator
 from ..runtime import OnnxModel, load_model_spec
 from ..segmenter import FigureSegmenter
@@ -26,14 +27,6 @@ from .synth_page import load_paper_patches, make_page
 from .train import RAW_DIR
 
 VALIDATION_SEED = 20261121   # never used for training (training seeds are small integers)
-
-
-def box_iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def evaluate(models_dir: Path, pages: int = 150, seed: int = VALIDATION_SEED, threads: int = 1) -> dict[str, float]:
