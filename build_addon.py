@@ -35,13 +35,13 @@ MANIFEST = "blender_manifest.toml"
 # Blender 4.2-5.0 bundle CPython 3.11: every wheel must be a cp311 (or abi3/py3) build.
 PYTHON_VERSION = "3.11"
 
-# pip platform tags accepted for each Blender platform, newest first. Linux: Blender 4.2
-# needs glibc 2.28. macOS: opencv-python-headless 4.11 ships macOS 13 wheels only.
+# pip platform tags accepted for each Blender platform, newest first (pip also takes older
+# macOS releases of a tag). Linux: Blender 4.2 needs glibc 2.28; macOS: Blender 4.2 needs 11.2.
 PIP_PLATFORM_TAGS = {
     "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
     "windows-x64": ("win_amd64",),
-    "macos-arm64": ("macosx_13_0_arm64", "macosx_13_0_universal2"),
-    "macos-x64": ("macosx_13_0_x86_64", "macosx_13_0_universal2"),
+    "macos-arm64": ("macosx_11_0_arm64", "macosx_11_0_universal2"),
+    "macos-x64": ("macosx_11_0_x86_64", "macosx_11_0_universal2"),
 }
 PLATFORMS = tuple(PIP_PLATFORM_TAGS)
 GPU_PLATFORMS = ("linux-x64", "windows-x64")
@@ -49,10 +49,11 @@ GPU_PLATFORMS = ("linux-x64", "windows-x64")
 # Import name -> pinned wheel. A wheel ships only when the shipped code imports it.
 # onnxruntime 1.18 imports with numpy alone (flatbuffers/protobuf/sympy/coloredlogs are
 # only used by its offline tools) and its wheels are half the size of 1.19+.
-# opencv 4.11 is the last release whose wheels accept numpy<2 (Blender's numpy is 1.26).
+# No OpenCV: its wheel alone (37-57 MB a platform) outweighs the 40 MB budget, so the shipped
+# code does its image work with numpy and Blender (see imaging/); an import of cv2 in shipped
+# code fails the build here.
 WHEEL_FOR_IMPORT = {
     "onnxruntime": "onnxruntime==1.18.1",
-    "cv2": "opencv-python-headless==4.11.0.86",
     "yaml": "pyyaml==6.0.3",
 }
 # The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
