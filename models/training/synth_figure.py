@@ -22,6 +22,7 @@ COCO17 = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_should
 # Index pairs swapped by a horizontal flip.
 COCO17_FLIP = (0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15)
 
+CHIBI_FRACTION = 0.2    # share of figures drawn with cartoon proportions (huge head, short body)
 DARK_INKS = ((20, 20, 25), (30, 30, 90), (60, 40, 30), (70, 70, 70), (15, 15, 15))
 
 
@@ -56,14 +57,17 @@ def _limb(start, angle_deg, length, bend_deg, split):
 def sample_skeleton(rng: np.random.Generator) -> Skeleton:
     view = rng.choice(["front", "side", "sit"], p=[0.76, 0.12, 0.12])
     facing = int(rng.choice([-1, 1]))
-    r = rng.uniform(0.08, 0.17)
+    # Cartoon (chibi) proportions too: a head up to half the figure's height on a short body,
+    # as drawn for many cartoon characters; shoulders then sit right under a huge head.
+    chibi = rng.random() < CHIBI_FRACTION
+    r = rng.uniform(0.17, 0.27) if chibi else rng.uniform(0.08, 0.17)
     sh_y = 2 * r + rng.uniform(0.0, 0.05)
-    hip_y = sh_y + rng.uniform(0.18, 0.32)
+    hip_y = sh_y + (rng.uniform(0.12, 0.22) if chibi else rng.uniform(0.18, 0.32))
     sw = rng.uniform(0.05, 0.13)
     hw = rng.uniform(0.025, min(sw, 0.09))
     if view != "front":
         sw, hw = sw * 0.15, hw * 0.15
-    arm = rng.uniform(0.22, 0.42)
+    arm = rng.uniform(0.22, 0.42) * (0.7 if chibi else 1.0)
     leg = (1.0 - hip_y) * rng.uniform(0.85, 1.0)
     j = {"head": np.array([0.0, r]), "neck": np.array([0.0, sh_y]),
          "hip_mid": np.array([0.0, hip_y])}
