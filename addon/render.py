@@ -14,10 +14,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
-import cv2
 import numpy as np
 import bpy
 
+from ..imaging.image_file import read_image
 from . import raster, scene_setup
 from .build_material import read_image_rgba
 
@@ -101,8 +101,7 @@ def blender_frames(scene: bpy.types.Scene, frames: Iterable[int]) -> Iterator[tu
             scene.render.filepath = path
             with quiet_blender():
                 bpy.ops.render.render(write_still=True, scene=scene.name)
-            bgra = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-            yield frame, cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA)
+            yield frame, read_image(path)[0]
 
 
 def render_frames(scene: bpy.types.Scene, engine: str, frames: Iterable[int],

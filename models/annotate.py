@@ -10,10 +10,10 @@ import json
 import os
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.image_file import write_png
 from .analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character
 from .joints import AD_NAMES, LOW_CONFIDENCE
 from .overlay import draw_joint_overlay
@@ -41,12 +41,12 @@ def write_annotations(analysis: DrawingAnalysis, out_dir: str | os.PathLike, pad
         folder = out_dir if single else out_dir / f"figure_{i + 1}"
         folder.mkdir(exist_ok=True)
         texture, mask, config, bbox = figure_to_character(analysis, i, pad)
-        _write_png(folder / "texture.png", cv2.cvtColor(texture, cv2.COLOR_RGBA2BGRA))
-        _write_png(folder / "mask.png", mask.astype(np.uint8) * 255)
+        write_png(folder / "texture.png", texture)
+        write_png(folder / "mask.png", mask.astype(np.uint8) * 255)
         save_char_cfg(config, folder / "char_cfg.yaml")
         save_bounding_box(bbox, folder / "bounding_box.yaml")
         overlay = draw_joint_overlay(texture[:, :, :3], mask, config.locs(), figure.joint_conf)
-        _write_png(folder / "joint_overlay.png", cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
+        write_png(folder / "joint_overlay.png", overlay)
         folders.append(folder)
         records.append(_figure_record(figure, folder, out_dir, config, bbox))
     h, w = analysis.image.shape[:2]
@@ -79,9 +79,4 @@ def _figure_record(figure, folder: Path, out_dir: Path, config, bbox) -> dict:
                                              figure.joint_conf, figure.joint_snapped)
         ],
     }
-
-
-def _write_png(path: Path, image: np.ndarray) -> None:
-    if not cv2.imwrite(str(path), image):
-        raise InputError(path, "cannot write the image file")
 

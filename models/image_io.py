@@ -3,7 +3,8 @@
 Handles what phones, scanners and paint programs actually produce: EXIF-rotated JPEGs,
 grayscale, 16-bit, CMYK JPEGs, palette/RGBA PNGs, huge photos. The pixel count is checked
 from the file header *before* decoding so a decompression bomb is refused without
-allocating gigabytes.
+allocating gigabytes. Decoding goes through Blender (`imaging.image_file`), so `load_image`
+must run on the main thread.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import os
 import struct
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.image_file import read_image
+from ..imaging.resample import resize
 
 MAX_PIXELS = 80_000_000          # refuse above this (a 12000 x 6700 photo is still fine)
 MAX_LONG_SIDE = 2000             # larger images are downscaled: drawings need no more detail
@@ -26,7 +28,7 @@ MIN_TRANSPARENT = 0.02           # alpha is a figure mask only if this much of t
 def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (rgb uint8 HxWx3, alpha uint8 HxW or None) with EXIF orientation applied.
 
-    `alpha` is only returned when it carries information (some pixel is not opaque): a
+    `alpha` is only returned when it carries information (enough pixels are see-through): a
     transparent PNG's alpha *is* the figure mask. Colour under transparent pixels is
     composited on white, the colour of paper.
     """
@@ -39,33 +41,18 @@ def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
         raise InputError(path, "is a folder, not an image file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    return decode_image(data, path)
-
-
-def decode_image(data: bytes, path: str | os.PathLike = "<bytes>") -> tuple[np.ndarray, np.ndarray | None]:
-    """`load_image` for bytes already in memory (`path` only names the source in errors)."""
     if not data:
         raise InputError(path, "the file is empty (0 bytes)")
     size = header_size(data)
     if size is not None:
         _check_pixel_count(path, *size)
-    buf = np.frombuffer(data, np.uint8)
-    is_jpeg = data[:3] == b"\xff\xd8\xff"
-    # JPEG: IMREAD_COLOR applies the EXIF orientation and converts CMYK/YCCK to BGR.
-    # Other formats: IMREAD_UNCHANGED keeps alpha and 16-bit depth (PNG has no EXIF in practice).
-    flags = cv2.IMREAD_COLOR if is_jpeg else cv2.IMREAD_UNCHANGED
-    try:
-        img = cv2.imdecode(buf, flags)
-    except cv2.error:
-        img = None
-    if img is None or img.size == 0:
-        raise InputError(path, "not an image, or the image file is corrupt (supported: PNG, JPEG, BMP, TIFF, WebP)")
-    _check_pixel_count(path, img.shape[1], img.shape[0])
-    if min(img.shape[:2]) < MIN_SIDE:
-        raise InputError(path, f"the image is too small ({img.shape[1]}x{img.shape[0]} px); "
+    rgba, _ = read_image(path)
+    height, width = rgba.shape[:2]
+    _check_pixel_count(path, width, height)
+    if min(height, width) < MIN_SIDE:
+        raise InputError(path, f"the image is too small ({width}x{height} px); "
                                f"it needs at least {MIN_SIDE} px on each side")
-    img = _to_uint8(img)
-    rgb, alpha = _split_channels(img)
+    rgb, alpha = _split_alpha(rgba)
     return _limit_size(rgb, alpha)
 
 
@@ -142,39 +129,16 @@ def _check_pixel_count(path, width: int, height: int) -> None:
                                "decompression bomb; scale it down before importing")
 
 
-def _to_uint8(img: np.ndarray) -> np.ndarray:
-    if img.dtype == np.uint8:
-        return img
-    if img.dtype == np.uint16:
-        return (img >> 8).astype(np.uint8)
-    if np.issubdtype(img.dtype, np.floating):  # EXR / float TIFF: assume 0..1 linear-ish
-        return (np.clip(np.nan_to_num(img), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    info = np.iinfo(img.dtype)
-    scaled = (img.astype(np.float64) - info.min) / (info.max - info.min) * 255.0
-    return scaled.astype(np.uint8)
-
-
-def _split_channels(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    if img.ndim == 2:
-        return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB), None
-    channels = img.shape[2]
-    if channels == 1:
-        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2RGB), None
-    if channels == 2:  # gray + alpha
-        gray, alpha = img[:, :, 0], img[:, :, 1]
-        bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-    elif channels == 3:
-        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB), None
-    else:
-        bgr, alpha = img[:, :, :3], img[:, :, 3]
+def _split_alpha(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    alpha = rgba[..., 3]
     if alpha.min() == 255:
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), None
+        return np.ascontiguousarray(rgba[..., :3]), None
     # A few see-through pixels (rounded corners, a stray eraser mark) do not make a cut-out.
     is_cutout = np.count_nonzero(alpha < 128) >= MIN_TRANSPARENT * alpha.size
     # Composite on white so that hidden colour under transparency never shows.
     a = alpha[:, :, None].astype(np.float32) / 255.0
-    composited = (bgr.astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
-    return cv2.cvtColor(composited, cv2.COLOR_BGR2RGB), np.ascontiguousarray(alpha) if is_cutout else None
+    composited = (rgba[..., :3].astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
+    return composited, np.ascontiguousarray(alpha) if is_cutout else None
 
 
 def _limit_size(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -184,7 +148,7 @@ def _limit_size(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, 
         return rgb, alpha
     s = MAX_LONG_SIDE / long_side
     size = (max(1, round(w * s)), max(1, round(h * s)))
-    rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    rgb = resize(rgb, size, method="area")
     if alpha is not None:
-        alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+        alpha = resize(alpha, size, method="area")
     return rgb, alpha

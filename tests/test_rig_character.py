@@ -81,7 +81,7 @@ def test_missing_mask(folder):
 
 def test_corrupt_mask_bytes(folder):
     (folder / "mask.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
-    with pytest.raises(InputError, match=r"mask\.png: not a readable image"):
+    with pytest.raises(InputError, match=r"mask\.png: not an image"):
         load_character_dir(folder)
 
 
