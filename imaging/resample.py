@@ -5,10 +5,13 @@ BORDER_REPLICATE) so results match what the code computed with cv2 before, withi
 level for uint8. Pixel (col i, row j) has its centre at (i, j).
 
 Everything is separable where the geometry allows it (resize, axis-aligned warps): one pass
-per axis, each O(pixels). The area pass sums whole source pixels with `np.add.reduceat` and
-adds the two partly covered end pixels, which is the exact area integral of a box filter.
-Bilinear interpolation with a replicated border is the same as clamping the sample
-coordinate to [0, n - 1] first, which is how every lookup here handles the border.
+per axis, each a short 1-D kernel (output k = sum over taps j of weight[k, j] times source
+first[k] + j). The area kernel weights are the exact overlaps of the output pixel's box with
+the source pixels; the linear kernel has two taps. Passes gather whole rows, or columns with
+the channels folded in, so numpy's inner loops run along long rows (broadcasting over a
+3-long channel axis is several times slower). Bilinear interpolation with a replicated border
+is the same as clamping the sample coordinate to [0, n - 1] first, which is how every lookup
+here handles the border.
 """
 
 from __future__ import annotations
@@ -31,16 +34,16 @@ def resize(image: np.ndarray, size: tuple[int, int], method: str = "area") -> np
         raise ValueError(f"resize target must be at least 1x1 pixel, got {width}x{height}")
     if image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"cannot resize an empty image of shape {image.shape}")
-    out = image
+    kernels = {}
     for axis, new in ((0, height), (1, width)):
         old = image.shape[axis]
-        if new == old:
-            continue
-        if method == "area" and new < old:
-            out = _area_along(out, axis, new)
-        else:
-            out = _linear_along(out, axis, (np.arange(new) + 0.5) * (old / new) - 0.5)
-    return image.copy() if out is image else _cast_like(out, image.dtype)
+        if new != old:
+            shrink_by_area = method == "area" and new < old
+            kernels[axis] = _area_kernel(old, new) if shrink_by_area else \
+                _linear_kernel(old, (np.arange(new) + 0.5) * (old / new) - 0.5)
+    if not kernels:
+        return image.copy()
+    return _cast_like(_separable(image, kernels), image.dtype)
 
 
 def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -51,13 +54,13 @@ def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     """
     image = np.asarray(image)
     h, w = image.shape[:2]
-    texels = image.reshape(h * w, -1)
     x0, x1, fx = _neighbours(np.ravel(x), w)
     y0, y1, fy = _neighbours(np.ravel(y), h)
+    gather = _channel_gatherer(image)
     row0, row1 = y0 * w, y1 * w
-    top = _lerp(texels[row0 + x0], texels[row0 + x1], fx[:, None])
-    bottom = _lerp(texels[row1 + x0], texels[row1 + x1], fx[:, None])
-    return _lerp(top, bottom, fy[:, None])
+    top = _lerp(gather(row0 + x0), gather(row0 + x1), fx)
+    bottom = _lerp(gather(row1 + x0), gather(row1 + x1), fx)
+    return _lerp(top, bottom, fy).T
 
 
 def warp_affine(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -71,9 +74,10 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) ->
     width, height = int(size[0]), int(size[1])
     xs, ys = np.arange(width), np.arange(height)
     if m[0, 1] == 0 and m[1, 0] == 0:
-        # Scale + shift only: two 1-D passes instead of a lookup per output pixel.
-        out = _linear_along(image, 0, m[1, 1] * ys + m[1, 2])
-        out = _linear_along(out, 1, m[0, 0] * xs + m[0, 2])
+        # Scale + shift only: two 1-D passes instead of four lookups per output pixel.
+        kernels = {0: _linear_kernel(image.shape[0], m[1, 1] * ys + m[1, 2]),
+                   1: _linear_kernel(image.shape[1], m[0, 0] * xs + m[0, 2])}
+        out = _separable(image, kernels)
     else:
         src_x = m[0, 0] * xs[None, :] + m[0, 1] * ys[:, None] + m[0, 2]
         src_y = m[1, 0] * xs[None, :] + m[1, 1] * ys[:, None] + m[1, 2]
@@ -85,68 +89,92 @@ def _work_dtype(dtype: np.dtype) -> type:
     return np.float64 if dtype == np.float64 else np.float32
 
 
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    work = _work_dtype(a.dtype)
-    a = a.astype(work, copy=False)
-    return a + (b.astype(work, copy=False) - a) * t.astype(work, copy=False)
-
-
 def _neighbours(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Left/right sample indices and the weight of the right one, border replicated."""
+    """Left/right sample indices and the float32 weight of the right one, border replicated."""
     c = np.clip(np.asarray(coords, np.float64), 0.0, n - 1.0)
     i0 = np.clip(np.floor(c).astype(np.intp), 0, max(n - 2, 0))
     i1 = np.minimum(i0 + 1, n - 1)
-    return i0, i1, c - i0
+    return i0, i1, (c - i0).astype(np.float32)
 
 
-def _along(weights: np.ndarray, axis: int, ndim: int) -> np.ndarray:
-    """1-D weights shaped to broadcast along `axis` of an ndim array."""
-    shape = [1] * ndim
-    shape[axis] = -1
-    return weights.reshape(shape)
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return a + (b - a) * t
 
 
-def _linear_along(image: np.ndarray, axis: int, coords: np.ndarray) -> np.ndarray:
-    """Linear interpolation of `image` along one axis at float positions `coords`."""
-    i0, i1, f = _neighbours(coords, image.shape[axis])
-    return _lerp(np.take(image, i0, axis), np.take(image, i1, axis), _along(f, axis, image.ndim))
+def _channel_gatherer(image: np.ndarray):
+    """idx (P,) -> (C, P) float32 texel values; channel-major so the arithmetic runs along P."""
+    h, w = image.shape[:2]
+    if image.dtype == np.uint8 and image.shape[2:] == (4,):
+        # One 32-bit load per RGBA texel: the fastest gather, and no planar copy per call.
+        packed = np.ascontiguousarray(image).view(np.uint32).reshape(-1)
+        return lambda idx: np.ascontiguousarray(packed[idx].view(np.uint8).reshape(-1, 4).T, dtype=np.float32)
+    # Gathering rows of a few bytes is slow in numpy; one planar copy makes each gather 1-D.
+    planes = np.ascontiguousarray(np.moveaxis(image.reshape(h, w, -1), -1, 0)).reshape(-1, h * w)
+    return lambda idx: planes.take(idx, axis=1).astype(np.float32, copy=False)
 
 
-def _area_along(image: np.ndarray, axis: int, new: int) -> np.ndarray:
-    """Box-filter shrink of one axis from n to new (< n) samples: exact area averages.
+def _linear_kernel(n: int, coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two-tap kernel sampling a length-n axis at float positions, border replicated."""
+    i0, _, f = _neighbours(coords, n)
+    return i0, np.stack([1 - f, f], 1)
 
-    Output k covers source [k·n/new, (k+1)·n/new); the bounds are kept as integer fractions
-    over `new` so that the whole/partial split is exact.
+
+def _area_kernel(n: int, new: int) -> tuple[np.ndarray, np.ndarray]:
+    """Box-filter kernel shrinking a length-n axis to new (< n): exact area averages.
+
+    Output k covers source [k·n/new, (k+1)·n/new); each tap's weight is the covered part of
+    its source pixel over the box length.
     """
-    n, work = image.shape[axis], _work_dtype(image.dtype)
     k = np.arange(new, dtype=np.int64)
-    lo_num, hi_num = k * n, (k + 1) * n
-    first_whole = -(-lo_num // new)  # ceil(lo)
-    end_whole = hi_num // new  # floor(hi): one past the last whole pixel
-    # reduceat sums [idx[i], idx[i+1]); interleaving starts and ends gives each output's
-    # whole pixels at the even slots (the last sum runs to the end of the axis by itself).
-    bounds = np.empty(2 * new - 1, np.intp)
-    bounds[0::2] = first_whole
-    bounds[1::2] = end_whole[:-1]
-    sums = np.add.reduceat(image, bounds, axis=axis, dtype=work)
-    out = np.take(sums, np.arange(0, 2 * new - 1, 2), axis)
-    empty = end_whole <= first_whole  # reduceat returns the start element for an empty range
-    if empty.any():
-        out *= _along((~empty).astype(work), axis, out.ndim)
-    lead = ((first_whole * new - lo_num) / new).astype(work)  # covered part of pixel floor(lo)
-    tail = ((hi_num - end_whole * new) / new).astype(work)  # covered part of pixel floor(hi)
-    lead_pixels = np.take(image, lo_num // new, axis).astype(work, copy=False)
-    tail_pixels = np.take(image, np.minimum(end_whole, n - 1), axis).astype(work, copy=False)
-    out += lead_pixels * _along(lead, axis, out.ndim)
-    out += tail_pixels * _along(tail, axis, out.ndim)
-    out *= work(new / n)
+    first = k * n // new
+    taps = int((-(-(k + 1) * n // new) - first).max())  # ceil(hi) - floor(lo)
+    pixel = first[:, None] + np.arange(taps)
+    lo, hi = (k * n / new)[:, None], ((k + 1) * n / new)[:, None]
+    overlap = np.clip(np.minimum(hi, pixel + 1) - np.maximum(lo, pixel), 0.0, 1.0)
+    return first, (overlap * (new / n)).astype(np.float32)
+
+
+def _separable(image: np.ndarray, kernels: dict) -> np.ndarray:
+    """Apply per-axis kernels {axis: (first, weights)}, the pass giving the smaller array first."""
+    order = sorted(kernels, key=lambda axis: len(kernels[axis][0]) / image.shape[axis])
+    out = image
+    for axis in order:
+        out = _apply_along(out, axis, *kernels[axis])
     return out
+
+
+def _apply_along(image: np.ndarray, axis: int, first: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """out[k] = sum_j weights[k, j] * image[first[k] + j] along axis 0 or 1 (clamped)."""
+    n = image.shape[axis]
+    work = _work_dtype(image.dtype)
+    weights = weights.astype(work, copy=False)
+    index = np.minimum(first[:, None] + np.arange(weights.shape[1]), n - 1)
+    shape_out = list(image.shape)
+    shape_out[axis] = len(first)
+    if axis == 1 and image.ndim == 3:
+        # Fold the channels into the columns: index and weight every (column, channel).
+        channels = image.shape[2]
+        index = (index[:, None, :] * channels + np.arange(channels)[:, None]).reshape(-1, index.shape[1])
+        weights = np.repeat(weights, channels, axis=0)
+        image = image.reshape(image.shape[0], -1)
+    spread = (-1, 1) if axis == 0 else (1, -1)
+    out = None
+    for tap in range(weights.shape[1]):
+        w = weights[:, tap]
+        if not w.any():
+            continue
+        term = np.take(image, index[:, tap], axis) * w.reshape(spread + (1,) * (image.ndim - 2))
+        out = term if out is None else np.add(out, term, out=out)
+    return out.astype(work, copy=False).reshape(shape_out)
 
 
 def _cast_like(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Float results back to the input dtype: integers rounded and clipped, bool at 0.5."""
     if dtype == np.bool_:
         return values >= 0.5
+    if dtype == np.uint8:
+        # Results are convex combinations of uint8 values, so + 0.5 and truncation rounds.
+        return np.add(values, 0.5, out=values if values.dtype.kind == "f" else None).astype(np.uint8)
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         return np.clip(np.rint(values), info.min, info.max).astype(dtype)
