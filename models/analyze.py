@@ -64,18 +64,40 @@ class DrawingAnalysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = None) -> DrawingAnalysis:
-    """Find, segment and pose every figure in the image. Raises InputError / NoFigureError."""
-    settings = settings or AnalysisSettings()
-    timings: dict[str, float] = {}
+@dataclass(frozen=True, eq=False)
+class LoadedImage:
+    """A drawing decoded ahead of the analysis: `load_drawing` on the main thread (decoding uses
+    Blender), then `analyze_image` on a worker thread. It is os.PathLike (the file it came from),
+    so it can go wherever a drawing path goes."""
+    path: str
+    rgb: np.ndarray
+    alpha: np.ndarray | None
+    load_ms: float
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+def load_drawing(path: str | os.PathLike) -> LoadedImage:
+    """Decode the drawing (main thread only). Raises InputError."""
     t = time.perf_counter()
     rgb, alpha = load_image(path)
-    timings["load"] = _ms(t)
+    return LoadedImage(os.fspath(path), rgb, alpha, _ms(t))
+
+
+def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = None) -> DrawingAnalysis:
+    """Find, segment and pose every figure in the image. Raises InputError / NoFigureError.
+
+    A path is decoded here, so that must be the main thread; a `LoadedImage` may be analysed
+    on any thread."""
+    settings = settings or AnalysisSettings()
+    loaded = path if isinstance(path, LoadedImage) else load_drawing(path)
+    timings: dict[str, float] = {"load": loaded.load_ms}
     t = time.perf_counter()
     models = models_for(settings)
     timings["models"] = _ms(t)
-    analysis = analyze_array(rgb, alpha, settings, models, timings)
-    analysis.image_path = os.fspath(path)
+    analysis = analyze_array(loaded.rgb, loaded.alpha, settings, models, timings)
+    analysis.image_path = loaded.path
     if not analysis.figures:
         if settings.manual_box is not None:
             box = [round(float(v)) for v in settings.manual_box]
@@ -246,5 +268,5 @@ def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 
     return texture, mask, config, bbox
 
 
-__all__ = ["AnalysisSettings", "DrawingAnalysis", "Figure", "analyze_image", "analyze_array",
-           "figure_to_character", "models_for", "padded_box"]
+__all__ = ["AnalysisSettings", "DrawingAnalysis", "Figure", "LoadedImage", "analyze_image", "analyze_array",
+           "figure_to_character", "load_drawing", "models_for", "padded_box"]

@@ -14,12 +14,13 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..addon import drawing_analysis, jobs
-from ..addon.character import build_character, character_dir_of, plan_from_character_dir
+from ..addon.character import build_character, character_dir_of, character_name_for, check_joints_inside
 from ..addon.motion import resolve_clip, retarget_clip
 from ..addon.preferences import get_preferences
 from ..motions.library import list_clips
 from ..motions.retarget import RetargetOptions
-from ..rig.character import CFG_FILE
+from ..models.analyze import load_drawing
+from ..rig.character import CFG_FILE, load_character_dir
 from ..rig.plan import build_rig_plan
 from ._common import select_only
 from .analyze import IMAGE_GLOB
@@ -58,9 +59,26 @@ def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
         return build_rig_plan(texture, mask, config, Path(path).name, density=density)
 
     return [
+        # Decoding uses Blender (main thread); the worker then only sees arrays.
+        jobs.Stage("Loading the drawing", lambda _: load_drawing(path), on_main_thread=True),
         jobs.Stage("Finding the figure, its mask and joints",
-                   lambda _: drawing_analysis.analysis_for(path, review, settings)),
+                   lambda loaded: drawing_analysis.analysis_for(loaded, review, settings)),
         jobs.Stage("Keeping the analysis", keep, on_main_thread=True),
+        jobs.Stage("Meshing and skin weights", plan),
+    ]
+
+
+def _character_dir_stages(path: str, density: float) -> list[jobs.Stage]:
+    """The folder's images are decoded by Blender on the main thread, the rig planned on the worker."""
+    directory = character_dir_of(path)
+
+    def plan(loaded):
+        texture, mask, config = loaded
+        check_joints_inside(config, directory / CFG_FILE)
+        return build_rig_plan(texture, mask, config, character_name_for(directory), density=density)
+
+    return [
+        jobs.Stage("Loading the character folder", lambda _: load_character_dir(directory), on_main_thread=True),
         jobs.Stage("Meshing and skin weights", plan),
     ]
 
@@ -69,8 +87,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
     """The whole drawing (or character folder) → animated character flow as one job.
     `context` is read now (review, preferences); the Blender stages use the context they run in."""
     if is_character_dir(path):
-        stages = [jobs.Stage("Meshing and skin weights",
-                             lambda _: plan_from_character_dir(character_dir_of(path), density))]
+        stages = _character_dir_stages(path, density)
     else:
         stages = _drawing_stages(context, path, density)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]

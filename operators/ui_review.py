@@ -22,15 +22,15 @@ from ..addon import drawing_analysis
 from ..addon.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
-from ..models.analyze import analyze_image
+from ..models.analyze import analyze_image, load_drawing
 from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
 
 
 def _analysis_stage(path: str, settings):
-    """Worker thread: the models, then the mask outlines the overlay draws."""
-    def run(_):
+    """Worker thread: the models on the decoded drawing, then the mask outlines the overlay draws."""
+    def run(loaded):
         try:
-            analysis = analyze_image(path, settings)
+            analysis = analyze_image(loaded, settings)
         except NoFigureError as error:
             return path, None, "", str(error)
         outlines = [review_overlay.mask_outline(figure.mask) for figure in analysis.figures]
@@ -57,6 +57,8 @@ def _show_stage(result):
 def review_job(path: str, settings) -> jobs.Job:
     """The analysis for review as a background job (models off the main thread)."""
     return jobs.Job("Analyze Drawing", [
+        # Decoding uses Blender (main thread); the worker then only sees arrays.
+        jobs.Stage("Loading the drawing", lambda _: load_drawing(path), on_main_thread=True),
         jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
         jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
     ], on_finished=tell_if_failed)

@@ -144,3 +144,24 @@ def test_a_few_transparent_pixels_are_not_a_cutout(tmp_path):
     bgra[:4, :4, 3] = 0                                    # a rounded corner
     rgb, alpha = load_image(_write(tmp_path / "corner.png", bgra))
     assert alpha is None and rgb[0, 0].tolist() == [255, 255, 255]
+
+
+def test_a_drawing_loaded_on_the_main_thread_is_analysed_on_a_worker(tmp_path):
+    """The UI decodes with Blender on the main thread and runs the models on a worker thread."""
+    import concurrent.futures
+
+    from animate_drawing.models.analyze import AnalysisSettings, analyze_image, load_drawing
+    from data_models.drawings import blank_page, draw_stick_figure
+
+    page = blank_page()
+    draw_stick_figure(page, cx=225, top=100, height=400)
+    path = _write(tmp_path / "stick.png", page[..., ::-1])
+    settings = AnalysisSettings(provider="cpu", models_dir=str(tmp_path))   # classical fallbacks: fast
+    loaded = load_drawing(path)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        threaded = pool.submit(analyze_image, loaded, settings).result()
+    direct = analyze_image(path, settings)
+    assert threaded.image_path == direct.image_path == str(path)
+    np.testing.assert_array_equal(threaded.image, direct.image)
+    assert len(threaded.figures) == len(direct.figures) >= 1
+    np.testing.assert_array_equal(threaded.figures[0].mask, direct.figures[0].mask)
