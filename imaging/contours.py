@@ -82,13 +82,18 @@ def _trace(mask: np.ndarray):
 def _cracks(fg: np.ndarray):
     """Corner x, corner y and direction of every crack between a figure and a background
     pixel, directed with the figure on its left (screen)."""
-    y, x = np.nonzero(fg[1:] != fg[:-1])            # horizontal cracks on corner row y + 1
+    y, x = _nonzero_2d(fg[1:] != fg[:-1])           # horizontal cracks on corner row y + 1
     below = fg[y + 1, x]                            # figure below: walk west, else east
     hx, hy, hd = np.where(below, x + 1, x), y + 1, np.where(below, 2, 0)
-    y, x = np.nonzero(fg[:, 1:] != fg[:, :-1])      # vertical cracks on corner column x + 1
+    y, x = _nonzero_2d(fg[:, 1:] != fg[:, :-1])     # vertical cracks on corner column x + 1
     right = fg[y, x + 1]                            # figure right: walk south, else north
     vx, vy, vd = x + 1, np.where(right, y, y + 1), np.where(right, 1, 3)
     return np.concatenate([hx, vx]), np.concatenate([hy, vy]), np.concatenate([hd, vd])
+
+
+def _nonzero_2d(flags: np.ndarray):
+    """Row and column indices of the True elements (several times faster than np.nonzero on 2D)."""
+    return np.divmod(np.flatnonzero(flags), flags.shape[1])
 
 
 def _next_keys(fg, corners_x, corners_y, dirs, width):
@@ -284,10 +289,11 @@ def _fill_even_odd(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     stop = np.clip(np.ceil(x[leave]), 0, width).astype(np.int64)           # exclusive
     ok = start < stop
     span_row = row[enter][ok]
-    marks = np.zeros((height, width + 1), np.int32)
-    np.add.at(marks, (span_row, start[ok]), 1)
-    np.add.at(marks, (span_row, stop[ok]), -1)
-    out |= np.cumsum(marks[:, :-1], axis=1) > 0
+    # Spans on a row are disjoint, so no two share a start or a stop and the running sum is 0/1.
+    marks = np.zeros((height, width + 1), np.int8)
+    marks[span_row, start[ok]] = 1
+    marks[span_row, stop[ok]] -= 1
+    out |= np.cumsum(marks[:, :-1], axis=1, dtype=np.int8) > 0
 
 
 def _draw_segments(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
