@@ -1,19 +1,20 @@
-"""Flat textured-triangle rasteriser (numpy + cv2, no bpy): the fast render path.
+"""Flat textured-triangle rasteriser (numpy only, no bpy): the fast render path.
 
 A drawing character is a flat mesh with an unlit texture seen through an orthographic
 camera, so a frame is exactly "which triangle is nearest at each pixel centre, and which
 texel does it show there". That needs no path tracing: all triangles of a frame are
 rasterised at once (vectorised over candidate pixels), the nearest sample per pixel wins
-(interpolated depth, like a z-buffer) and the texture is sampled bilinearly with
-cv2.remap. Pixel centres sit at (i + 0.5) like Blender's.
+(interpolated depth, like a z-buffer) and the texture is sampled bilinearly with a
+replicated border. Pixel centres sit at (i + 0.5) like Blender's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from ..imaging.resample import sample_bilinear
 
 
 @dataclass
@@ -84,17 +85,6 @@ def rasterize(xy: np.ndarray, depth: np.ndarray, width: int, height: int):
     return [(pixel[m], tri[order[m]], bary[order[m]]) for m in (first, behind)]
 
 
-def _sample(texture: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
-    """Bilinear texture lookups at P points; cv2.remap wants 2D maps under 32767 per side."""
-    cols = 1024
-    rows = -(-len(map_x) // cols)
-    pad = rows * cols - len(map_x)
-    mx = np.pad(map_x, (0, pad)).reshape(rows, cols)
-    my = np.pad(map_y, (0, pad)).reshape(rows, cols)
-    out = cv2.remap(texture, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.reshape(-1, texture.shape[2])[: len(map_x)]
-
-
 def _colours(meshes, owner, corner_uv, tri, bary) -> np.ndarray:
     """(P, 4) uint8 texture colour of each sample."""
     uv = np.einsum("pk,pkj->pj", bary, corner_uv[tri])
@@ -105,9 +95,10 @@ def _colours(meshes, owner, corner_uv, tri, bary) -> np.ndarray:
             continue
         th, tw = mesh.texture.shape[:2]
         # Texel centres at (i + 0.5) / size, v measured upward from the bottom row.
-        map_x = (uv[mine, 0] * tw - 0.5).astype(np.float32)
-        map_y = ((1.0 - uv[mine, 1]) * th - 0.5).astype(np.float32)
-        colours[mine] = _sample(mesh.texture, map_x, map_y)
+        x = uv[mine, 0] * tw - 0.5
+        y = (1.0 - uv[mine, 1]) * th - 0.5
+        # Bilinear values lie within the texel range, so + 0.5 and truncation rounds.
+        colours[mine] = (sample_bilinear(mesh.texture, x, y) + 0.5).astype(np.uint8)
     return colours
 
 

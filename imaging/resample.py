@@ -58,9 +58,9 @@ def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     y0, y1, fy = _neighbours(np.ravel(y), h)
     gather = _channel_gatherer(image)
     row0, row1 = y0 * w, y1 * w
-    top = _lerp(gather(row0 + x0), gather(row0 + x1), fx)
-    bottom = _lerp(gather(row1 + x0), gather(row1 + x1), fx)
-    return _lerp(top, bottom, fy).T
+    top = _lerp_into(gather(row0 + x0), gather(row0 + x1), fx)
+    bottom = _lerp_into(gather(row1 + x0), gather(row1 + x1), fx)
+    return _lerp_into(top, bottom, fy).T
 
 
 def warp_affine(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -97,8 +97,12 @@ def _neighbours(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.
     return i0, i1, (c - i0).astype(np.float32)
 
 
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return a + (b - a) * t
+def _lerp_into(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """a + (b - a) * t, computed in b's buffer (a fresh gather) to save allocations."""
+    b -= a
+    b *= t
+    b += a
+    return b
 
 
 def _channel_gatherer(image: np.ndarray):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from ..imaging.resample import resize
 from .classical_segmentation import blobs, enclosed_regions, stroke_map
 from .decoders import (Detections, decode_box_heatmap, decode_dets_labels, decode_yolo_det,
                        decode_yolo_pose)
@@ -81,17 +81,23 @@ def classical_figure_boxes(rgb: np.ndarray) -> Detections:
     """
     h, w = rgb.shape[:2]
     s = min(1.0, CLASSICAL_WORK_SIDE / max(h, w))
-    small = cv2.resize(rgb, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else rgb
+    small = resize(rgb, (round(w * s), round(h * s)), "area") if s < 1 else rgb
     found = blobs(enclosed_regions(stroke_map(small)), CLASSICAL_MIN_FRACTION)
     min_area = CLASSICAL_MIN_AREA * small.shape[0] * small.shape[1]
     boxes = []
     for blob in found:
         if blob.sum() < min_area:
             continue
-        x, y, bw, bh = cv2.boundingRect(blob.astype(np.uint8))
+        x, y, bw, bh = _mask_box(blob)
         if max(bw, bh) > CLASSICAL_MAX_ELONGATION * min(bw, bh):
             continue
         boxes.append([x / s, y / s, min(w, (x + bw) / s), min(h, (y + bh) / s)])
     boxes = np.array(boxes, np.float64).reshape(-1, 4)
     n = len(boxes)
     return Detections(boxes, np.full(n, 0.5), np.zeros(n, np.int64))
+
+
+def _mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the True pixels of a non-empty mask."""
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    return int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)

@@ -31,10 +31,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.resample import resize
 
 MODELS_DIR = Path(__file__).resolve().parent
 
@@ -343,15 +343,15 @@ def prepare_input(spec: ModelSpec, rgb: np.ndarray, size_hw: tuple[int, int]) ->
         new_w, new_h = max(1, round(w * s)), max(1, round(h * s))
         ox, oy = (net_w - new_w) // 2, (net_h - new_h) // 2
         canvas = np.full((net_h, net_w, 3), np.uint8(np.clip(spec.pad_value, 0, 255)), np.uint8)
-        canvas[oy:oy + new_h, ox:ox + new_w] = cv2.resize(rgb, (new_w, new_h), interpolation=_interp(s))
+        canvas[oy:oy + new_h, ox:ox + new_w] = resize(rgb, (new_w, new_h), _method(s))
         img, transform = canvas, Transform((new_w / w, new_h / h), (ox, oy))
     else:
-        img = cv2.resize(rgb, (net_w, net_h), interpolation=_interp(min(net_w / w, net_h / h)))
+        img = resize(rgb, (net_w, net_h), _method(min(net_w / w, net_h / h)))
         transform = Transform((net_w / w, net_h / h), (0.0, 0.0))
     if spec.color == "BGR":
         img = img[:, :, ::-1]
     elif spec.color == "GRAY":
-        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[:, :, None]
+        img = _luma(img)[:, :, None]
     if spec.dtype == "uint8":
         tensor = np.ascontiguousarray(img)
     else:
@@ -362,8 +362,16 @@ def prepare_input(spec: ModelSpec, rgb: np.ndarray, size_hw: tuple[int, int]) ->
     return np.ascontiguousarray(tensor[None]), transform
 
 
-def _interp(scale: float) -> int:
-    return cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+def _method(scale: float) -> str:
+    return "area" if scale < 1.0 else "linear"
+
+
+REC601_LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # the grey of cv2/PIL RGB->L
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    """uint8 grey of an RGB uint8 image with the standard (Rec. 601) luma weights."""
+    return np.rint(rgb.astype(np.float32) @ REC601_LUMA).astype(np.uint8)
 
 
 class OnnxModel:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
+from ..imaging.contours import convex_hull, fill_polygons
+from ..imaging.morphology import distance_to_background
+from ..imaging.resample import resize, warp_affine
 from .classical_segmentation import classical_mask, largest_blob
 from .decoders import decode_mask_logits
 from .runtime import OnnxModel, Transform
@@ -75,8 +77,7 @@ def probability_in_crop(prob: np.ndarray, transform: Transform, net_hw: tuple[in
     m = np.array([[sx / ax, 0.0, (ox + 0.5 * sx) / ax - 0.5],
                   [0.0, sy / ay, (oy + 0.5 * sy) / ay - 0.5]])
     h, w = crop_hw
-    full = cv2.warpAffine(prob.astype(np.float32), m, (w, h),
-                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    full = warp_affine(prob.astype(np.float32), m, (w, h))
     return CropProbability(full, threshold)
 
 
@@ -101,13 +102,12 @@ def reconcile_masks(classical: np.ndarray, learned: CropProbability) -> tuple[np
     if not classical_small.any() or not learned_small.any():
         return (classical, "classical") if classical_small.any() else (learned_mask, "model")
     h, w = classical_small.shape
-    sure_background = cv2.resize(learned.prob, (w, h), interpolation=cv2.INTER_AREA) < SURE_BACKGROUND
+    sure_background = resize(learned.prob, (w, h), "area") < SURE_BACKGROUND
     r = max(1.5, AGREEMENT_TOLERANCE * float(np.hypot(h, w)))
     leaked = classical_small & ~_grow(learned_small, r)
     thick_leak = _grow(_shrink(leaked, r), r) & leaked      # opening: thin strokes vanish
-    hull = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(classical_small.astype(np.uint8))), 1)
-    near_hull = _grow(hull.astype(bool), r)
+    hull = fill_polygons((h, w), [convex_hull(np.argwhere(classical_small)[:, ::-1])])
+    near_hull = _grow(hull, r)
     leak_fraction = np.count_nonzero(thick_leak & sure_background) / np.count_nonzero(classical_small)
     lost_fraction = np.count_nonzero(learned_small & ~near_hull) / np.count_nonzero(learned_small)
     if leak_fraction <= MAX_DISAGREEMENT and lost_fraction <= MAX_DISAGREEMENT:
@@ -118,11 +118,11 @@ def reconcile_masks(classical: np.ndarray, learned: CropProbability) -> tuple[np
 # Morphology with a disk of radius r through distance transforms: linear time whatever r is
 # (a 45-px structuring element made reconciling a 1000-px crop cost 100+ ms).
 def _grow(mask: np.ndarray, r: float) -> np.ndarray:
-    return cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3) <= r
+    return distance_to_background(~mask) <= r
 
 
 def _shrink(mask: np.ndarray, r: float) -> np.ndarray:
-    return cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3) > r
+    return distance_to_background(mask) > r
 
 
 def _at_most(mask: np.ndarray, side: int) -> np.ndarray:
@@ -130,6 +130,4 @@ def _at_most(mask: np.ndarray, side: int) -> np.ndarray:
     s = side / max(h, w)
     if s >= 1:
         return mask
-    small = cv2.resize(mask.astype(np.uint8) * 255, (max(1, round(w * s)), max(1, round(h * s))),
-                       interpolation=cv2.INTER_AREA)
-    return small > 127
+    return resize(mask, (max(1, round(w * s)), max(1, round(h * s))), "area")

@@ -144,3 +144,18 @@ def test_prepare_input_layouts_colours_and_letterbox(tmp_path):
     tensor, _ = runtime.prepare_input(load_model_spec(path), np.full((20, 40, 3), 255, np.uint8), (40, 40))
     assert tensor.shape == (1, 1, 40, 40)
     np.testing.assert_allclose(tensor, 1.0)                # (1 - 0.5) / 0.5
+
+
+def test_prepare_input_pixels_match_opencv_resize_and_grey(tmp_path):
+    """The numpy resize/luma reproduce what the models were trained and measured with (cv2)."""
+    cv2 = pytest.importorskip("cv2")
+    path = _pose_model(tmp_path)
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    sidecar["input"].update(layout="NHWC", dtype="uint8", color="RGB", resize="letterbox", size=[60, 60])
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    photo = np.random.default_rng(3).integers(0, 256, (150, 100, 3), dtype=np.uint8)
+    tensor, _ = runtime.prepare_input(load_model_spec(path), photo, (60, 60))
+    shrunk = cv2.resize(photo, (40, 60), interpolation=cv2.INTER_AREA)   # scale 0.4, centred
+    assert np.abs(tensor[0, :, 10:50].astype(int) - shrunk).max() <= 1
+    grey = runtime._luma(photo)
+    assert np.abs(grey.astype(int) - cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)).max() <= 1
