@@ -28,7 +28,7 @@ NAMED_COLOURS = {
     "red": (255, 0, 0), "green": (0, 128, 0), "blue": (0, 0, 255),
 }
 VIDEO_DEFAULT_BACKGROUND = (255, 255, 255)  # MP4 has no alpha: paper white
-PNG_LEVEL = 3  # zlib level of PNG sequences: see benchmarks/bench_imaging_image_file.py
+PNG_LEVEL = 3  # zlib level of PNG sequences: see benchmarks/bench_image_file.py
 
 
 def partial_path(final: Path) -> Path:

@@ -5,7 +5,7 @@ OpenEXR, ...). Blender ignores the JPEG EXIF orientation, so it is read from the
 here and applied with numpy. bpy is not thread-safe: call `read_image` on the main thread.
 
 `write_png` is a minimal encoder (8-bit grey/RGB/RGBA, one IDAT chunk) that every reader we
-care about (Blender, cv2, AnimatedDrawings' PIL) accepts.
+care about (Blender, OpenCV, AnimatedDrawings' PIL) accepts.
 """
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, bool]:
         is_float = image.is_float
     finally:
         bpy.data.images.remove(image)
-    pixels = flat.reshape(height, width, -1)[::-1]
-    rgba = _to_rgba8(pixels, is_float)
+    rgba = _to_rgba8(flat, width, height, is_float)
     has_alpha = channels_in_file in (2, 4)
     if jpeg is not None:
         rgba = _apply_orientation(rgba, jpeg_orientation(jpeg))
@@ -81,14 +80,18 @@ def _read_bytes(path: Path, limit: int = -1) -> bytes:
         raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
 
 
-def _to_rgba8(pixels: np.ndarray, is_float: bool) -> np.ndarray:
-    if pixels.shape[2] != 4:  # Blender always hands out RGBA today; stay correct if that changes
-        rgba = np.ones(pixels.shape[:2] + (4,), np.float32)
-        rgba[..., :3] = pixels[..., :3] if pixels.shape[2] >= 3 else pixels[..., :1]
-        pixels = rgba
+def _to_rgba8(flat: np.ndarray, width: int, height: int, is_float: bool) -> np.ndarray:
+    """Blender's bottom-up float RGBA → top-down uint8, in place on `flat` (no 16-byte/pixel temporaries)."""
     if is_float:  # 16-bit / HDR: Blender hands out straight (not premultiplied) values here too
-        pixels = np.clip(np.nan_to_num(pixels), 0.0, 1.0)
-    return (pixels * 255.0 + 0.5).astype(np.uint8)
+        np.nan_to_num(flat, copy=False)
+        np.clip(flat, 0.0, 1.0, out=flat)
+    np.multiply(flat, 255.0, out=flat)
+    np.add(flat, 0.5, out=flat)
+    rgba = flat.astype(np.uint8).reshape(height, width, -1)[::-1]
+    if rgba.shape[2] != 4:  # Blender always hands out RGBA today; stay correct if that changes
+        grey_or_rgb = rgba[..., :3] if rgba.shape[2] >= 3 else np.repeat(rgba[..., :1], 3, axis=2)
+        rgba = np.dstack([grey_or_rgb, np.full(rgba.shape[:2], 255, np.uint8)])
+    return rgba
 
 
 def jpeg_orientation(data: bytes) -> int:
@@ -160,7 +163,7 @@ def write_png(path: str | os.PathLike, pixels: np.ndarray, compress_level: int =
 
     Every row uses the "Up" filter: a single vectorised subtraction that makes flat areas and
     vertical strokes (most of a drawing or a rendered frame) compress well; see
-    benchmarks/bench_imaging_image_file.py for the speed/size trade-off that chose it.
+    benchmarks/bench_image_file.py for the speed/size trade-off that chose it.
     """
     path = Path(path)
     pixels = np.asarray(pixels)
