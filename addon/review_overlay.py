@@ -23,9 +23,9 @@ import os
 from dataclasses import dataclass
 
 import bpy
-import cv2
 import numpy as np
 
+from ..imaging.contours import compress_chain, outer_outlines, polygon_area, polygon_perimeter, simplify_polygon
 from ..models.image_io import MAX_LONG_SIDE
 from ..models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
 
@@ -90,12 +90,12 @@ def analysis_shapes(figures: list[dict], selected_index: int) -> list[FigureShap
 
 def mask_outline(mask: np.ndarray, max_points: int = 400) -> np.ndarray:
     """(P, 2) border of the largest region of a bool mask, simplified to about `max_points`."""
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
+    outlines = outer_outlines(mask)
+    if not outlines:
         return np.zeros((0, 2))
-    contour = max(contours, key=cv2.contourArea)
-    epsilon = max(0.5, cv2.arcLength(contour, True) / max_points)
-    return cv2.approxPolyDP(contour, epsilon, True).reshape(-1, 2).astype(np.float64)
+    outline = compress_chain(max(outlines, key=polygon_area))
+    epsilon = max(0.5, polygon_perimeter(outline) / max_points)
+    return simplify_polygon(outline, epsilon).astype(np.float64)
 
 
 def review_to_world(figure: dict):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+
+from ..imaging.contours import trace_outlines
 
 COCO17 = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
           "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
@@ -74,8 +75,7 @@ def snap_into_mask(joints: np.ndarray, conf: np.ndarray, mask: np.ndarray,
     if not snapped.any() or not mask.any():
         return joints, conf, snapped & mask.any()
     # The nearest mask pixel to an outside point lies on the mask boundary (holes included).
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    boundary = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float64)
+    boundary = np.concatenate([o.points for o in trace_outlines(mask)]).astype(np.float64)
     out = joints[snapped]
     d2 = ((out[:, None, :] - boundary[None, :, :]) ** 2).sum(axis=2)
     nearest = d2.argmin(axis=1)

@@ -1,6 +1,6 @@
 """Mask → triangle mesh in pixel coordinates.
 
-Outline points come from the mask's contours (outer borders and holes, `RETR_CCOMP`),
+Outline points come from the mask's outlines (outer borders and holes),
 resampled along the pixel chain with a spacing that shrinks where the figure is thin or two
 parts nearly touch, so the Delaunay triangulation of the points keeps the outline (it
 "conforms"). Interior points lie on a hexagonal grid away from the outline, and every joint
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.contours import fill_polygons, polygon_area, polygon_perimeter, trace_outlines
+from ..imaging.morphology import dilate, distance_to_background, max_filter
+from ..imaging.resample import resize
 
 MIN_FIGURE_PIXELS = 16
 MIN_ISLAND_FRACTION = 0.01     # islands smaller than this × the largest are specks: dropped
@@ -31,7 +33,7 @@ INTERIOR_CLEARANCE = 0.55      # interior grid points keep this × spacing from 
 JOINT_CLEARANCE = 0.6          # grid points closer than this × spacing to a joint are dropped
 MIN_TRIANGLE_AREA = 1e-2       # px²
 MAX_EDGE_SPACINGS = 4.0        # longer Delaunay edges span background
-DELAUNAY_MARGIN = 10.0         # the triangulation's bounding rect reaches this × the points' extent beyond them
+DELAUNAY_EPSILON = 1e-5        # px: Blender's triangulator merges points closer than this
 
 
 @dataclass
@@ -65,23 +67,21 @@ def signed_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 def clean_region(mask: np.ndarray) -> np.ndarray:
     """Drop specks (small islands) and fill pin-holes; what is left is meshed."""
-    mask = np.ascontiguousarray(mask, dtype=bool).view(np.uint8)
-    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return np.zeros(mask.shape, dtype=bool)
+    outlines = trace_outlines(mask)
+    if not outlines:
+        return np.zeros(np.shape(mask), dtype=bool)
     # Areas of the polygons through border pixel centres, plus half the perimeter: close to
     # the pixel count even for one-pixel-wide strokes (whose polygon area is zero).
-    areas = np.array([cv2.contourArea(c) + 0.5 * cv2.arcLength(c, True) + 1.0 for c in contours])
-    outer = hierarchy[0, :, 3] < 0
+    areas = np.array([polygon_area(o.points) + 0.5 * polygon_perimeter(o.points) + 1.0 for o in outlines])
+    parents = np.array([o.parent for o in outlines])
+    outer = parents < 0
     keep = outer & (areas >= MIN_ISLAND_FRACTION * areas[outer].max())
-    filled = np.zeros_like(mask)
-    cv2.drawContours(filled, [c for c, k in zip(contours, keep) if k], -1, 1, cv2.FILLED)
-    region = filled & mask
-    parents = hierarchy[0, :, 3]
-    pin_holes = [c for i, c in enumerate(contours)
-                 if parents[i] >= 0 and keep[parents[i]] and areas[i] < max(6.0, MIN_HOLE_FRACTION * areas[keep].sum())]
-    cv2.drawContours(region, pin_holes, -1, 1, cv2.FILLED)
-    return region.astype(bool)
+    pin_hole = ~outer & keep[parents] & (areas < max(6.0, MIN_HOLE_FRACTION * areas[keep].sum()))
+    # Even-odd over the kept islands and all their holes: exactly the kept islands' pixels,
+    # islands inside holes included; pin-holes are then filled on top.
+    kept = [o.points for o, k in zip(outlines, keep | (~outer & keep[parents])) if k]
+    region = fill_polygons(np.shape(mask), kept) & (np.asarray(mask) != 0)
+    return region | fill_polygons(np.shape(mask), [o.points for o, p in zip(outlines, pin_hole) if p])
 
 
 def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, density: float = 1.0) -> Mesh:
@@ -98,9 +98,9 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
     # Work in a frame cropped to the figure with one pixel of background around it, so contours
     # and distances treat the image border as outside. frame = image − offset.
     offset = np.array([cols[0] - 1.0, rows[0] - 1.0])
-    padded = np.pad(region[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], 1).view(np.uint8)
-    dist_in = cv2.distanceTransform(padded, cv2.DIST_L2, 5)
-    dist_out = cv2.distanceTransform(1 - padded, cv2.DIST_L2, 5)
+    padded = np.pad(region[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], 1)
+    dist_in = distance_to_background(padded)
+    dist_out = distance_to_background(~padded)
     outline = _outline_points(padded, _LocalWidths(dist_in, dist_out, spacing), spacing)
     interior = _interior_points(dist_in, spacing)
     joints, snapped = _snap_joints(None if joint_locs is None else np.asarray(joint_locs, float) - offset,
@@ -134,27 +134,28 @@ def delaunay_triangles(points: np.ndarray) -> np.ndarray:
     """(M, 3) point indices of the Delaunay triangles of `points` (P, 2); none when all points lie
     on one line (a one-pixel stroke).
 
-    OpenCV's incremental triangulation works on float32 coordinates and answers with corner
-    coordinates, so corners map back to points through their exact float32 bit patterns. It
-    starts from a triangle three times the size of its bounding rect: Delaunay triangles whose
-    circumcircle holds one of that triangle's corners (slivers along a nearly straight stretch
-    of the convex hull) are missing. A rect far larger than the points keeps that to a rare
-    sliver (2 of ~34,000 on the annotated drawings, neither inside the figure)."""
-    corners32 = np.ascontiguousarray(points, dtype=np.float32)
-    if len(corners32) < 3:
+    Blender's triangulator (C code; it only computes, so worker threads may call it) may merge
+    points closer than DELAUNAY_EPSILON and renumber them: its `orig_verts` map them back, a
+    merged group to its first point."""
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) < 3:
         return np.zeros((0, 3), dtype=np.int64)
-    low, high = np.floor(corners32.min(axis=0)) - 1.0, np.ceil(corners32.max(axis=0)) + 1.0
-    margin = np.ceil(DELAUNAY_MARGIN * (high - low))
-    low, size = low - margin, high - low + 2.0 * margin + 1.0    # the rect excludes its far edges
-    subdiv = cv2.Subdiv2D((int(low[0]), int(low[1]), int(size[0]), int(size[1])))
-    subdiv.insert(corners32)
-    keys = corners32.view(np.uint64).ravel()                    # one key per (u, v) float32 pair
-    found = np.ascontiguousarray(subdiv.getTriangleList(), dtype=np.float32).view(np.uint64).reshape(-1, 3)
-    order = np.argsort(keys)
-    at = np.minimum(np.searchsorted(keys[order], found), len(keys) - 1)
-    # Triangles on the enclosing triangle's corners match no point: dropped.
-    known = (keys[order][at] == found).all(axis=1)
-    return order[at[known]]
+    _, _, faces, orig_verts, _, _ = _delaunay_2d_cdt()(points.tolist(), [], [], 0, DELAUNAY_EPSILON)
+    triangles = np.array([f for f in faces if len(f) == 3], dtype=np.int64).reshape(-1, 3)
+    # Every output vertex comes from an input point when there are no constraint edges.
+    source = np.array([group[0] if group else -1 for group in orig_verts], dtype=np.int64)
+    triangles = source[triangles]
+    return triangles[(triangles >= 0).all(axis=1)]
+
+
+def _delaunay_2d_cdt():
+    """mathutils' triangulator: built into Blender; the bpy wheel registers it on import."""
+    try:
+        from mathutils.geometry import delaunay_2d_cdt
+    except ImportError:
+        import bpy  # noqa: F401
+        from mathutils.geometry import delaunay_2d_cdt
+    return delaunay_2d_cdt
 
 
 class _LocalWidths:
@@ -169,12 +170,12 @@ class _LocalWidths:
         self.pool = max(1, radius // 2)
         if self.pool > 1:
             size = (max(1, dist_in.shape[1] // self.pool), max(1, dist_in.shape[0] // self.pool))
-            dist_in, dist_out = (cv2.resize(d, size, interpolation=cv2.INTER_AREA) for d in (dist_in, dist_out))
-        both = cv2.merge([dist_in, np.minimum(dist_out, np.float32(spacing))])
+            dist_in, dist_out = (resize(d, size, method="area") for d in (dist_in, dist_out))
+        both = np.dstack([dist_in, np.minimum(dist_out, np.float32(spacing))])
         self.shape = both.shape[:2]
         kernel = 2 * max(1, radius // self.pool) + 1
         # One separable (rectangular) max filter for both channels.
-        self.widths = 2.0 * cv2.dilate(both, np.ones((kernel, kernel), np.uint8))
+        self.widths = 2.0 * max_filter(both, kernel)
 
     def at(self, pixels: np.ndarray) -> np.ndarray:
         """(P, 2) widths at integer (u, v) pixels."""
@@ -184,8 +185,7 @@ class _LocalWidths:
 
 
 def _outline_points(padded: np.ndarray, widths: _LocalWidths, spacing: float) -> np.ndarray:
-    contours, _ = cv2.findContours(padded, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
-    pieces = [_resample_closed(c.reshape(-1, 2), widths, spacing) for c in contours]
+    pieces = [_resample_closed(o.points, widths, spacing) for o in trace_outlines(padded)]
     pieces = [p for p in pieces if len(p)]
     return np.vstack(pieces) if pieces else np.zeros((0, 2))
 
@@ -306,7 +306,7 @@ def unique_edges(triangles: np.ndarray, return_inverse: bool = False, return_cou
 def tolerant_region(region: np.ndarray) -> np.ndarray:
     """The region grown by one pixel: outline points sit on pixel centres, so segments between
     them may graze the neighbouring background pixel without leaving the figure."""
-    return cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return dilate(np.asarray(region, dtype=bool))
 
 
 def segments_inside(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:

@@ -19,9 +19,9 @@ edge. Raising an arm then never drags the body's outline along with it.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from ..imaging.contours import convex_hull
 from .graph import EdgeGraph
 from .mesh import Mesh, segments_inside, tolerant_region, unique_edges
 from .skeleton import BonePlan
@@ -191,7 +191,7 @@ def _trunk_core(vertices: np.ndarray, bones: list[BonePlan], deform: np.ndarray,
     chain = _subtrees(bones)[:, hosts].any(axis=1) & deform
     trunk = sorted(set(np.nonzero(chain)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
     points = np.array([bones[i].head_uv for i in lateral + hosts], dtype=np.float32)
-    hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)
+    hull = convex_hull(points).astype(np.float64)
     if not trunk or len(hull) < 3:
         return none
     edge = np.roll(hull, -1, axis=0) - hull
