@@ -10,8 +10,10 @@ care about (Blender, OpenCV, AnimatedDrawings' PIL) accepts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
+import sys
 import zlib
 from pathlib import Path
 
@@ -42,27 +44,42 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, bool]:
         raise InputError(path, "the JPEG file is truncated (it ends before the image data does)")
     import bpy  # here, not at module level: the numpy-only parts of the package must not need Blender
 
-    try:
-        image = bpy.data.images.load(str(path.resolve()), check_existing=False)
-    except RuntimeError:
-        raise InputError(path, _CORRUPT) from None
-    try:
-        # Before the pixels are first touched, so the buffer is decoded only once and raw.
-        image.colorspace_settings.name = "Non-Color"
-        width, height = image.size
-        if image.source != "FILE" or width == 0 or height == 0:
-            raise InputError(path, _CORRUPT)
-        flat = np.empty(width * height * image.channels, np.float32)
-        image.pixels.foreach_get(flat)
-        channels_in_file = image.depth // (32 if image.is_float else 8)
-        is_float = image.is_float
-    finally:
-        bpy.data.images.remove(image)
+    with _stdout_to_stderr():
+        try:
+            image = bpy.data.images.load(str(path.resolve()), check_existing=False)
+        except RuntimeError:
+            raise InputError(path, _CORRUPT) from None
+        try:
+            # Before the pixels are first touched, so the buffer is decoded only once and raw.
+            image.colorspace_settings.name = "Non-Color"
+            width, height = image.size
+            if image.source != "FILE" or width == 0 or height == 0:
+                raise InputError(path, _CORRUPT)
+            flat = np.empty(width * height * image.channels, np.float32)
+            image.pixels.foreach_get(flat)
+            channels_in_file = image.depth // (32 if image.is_float else 8)
+            is_float = image.is_float
+        finally:
+            bpy.data.images.remove(image)
     rgba = _to_rgba8(flat, width, height, is_float)
     has_alpha = channels_in_file in (2, 4)
     if jpeg is not None:
         rgba = _apply_orientation(rgba, jpeg_orientation(jpeg))
     return np.ascontiguousarray(rgba), has_alpha
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Blender logs decoder failures on the C-level stdout, which `--json` output needs clean;
+    they still reach the terminal through stderr (our InputError says the same, in words)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 _CORRUPT = "not an image, or the image file is corrupt (supported: PNG, JPEG, BMP, TIFF, WebP)"

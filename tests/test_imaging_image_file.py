@@ -224,3 +224,13 @@ def test_real_drawings_match_cv2():
         expected = cv2_rgba(path, cv2.IMREAD_COLOR if path.suffix != ".png" else cv2.IMREAD_UNCHANGED)
         assert rgba.shape == expected.shape, path
         assert np.abs(rgba.astype(int) - expected).max() <= 3, path
+
+
+def test_blender_decoder_errors_stay_off_stdout(tmp_path, capfd):
+    # The CLI's --json summary is stdout; Blender logs "unknown file-format" there by default.
+    (tmp_path / "junk.png").write_bytes(b"not a png" * 30)
+    with pytest.raises(InputError):
+        read_image(tmp_path / "junk.png")
+    out, err = capfd.readouterr()
+    assert "junk.png" not in out
+    assert "junk.png" in err
