@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from animate_drawing.errors import InputError
 from animate_drawing.rig.character import load_character_dir
-from animate_drawing.rig.mesh import (MIN_TRIANGLE_AREA, delaunay_triangles, mesh_from_mask, signed_areas,
-                                     unique_edges, uvs_for)
+from animate_drawing.rig.mesh import (MIN_TRIANGLE_AREA, clean_region, delaunay_triangles, mesh_from_mask,
+                                     signed_areas, unique_edges, uvs_for)
 from animate_drawing.rig.plan import build_rig_plan
 
 ANNOTATED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
@@ -102,6 +102,20 @@ def test_holes_and_islands_are_meshed_and_specks_dropped():
     # No triangle bridges the 20 px gap between the two islands.
     spans = np.ptp(mesh.vertices[mesh.triangles][:, :, 0], axis=1)
     assert spans.max() < 40
+
+
+def test_clean_region_keeps_islands_inside_holes_whole():
+    mask = np.zeros((120, 120), dtype=bool)
+    mask[10:110, 10:110] = True
+    mask[30:90, 30:90] = False           # a big hole
+    mask[45:75, 45:75] = True            # an island inside it, big enough to keep
+    mask[60, 60] = False                 # a pin-hole in the island
+    mask[35, 35] = True                  # a speck in the hole
+    region = clean_region(mask)
+    expected = mask.copy()
+    expected[60, 60] = True
+    expected[35, 35] = False
+    np.testing.assert_array_equal(region, expected)
 
 
 def test_pin_holes_are_filled():
