@@ -154,61 +154,83 @@ def distance_to_background(mask: np.ndarray) -> np.ndarray:
     """float32 (H, W): exact Euclidean distance of every True pixel to the nearest False pixel
     (0 on False pixels, inf when there is none); the outside of the image is not background.
 
-    Separable (Felzenszwalb-Huttenlocher): per column the distance to the nearest background
-    pixel (cumulative max/min of background row indices), then per row the lower envelope of
-    the parabolas (c - c')^2 + g(c')^2, built for all rows at once column by column."""
+    Separable (Felzenszwalb-Huttenlocher): per row the distance to the nearest background
+    pixel, then per column the lower envelope of the parabolas (r - r')^2 + d(r')^2."""
     fg = np.asarray(mask) != 0
     h, w = fg.shape
     if not fg.any():
         return np.zeros((h, w), np.float32)
     if fg.all():
         return np.full((h, w), np.inf, np.float32)
-    column_sq = _column_distance_sq(fg)
-    squared = _row_envelope(column_sq.T.copy()).T       # columns as the outer loop
-    return np.sqrt(squared, dtype=np.float32)
+    along_rows = _run_distance(np.ascontiguousarray(fg.T))       # (W, H): rows as lines
+    squared = np.ascontiguousarray(along_rows.T, dtype=np.float64)
+    squared *= squared
+    return np.sqrt(_lower_envelope(squared), dtype=np.float32)
 
 
-def _column_distance_sq(fg: np.ndarray) -> np.ndarray:
-    """float64 squared vertical distance to the nearest background pixel in the same column;
-    a large finite value where the column has none (keeps the envelope arithmetic finite)."""
-    h, w = fg.shape
-    far = float(4 * (h + w) ** 2)
-    rows = np.arange(h, dtype=np.float64)[:, None]
-    above = np.maximum.accumulate(np.where(fg, -far, rows), axis=0)
-    below = np.minimum.accumulate(np.where(fg, far, rows)[::-1], axis=0)[::-1]
-    return np.minimum(np.minimum(rows - above, below - rows), far) ** 2
+def _run_distance(fg: np.ndarray) -> np.ndarray:
+    """int32: distance along axis 0 to the nearest background pixel, h + w where the line has
+    none (large, yet small enough to keep the envelope arithmetic exact in float64)."""
+    n, m = fg.shape
+    far = n + m
+    out = np.empty((n, m), np.int32)
+    prev = np.full(m, far, np.int32)
+    for i in range(n):                                  # contiguous row steps
+        np.add(prev, 1, out=out[i])
+        out[i] *= fg[i]
+        prev = out[i]
+    prev = np.full(m, far, np.int32)
+    for i in range(n - 1, -1, -1):
+        cur = (prev + 1) * fg[i]
+        np.minimum(out[i], cur, out=out[i])
+        prev = cur
+    return np.minimum(out, far, out=out)
 
 
-def _row_envelope(f: np.ndarray) -> np.ndarray:
-    """min over q' of (q - q')^2 + f[q', r] for every (q, r); f is (W, H), lines r independent."""
+def _lower_envelope(f: np.ndarray) -> np.ndarray:
+    """out[q, l] = min over q' of (q - q')^2 + f[q', l]; f (n, m) float64, every column l an
+    independent line. One stack per line, all lines advanced together row by row."""
     n, m = f.shape
     lines = np.arange(m)
-    q_all = np.arange(n, dtype=np.float64)
-    height = f + (q_all ** 2)[:, None]                  # f(q') + q'^2, the parabola's offset
-    vertex = np.zeros((n, m), np.int64)                 # envelope parabolas, per line a stack
-    start = np.full((n + 1, m), np.inf)                 # where each envelope parabola takes over
+    height = f + (np.arange(n, dtype=np.float64) ** 2)[:, None]   # parabola q' = q^2 - 2 q q' + height
+    hflat = height.ravel()
+    below = np.empty((n, m), np.int64)   # push log: flat index of the parabola under row q's
+    bflat = below.ravel()
+    start = np.empty((n, m))             # where row q's parabola takes over from that one
+    sflat = start.ravel()
     start[0] = -np.inf
-    top = lines.copy()                                  # flat index of each line's stack top
+    top = lines.copy()                   # flat index (row * m + line) of each line's top
+    top2 = np.zeros(m)                   # 2 * its row
+    htop, ztop = height[0], start[0]
+    num, den, hidden = np.empty(m), np.empty(m), np.empty(m, bool)
     for q in range(1, n):
-        while True:
-            v = vertex.flat[top]
-            cross = (height[q] - height.flat[v * m + lines]) / (2.0 * (q - v))
-            hidden = cross <= start.flat[top]
-            if not hidden.any():
-                break
-            top -= hidden * m
-        top += m
-        vertex.flat[top] = q
-        start.flat[top] = cross
-        start.flat[top + m] = np.inf
-    out = np.empty((n, m))
-    at = lines + m                                      # flat index of the next parabola's start
-    for q in range(n):
-        while True:
-            later = start.flat[at] <= q
-            if not later.any():
-                break
-            at += later * m
-        v = vertex.flat[at - m]
-        out[q] = (q - v) ** 2 + f.flat[v * m + lines]
-    return out
+        hq, cross = height[q], start[q]
+        np.subtract(hq, htop, out=num)
+        np.subtract(2.0 * q, top2, out=den)
+        np.divide(num, den, out=cross)
+        np.less_equal(cross, ztop, out=hidden)
+        if hidden[hidden.argmax()]:                     # some lines pop: only those loop
+            idx = np.flatnonzero(hidden)
+            while len(idx):
+                t = top[idx]
+                sflat[t] = np.inf                       # popped: never takes over
+                under = bflat[t]
+                top[idx] = under
+                row = under // m
+                c = (hq[idx] - hflat[under]) / (2.0 * (q - row))
+                top2[idx] = 2.0 * row
+                cross[idx] = c
+                idx = idx[c <= sflat[under]]
+        below[q] = top
+        np.add(lines, q * m, out=top)
+        top2.fill(2.0 * q)
+        htop, ztop = hq, cross
+    # A surviving parabola's lower neighbour survives too, so its recorded start is final:
+    # every row takes the last survivor starting at or before it (mark, then forward-fill).
+    owner = np.full(n * m, -1, np.int64)
+    first = np.ceil(np.maximum(sflat, 0.0))
+    used = np.flatnonzero(first < n)                    # row-major: later rows win ties
+    owner[first[used].astype(np.int64) * m + used % m] = used // m
+    owner = np.maximum.accumulate(owner.reshape(n, m), axis=0)
+    q = np.arange(n, dtype=np.float64)[:, None]
+    return (q - owner) ** 2 + f.ravel()[owner * m + lines]
