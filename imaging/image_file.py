@@ -62,7 +62,7 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, bool]:
         finally:
             bpy.data.images.remove(image)
     rgba = _to_rgba8(flat, width, height, is_float)
-    has_alpha = channels_in_file in (2, 4)
+    has_alpha = channels_in_file in (2, 4) and jpeg is None   # a 4-channel JPEG is CMYK, never alpha
     if jpeg is not None:
         rgba = _apply_orientation(rgba, jpeg_orientation(jpeg))
     return np.ascontiguousarray(rgba), has_alpha

@@ -53,6 +53,34 @@ def with_exif_orientation(jpeg: bytes, orientation: int, byte_order: str = ">") 
     return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
 
 
+def flat_block_jpeg(levels: np.ndarray) -> bytes:
+    """A baseline JPEG cv2 cannot write: (rows, cols, C) levels, each an 8x8 flat block, C
+    components (4 = CMYK) at full resolution. Quantiser 1 and DC-only blocks keep the entropy
+    coder tiny: a DC table of twelve 4-bit codes (size categories 0..11), an AC table holding
+    only end-of-block (code "0")."""
+    rows, cols, comps = levels.shape
+
+    def segment(marker, payload):
+        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+    header = (segment(0xDB, b"\x00" + b"\x01" * 64)
+              + segment(0xC0, struct.pack(">BHHB", 8, rows * 8, cols * 8, comps)
+                        + b"".join(bytes([k + 1, 0x11, 0]) for k in range(comps)))
+              + segment(0xC4, bytes([0x00, 0, 0, 0, 12] + [0] * 12) + bytes(range(12)))
+              + segment(0xC4, bytes([0x10, 1] + [0] * 15 + [0]))
+              + segment(0xDA, bytes([comps]) + b"".join(bytes([k + 1, 0]) for k in range(comps)) + b"\x00\x3f\x00"))
+    bits, previous = "", [0] * comps
+    for level in levels.reshape(-1, comps):
+        for k in range(comps):
+            dc = 8 * (int(level[k]) - 128)        # DC of a flat block, level-shifted, quantiser 1
+            diff, previous[k] = dc - previous[k], dc
+            size = abs(diff).bit_length()
+            bits += format(size, "04b") + (format(diff if diff > 0 else diff + (1 << size) - 1, f"0{size}b")
+                                           if size else "") + "0"
+    bits += "1" * (-len(bits) % 8)
+    scan = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
+    return b"\xff\xd8" + header + scan + b"\xff\xd9"
+
+
 def test_rgb_png_matches_cv2_exactly(tmp_path, rng):
     bgr = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
     cv2.imwrite(str(tmp_path / "a.png"), bgr)
@@ -118,6 +146,15 @@ def test_jpeg_matches_cv2_decode(tmp_path, rng):
     assert not has_alpha
     # Both use libjpeg(-turbo); IDCT / upsampling variants may differ by a level or two.
     assert np.abs(rgba.astype(int) - cv2_rgba(tmp_path / "a.jpg", cv2.IMREAD_COLOR)).max() <= 3
+
+
+def test_cmyk_jpeg_like_cv2(tmp_path, rng):
+    (tmp_path / "cmyk.jpg").write_bytes(flat_block_jpeg(rng.integers(0, 256, (3, 4, 4), dtype=np.uint8)))
+    rgba, has_alpha = read_image(tmp_path / "cmyk.jpg")
+    expected = cv2_rgba(tmp_path / "cmyk.jpg", cv2.IMREAD_COLOR)  # cv2 converts CMYK to BGR
+    assert rgba.shape == expected.shape == (24, 32, 4) and not has_alpha
+    assert np.abs(rgba.astype(int) - expected).max() <= 3
+    assert rgba[..., :3].std() > 30                 # really coloured, not a grey failure image
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
