@@ -19,6 +19,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from animate_drawing.imaging.morphology import (  # noqa: E402
+    close, dilate, distance_to_background, label_components, max_filter)
 from animate_drawing.imaging.resample import resize, sample_bilinear, warp_affine  # noqa: E402
 
 REPEATS = 15
@@ -81,8 +83,39 @@ def resample_cases() -> list[Case]:
     ]
 
 
+def figure_mask(h: int = 1000, w: int = 1000) -> np.ndarray:
+    """A filled figure-like silhouette: an elliptic body with a thick diagonal limb."""
+    yy, xx = np.indices((h, w))
+    body = ((xx - w / 2) / (0.4 * w)) ** 2 + ((yy - h / 2) / (0.3 * h)) ** 2 < 1
+    return body | (np.abs(xx - yy) < 20)
+
+
+def morphology_cases() -> list[Case]:
+    figure = figure_mask()
+    figure_u8 = figure.view(np.uint8)
+    strokes = photo(1000, 750, 1)[..., 0] > 150          # many small components
+    strokes_u8 = strokes.view(np.uint8)
+    scores = np.random.default_rng(2).random((128, 96)).astype(np.float32)
+    kernel = np.ones((3, 3), np.uint8)
+    return [
+        Case("distance_to_background 1000^2 figure", lambda: distance_to_background(figure),
+             lambda: cv2.distanceTransform(figure_u8, cv2.DIST_L2, 5)),
+        Case("distance_to_background 1000^2 around figure", lambda: distance_to_background(~figure),
+             lambda: cv2.distanceTransform(1 - figure_u8, cv2.DIST_L2, 5)),
+        Case("label_components 8 1000x750 noisy strokes", lambda: label_components(strokes, 8),
+             lambda: cv2.connectedComponents(strokes_u8, connectivity=8)),
+        Case("label_components 4 1000^2 figure", lambda: label_components(figure, 4),
+             lambda: cv2.connectedComponents(figure_u8, connectivity=4)),
+        Case("close x2 + dilate x2 uint8 1000x750", lambda: dilate(close(strokes_u8, 2), 2),
+             lambda: cv2.dilate(cv2.morphologyEx(strokes_u8, cv2.MORPH_CLOSE, kernel, iterations=2),
+                                kernel, iterations=2)),
+        Case("max_filter 3x3 f32 128x96 (peaks)", lambda: max_filter(scores, 3),
+             lambda: cv2.dilate(scores, kernel)),
+    ]
+
+
 def cases() -> list[Case]:
-    return resample_cases()
+    return resample_cases() + morphology_cases()
 
 
 def median_ms(fn: Callable[[], object]) -> float:
