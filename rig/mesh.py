@@ -277,8 +277,9 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
     tris = tris[edge_len.max(axis=1) <= MAX_EDGE_SPACINGS * spacing]
 
     edges, edge_of = unique_edges(tris, return_inverse=True)
-    # An edge no longer than its ends' distances to the outline (less a pixel of slack for the
-    # approximate distance transform) cannot leave the figure: only the rest needs sampling.
+    # An edge no longer than its ends' distances to the outline (less a pixel of slack: the
+    # distances are read at the nearest pixel centre) cannot leave the figure: only the rest
+    # needs sampling.
     depth = _lookup(dist_in, points)
     a, b = points[edges[:, 0]], points[edges[:, 1]]
     inside = np.linalg.norm(b - a, axis=1) < depth[edges[:, 0]] + depth[edges[:, 1]] - 2.0
