@@ -47,7 +47,7 @@ def character_dir_of(path: str | os.PathLike) -> Path:
 
 
 def plan_from_character_dir(path: str | os.PathLike, density: float = 1.0) -> RigPlan:
-    """Pure work (no bpy): load a character folder and plan its rig. Raises InputError."""
+    """Load a character folder and plan its rig (images decoded by Blender: main thread only). Raises InputError."""
     directory = character_dir_of(path)
     texture, mask, config = load_character_dir(directory)
     check_joints_inside(config, directory / CFG_FILE)

@@ -73,8 +73,9 @@ def stored_review(context, path: str | os.PathLike) -> dict | None:
 def analysis_for(path: str | os.PathLike, review: dict | None,
                  settings: AnalysisSettings) -> tuple[DrawingAnalysis, int]:
     """(analysis, figure index) to build from: the reviewed one (hand-edited joints applied)
-    when there is a `review`, else a fresh analysis. Touches no Blender data, so it may run
-    on a worker thread. Raises InputError."""
+    when there is a `review`, else a fresh analysis. Runs on a worker thread only when `path`
+    is a `models.analyze.LoadedImage` (decoded on the main thread by `load_drawing`); a plain
+    path is decoded with Blender here. Raises InputError."""
     if review is None:
         return analyze_image(path, settings), 0
     index = review["index"]

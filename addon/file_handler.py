@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bpy
 
-# What models.image_io reads (OpenCV decoders); upper-case variants match case-insensitively.
+# What models.image_io reads (Blender's image decoders); upper-case variants match case-insensitively.
 DRAWING_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 
 
