@@ -10,28 +10,88 @@ from __future__ import annotations
 import os
 import struct
 
-import cv2
 import numpy as np
 
 TRANSPARENT_INDEX = 255
 _MAX_COLOURS = 255
 _LUT_BITS = 5  # RGB quantised to 5 bits per channel for the colour -> palette lookup table
+_MAX_KMEANS_POINTS = 20000  # distinct colours clustered at most (bounds the palette's cost)
+_LLOYD_STEPS = 8
 
 
 def build_palette(colour_samples: np.ndarray, max_colours: int = _MAX_COLOURS) -> np.ndarray:
-    """(N, 3) uint8 RGB samples -> (K <= 255, 3) uint8 palette (k-means when there are more)."""
+    """(N, 3) uint8 RGB samples -> (K <= max_colours, 3) uint8 palette: the distinct colours when
+    there are few enough, else weighted k-means centres of them. Deterministic."""
     samples = np.asarray(colour_samples, np.uint8).reshape(-1, 3)
     if len(samples) == 0:
         return np.zeros((1, 3), np.uint8)
-    unique = np.unique(samples, axis=0)
-    if len(unique) <= max_colours:
-        return unique
-    rng = np.random.default_rng(0)  # deterministic palette for identical inputs
-    pick = samples[rng.choice(len(samples), size=min(len(samples), 20000), replace=False)]
-    cv2.setRNGSeed(0)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 8, 1.0)
-    _, _, centres = cv2.kmeans(pick.astype(np.float32), max_colours, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    colours, counts = _distinct_colours(samples)
+    if len(colours) > _MAX_KMEANS_POINTS:  # e.g. a photo backdrop: a random subset is enough
+        pick = np.random.default_rng(0).choice(len(samples), size=_MAX_KMEANS_POINTS, replace=False)
+        colours, counts = _distinct_colours(samples[pick])
+    if len(colours) <= max_colours:
+        return colours
+    centres = _kmeans(colours.astype(np.float64), counts.astype(np.float64), max_colours)
     return np.clip(np.rint(centres), 0, 255).astype(np.uint8)
+
+
+def _distinct_colours(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct RGB rows (sorted) and how often each occurs; via one int per colour (fast)."""
+    codes = (samples[:, 0].astype(np.int32) << 16) | (samples[:, 1].astype(np.int32) << 8) | samples[:, 2]
+    unique, counts = np.unique(codes, return_counts=True)
+    colours = np.stack([unique >> 16, (unique >> 8) & 0xFF, unique & 0xFF], 1).astype(np.uint8)
+    return colours, counts
+
+
+def _kmeans(points: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Weighted k-means (k <= len(points)): greedy k-means++ seeding, then a few Lloyd steps.
+
+    Points are distinct colours weighted by how often they occur, which is the same as
+    clustering every sample but far cheaper (a drawing's texture has a few thousand colours).
+    """
+    centres = _kmeans_pp_seeds(points, weights, k, np.random.default_rng(0))
+    points32 = points.astype(np.float32)
+    for _ in range(_LLOYD_STEPS):
+        # Nearest centre = argmin of |c|^2 - 2 p.c (|p|^2 is the same for every centre).
+        score = points32 @ (-2 * centres.T).astype(np.float32)
+        score += np.einsum("ij,ij->i", centres, centres).astype(np.float32)
+        label = score.argmin(1)
+        mass = np.bincount(label, weights, k)
+        sums = np.stack([np.bincount(label, weights * points[:, c], k) for c in range(points.shape[1])], 1)
+        moved = centres.copy()
+        filled = mass > 0
+        moved[filled] = sums[filled] / mass[filled, None]
+        # An empty cluster takes over the point worst served by its centre.
+        served = ((points - centres[label]) ** 2).sum(1)
+        moved[~filled] = points[np.argsort(-served)[:np.count_nonzero(~filled)]]
+        shift = np.abs(moved - centres).max()
+        centres = moved
+        if shift < 0.5:  # below half a grey level the rounded palette no longer changes
+            break
+    return centres
+
+
+def _kmeans_pp_seeds(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k starting centres: each new one drawn in proportion to weight x squared distance to the
+    centres so far, best of a few draws (the one that lowers the total cost most)."""
+    norms = np.einsum("ij,ij->i", points, points)
+
+    def squared_distances(centres: np.ndarray) -> np.ndarray:  # (len(centres), len(points))
+        d = np.einsum("ij,ij->i", centres, centres)[:, None] - 2 * centres @ points.T + norms
+        return np.maximum(d, 0, out=d)  # rounding can dip below 0 for (nearly) equal points
+
+    trials = 2 + int(np.log(k))
+    centres = np.empty((k, points.shape[1]))
+    centres[0] = points[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right")]
+    nearest = squared_distances(centres[:1])[0]
+    for i in range(1, k):
+        cumulative = np.cumsum(weights * nearest)
+        # side="right": a draw never lands on a zero-cost point (one already chosen).
+        candidates = np.searchsorted(cumulative, rng.random(trials) * cumulative[-1], side="right")
+        options = np.minimum(nearest, squared_distances(points[candidates]))
+        best = int((options @ weights).argmin())
+        centres[i], nearest = points[candidates[best]], options[best]
+    return centres
 
 
 def _palette_lookup(palette: np.ndarray) -> np.ndarray:

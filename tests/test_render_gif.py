@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from animate_drawing.addon.gif import TRANSPARENT_INDEX, GifWriter, build_palette, lzw_encode
+
+CHARACTER = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
+             / "AnimatedDrawings_Server-Backend__example1")
 
 
 def lzw_decode(data: bytes, min_code_size: int = 8) -> bytes:
@@ -114,3 +118,45 @@ def test_palette_reduces_many_colours_to_255_close_ones():
     assert palette.shape == (255, 3)
     nearest = ((samples[:2000, None].astype(int) - palette[None].astype(int)) ** 2).sum(-1).min(1)
     assert np.sqrt(nearest).mean() < 25
+
+
+def _mean_error(samples: np.ndarray, palette: np.ndarray) -> float:
+    d = ((samples[:, None].astype(np.int32) - palette[None].astype(np.int32)) ** 2).sum(-1).min(1)
+    return float(np.sqrt(d).mean())
+
+
+def test_palette_keeps_few_colours_exactly_and_is_deterministic():
+    rng = np.random.default_rng(3)
+    few = rng.integers(0, 256, (200, 3)).astype(np.uint8)
+    samples = few[rng.integers(0, 200, 5000)]
+    palette = build_palette(samples)
+    assert sorted(map(tuple, palette)) == sorted(set(map(tuple, few)))
+    many = rng.integers(0, 256, (30_000, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(build_palette(many), build_palette(many.copy()))
+    assert len(np.unique(build_palette(many), axis=0)) == 255   # no centre wasted on a duplicate
+
+
+def test_palette_spends_its_colours_where_the_samples_are():
+    # 95 % of the samples are shades of one colour: most centres must go there.
+    rng = np.random.default_rng(4)
+    shades = np.clip(rng.normal((200, 60, 40), 12, (19_000, 3)), 0, 255).astype(np.uint8)
+    rest = rng.integers(0, 256, (1_000, 3)).astype(np.uint8)
+    palette = build_palette(np.concatenate([shades, rest]))
+    near_shades = np.abs(palette.astype(int) - (200, 60, 40)).max(1) < 40
+    assert near_shades.sum() > 100
+    assert _mean_error(shades, palette) < 6 < 15 < _mean_error(rest, palette)
+
+
+@pytest.mark.skipif(not CHARACTER.is_dir(), reason="shared test data missing")
+def test_palette_of_a_real_texture_is_as_close_as_opencv_kmeans():
+    texture = cv2.cvtColor(cv2.imread(str(CHARACTER / "texture.png")), cv2.COLOR_BGR2RGB)
+    mask = cv2.imread(str(CHARACTER / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+    samples = texture[mask]
+    assert len(np.unique(samples, axis=0)) > 255
+    ours = build_palette(samples)
+    cv2.setRNGSeed(0)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 8, 1.0)
+    pick = samples[np.random.default_rng(0).choice(len(samples), min(len(samples), 20_000), replace=False)]
+    _, _, centres = cv2.kmeans(pick.astype(np.float32), 255, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    theirs = np.clip(np.rint(centres), 0, 255).astype(np.uint8)
+    assert _mean_error(samples, ours) <= 1.05 * _mean_error(samples, theirs)
