@@ -95,36 +95,43 @@ def label_components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.n
         raise ValueError(f"connectivity must be 4 or 8, got {connectivity}")
     fg = np.asarray(mask) != 0
     h, w = fg.shape
-    edges = np.diff(np.pad(fg, ((0, 0), (1, 1))).view(np.int8), axis=1)
-    start_row, start_col = np.nonzero(edges == 1)     # runs in raster order
-    end_col = np.nonzero(edges == -1)[1]              # exclusive
-    n = len(start_col)
-    labels = np.zeros((h, w), np.int32)
+    first = fg.copy()                                   # first / last pixel of each row run
+    first[:, 1:] &= ~fg[:, :-1]
+    last = fg.copy()
+    last[:, :-1] &= ~fg[:, 1:]
+    start = np.flatnonzero(first)                       # runs in raster order
+    n = len(start)
     if n == 0:
-        return 1, labels
+        return 1, np.zeros((h, w), np.int32)
+    start_row = start // w
+    start_col = start - start_row * w
+    end_col = np.flatnonzero(last) - start_row * w + 1  # exclusive
 
     # Run j (row r) touches run i (row r-1) iff start_i < end_j + d and end_i > start_j - d,
     # d = 1 for diagonal contact. Per row the runs are sorted, so the partners of j form a
     # contiguous range found by two searchsorted calls on row-offset keys.
     d = 1 if connectivity == 8 else 0
     stride = w + 4                                      # keys of different rows never mix
-    base = start_row.astype(np.int64) * stride
+    base = start_row * stride
     start_key, end_key = base + start_col, base + end_col
     above = base - stride
-    first = np.searchsorted(end_key, above + start_col - d, side="right")
-    last = np.searchsorted(start_key, above + end_col + d, side="left")
-    count = np.maximum(last - first, 0)
+    lo = np.searchsorted(end_key, above + start_col - d, side="right")
+    hi = np.searchsorted(start_key, above + end_col + d, side="left")
+    count = np.maximum(hi - lo, 0)
     lower = np.repeat(np.arange(n), count)
-    upper = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+    upper = np.arange(len(lower)) + np.repeat(lo - (np.cumsum(count) - count), count)
 
     root = _merge(n, upper, lower)
-    roots, run_label = np.unique(root, return_inverse=True)   # roots are minimal runs: raster order
-    lut = np.concatenate([[0], run_label.astype(np.int32) + 1])
-    starts = np.zeros(h * w, np.int32)
-    starts[start_row * w + start_col] = 1
-    run_of_pixel = np.cumsum(starts, dtype=np.int32).reshape(h, w)
-    np.multiply(lut[run_of_pixel], fg, out=labels)
-    return len(roots) + 1, labels
+    is_root = root == np.arange(n)                      # roots are the first runs: raster order
+    run_label = np.cumsum(is_root, dtype=np.int32)[root]
+    # Paint by running sum: +label at each run start, -label just after its end (in rows one
+    # pixel wider, so an end never lands on the next row's first pixel).
+    steps = np.zeros(h * (w + 1), np.int32)
+    row_base = start_row * (w + 1)
+    steps[row_base + start_col] = run_label
+    steps[row_base + end_col] = -run_label
+    labels = np.cumsum(steps, dtype=np.int32).reshape(h, w + 1)[:, :w]
+    return int(is_root.sum()) + 1, np.ascontiguousarray(labels)
 
 
 def _merge(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
