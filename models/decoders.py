@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from ..imaging.morphology import max_filter
 
 
 @dataclass
@@ -85,13 +86,24 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, split_ratio: float = 
 # --- detections --------------------------------------------------------------------------
 
 def nms(boxes: np.ndarray, scores: np.ndarray, score_threshold: float, iou_threshold: float) -> np.ndarray:
-    """Indices kept by class-agnostic non-maximum suppression, best first."""
-    if len(scores) == 0:
-        return np.zeros(0, np.int64)
-    xywh = np.column_stack([boxes[:, 0], boxes[:, 1], boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]])
-    keep = cv2.dnn.NMSBoxes(xywh.tolist(), scores.astype(float).tolist(), score_threshold, iou_threshold)
-    keep = np.asarray(keep, np.int64).reshape(-1)
-    return keep[np.argsort(-scores[keep], kind="stable")]
+    """Indices kept by class-agnostic non-maximum suppression, best first.
+
+    Greedy, as cv2.dnn.NMSBoxes: boxes scoring above `score_threshold`, best first (ties in
+    input order), each dropping the later ones that overlap it by IoU > `iou_threshold`."""
+    order = np.flatnonzero(scores > score_threshold)
+    order = order[np.argsort(-scores[order], kind="stable")]
+    x0, y0, x1, y1 = np.asarray(boxes, np.float64).reshape(-1, 4).T
+    area = np.maximum(x1 - x0, 0) * np.maximum(y1 - y0, 0)
+    keep = []
+    while len(order):
+        best, rest = order[0], order[1:]
+        keep.append(best)
+        inter = (np.maximum(np.minimum(x1[best], x1[rest]) - np.maximum(x0[best], x0[rest]), 0)
+                 * np.maximum(np.minimum(y1[best], y1[rest]) - np.maximum(y0[best], y0[rest]), 0))
+        union = area[best] + area[rest] - inter
+        iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        order = rest[iou <= iou_threshold]
+    return np.asarray(keep, np.int64)
 
 
 def _yolo_rows(output: np.ndarray, channels: int | None) -> np.ndarray:
@@ -174,7 +186,7 @@ def decode_box_heatmap(centre: np.ndarray, ltrb: np.ndarray, input_hw: tuple[int
     if d.shape != (4, h, w):
         raise ValueError(f"box distances must be (4, {h}, {w}), got {d.shape}")
     score = sigmoid(c) if activation == "sigmoid" else c
-    peaks = (score >= cv2.dilate(score, np.ones((3, 3), np.uint8))) & (score >= score_threshold)
+    peaks = (score >= max_filter(score, 3)) & (score >= score_threshold)
     ys, xs = np.nonzero(peaks)
     sx = stride or input_hw[1] / w
     sy = stride or input_hw[0] / h
