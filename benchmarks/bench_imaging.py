@@ -1,7 +1,8 @@
 """Speed of the numpy image operations (imaging/) against the OpenCV calls they replace.
 
-One row per case: median wall time of ours and of cv2 on the same input, single-threaded
-(cv2.setNumThreads(1), OMP_NUM_THREADS=1) so the comparison is per core. Inputs are
+One row per case: median CPU time of ours and of cv2 on the same input, single-threaded
+(cv2.setNumThreads(1), OMP_NUM_THREADS=1) so the comparison is per core and CPU time equals
+wall time on an idle machine while other processes on a shared one colour it less. Inputs are
 synthetic but sized like the real callers (1000-px photos, network inputs, crop-sized
 probability maps, a rendered frame's texture lookups). To add a case, append a
 `Case(name, ours, reference)` to `cases()`: both are argument-less callables.
@@ -122,9 +123,9 @@ def median_ms(fn: Callable[[], object]) -> float:
     fn()  # warm caches and lazy imports
     times = []
     for _ in range(REPEATS):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return 1000.0 * float(np.median(times))
 
 

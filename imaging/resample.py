@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+POINTS_PER_CHUNK = 8192  # lookups per chunk: every temporary stays in cache
+ELEMENTS_PER_BLOCK = 1 << 15  # output values per row block of a separable pass
+
 
 def resize(image: np.ndarray, size: tuple[int, int], method: str = "area") -> np.ndarray:
     """`image` (H, W) or (H, W, C) resized to size=(width, height); same dtype out.
@@ -53,14 +56,24 @@ def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     a 2-D image gives C = 1.
     """
     image = np.asarray(image)
-    h, w = image.shape[:2]
-    x0, x1, fx = _neighbours(np.ravel(x), w)
-    y0, y1, fy = _neighbours(np.ravel(y), h)
+    x, y = np.ravel(x), np.ravel(y)
     gather = _channel_gatherer(image)
-    row0, row1 = y0 * w, y1 * w
+    out = np.empty((gather.channels, len(x)), np.float32)
+    for start in range(0, len(x), POINTS_PER_CHUNK):
+        part = slice(start, start + POINTS_PER_CHUNK)
+        _bilinear_chunk(gather, x[part], y[part], out[:, part])
+    return out.T
+
+
+def _bilinear_chunk(gather, x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    x0, x1, fx = _neighbours(x, gather.width)
+    y0, y1, fy = _neighbours(y, gather.height)
+    row0, row1 = y0 * gather.width, y1 * gather.width
     top = _lerp_into(gather(row0 + x0), gather(row0 + x1), fx)
     bottom = _lerp_into(gather(row1 + x0), gather(row1 + x1), fx)
-    return _lerp_into(top, bottom, fy).T
+    bottom -= top
+    bottom *= fy
+    np.add(top, bottom, out=out)
 
 
 def warp_affine(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -91,10 +104,17 @@ def _work_dtype(dtype: np.dtype) -> type:
 
 def _neighbours(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Left/right sample indices and the float32 weight of the right one, border replicated."""
-    c = np.clip(np.asarray(coords, np.float64), 0.0, n - 1.0)
-    i0 = np.clip(np.floor(c).astype(np.intp), 0, max(n - 2, 0))
-    i1 = np.minimum(i0 + 1, n - 1)
-    return i0, i1, (c - i0).astype(np.float32)
+    # In place, and minimum/maximum rather than np.clip: on large arrays fresh buffers
+    # (page faults) and np.clip's overhead cost more than the arithmetic.
+    c = np.array(coords, np.float64).ravel()
+    np.maximum(c, 0.0, out=c)
+    np.minimum(c, n - 1.0, out=c)
+    i0 = c.astype(np.intp)  # c >= 0: truncation is floor
+    np.minimum(i0, max(n - 2, 0), out=i0)
+    c -= i0
+    i1 = i0 + 1
+    np.minimum(i1, n - 1, out=i1)
+    return i0, i1, c.astype(np.float32)
 
 
 def _lerp_into(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -105,16 +125,25 @@ def _lerp_into(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     return b
 
 
-def _channel_gatherer(image: np.ndarray):
+class _channel_gatherer:
     """idx (P,) -> (C, P) float32 texel values; channel-major so the arithmetic runs along P."""
-    h, w = image.shape[:2]
-    if image.dtype == np.uint8 and image.shape[2:] == (4,):
-        # One 32-bit load per RGBA texel: the fastest gather, and no planar copy per call.
-        packed = np.ascontiguousarray(image).view(np.uint32).reshape(-1)
-        return lambda idx: np.ascontiguousarray(packed[idx].view(np.uint8).reshape(-1, 4).T, dtype=np.float32)
-    # Gathering rows of a few bytes is slow in numpy; one planar copy makes each gather 1-D.
-    planes = np.ascontiguousarray(np.moveaxis(image.reshape(h, w, -1), -1, 0)).reshape(-1, h * w)
-    return lambda idx: planes.take(idx, axis=1).astype(np.float32, copy=False)
+
+    def __init__(self, image: np.ndarray):
+        self.height, self.width = image.shape[:2]
+        pixels = image.reshape(self.height * self.width, -1)
+        self.channels = pixels.shape[1]
+        self.packed = None
+        if image.dtype == np.uint8 and self.channels == 4:
+            # One 32-bit load per RGBA texel: the fastest gather, and no planar copy per call.
+            self.packed = np.ascontiguousarray(pixels).view(np.uint32).reshape(-1)
+        else:
+            # Gathering rows of a few bytes is slow in numpy; one planar copy makes each gather 1-D.
+            self.planes = np.ascontiguousarray(pixels.T)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        if self.packed is not None:
+            return np.ascontiguousarray(self.packed[idx].view(np.uint8).reshape(-1, 4).T, dtype=np.float32)
+        return self.planes.take(idx, axis=1).astype(np.float32, copy=False)
 
 
 def _linear_kernel(n: int, coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,27 +178,52 @@ def _separable(image: np.ndarray, kernels: dict) -> np.ndarray:
 
 def _apply_along(image: np.ndarray, axis: int, first: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """out[k] = sum_j weights[k, j] * image[first[k] + j] along axis 0 or 1 (clamped)."""
-    n = image.shape[axis]
     work = _work_dtype(image.dtype)
-    weights = weights.astype(work, copy=False)
-    index = np.minimum(first[:, None] + np.arange(weights.shape[1]), n - 1)
-    shape_out = list(image.shape)
-    shape_out[axis] = len(first)
-    if axis == 1 and image.ndim == 3:
-        # Fold the channels into the columns: index and weight every (column, channel).
-        channels = image.shape[2]
-        index = (index[:, None, :] * channels + np.arange(channels)[:, None]).reshape(-1, index.shape[1])
-        weights = np.repeat(weights, channels, axis=0)
-        image = image.reshape(image.shape[0], -1)
-    spread = (-1, 1) if axis == 0 else (1, -1)
-    out = None
-    for tap in range(weights.shape[1]):
-        w = weights[:, tap]
-        if not w.any():
-            continue
-        term = np.take(image, index[:, tap], axis) * w.reshape(spread + (1,) * (image.ndim - 2))
-        out = term if out is None else np.add(out, term, out=out)
-    return out.astype(work, copy=False).reshape(shape_out)
+    taps = np.flatnonzero(weights.any(0))  # e.g. a linear kernel at integer positions needs one
+    weights = weights[:, taps].astype(work)
+    index = np.minimum(first[:, None] + taps, image.shape[axis] - 1)
+    if axis == 0:
+        return _rows_pass(image, index, weights, work)
+    if image.ndim == 2:
+        return _columns_pass(image, index, weights, work)
+    # Fold the channels into the columns: index and weight every (column, channel).
+    h, w, channels = image.shape
+    index = (index[:, None, :] * channels + np.arange(channels)[:, None]).reshape(-1, len(taps))
+    weights = np.repeat(weights, channels, axis=0)
+    return _columns_pass(image.reshape(h, w * channels), index, weights, work).reshape(h, -1, channels)
+
+
+# Both passes run over blocks of output rows so that every temporary stays small: in cache,
+# and without fresh pages from the allocator for each whole-image temporary.
+def _rows_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, work) -> np.ndarray:
+    """out[k] = sum_j weights[k, j] * image[index[k, j]] over whole rows."""
+    out = np.empty((len(index),) + image.shape[1:], work)
+    spread = (-1,) + (1,) * (image.ndim - 1)
+    for rows in _row_blocks(out):
+        for j in range(index.shape[1]):
+            _accumulate(out[rows], np.take(image, index[rows, j], 0), weights[rows, j].reshape(spread), j == 0)
+    return out
+
+
+def _columns_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, work) -> np.ndarray:
+    """out[:, k] = sum_j weights[k, j] * image[:, index[k, j]] for a 2-D image."""
+    out = np.empty((len(image), len(index)), work)
+    for rows in _row_blocks(out):
+        for j in range(index.shape[1]):
+            _accumulate(out[rows], np.take(image[rows], index[:, j], 1), weights[:, j], j == 0)
+    return out
+
+
+def _row_blocks(out: np.ndarray):
+    step = max(1, ELEMENTS_PER_BLOCK // max(1, out[0].size))
+    return (slice(start, start + step) for start in range(0, len(out), step))
+
+
+def _accumulate(acc: np.ndarray, values: np.ndarray, weights: np.ndarray, first: bool) -> None:
+    if first:
+        np.multiply(values, weights, out=acc)
+    else:
+        acc += values * weights
 
 
 def _cast_like(values: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -104,15 +104,30 @@ def reconcile_masks(classical: np.ndarray, learned: CropProbability) -> tuple[np
     h, w = classical_small.shape
     sure_background = resize(learned.prob, (w, h), "area") < SURE_BACKGROUND
     r = max(1.5, AGREEMENT_TOLERANCE * float(np.hypot(h, w)))
-    leaked = classical_small & ~_grow(learned_small, r)
-    thick_leak = _grow(_shrink(leaked, r), r) & leaked      # opening: thin strokes vanish
+    # Each disk operation is a distance transform. The margin around the model's mask and the
+    # opening only remove leaked pixels, the margin around the hull only adds hull pixels, so
+    # each is computed only while the cheaper bound still fails (usual case: masks agree).
+    leaked = classical_small & ~learned_small
+    leak_fraction = _fraction(leaked & sure_background, classical_small)
+    if leak_fraction > MAX_DISAGREEMENT:
+        leaked &= ~_grow(learned_small, r)
+        leak_fraction = _fraction(leaked & sure_background, classical_small)
+    if leak_fraction > MAX_DISAGREEMENT:
+        thick_leak = _grow(_shrink(leaked, r), r) & leaked      # opening: thin strokes vanish
+        leak_fraction = _fraction(thick_leak & sure_background, classical_small)
+    if leak_fraction > MAX_DISAGREEMENT:
+        return learned_mask, "model"
     hull = fill_polygons((h, w), [convex_hull(np.argwhere(classical_small)[:, ::-1])])
-    near_hull = _grow(hull, r)
-    leak_fraction = np.count_nonzero(thick_leak & sure_background) / np.count_nonzero(classical_small)
-    lost_fraction = np.count_nonzero(learned_small & ~near_hull) / np.count_nonzero(learned_small)
-    if leak_fraction <= MAX_DISAGREEMENT and lost_fraction <= MAX_DISAGREEMENT:
-        return classical, "classical"
-    return learned_mask, "model"
+    lost_fraction = _fraction(learned_small & ~hull, learned_small)
+    if lost_fraction > MAX_DISAGREEMENT:
+        lost_fraction = _fraction(learned_small & ~_grow(hull, r), learned_small)
+    if lost_fraction > MAX_DISAGREEMENT:
+        return learned_mask, "model"
+    return classical, "classical"
+
+
+def _fraction(part: np.ndarray, whole: np.ndarray) -> float:
+    return np.count_nonzero(part) / np.count_nonzero(whole)
 
 
 # Morphology with a disk of radius r through distance transforms: linear time whatever r is
