@@ -92,16 +92,17 @@ def on_remap_grid(values: np.ndarray) -> np.ndarray:
 def test_sample_bilinear_matches_remap_with_replicated_border(shape):
     image = noise(shape)
     h, w = shape[:2]
-    x = on_remap_grid(RNG.uniform(-3, w + 2, 500)).astype(np.float32)
-    y = on_remap_grid(RNG.uniform(-3, h + 2, 500)).astype(np.float32)
+    count = 20_000  # several chunks
+    x = on_remap_grid(RNG.uniform(-3, w + 2, count)).astype(np.float32)
+    y = on_remap_grid(RNG.uniform(-3, h + 2, count)).astype(np.float32)
     ours = sample_bilinear(image, x, y)
     channels = shape[2] if len(shape) == 3 else 1
-    assert ours.shape == (500, channels) and ours.dtype == np.float32
+    assert ours.shape == (count, channels) and ours.dtype == np.float32
     reference = cv2.remap(image, x[None], y[None], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    assert np.abs(np.rint(ours) - reference.reshape(500, channels)).max() <= 1
+    assert np.abs(np.rint(ours) - reference.reshape(count, channels)).max() <= 1
     floats = image.astype(np.float32)
     reference = cv2.remap(floats, x[None], y[None], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    np.testing.assert_allclose(sample_bilinear(floats, x, y), reference.reshape(500, channels), atol=1e-3)
+    np.testing.assert_allclose(sample_bilinear(floats, x, y), reference.reshape(count, channels), atol=1e-3)
 
 
 def test_sample_bilinear_hits_pixel_centres_exactly():
@@ -109,6 +110,7 @@ def test_sample_bilinear_hits_pixel_centres_exactly():
     ys, xs = np.mgrid[0:6, 0:8]
     np.testing.assert_array_equal(sample_bilinear(image, xs, ys), image.reshape(-1, 4))
     np.testing.assert_allclose(sample_bilinear(image, [0.5], [0.0])[0], image[0, :2].mean(0))
+    np.testing.assert_array_equal(sample_bilinear(image, [np.nan], [5.0])[0], image[5, 0])
 
 
 @pytest.mark.parametrize("matrix", [
