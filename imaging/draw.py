@@ -49,10 +49,24 @@ def draw_polyline(image: np.ndarray, points, colour, thickness: float = 1, close
     local = np.arange(len(segment)) - np.repeat(np.cumsum(counts) - counts, counts)
     row, col = np.divmod(local, widths[segment])
     px, py = sx0[segment] + col, sy0[segment] + row
-    coverage = np.clip(reach - _distance_to_segments(px, py, starts[segment], ends[segment]), 0, 1)
-    canvas = np.zeros((y1 - y0, x1 - x0), np.float32)
-    np.maximum.at(canvas.reshape(-1), (py - y0) * (x1 - x0) + (px - x0), coverage.astype(np.float32))
-    _blend(image, x0, y0, canvas, colour)
+    # Offsets from the segment's start in float32: exact enough for pixels, half the traffic.
+    ab = (ends - starts).astype(np.float32)
+    coverage = reach - _distance_to_segment((px - starts[segment, 0]).astype(np.float32),
+                                            (py - starts[segment, 1]).astype(np.float32),
+                                            ab[segment, 0], ab[segment, 1])
+    inside = coverage > 0
+    width = x1 - x0
+    pixel = ((py - y0) * width + (px - x0))[inside]
+    # Union of the pieces: the largest coverage per pixel, then each pixel once (the last
+    # candidate written to `owner` represents it; no sort needed).
+    best = np.zeros((y1 - y0) * width, np.float32)
+    np.maximum.at(best, pixel, np.minimum(coverage[inside], 1))
+    owner = np.empty(best.shape, np.int64)  # only read where just written
+    order = np.arange(len(pixel))
+    owner[pixel] = order
+    pixel = pixel[owner[pixel] == order]
+    rows, cols = np.divmod(pixel, width)
+    _blend_pixels(image, rows + y0, cols + x0, best[pixel], colour)
 
 
 def fill_disc(image: np.ndarray, centre, radius: float, colour) -> None:
@@ -124,14 +138,12 @@ def _short_pieces(pts: np.ndarray, longest: float) -> tuple[np.ndarray, np.ndarr
     return starts[segment] + step[:, None] * direction, starts[segment] + (step[:, None] + 1) * direction
 
 
-def _distance_to_segments(px, py, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Distance from each point (px[k], py[k]) to the segment starts[k] -> ends[k]."""
-    ab = ends - starts
-    ap = np.stack([px, py], 1) - starts
-    length2 = (ab * ab).sum(1)
-    t = np.clip((ap * ab).sum(1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-    off = ap - t[:, None] * ab
-    return np.hypot(off[:, 0], off[:, 1])
+def _distance_to_segment(dx, dy, abx, aby) -> np.ndarray:
+    """Distance from points at offset (dx, dy) from a segment's start to the segment, whose
+    end is at offset (abx, aby); all arrays of the same length (one segment per point)."""
+    length2 = abx * abx + aby * aby
+    t = np.clip((dx * abx + dy * aby) / np.maximum(length2, 1e-12), 0.0, 1.0)  # 0 for a point
+    return np.hypot(dx - t * abx, dy - t * aby)
 
 
 def _clipped_box(image: np.ndarray, low, high) -> tuple[int, int, int, int] | None:
@@ -146,16 +158,18 @@ def _clipped_box(image: np.ndarray, low, high) -> tuple[int, int, int, int] | No
 
 
 def _blend(image: np.ndarray, x0: int, y0: int, coverage: np.ndarray, colour) -> None:
-    """Mix `colour` into the image block at (x0, y0) by coverage (h, w) in [0, 1]; only the
-    covered pixels are touched (a thin outline's box is mostly empty)."""
+    """Mix `colour` into the image block at (x0, y0) by coverage (h, w) in [0, 1]."""
+    rows, cols = np.nonzero(coverage)
+    _blend_pixels(image, rows + y0, cols + x0, coverage[rows, cols], colour)
+
+
+def _blend_pixels(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, coverage: np.ndarray, colour) -> None:
+    """Mix `colour` into the listed pixels (each at most once) by their coverage in [0, 1]."""
     channels = image.shape[2]
     paint = np.zeros(channels, np.float32)
     values = list(colour)[:channels]
     paint[:len(values)] = values
     if channels == 4 and len(values) == 3:
         paint[3] = 255
-    rows, cols = np.nonzero(coverage)
-    a = coverage[rows, cols][:, None]
-    rows += y0
-    cols += x0
+    a = coverage.astype(np.float32)[:, None]
     image[rows, cols] = np.rint(image[rows, cols] * (1 - a) + paint * a).astype(np.uint8)
