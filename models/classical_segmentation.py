@@ -35,20 +35,29 @@ def gaussian_mean(image: np.ndarray, block: int) -> np.ndarray:
     """float32 local mean under OpenCV's Gaussian for a `block`-px window (sigma
     0.3 * ((block - 1) / 2 - 1) + 0.8), border replicated.
 
-    The Gaussian is wide and smooth, so it is applied at 1/SHRINK of the size: area
-    shrink, exact Gaussian there, bilinear enlargement, with the variances of the three
-    steps adding up to the full-size one. On drawings the mean stays within about a grey
+    The Gaussian is wide and smooth, so it is applied at 1/SHRINK of the size: replicate
+    the border at full size (a dark pixel on the edge weighs as much as in OpenCV), average
+    SHRINK x SHRINK cells, exact Gaussian there, bilinear enlargement; the variances of the
+    three steps add up to the full-size one. On drawings the mean stays within about a grey
     level of OpenCV's, so the stroke threshold moves by at most one level."""
     sigma = 0.3 * ((block - 1) * 0.5 - 1) + 0.8
+    reach = block // 2
+    if sigma <= 2 * SHRINK:
+        return _gaussian_blur(image.astype(np.float32), sigma, reach)
+    f = SHRINK
     h, w = image.shape
-    factor = SHRINK if sigma > 2 * SHRINK and min(h, w) >= 4 * SHRINK else 1
-    small = image.astype(np.float32)
-    if factor > 1:
-        small = resize(small, (-(-w // factor), -(-h // factor)), "area")
-    # variances: area box (f^2 - 1) / 12, bilinear tent f^2 / 6, the rest the small Gaussian.
-    rest = sigma * sigma - ((factor * factor - 1) / 12 + factor * factor / 6 if factor > 1 else 0.0)
-    small = _gaussian_blur(small, np.sqrt(rest) / factor, (block // 2 + factor - 1) // factor)
-    return resize(small, (w, h), "linear") if factor > 1 else small
+    pad = -(-reach // f) * f
+    big = np.pad(image.astype(np.float32), ((pad, pad + (-h) % f), (pad, pad + (-w) % f)), mode="edge")
+    small = big.reshape(big.shape[0] // f, f, big.shape[1] // f, f).mean(axis=(1, 3))
+    # variances: the f x f box (f^2 - 1) / 12, the bilinear tent f^2 / 6, the rest the small Gaussian.
+    rest = sigma * sigma - (f * f - 1) / 12 - f * f / 6
+    small = _gaussian_blur(small, np.sqrt(rest) / f, -(-reach // f))
+    # Enlarge only the cells under the image (plus one for the bilinear neighbours): with an
+    # exact factor the sampling positions do not depend on where the block starts.
+    first = pad // f - 1
+    cells = small[first:(pad + h - 1) // f + 2, first:(pad + w - 1) // f + 2]
+    up = resize(cells, (cells.shape[1] * f, cells.shape[0] * f), "linear")
+    return up[f:f + h, f:f + w]
 
 
 def _gaussian_blur(image: np.ndarray, sigma: float, radius: int) -> np.ndarray:
