@@ -23,44 +23,27 @@ def draw_line(image: np.ndarray, start, end, colour, thickness: float = 1) -> No
 
 def draw_polyline(image: np.ndarray, points, colour, thickness: float = 1, closed: bool = False) -> None:
     """Connected segments through (N, 2) x, y points (round joins), closed back to the first
-    point when `closed`. Overlapping segments paint each pixel once (the union)."""
+    point when `closed`. Overlapping segments paint each pixel once (the union). Segments
+    with a non-finite end are left out."""
     pts = np.asarray(points, np.float64).reshape(-1, 2)
-    if len(pts) == 0:
-        return
     if closed and len(pts) > 2:
         pts = np.concatenate([pts, pts[:1]])
     reach = thickness / 2 + 0.5  # distance from the centre line where coverage reaches 0
-    starts, ends = _short_pieces(pts, 4 * reach) if len(pts) > 1 else (pts, pts)
-    box = _clipped_box(image, pts.min(0) - reach, pts.max(0) + reach)
+    starts, ends = (pts[:-1], pts[1:]) if len(pts) > 1 else (pts, pts)
+    starts, ends = _short_pieces(*_clip_segments(starts, ends, image.shape, reach), 4 * reach)
+    if len(starts) == 0:
+        return
+    box = _clipped_box(image, np.minimum(starts, ends).min(0) - reach, np.maximum(starts, ends).max(0) + reach)
     if box is None:
         return
     x0, y0, x1, y1 = box
-    # Every pixel of every segment's own box, as flat lists (segments are mostly short).
-    lo = np.minimum(starts, ends) - reach
-    hi = np.maximum(starts, ends) + reach
-    sx0 = np.clip(np.ceil(lo[:, 0]), x0, x1).astype(np.int64)
-    sy0 = np.clip(np.ceil(lo[:, 1]), y0, y1).astype(np.int64)
-    widths = np.clip(np.floor(hi[:, 0]).astype(np.int64) + 1, x0, x1) - sx0
-    heights = np.clip(np.floor(hi[:, 1]).astype(np.int64) + 1, y0, y1) - sy0
-    counts = np.maximum(widths, 0) * np.maximum(heights, 0)
-    segment = np.repeat(np.arange(len(counts)), counts)
-    if len(segment) == 0:
-        return
-    local = np.arange(len(segment)) - np.repeat(np.cumsum(counts) - counts, counts)
-    row, col = np.divmod(local, widths[segment])
-    px, py = sx0[segment] + col, sy0[segment] + row
-    # Offsets from the segment's start in float32: exact enough for pixels, half the traffic.
-    ab = (ends - starts).astype(np.float32)
-    coverage = reach - _distance_to_segment((px - starts[segment, 0]).astype(np.float32),
-                                            (py - starts[segment, 1]).astype(np.float32),
-                                            ab[segment, 0], ab[segment, 1])
-    inside = coverage > 0
     width = x1 - x0
-    pixel = ((py - y0) * width + (px - x0))[inside]
+    px, py, coverage = _piece_coverage(starts, ends, reach, box)
+    pixel = (py - y0) * width + (px - x0)
     # Union of the pieces: the largest coverage per pixel, then each pixel once (the last
     # candidate written to `owner` represents it; no sort needed).
     best = np.zeros((y1 - y0) * width, np.float32)
-    np.maximum.at(best, pixel, np.minimum(coverage[inside], 1))
+    np.maximum.at(best, pixel, coverage)
     owner = np.empty(best.shape, np.int64)  # only read where just written
     order = np.arange(len(pixel))
     owner[pixel] = order
@@ -70,8 +53,11 @@ def draw_polyline(image: np.ndarray, points, colour, thickness: float = 1, close
 
 
 def fill_disc(image: np.ndarray, centre, radius: float, colour) -> None:
-    """Filled disc; its painted area (summed coverage) is pi * radius**2."""
+    """Filled disc; its painted area (summed coverage) is pi * radius**2. Nothing is drawn for
+    a non-finite centre."""
     c = np.asarray(centre, np.float64)
+    if not np.isfinite(c).all():
+        return
     reach = radius + 0.5
     box = _clipped_box(image, c - reach, c + reach)
     if box is None:
@@ -126,16 +112,68 @@ def draw_text(image: np.ndarray, text: str, origin, colour, scale: int = 1) -> N
     _blend(image, x0, y0, ink[y0 - y:y1 - y, x0 - x:x1 - x].astype(np.float32), colour)
 
 
-def _short_pieces(pts: np.ndarray, longest: float) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the polyline's segments cut into pieces no longer than `longest`:
-    a long diagonal's box is mostly empty, its pieces' boxes hug the line."""
-    starts, ends = pts[:-1], pts[1:]
+def _clip_segments(starts: np.ndarray, ends: np.ndarray, shape, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of the segments inside the image grown by `margin` on every side (Liang-Barsky);
+    segments outside it or with a non-finite end are dropped. Exact for drawing: a pixel within
+    `margin` of a segment is within `margin` of its part in this rectangle."""
+    keep = np.isfinite(starts).all(1) & np.isfinite(ends).all(1)
+    starts, ends = starts[keep], ends[keep]
+    low = np.array([-margin, -margin])
+    high = np.array([shape[1] - 1 + margin, shape[0] - 1 + margin])
+    delta = ends - starts
+    enter, leave = np.zeros(len(starts)), np.ones(len(starts))
+    inside = np.ones(len(starts), bool)
+    for axis in (0, 1):
+        for towards, room in ((-delta[:, axis], starts[:, axis] - low[axis]),
+                              (delta[:, axis], high[axis] - starts[:, axis])):
+            parallel = towards == 0
+            inside &= ~(parallel & (room < 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = room / towards
+            enter = np.where(~parallel & (towards < 0), np.maximum(enter, t), enter)
+            leave = np.where(~parallel & (towards > 0), np.minimum(leave, t), leave)
+    inside &= enter <= leave
+    delta, enter, leave = delta[inside], enter[inside, None], leave[inside, None]
+    return starts[inside] + enter * delta, starts[inside] + leave * delta
+
+
+def _short_pieces(starts: np.ndarray, ends: np.ndarray, longest: float) -> tuple[np.ndarray, np.ndarray]:
+    """The segments cut into pieces no longer than `longest`: a long diagonal's box is
+    mostly empty, its pieces' boxes hug the line."""
     lengths = np.hypot(*(ends - starts).T)
     counts = np.maximum(1, np.ceil(lengths / longest)).astype(np.int64)
-    segment = np.repeat(np.arange(len(counts)), counts)
-    step = np.arange(len(segment)) - np.repeat(np.cumsum(counts) - counts, counts)
+    segment, step = _ragged(counts)
     direction = (ends - starts)[segment] / counts[segment, None]
     return starts[segment] + step[:, None] * direction, starts[segment] + (step[:, None] + 1) * direction
+
+
+def _piece_coverage(starts: np.ndarray, ends: np.ndarray, reach: float, box) -> tuple:
+    """(px, py, coverage) for every pixel of `box` within `reach` of a piece, once per piece
+    that reaches it; each piece only visits the pixels of its own box."""
+    x0, y0, x1, y1 = box
+    lo = np.minimum(starts, ends) - reach
+    hi = np.maximum(starts, ends) + reach
+    sx0 = np.clip(np.ceil(lo[:, 0]), x0, x1).astype(np.int64)
+    sy0 = np.clip(np.ceil(lo[:, 1]), y0, y1).astype(np.int64)
+    widths = np.clip(np.floor(hi[:, 0]).astype(np.int64) + 1, x0, x1) - sx0
+    heights = np.clip(np.floor(hi[:, 1]).astype(np.int64) + 1, y0, y1) - sy0
+    piece, local = _ragged(np.maximum(widths, 0) * np.maximum(heights, 0))
+    row, col = np.divmod(local, widths[piece])
+    px, py = sx0[piece] + col, sy0[piece] + row
+    # Offsets from the piece's start in float32: exact enough for pixels, half the traffic.
+    ab = (ends - starts).astype(np.float32)
+    coverage = reach - _distance_to_segment((px - starts[piece, 0]).astype(np.float32),
+                                            (py - starts[piece, 1]).astype(np.float32),
+                                            ab[piece, 0], ab[piece, 1])
+    inside = coverage > 0
+    return px[inside], py[inside], np.minimum(coverage[inside], 1)
+
+
+def _ragged(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For counts (c0, c1, ...): the owner (0 x c0, 1 x c1, ...) and the position within its
+    owner (0..c0-1, 0..c1-1, ...) of every item of the concatenated runs."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return owner, np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _distance_to_segment(dx, dy, abx, aby) -> np.ndarray:

@@ -81,6 +81,15 @@ def test_disc_area_is_pi_r_squared_and_solid_inside(radius):
     assert cover[distance <= radius - 0.5].min() == 1 and cover[distance >= radius + 0.5].max() == 0
 
 
+def test_segments_and_discs_with_missing_points_are_left_out():
+    image, expected = _canvas(), _canvas()
+    draw_polyline(image, [(10, 10), (50, 10), (np.nan, 40), (60, 60), (90, 60)], WHITE, 2)
+    fill_disc(image, (np.nan, 5), 4, WHITE)
+    draw_line(expected, (10, 10), (50, 10), WHITE, 2)
+    draw_line(expected, (60, 60), (90, 60), WHITE, 2)
+    np.testing.assert_array_equal(image, expected)
+
+
 def test_primitives_clip_at_the_image_border():
     image = _canvas(60, 60)
     fill_disc(image, (0, 0), 20, WHITE)          # a quarter (plus the half-row/column on the axes) inside
@@ -88,6 +97,13 @@ def test_primitives_clip_at_the_image_border():
     image = _canvas(60, 60)
     draw_line(image, (-30, 30), (90, 30), WHITE, 3)
     assert np.count_nonzero(_coverage(image) == 1) == 3 * 60
+    far = _canvas(60, 60)                        # endpoints far away: clipped first, not walked
+    draw_line(far, (-1e9, 30), (1e9, 30), WHITE, 3)
+    np.testing.assert_array_equal(far, image)
+    diagonal, far_diagonal = _canvas(60, 60), _canvas(60, 60)
+    draw_line(diagonal, (-10, -5), (70, 35), WHITE, 4)
+    draw_line(far_diagonal, (-10 - 8e8, -5 - 4e8), (70 + 8e8, 35 + 4e8), WHITE, 4)
+    assert np.abs(diagonal.astype(int) - far_diagonal).max() <= 1
     untouched = _canvas(60, 60)
     draw_line(untouched, (-50, -50), (-10, 200), WHITE, 5)
     fill_disc(untouched, (100, 100), 10, WHITE)
