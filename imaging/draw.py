@@ -71,7 +71,7 @@ def fill_disc(image: np.ndarray, centre, radius: float, colour) -> None:
 
 def draw_rectangle(image: np.ndarray, corner, opposite, colour, thickness: int = 1) -> None:
     """Axis-aligned rectangle outline through the pixel centres of two opposite corners
-    (both inclusive, like cv2.rectangle), `thickness` pixels wide, centred on the edges."""
+    (both inclusive, as OpenCV draws them), `thickness` pixels wide, centred on the edges."""
     (ax, ay), (bx, by) = np.rint(corner).astype(int), np.rint(opposite).astype(int)
     left, right, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
     inset, outset = (thickness - 1) // 2, thickness // 2 + 1  # band = edge - inset .. edge + outset - 1
