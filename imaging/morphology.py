@@ -203,6 +203,8 @@ def _lower_envelope(f: np.ndarray) -> np.ndarray:
     hflat = height.ravel()
     below = np.empty((n, m), np.int64)   # push log: flat index of the parabola under row q's
     bflat = below.ravel()
+    below2 = np.empty((n, m))            # and 2 * its row
+    b2flat = below2.ravel()
     start = np.empty((n, m))             # where row q's parabola takes over from that one
     sflat = start.ravel()
     start[0] = -np.inf
@@ -221,14 +223,14 @@ def _lower_envelope(f: np.ndarray) -> np.ndarray:
             while len(idx):
                 t = top[idx]
                 sflat[t] = np.inf                       # popped: never takes over
-                under = bflat[t]
+                under, under2 = bflat[t], b2flat[t]
                 top[idx] = under
-                row = under // m
-                c = (hq[idx] - hflat[under]) / (2.0 * (q - row))
-                top2[idx] = 2.0 * row
+                top2[idx] = under2
+                c = (hq[idx] - hflat[under]) / (2.0 * q - under2)
                 cross[idx] = c
                 idx = idx[c <= sflat[under]]
         below[q] = top
+        below2[q] = top2
         np.add(lines, q * m, out=top)
         top2.fill(2.0 * q)
         htop, ztop = hq, cross
