@@ -44,9 +44,7 @@ def resize(image: np.ndarray, size: tuple[int, int], method: str = "area") -> np
             shrink_by_area = method == "area" and new < old
             kernels[axis] = _area_kernel(old, new) if shrink_by_area else \
                 _linear_kernel(old, (np.arange(new) + 0.5) * (old / new) - 0.5)
-    if not kernels:
-        return image.copy()
-    return _cast_like(_separable(image, kernels), image.dtype)
+    return _separable(image, kernels) if kernels else image.copy()
 
 
 def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -88,11 +86,10 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) ->
         # Scale + shift only: two 1-D passes instead of four lookups per output pixel.
         kernels = {0: _linear_kernel(image.shape[0], m[1, 1] * ys + m[1, 2]),
                    1: _linear_kernel(image.shape[1], m[0, 0] * xs + m[0, 2])}
-        out = _separable(image, kernels)
-    else:
-        src_x = m[0, 0] * xs[None, :] + m[0, 1] * ys[:, None] + m[0, 2]
-        src_y = m[1, 0] * xs[None, :] + m[1, 1] * ys[:, None] + m[1, 2]
-        out = sample_bilinear(image, src_x, src_y).reshape((height, width) + image.shape[2:])
+        return _separable(image, kernels)
+    src_x = m[0, 0] * xs[None, :] + m[0, 1] * ys[:, None] + m[0, 2]
+    src_y = m[1, 0] * xs[None, :] + m[1, 1] * ys[:, None] + m[1, 2]
+    out = sample_bilinear(image, src_x, src_y).reshape((height, width) + image.shape[2:])
     return _cast_like(out, image.dtype)
 
 
@@ -166,62 +163,63 @@ def _area_kernel(n: int, new: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _separable(image: np.ndarray, kernels: dict) -> np.ndarray:
-    """Apply per-axis kernels {axis: (first, weights)}, the pass giving the smaller array first."""
+    """Apply per-axis kernels {axis: (first, weights)}, the pass giving the smaller array first;
+    the result has the image's dtype."""
     order = sorted(kernels, key=lambda axis: len(kernels[axis][0]) / image.shape[axis])
     out = image
-    for axis in order:
-        out = _apply_along(out, axis, *kernels[axis])
+    for count, axis in enumerate(order, 1):
+        out = _apply_along(out, axis, *kernels[axis], image.dtype if count == len(order) else None)
     return out
 
 
-def _apply_along(image: np.ndarray, axis: int, first: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """out[k] = sum_j weights[k, j] * image[first[k] + j] along axis 0 or 1 (clamped)."""
+def _apply_along(image: np.ndarray, axis: int, first: np.ndarray, weights: np.ndarray, dtype) -> np.ndarray:
+    """out[k] = sum_j weights[k, j] * image[first[k] + j] along axis 0 or 1 (clamped), as
+    `dtype` (None: the float working type)."""
     work = _work_dtype(image.dtype)
+    dtype = dtype or work
     taps = np.flatnonzero(weights.any(0))  # e.g. a linear kernel at integer positions needs one
     weights = weights[:, taps].astype(work)
     index = np.minimum(first[:, None] + taps, image.shape[axis] - 1)
     if axis == 0:
-        return _rows_pass(image, index, weights, work)
+        return _rows_pass(image, index, weights, dtype)
     if image.ndim == 2:
-        return _columns_pass(image, index, weights, work)
+        return _columns_pass(image, index, weights, dtype)
     # Fold the channels into the columns: index and weight every (column, channel).
     h, w, channels = image.shape
     index = (index[:, None, :] * channels + np.arange(channels)[:, None]).reshape(-1, len(taps))
     weights = np.repeat(weights, channels, axis=0)
-    return _columns_pass(image.reshape(h, w * channels), index, weights, work).reshape(h, -1, channels)
+    return _columns_pass(image.reshape(h, w * channels), index, weights, dtype).reshape(h, -1, channels)
 
 
 # Both passes run over blocks of output rows so that every temporary stays small: in cache,
 # and without fresh pages from the allocator for each whole-image temporary.
-def _rows_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, work) -> np.ndarray:
+def _rows_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, dtype) -> np.ndarray:
     """out[k] = sum_j weights[k, j] * image[index[k, j]] over whole rows."""
-    out = np.empty((len(index),) + image.shape[1:], work)
+    out = np.empty((len(index),) + image.shape[1:], dtype)
     spread = (-1,) + (1,) * (image.ndim - 1)
     for rows in _row_blocks(out):
-        for j in range(index.shape[1]):
-            _accumulate(out[rows], np.take(image, index[rows, j], 0), weights[rows, j].reshape(spread), j == 0)
+        acc = np.take(image, index[rows, 0], 0) * weights[rows, 0].reshape(spread)
+        for j in range(1, index.shape[1]):
+            acc += np.take(image, index[rows, j], 0) * weights[rows, j].reshape(spread)
+        out[rows] = _cast_like(acc, dtype)
     return out
 
 
-def _columns_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, work) -> np.ndarray:
+def _columns_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, dtype) -> np.ndarray:
     """out[:, k] = sum_j weights[k, j] * image[:, index[k, j]] for a 2-D image."""
-    out = np.empty((len(image), len(index)), work)
+    out = np.empty((len(image), len(index)), dtype)
     for rows in _row_blocks(out):
-        for j in range(index.shape[1]):
-            _accumulate(out[rows], np.take(image[rows], index[:, j], 1), weights[:, j], j == 0)
+        block = image[rows]
+        acc = np.take(block, index[:, 0], 1) * weights[:, 0]
+        for j in range(1, index.shape[1]):
+            acc += np.take(block, index[:, j], 1) * weights[:, j]
+        out[rows] = _cast_like(acc, dtype)
     return out
 
 
 def _row_blocks(out: np.ndarray):
     step = max(1, ELEMENTS_PER_BLOCK // max(1, out[0].size))
     return (slice(start, start + step) for start in range(0, len(out), step))
-
-
-def _accumulate(acc: np.ndarray, values: np.ndarray, weights: np.ndarray, first: bool) -> None:
-    if first:
-        np.multiply(values, weights, out=acc)
-    else:
-        acc += values * weights
 
 
 def _cast_like(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
