@@ -198,9 +198,9 @@ def _rows_pass(image: np.ndarray, index: np.ndarray, weights: np.ndarray, dtype)
     out = np.empty((len(index),) + image.shape[1:], dtype)
     spread = (-1,) + (1,) * (image.ndim - 1)
     for rows in _row_blocks(out):
-        acc = np.take(image, index[rows, 0], 0) * weights[rows, 0].reshape(spread)
+        acc = image[index[rows, 0]] * weights[rows, 0].reshape(spread)
         for j in range(1, index.shape[1]):
-            acc += np.take(image, index[rows, j], 0) * weights[rows, j].reshape(spread)
+            acc += image[index[rows, j]] * weights[rows, j].reshape(spread)
         out[rows] = _cast_like(acc, dtype)
     return out
 
