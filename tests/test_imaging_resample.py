@@ -137,3 +137,13 @@ def test_warp_affine_of_a_2d_map_keeps_its_shape():
     reference = cv2.warpAffine(prob, np.array([[0.5, 0, 0.25], [0, 0.5, 0.25]]), (24, 32),
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
     np.testing.assert_allclose(out, reference, atol=1e-4)
+
+
+def test_crop_views_resize_like_their_copies():
+    page = noise((60, 80, 3))
+    crop = page[7:50, 11:70]  # a strided view, as callers pass crops of a photo
+    for size in ((20, 15), (90, 70)):
+        for method in ("area", "linear"):
+            np.testing.assert_array_equal(resize(crop, size, method), resize(crop.copy(), size, method))
+    m = [[0.8, 0.2, 1.0], [-0.1, 0.7, 2.0]]
+    np.testing.assert_array_equal(warp_affine(crop, m, (30, 30)), warp_affine(crop.copy(), m, (30, 30)))
