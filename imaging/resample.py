@@ -159,7 +159,7 @@ def _area_kernel(n: int, new: int) -> tuple[np.ndarray, np.ndarray]:
     pixel = first[:, None] + np.arange(taps)
     lo, hi = (k * n / new)[:, None], ((k + 1) * n / new)[:, None]
     overlap = np.clip(np.minimum(hi, pixel + 1) - np.maximum(lo, pixel), 0.0, 1.0)
-    return first, (overlap * (new / n)).astype(np.float32)
+    return first, overlap * (new / n)
 
 
 def _separable(image: np.ndarray, kernels: dict) -> np.ndarray:
