@@ -310,7 +310,7 @@ def _draw_segments(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
     """(K, 2) convex hull vertices (Andrew's monotone chain), no collinear points, same dtype
-    as the input; the order is clockwise on screen (rows down) like cv2.convexHull."""
+    as the input; clockwise on screen (rows down) like cv2.convexHull, from the leftmost point."""
     p = np.asarray(points).reshape(-1, 2)
     if len(p) < 3:
         return np.unique(p, axis=0)
@@ -325,13 +325,11 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
         return candidates.astype(p.dtype)
     lower = _half_hull(candidates.tolist())
     upper = _half_hull(candidates[::-1].tolist())
-    hull = np.array(lower[:-1] + upper[:-1], dtype=np.float64)
-    # Start where cv2 does: the rightmost point (the lowest on screen among those).
-    start = np.lexsort((-hull[:, 1], -hull[:, 0]))[0]
-    return np.roll(hull, -start, axis=0).astype(p.dtype)
+    return np.array(lower[:-1] + upper[:-1], dtype=np.float64).astype(p.dtype)
 
 
 def _half_hull(points: list) -> list:
+    """One half of the hull of x-sorted points: a chain that only turns one way."""
     chain: list = []
     for x, y in points:
         while len(chain) >= 2:
