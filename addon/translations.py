@@ -17,6 +17,8 @@ CONTEXTS = ("*", "Operator")
 
 FRENCH = {
     # stages of the animate job (status bar)
+    "Loading the drawing": "Chargement du dessin",
+    "Loading the character folder": "Chargement du dossier du personnage",
     "Keeping the analysis": "Conservation de l'analyse",
     "Meshing and skin weights": "Maillage et poids de peau",
     "Building the character": "Construction du personnage",
