@@ -15,6 +15,9 @@ pytest.importorskip("bpy")
 from animate_drawing.errors import InputError  # noqa: E402
 from animate_drawing.imaging.image_file import jpeg_orientation, read_image, write_png  # noqa: E402
 
+# Decoding goes through Blender: run these on every supported Blender (bpy 4.2 too).
+pytestmark = pytest.mark.blender
+
 RAW_DRAWINGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "raw"
 
 

@@ -11,6 +11,9 @@ import pytest
 from animate_drawing.errors import InputError
 from animate_drawing.models.image_io import MAX_LONG_SIDE, header_size, load_image
 
+# Decoding goes through Blender: run these on every supported Blender (bpy 4.2 too).
+pytestmark = pytest.mark.blender
+
 
 def _write(path, bgr_or_gray, ext=".png", params=()):
     ok, data = cv2.imencode(ext, bgr_or_gray, list(params))
