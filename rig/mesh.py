@@ -35,6 +35,7 @@ MIN_TRIANGLE_AREA = 1e-2       # px²
 MAX_EDGE_SPACINGS = 4.0        # longer Delaunay edges span background
 DELAUNAY_EPSILON = 1e-5        # px: Blender's triangulator merges points closer than this
 DISTANCE_CELL_SPACINGS = 0.2   # distances to the outline are measured on cells up to this × spacing
+DISTANCE_REACH_SPACINGS = 1.5  # ... and only up to this × spacing (+2 px); farther reads as that
 
 
 @dataclass
@@ -101,7 +102,8 @@ def mesh_from_mask(mask: np.ndarray, joint_locs=None, joint_parents=None, densit
     offset = np.array([cols[0] - 1.0, rows[0] - 1.0])
     padded = np.pad(region[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], 1)
     cell = max(1, int(DISTANCE_CELL_SPACINGS * spacing))
-    dist_in, dist_out = (_distance_on_cells(m, cell) for m in (padded, ~padded))
+    reach = DISTANCE_REACH_SPACINGS * spacing + 2.0
+    dist_in, dist_out = (_distance_on_cells(m, cell, reach) for m in (padded, ~padded))
     outline = _outline_points(padded, _LocalWidths(dist_in, dist_out, spacing), spacing)
     interior = _interior_points(dist_in, spacing)
     joints, snapped = _snap_joints(None if joint_locs is None else np.asarray(joint_locs, float) - offset,
@@ -131,24 +133,27 @@ def _unique_points(points: np.ndarray):
     return points[first], inverse.reshape(-1)
 
 
-def _distance_on_cells(mask: np.ndarray, cell: int) -> np.ndarray:
-    """Distance of each True pixel to the nearest False one, measured between square cells of
-    `cell` px and interpolated back. A cell counts as True only when all of it is, so a narrow
-    False gap is never closed: the result is at most about 1.5 × `cell` px too large and
-    never hides a gap. The exact transform is the rig's most expensive step on a big figure
-    (~50 ms a call at 1000 px); the outline sampling and grid clearance that read it are
-    fine to a fifth of the vertex spacing."""
+def _distance_on_cells(mask: np.ndarray, cell: int, reach: float) -> np.ndarray:
+    """Distance of each True pixel to the nearest False one, up to `reach` px (farther reads as
+    `reach`), measured between square cells of `cell` px.
+
+    Every reader only needs distances near the outline, to a fraction of the vertex spacing:
+    outline sampling (widths up to 1.25 spacings), grid clearance (0.55 spacings), the inside
+    test (an edge of about a spacing). A cell counts as True only when all of it is, so a
+    narrow False gap never closes: on cells the result is at most about 2 × `cell` px too
+    large (1.5 px per cell measured). The full exact transform cost ~50 ms a call at 1000 px."""
     if cell == 1:
-        return distance_to_background(mask)
+        return distance_to_background(mask, limit=reach)
     h, w = mask.shape
     rows, cols = -(-h // cell), -(-w // cell)
     border = bool(mask[0, 0])   # the frame's one-pixel rim: what lies beyond it too
     blocks = np.full((rows * cell, cols * cell), border)
     blocks[:h, :w] = mask
     coarse = blocks.reshape(rows, cell, cols, cell).all(axis=(1, 3))
-    coarse_dist = distance_to_background(np.pad(coarse, 1, constant_values=border))[1:-1, 1:-1]
-    coarse_dist *= np.float32(cell)
-    return resize(coarse_dist, (cols * cell, rows * cell), method="linear")[:h, :w]
+    coarse_dist = distance_to_background(np.pad(coarse, 1, constant_values=border), limit=reach / cell)
+    coarse_dist = coarse_dist[1:-1, 1:-1] * np.float32(cell)
+    # Each pixel takes its cell's value (interpolating costs more than the rest of the mesh).
+    return np.repeat(np.repeat(coarse_dist, cell, axis=0)[:h], cell, axis=1)[:, :w]
 
 
 def delaunay_triangles(points: np.ndarray) -> np.ndarray:
@@ -311,7 +316,7 @@ def _inside_triangles(points: np.ndarray, simplices: np.ndarray, padded: np.ndar
     # An edge no longer than its ends' distances to the outline (less a pixel of slack, as the
     # distances are read at the nearest pixel centre, and the error of measuring on cells)
     # cannot leave the figure: only the rest needs sampling.
-    depth = _lookup(dist_in, points) - (1.0 + (1.5 * cell if cell > 1 else 0.0))
+    depth = _lookup(dist_in, points) - (1.0 + (2.0 * cell if cell > 1 else 0.0))
     a, b = points[edges[:, 0]], points[edges[:, 1]]
     inside = np.linalg.norm(b - a, axis=1) < depth[edges[:, 0]] + depth[edges[:, 1]]
     inside[~inside] = segments_inside(a[~inside], b[~inside], allowed)

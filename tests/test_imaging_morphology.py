@@ -129,3 +129,14 @@ def test_distance_close_to_cv2_mask5_on_blobs():
         # cv2's 5x5 chamfer is an approximation: within 2% of the exact distance (+0.1 px).
         assert np.all(np.abs(ref[m] - exact) <= 0.02 * exact + 0.1)
         np.testing.assert_array_equal(ours[~m], 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_distance_with_a_limit_is_exact_below_it_and_the_limit_beyond(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        h, w = rng.integers(1, 70, 2)
+        mask = rng.random((h, w)) < rng.uniform(0.5, 0.995)
+        limit = float(rng.uniform(0.5, 25.0))
+        exact = distance_to_background(mask)
+        np.testing.assert_allclose(distance_to_background(mask, limit=limit), np.minimum(exact, limit), atol=1e-4)
