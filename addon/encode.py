@@ -17,7 +17,7 @@ import numpy as np
 import bpy
 
 from ..errors import InputError
-from ..imaging.image_file import read_image, write_png
+from ..imaging.image_file import read_image, write_bmp, write_png
 from ..imaging.resample import resize
 from .gif import GifWriter, build_palette
 from .render import quiet_blender
@@ -147,8 +147,9 @@ class GifSink:
 
 
 class Mp4Sink:
-    """Frames go to a hidden folder beside the output as uncompressed PNG (2.4 ms a 500 px
-    frame, as fast as BMP; zlib level 1 costs 5), then Blender's sequencer encodes them with
+    """Frames go to a hidden folder beside the output as BMP (the fastest to write and for
+    FFmpeg to read back: 779 frames at 500 px encode in 3.5 s from BMP, 6 s from uncompressed
+    PNG), then Blender's sequencer encodes them with
     FFmpeg: H.264 in MPEG-4, yuv420p (dimensions must be even). Beside the output, not in
     /tmp: that may be RAM (tmpfs) and a long clip takes width x height x 3 bytes per frame
     there until it is encoded."""
@@ -165,8 +166,8 @@ class Mp4Sink:
         self.names: list[str] = []
 
     def write(self, frame: int, rgba: np.ndarray) -> None:
-        name = f"{len(self.names):06d}.png"
-        write_png(self.frames_dir / name, composite(rgba, self.backdrop)[..., :3], compress_level=0)
+        name = f"{len(self.names):06d}.bmp"
+        write_bmp(self.frames_dir / name, composite(rgba, self.backdrop)[..., :3])
         self.names.append(name)
 
     def close(self) -> None:
