@@ -14,7 +14,7 @@ from animate_drawing.imaging.contours import compress_chain, outer_outlines
 from animate_drawing.imaging.draw import draw_line, draw_polyline, draw_rectangle, draw_text, fill_disc
 from animate_drawing.models.joints import AD_PARENT_INDEX
 from animate_drawing.models.overlay import draw_joint_overlay
-from benchmarks.bench_imaging import Case, figure_mask, median_ms
+from benchmarks.bench_imaging import Case, figure_mask, print_table
 
 AA = cv2.LINE_AA
 COLOUR = (0, 200, 255)
@@ -58,12 +58,7 @@ def cases() -> list[Case]:
 
 
 def main() -> None:
-    cv2.setNumThreads(1)
-    rows = [(case.name, median_ms(case.ours), median_ms(case.reference)) for case in cases()]
-    width = max(len(name) for name, _, _ in rows)
-    print(f"{'case':<{width}}  {'ours ms':>9}  {'cv2 ms':>9}  {'ratio':>6}")
-    for name, ours, reference in rows:
-        print(f"{name:<{width}}  {ours:9.2f}  {reference:9.2f}  {ours / reference:6.1f}")
+    print_table(cases())
 
 
 if __name__ == "__main__":

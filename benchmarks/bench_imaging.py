@@ -129,13 +129,18 @@ def median_ms(fn: Callable[[], object]) -> float:
     return 1000.0 * float(np.median(times))
 
 
-def main() -> None:
+def print_table(cases_to_time) -> None:
+    """Time each Case (ours and OpenCV's, single-threaded) and print one row per case."""
     cv2.setNumThreads(1)
-    rows = [(case.name, median_ms(case.ours), median_ms(case.reference)) for case in cases()]
+    rows = [(case.name, median_ms(case.ours), median_ms(case.reference)) for case in cases_to_time]
     width = max(len(name) for name, _, _ in rows)
     print(f"{'case':<{width}}  {'ours ms':>9}  {'cv2 ms':>9}  {'ratio':>6}")
     for name, ours, reference in rows:
         print(f"{name:<{width}}  {ours:9.2f}  {reference:9.2f}  {ours / reference:6.1f}")
+
+
+def main() -> None:
+    print_table(cases())
 
 
 if __name__ == "__main__":

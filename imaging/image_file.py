@@ -34,12 +34,12 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, bool]:
     orientation is applied. Raises InputError for a missing, empty, unreadable or corrupt file.
     """
     path = Path(path)
-    magic = _read_bytes(path, 3)
+    magic = read_file_bytes(path, 3)
     if not magic:
         raise InputError(path, "the file is empty (0 bytes)")
     # JPEG bytes are needed twice: the EXIF orientation, and the truncation check (libjpeg decodes
     # a cut-off file without complaint, the missing part grey).
-    jpeg = _read_bytes(path) if magic == b"\xff\xd8\xff" else None
+    jpeg = read_file_bytes(path) if magic == b"\xff\xd8\xff" else None
     if jpeg is not None and _jpeg_is_truncated(jpeg):
         raise InputError(path, "the JPEG file is truncated (it ends before the image data does)")
     import bpy  # here, not at module level: the numpy-only parts of the package must not need Blender
@@ -86,7 +86,8 @@ def _stdout_to_stderr():
 _CORRUPT = "not an image, or the image file is corrupt (supported: PNG, JPEG, BMP, TIFF, WebP)"
 
 
-def _read_bytes(path: Path, limit: int = -1) -> bytes:
+def read_file_bytes(path: Path, limit: int = -1) -> bytes:
+    """The file's first `limit` bytes (all by default); InputError naming what went wrong."""
     try:
         with open(path, "rb") as f:
             return f.read(limit)

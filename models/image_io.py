@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..imaging.image_file import read_image
+from ..imaging.image_file import read_file_bytes, read_image
 from ..imaging.resample import resize
 
 MAX_PIXELS = 80_000_000          # refuse above this (a 12000 x 6700 photo is still fine)
@@ -33,14 +33,7 @@ def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     composited on white, the colour of paper.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not an image file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    data = read_file_bytes(path)
     if not data:
         raise InputError(path, "the file is empty (0 bytes)")
     size = header_size(data)
