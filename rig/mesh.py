@@ -21,7 +21,6 @@ import numpy as np
 from ..errors import InputError
 from ..imaging.contours import fill_polygons, polygon_area, polygon_perimeter, trace_outlines
 from ..imaging.morphology import dilate, distance_to_background, erode, max_filter, min_filter
-from ..imaging.resample import resize
 
 MIN_FIGURE_PIXELS = 16
 MIN_ISLAND_FRACTION = 0.01     # islands smaller than this × the largest are specks: dropped
@@ -186,17 +185,17 @@ def _delaunay_2d_cdt():
 
 class _LocalWidths:
     """Local width of the figure and of the background gap around a pixel: twice the largest
-    distance-to-edge in a window about half a spacing wide. Computed on a grid shrunk by
-    area averaging, which can only underestimate widths (denser outline points, never sparser):
-    the widths merely steer the outline spacing, and full-size filtering of a big figure costs
-    more than the whole rest of the rig."""
+    distance-to-edge in a window about half a spacing wide. Computed on every `pool`-th pixel,
+    which can only underestimate widths (denser outline points, never sparser): the widths
+    merely steer the outline spacing, and full-size filtering of a big figure costs more than
+    the whole rest of the rig."""
 
     def __init__(self, dist_in: np.ndarray, dist_out: np.ndarray, spacing: float):
         radius = max(2, int(round(spacing / 2)))
         self.pool = max(1, radius // 2)
         if self.pool > 1:
-            size = (max(1, dist_in.shape[1] // self.pool), max(1, dist_in.shape[0] // self.pool))
-            dist_in, dist_out = (resize(d, size, method="area") for d in (dist_in, dist_out))
+            centre = self.pool // 2
+            dist_in, dist_out = (d[centre::self.pool, centre::self.pool] for d in (dist_in, dist_out))
         both = np.dstack([dist_in, np.minimum(dist_out, np.float32(spacing))])
         self.shape = both.shape[:2]
         kernel = 2 * max(1, radius // self.pool) + 1
