@@ -3,7 +3,7 @@
 Every sink writes under a hidden temporary name and renames on `close()`, so an
 interrupted run never leaves a truncated file under the final name (and --resume can trust
 that a final name means a finished output). MP4 goes through Blender's own FFmpeg (the
-sequencer): OpenCV's wheel has no H.264 encoder.
+sequencer), the only H.264 encoder a Blender install is sure to have.
 """
 
 from __future__ import annotations

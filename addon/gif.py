@@ -1,6 +1,6 @@
 """A small animated-GIF writer (GIF89a, LZW) so GIF output needs no extra dependency.
 
-Blender cannot write GIF and OpenCV cannot either. Frames are streamed: the palette is
+Blender cannot write GIF. Frames are streamed: the palette is
 fixed up front (from the colours the renders can contain: textures and background), so a
 779-frame clip never has to sit in memory. Index 255 is reserved for transparency.
 """

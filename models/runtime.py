@@ -253,7 +253,7 @@ def _new_session(spec: ModelSpec, providers: list[str], threads: int):
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     # Idle intra-op threads would otherwise spin after each run, stealing the cores the
-    # OpenCV stages running between model calls need (measured: 3x slower thresholding).
+    # numpy stages running between model calls need (measured with them: 3x slower thresholding).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         # A failing GPU provider is not an error here: onnxruntime itself retries on the CPU
