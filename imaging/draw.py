@@ -87,13 +87,6 @@ def draw_rectangle(image: np.ndarray, corner, opposite, colour, thickness: int =
             _blend(image, x0, y0, np.ones((y1 - y0, x1 - x0), np.float32), colour)
 
 
-def text_size(text: str, scale: int = 1) -> tuple[int, int]:
-    """(width, height) in pixels of `text` drawn by draw_text at this scale."""
-    if not text:
-        return 0, 0
-    return (len(text) * (GLYPH_WIDTH + _GLYPH_SPACING) - _GLYPH_SPACING) * scale, GLYPH_HEIGHT * scale
-
-
 def draw_text(image: np.ndarray, text: str, origin, colour, scale: int = 1) -> None:
     """One line of text in the 5x7 bitmap font, each font pixel `scale` x `scale` image pixels,
     with its top-left corner at origin (x, y). Characters outside printable ASCII show as '?'."""
