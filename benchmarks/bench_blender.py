@@ -7,26 +7,17 @@ Run: `python -m benchmarks.run_all blender` (or `python -c "from benchmarks.benc
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import hermetic_blender_env
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REPEATS = 3
 RIG_TARGET_MS = 150.0
 RETARGET_TARGET_MS = 50.0
 LONG_CLIP_FRAMES = 1000
-
-
-def _hermetic_blender_env() -> None:
-    """Blender reads these at import: keep user prefs and caches out of the real home."""
-    home = Path(tempfile.mkdtemp(prefix="bench_blender_"))
-    for var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):
-        (home / var).mkdir()
-        os.environ[var] = str(home / var)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _best_ms(fn, repeats: int = REPEATS) -> tuple[float, object]:
@@ -109,7 +100,7 @@ def _print_table(title: str, header: tuple, rows: list[tuple]) -> None:
 
 
 def main() -> None:
-    _hermetic_blender_env()
+    hermetic_blender_env("blender")
     import bpy
     import animate_drawing
 

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-_HOME = Path(tempfile.mkdtemp(prefix="bench_gif_"))
-for _var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):
-    os.environ[_var] = str(_HOME / _var.lower())
+from benchmarks import hermetic_blender_env
+
+hermetic_blender_env("gif", threads=2)
 
 import cv2  # noqa: E402  (after the environment: Blender reads it at import)
 

@@ -9,15 +9,13 @@ uncompressed (cv2: BMP, which that sink used before). Best of REPEATS runs of ea
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-_home = Path(tempfile.mkdtemp(prefix="bench_image_file_"))
-for _var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):  # Blender must not touch the user's config
-    os.environ[_var] = str(_home / _var.lower())
+from benchmarks import hermetic_blender_env
+
+hermetic_blender_env("image_file")
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402

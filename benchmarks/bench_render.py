@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-_HOME = Path(tempfile.mkdtemp(prefix="bench_render_"))
-for _var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):
-    os.environ[_var] = str(_HOME / _var.lower())
+from benchmarks import hermetic_blender_env
+
+hermetic_blender_env("render", threads=2)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"

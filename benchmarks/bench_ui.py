@@ -11,23 +11,15 @@ Run: `python -m benchmarks.run_all ui`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import hermetic_blender_env
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO.parent / "shared" / "data" / "drawings" / "raw"
 RAW_SAMPLES = 6
 POLL_S = 0.002  # how often a timer would step the job (Blender's pump uses 50 ms)
-
-
-def _hermetic_blender_env() -> None:
-    home = Path(tempfile.mkdtemp(prefix="bench_ui_"))
-    for var in ("BLENDER_USER_RESOURCES", "HOME", "XDG_CACHE_HOME"):
-        (home / var).mkdir()
-        os.environ[var] = str(home / var)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _drawings() -> list[Path]:
@@ -49,7 +41,7 @@ def _stepped(job) -> tuple[float, float]:
 
 
 def main() -> None:
-    _hermetic_blender_env()
+    hermetic_blender_env("ui")
     import bpy
 
     import animate_drawing
