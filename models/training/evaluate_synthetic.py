@@ -24,7 +24,7 @@ from ..segmenter import FigureSegmenter
 from .export import DETECTOR, POSE, SEGMENTATION
 from .synth_ink import TextureBank
 from .synth_page import load_paper_patches, make_page
-from .train import RAW_DIR
+from .batches import RAW_DIR
 
 VALIDATION_SEED = 20261121   # never used for training (training seeds are small integers)
 

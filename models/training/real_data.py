@@ -3,7 +3,7 @@
 Used only for a short, reported fine-tuning phase mixed into the synthetic batches. Each folder
 gives a tight figure crop, the classical-algorithm mask and 16 AnimatedDrawings joints; they map
 onto 12 COCO keypoints (+ the nose from `neck`, which AnimatedDrawings places on the head); eyes
-and ears get weight 0. Folders named in `exclude` are kept out (a held-out check).
+and ears get weight 0. Which folders may be learned from is the split manifest's call (`split.py`).
 """
 from __future__ import annotations
 
@@ -48,11 +48,13 @@ def _near_duplicate_groups(root: Path) -> dict[str, str]:
     return {r[0]: r[col] for r in rows[1:] if len(r) > col and r[col]}
 
 
-def load_real_figures(root: Path = ANNOTATED_DIR, exclude: tuple[str, ...] = ()) -> list[RealFigure]:
+def load_real_figures(root: Path = ANNOTATED_DIR, only: tuple[str, ...] | None = None) -> list[RealFigure]:
+    """The annotated folders named in `only` (all usable ones when None) as training figures."""
     figures = []
     groups = _near_duplicate_groups(root) if root.is_dir() else {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        if folder.name in NON_HUMAN or folder.name in exclude or not (folder / "mask.png").exists():
+        if folder.name in NON_HUMAN or (only is not None and folder.name not in only) \
+                or not (folder / "mask.png").exists():
             continue
         bgr = cv2.imread(str(folder / "texture.png"), cv2.IMREAD_COLOR)
         mask = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE)

@@ -20,41 +20,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .nets import CROP_SIZE, PAGE_SIZE, FigureNet, PageDetector
-from .real_data import load_real_figures, pick_real, real_crop_sample
-from .samples import crop_sample, page_sample
-from .synth_ink import TextureBank
-from .synth_page import Page, load_paper_patches, make_page
-from .targets import box_targets, detection_loss, figure_loss, keypoint_heatmaps, to_input
+from .batches import StreamSettings, batch_loader
+from .nets import FigureNet, PageDetector
+from .split import folders_in
+from .targets import detection_loss, figure_loss
 
-RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "drawings" / "raw"
 EMA_DECAY = 0.998
-
-
-class PagePool:
-    """Ring buffer of synthetic pages; `top_up` replaces the oldest with fresh ones."""
-
-    def __init__(self, rng: np.random.Generator, size: int, use_real_paper: bool = True):
-        self.rng = rng
-        self.textures = TextureBank(rng)
-        self.patches = load_paper_patches(RAW_DIR) if use_real_paper and RAW_DIR.is_dir() else []
-        self.size = size
-        self.pages: list[Page] = []
-        self.next = 0
-
-    def top_up(self, count: int) -> None:
-        for _ in range(count):
-            page = make_page(self.rng, self.textures, self.patches)
-            if len(page.boxes) == 0:
-                continue
-            if len(self.pages) < self.size:
-                self.pages.append(page)
-            else:
-                self.pages[self.next] = page
-                self.next = (self.next + 1) % self.size
-
-    def pick(self) -> Page:
-        return self.pages[self.rng.integers(len(self.pages))]
 
 
 def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, step: int) -> None:
@@ -82,8 +53,8 @@ def save_checkpoint(path: Path, state: dict) -> None:
 def train(out_dir: Path, minutes: float | None = None, steps: int | None = None, batch: int = 16,
           resume: bool = False, seed: int = 0, pool_size: int = 400, new_pages: int = 6,
           checkpoint_minutes: float = 3.0, lr: float = 2e-3, use_real_paper: bool = True,
-          real_fraction: float = 0.0, real_exclude: tuple[str, ...] = (), init: Path | None = None,
-          log=print) -> Path:
+          real_fraction: float = 0.0, real_split: str = "train", init: Path | None = None,
+          workers: int = 0, device: str = "cpu", log=print) -> Path:
     """Train until the time or step budget is used; returns the checkpoint path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_dir / "last.pt"
@@ -110,14 +81,20 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
     if minutes is None and steps is None:
         raise ValueError("give minutes or steps (a resumed run reuses its stored minutes)")
     for m in (figure, detector, figure_ema, detector_ema):
-        m.to(memory_format=torch.channels_last)
-    rng = np.random.default_rng(seed + step)
-    pool = PagePool(rng, pool_size, use_real_paper)
-    pool.top_up(min(pool_size, max(batch * 2, 8)))
-    real = load_real_figures(exclude=real_exclude) if real_fraction > 0 else []
-    n_real = int(round(batch * real_fraction)) if real else 0
-    if real:
-        log(f"fine-tuning with {n_real}/{batch} real crops per batch from {len(real)} folders")
+        m.to(device, memory_format=torch.channels_last)
+    for opt in (opt_f, opt_d):      # optimiser state loaded on the CPU follows its parameters
+        for per_param in opt.state.values():
+            for k, v in per_param.items():
+                if torch.is_tensor(v) and k != "step":
+                    per_param[k] = v.to(device)
+    # Real crops only from the split that may be learned from (licensed, never test or validation).
+    real_folders = tuple(folders_in(real_split)) if real_fraction > 0 else None
+    stream = StreamSettings(seed=seed + step, batch=batch, pool_size=pool_size, new_pages=new_pages,
+                            use_real_paper=use_real_paper, real_fraction=real_fraction, real_folders=real_folders)
+    if real_folders:
+        log(f"fine-tuning with {real_fraction:.0%} real crops per batch from the {real_split} split: "
+            + ", ".join(real_folders))
+    batches = iter(batch_loader(stream, workers))
 
     def state() -> dict:
         return {"figure": figure.state_dict(), "detector": detector.state_dict(),
@@ -135,32 +112,17 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
         for opt in (opt_f, opt_d):
             for g in opt.param_groups:
                 g["lr"] = lr * lr_factor(step, progress)
-        pool.top_up(new_pages)
-        crops, weights = [], []
-        for _ in range(batch - n_real):
-            page = pool.pick()
-            # Mostly the main (largest) figure; other figures still get trained on.
-            idx = 0 if rng.random() < 0.7 else int(rng.integers(len(page.boxes)))
-            crops.append(crop_sample(page, idx, rng))
-            weights.append(np.ones(17, np.float32))
-        for _ in range(n_real):
-            sample, weight = real_crop_sample(pick_real(real, rng), rng)
-            crops.append(sample)
-            weights.append(weight)
-        x = to_input(np.stack([c.image for c in crops]))
-        heat_t = keypoint_heatmaps(np.stack([c.keypoints for c in crops]), CROP_SIZE)
-        mask_t = torch.from_numpy(np.stack([c.mask for c in crops]))[:, None]
+        x, heat_t, mask_t, kp_weight, xd, box_t = next(batches)
+        x, xd = x.to(device, non_blocking=True), xd.to(device, non_blocking=True)
         heat, mask_logits = figure(x)
-        loss_f, parts_f = figure_loss(heat, mask_logits, heat_t, mask_t, torch.from_numpy(np.stack(weights)))
+        loss_f, parts_f = figure_loss(heat, mask_logits, heat_t.to(device), mask_t.to(device), kp_weight.to(device))
         opt_f.zero_grad(set_to_none=True)
         loss_f.backward()
         opt_f.step()
         _ema_update(figure_ema, figure, step)
 
-        pages = [page_sample(pool.pick(), rng) for _ in range(batch)]
-        xd = to_input(np.stack([p.image for p in pages]))
         centre, box = detector(xd)
-        loss_d, parts_d = detection_loss(centre, box, box_targets([p.boxes for p in pages], PAGE_SIZE))
+        loss_d, parts_d = detection_loss(centre, box, {k: v.to(device) for k, v in box_t.items()})
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
@@ -191,7 +153,10 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--real-fraction", type=float, default=0.0,
                     help="share of each crop batch taken from the real annotated drawings (fine-tuning)")
-    ap.add_argument("--real-exclude", nargs="*", default=[], help="annotated folders kept out (held-out check)")
+    ap.add_argument("--real-split", default="train",
+                    help="the split of models/training/split.json whose real drawings may be learned from")
+    ap.add_argument("--workers", type=int, default=0, help="processes making batches (0: this one)")
+    ap.add_argument("--device", default="cpu", help="torch device for the nets, e.g. cuda")
     ap.add_argument("--init", type=Path, help="start from this checkpoint's weights with a fresh schedule")
     ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args(argv)
@@ -206,7 +171,8 @@ def main(argv=None) -> None:
             f.write(line + "\n")
 
     train(args.out, args.minutes, args.steps, args.batch, args.resume, args.seed, log=log,
-          real_fraction=args.real_fraction, real_exclude=tuple(args.real_exclude), init=args.init, lr=args.lr)
+          real_fraction=args.real_fraction, real_split=args.real_split, init=args.init, lr=args.lr,
+          workers=args.workers, device=args.device)
 
 
 if __name__ == "__main__":
