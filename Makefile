@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-blender42 bench package clean
+.PHONY: setup demo test test-blender42 bench eval package clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,11 @@ test-blender42:
 
 bench: setup
 	$(PY) -m benchmarks.run_all
+
+# Vision accuracy on ../shared, targets judged on the test split only; exits 1 when one is missed.
+eval: setup
+	$(PY) -m animate_drawing.models.training.split
+	$(PY) -m animate_drawing.models.evaluate
 
 # One extension zip per platform in dist/ (downloads the bundled wheels once into build/wheels).
 package: setup

@@ -57,10 +57,10 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     image_path: StringProperty(name="Image", subtype="FILE_PATH", description="The analysed drawing")
     figures_json: StringProperty(
         name="Figures",
-        description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), largest first",
+        description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), most person-like first",
     )
     figure_index: IntProperty(name="Figure", default=0, min=0,
-                              description="Which found figure to build (0 = the largest)")
+                              description="Which found figure to build (0 = the most person-like)")
     joints_edited: BoolProperty(name="Joints Edited", default=False,
                                 description="The joints were corrected by hand; use them instead of re-detecting")
 

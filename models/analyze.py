@@ -58,7 +58,7 @@ class DrawingAnalysis:
     image_path: str
     image: np.ndarray                        # (H, W, 3) RGB uint8, EXIF-rotated, long side ≤ 2000
     alpha: np.ndarray | None
-    figures: list[Figure]                    # largest first
+    figures: list[Figure]                    # most person-like first (see person_likeness)
     timings_ms: dict[str, float]
     models: dict[str, str] = field(default_factory=dict)   # stage → model name used
     warnings: list[str] = field(default_factory=list)
@@ -154,10 +154,19 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
 DUPLICATE_IOU = 0.7
 
 
+def person_likeness(figure: Figure) -> float:
+    """How much a found figure looks like a drawn person: detector score × mean joint confidence.
+
+    A drawn object beside the person (a boombox, a house, a scribble) can have the larger mask,
+    but the pose net finds no body in it, so it ranks below the person.
+    """
+    return float(figure.score) * float(np.mean(figure.joint_conf))
+
+
 def _without_duplicates(figures: list[Figure]) -> list[Figure]:
-    """Largest first; a figure whose mask mostly repeats a kept one (two boxes on one drawing) is dropped."""
+    """Most person-like first; a figure whose mask mostly repeats a kept one (two boxes on one drawing) is dropped."""
     kept: list[Figure] = []
-    for fig in sorted(figures, key=lambda f: -int(f.mask.sum())):
+    for fig in sorted(figures, key=lambda f: (-person_likeness(f), -int(f.mask.sum()))):
         area = fig.mask.sum()
         if all(np.logical_and(fig.mask, k.mask).sum() < DUPLICATE_IOU * np.logical_or(fig.mask, k.mask).sum()
                and np.logical_and(fig.mask, k.mask).sum() < 0.9 * area for k in kept):

@@ -1,7 +1,7 @@
 """`annotate`: a drawing → AnimatedDrawings-compatible character folder(s) + analysis.json.
 
 One figure: the files go straight into `out_dir`. Several: `out_dir/figure_1`, `figure_2`, …
-(largest first), with one `analysis.json` for the whole image in `out_dir`.
+(most person-like first), with one `analysis.json` for the whole image in `out_dir`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .overlay import draw_joint_overlay
 
 def annotate(image_path: str | os.PathLike, out_dir: str | os.PathLike,
              settings: AnalysisSettings | None = None) -> list[Path]:
-    """Analyse the image and write each figure's folder; returns the folders, largest figure first."""
+    """Analyse the image and write each figure's folder; returns the folders, most person-like figure first."""
     settings = settings or AnalysisSettings()
     analysis = analyze_image(image_path, settings)
     return write_annotations(analysis, out_dir, settings.pad)

@@ -20,6 +20,7 @@ from data_models.drawings import blank_page, draw_stick_figure
 from data_models.tiny_onnx import constant_model, gaussian_heatmaps, write_sidecar
 
 ANNOTATED = "drawings/annotated"
+SHIPPED_POSE = shipped_specs("pose", MODELS_DIR)
 
 
 def _save(path, rgb):
@@ -112,6 +113,24 @@ def test_several_figures_largest_first(tmp_path):
     big, small = analysis.figures
     assert big.mask.sum() > small.mask.sum()
     assert big.box[0] > 450 > small.box[2]
+
+
+@pytest.mark.skipif(not SHIPPED_POSE, reason="no shipped pose model yet")
+def test_the_person_comes_first_not_the_bigger_drawn_object(tmp_path):
+    # A phone photo's page: a small stick man beside a bigger drawn boombox. The boombox's mask
+    # is twice the man's, but the pose net finds no body in it: the man is figure 0.
+    page = blank_page(700, 1000)
+    draw_stick_figure(page, cx=220, top=200, height=330)
+    ink = (30, 30, 40)
+    cv2.rectangle(page, (450, 250), (930, 560), ink, 4)
+    for r in (80, 25):
+        cv2.circle(page, (560, 420), r, ink, 4)
+        cv2.circle(page, (820, 420), r, ink, 4)
+    cv2.polylines(page, [np.array([(520, 250), (560, 170), (820, 170), (860, 250)])], False, ink, 4)
+    analysis = analyze_image(_save(tmp_path / "boombox.png", page), AnalysisSettings(provider="cpu"))
+    person = analysis.figures[0]
+    assert person.box[2] < 400, person.box
+    assert any(f.mask.sum() > person.mask.sum() for f in analysis.figures[1:])
 
 
 def test_transparent_png_alpha_is_the_mask(tmp_path):
@@ -212,16 +231,18 @@ SHIPPED = {t: shipped_specs(t, MODELS_DIR) for t in ("detection", "segmentation"
 
 
 @pytest.mark.skipif(not SHIPPED["pose"], reason="no shipped pose model yet")
-def test_shipped_models_accuracy_floor(shared_data):
-    # Three annotated drawings the shipped pose net gets right (PCK@0.1 0.94-1.00 when
-    # written) and the geometric fallback does not (0.62-0.88): a decoding or pre-processing
-    # regression, or a much worse model, falls below the floor.
+def test_shipped_models_accuracy_floor_on_the_test_split(shared_data):
+    # The test split (models/training/split.json) was never trained on nor used for a choice.
+    # Version 3 measured PCK@0.1 0.62, PCK@0.05 0.43 there: a decoding or pre-processing
+    # regression, or a worse model, falls below these floors (the targets are evaluate's job).
     from animate_drawing.models.evaluate import evaluate_annotated
+    from animate_drawing.models.training.split import folders_in
 
-    folders = ["Ajaypawar02_AnimatedDrawings__garlic_out", "limefresh5455_animation_drawing__boyHERE",
-               "mikaelapisani_AnimatedDrawings-JM__output_2"]
+    folders = folders_in("test")
+    assert len(folders) >= 5
     results = [evaluate_annotated(shared_data / ANNOTATED / f, AnalysisSettings(provider="cpu")) for f in folders]
-    assert np.mean([r.pck10 for r in results]) >= 0.85
+    assert np.mean([r.pck10 for r in results]) >= 0.58
+    assert np.mean([r.pck05 for r in results]) >= 0.38
     assert min(r.mask_iou for r in results) >= 0.9
 
 

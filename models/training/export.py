@@ -18,9 +18,12 @@ import torch
 from torch import nn
 
 from .nets import CROP_SIZE, DET_STRIDE, HEATMAP_STRIDE, PAGE_SIZE, FigureNet, PageDetector
+from .split import MANIFEST
 from .targets import MEAN, SCALE, STD
 
-LICENSE = "GPL-3.0-or-later (trained by the Animate Drawing project on its own synthetic drawings)"
+LICENSE = ("GPL-3.0-or-later (trained by the Animate Drawing project on its own synthetic drawings and, "
+           "for the pose net, MIT-licensed annotated drawings listed under training.real_drawings)")
+VERSION = "3"
 DETECTOR, POSE, SEGMENTATION = "figure_detector", "figure_pose", "figure_segmentation"
 
 
@@ -29,9 +32,21 @@ def _input(size: int) -> dict:
             "mean": list(MEAN), "std": list(STD), "scale": SCALE, "resize": "stretch"}
 
 
-def sidecars() -> dict[str, dict]:
+def provenance(state: dict) -> dict:
+    """The training run behind a checkpoint: its recipe, length and the real drawings it learned from."""
+    recipe = dict(state.get("recipe") or {})
+    licences = {m["folder"]: m["licence"] for g in json.loads(MANIFEST.read_text(encoding="utf-8"))["groups"]
+                for m in g["members"]}
+    return {"steps_done": state["step"], "minutes_done": round(state["elapsed_s"] / 60, 1), "recipe": recipe,
+            "real_drawings": [{"folder": f, "licence": licences.get(f, "unknown")}
+                              for f in recipe.get("real_folders", [])]}
+
+
+def sidecars(training: dict | None = None) -> dict[str, dict]:
     """Sidecar JSON per model name (schema in docs/ARCHITECTURE.md, extra keys for our decoders)."""
-    common = {"version": "1", "license": LICENSE}
+    common = {"version": VERSION, "license": LICENSE, **({"training": training} if training else {})}
+    # The detector learns from synthetic pages only, whatever real crops the pose net saw.
+    detector_common = {**common, **({"training": {**training, "real_drawings": []}} if training else {})}
     return {
         DETECTOR: {"task": "detection", "input": _input(PAGE_SIZE),
                    "output": {"kind": "box_heatmap", "names": ["centre_logits", "box_ltrb"],
@@ -41,7 +56,7 @@ def sidecars() -> dict[str, dict]:
                                           "centre = ((j + 0.5) * 8, (i + 0.5) * 8) input px; box = centre "
                                           "-/+ box_ltrb[:, i, j] * 8 (left, top, right, bottom); input px "
                                           "→ image px by W/256, H/256"},
-                   "model_card": f"MODEL_CARD_{DETECTOR}.md", **common},
+                   "model_card": f"MODEL_CARD_{DETECTOR}.md", **detector_common},
         POSE: {"task": "pose", "input": _input(CROP_SIZE),
                "output": {"kind": "heatmap", "names": ["heatmaps", "mask_logits"], "keypoints": "coco17",
                           "stride": HEATMAP_STRIDE, "align": "center", "activation": "none",
@@ -93,11 +108,12 @@ def export_checkpoint(checkpoint: Path, out_dir: Path, ema: bool = True) -> dict
     """Write the ONNX files and sidecars into `out_dir`; returns sidecar paths by model name."""
     out_dir.mkdir(parents=True, exist_ok=True)
     figure, detector = load_nets(checkpoint, ema)
+    training = provenance(torch.load(checkpoint, map_location="cpu", weights_only=False))
     with torch.no_grad():
         _export(detector, PAGE_SIZE, ["centre_logits", "box_ltrb"], out_dir / f"{DETECTOR}.onnx")
         _export(figure, CROP_SIZE, ["heatmaps", "mask_logits"], out_dir / f"{POSE}.onnx")
     paths = {}
-    for name, sidecar in sidecars().items():
+    for name, sidecar in sidecars(training).items():
         paths[name] = out_dir / f"{name}.json"
         paths[name].write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
     return paths

@@ -96,8 +96,15 @@ def train(out_dir: Path, minutes: float | None = None, steps: int | None = None,
             + ", ".join(real_folders))
     batches = iter(batch_loader(stream, workers))
 
+    # What made these weights, carried by every checkpoint into the exported sidecars.
+    recipe = {"minutes": minutes, "steps": steps, "batch": batch, "seed": seed, "lr": lr, "pool_size": pool_size,
+              "new_pages": new_pages, "use_real_paper": use_real_paper, "real_fraction": real_fraction,
+              "real_split": real_split, "real_folders": list(real_folders or ()),
+              "init": None if init is None else Path(init).name, "device": device, "workers": workers,
+              "torch": torch.__version__}
+
     def state() -> dict:
-        return {"figure": figure.state_dict(), "detector": detector.state_dict(),
+        return {"recipe": recipe, "figure": figure.state_dict(), "detector": detector.state_dict(),
                 "figure_ema": figure_ema.state_dict(), "detector_ema": detector_ema.state_dict(),
                 "opt_figure": opt_f.state_dict(), "opt_detector": opt_d.state_dict(),
                 "step": step, "elapsed_s": elapsed, "minutes": minutes}
