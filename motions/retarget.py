@@ -31,6 +31,8 @@ GROUPS = ("trunk", "arms", "legs")
 PROJECTIONS = ("auto", "frontal", "sagittal")
 ROOT_MOTIONS = ("scaled", "in_place", "raw")
 LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
+CONTACT_HEIGHT = 0.04     # a foot this close to the floor (× actor height) may be planted …
+CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor height per second
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -96,6 +98,7 @@ class RetargetResult:
     view_axes: dict[str, np.ndarray] = field(default_factory=dict)     # group → (T, 2, 3) screen x, up in BVH axes
     root_cycle_offset: np.ndarray = field(default_factory=lambda: np.zeros(2))  # root travel per loop
     leaning_bones: list[str] = field(default_factory=list)   # driven by lean from upright, not absolute angle
+    contacts: dict[str, np.ndarray] = field(default_factory=dict)  # foot bone → (T,) bool: planted on the ground
 
     @property
     def duration(self) -> float:
@@ -167,14 +170,19 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
     layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis)
 
+    planted = foot_contacts(clip, pos, ends, start, stop, parts, up)          # BVH ankle → (T,)
+    foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
+    contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
+        if foot_bones else np.zeros((len(pos), 0))
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
-                    axes=np.concatenate([axes[g] for g in GROUPS], axis=1))
+                    axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
     return RetargetResult(
         fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
         rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
         projection=projection, drivers=drivers, leaning_bones=leaning,
         view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
-        root_cycle_offset=out["cycle_offset"])
+        root_cycle_offset=out["cycle_offset"],
+        contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
 
 
 def pose_2d(bones: Sequence[BoneLike], rotation: np.ndarray, root_location: np.ndarray | None = None,
@@ -393,6 +401,36 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
     return np.stack([x, z], axis=1)
 
 
+def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyParts | None,
+                  up: np.ndarray) -> dict[int, np.ndarray]:
+    """{BVH ankle joint: (T,) bool} the foot is planted: its lowest point (ankle, toes, their End
+    Sites) within `CONTACT_HEIGHT` of the clip's floor and moving slower than `CONTACT_SPEED`
+    (both × the actor's height, speed per second), the usual height + speed test."""
+    if parts is None:
+        return {}
+    height = _bvh_height(clip, up)
+    children = [[] for _ in clip.joints]
+    for i, joint in enumerate(clip.joints):
+        if joint.parent >= 0:
+            children[joint.parent].append(i)
+    lows, speeds = {}, {}
+    for _, _, ankle in parts.legs.values():
+        foot, stack = [], [ankle]
+        while stack:
+            j = stack.pop()
+            foot.append(pos[:, j])
+            if j in ends:
+                foot.append(ends[j][start:stop])
+            stack += children[j]
+        points = np.stack(foot, axis=1)                                   # (T, K, 3)
+        lows[ankle] = (points @ up).min(axis=1)
+        flat = pos[:, ankle] - np.outer(pos[:, ankle] @ up, up)
+        speeds[ankle] = np.linalg.norm(np.gradient(flat, axis=0), axis=1) / clip.frame_time if len(pos) > 1 \
+            else np.zeros(len(pos))
+    floor = np.percentile(np.concatenate(list(lows.values())), 2)
+    return {a: (lows[a] - floor < CONTACT_HEIGHT * height) & (speeds[a] < CONTACT_SPEED * height) for a in lows}
+
+
 def _bvh_height(clip: BvhClip, up: np.ndarray) -> float:
     """The actor's rest-pose height along `up`, End Sites (top of the head, toe tips) included."""
     rest = clip.rest_positions()
@@ -474,7 +512,7 @@ def _resample(frame_time: float, options: RetargetOptions, **series: np.ndarray)
     out = {}
     for key, value in series.items():
         flat = value.reshape(len(value), -1)
-        if key == "layer":
+        if key in ("layer", "contact"):
             sampled = flat[np.where(frac[:, 0] < 0.5, i0, i1)]
         else:
             sampled = flat[i0] * (1 - frac) + flat[i1] * frac
