@@ -58,20 +58,23 @@ class QualityReport:
 
 def posed_vertices(plan, rotation: np.ndarray, root_location: np.ndarray | None = None) -> np.ndarray:
     """(T, N, 2) world (x, z) of the plan's vertices posed by parent-relative bone `rotation`
-    (T, B) and root motion (T, 2), as Blender's Armature modifier blends them."""
+    (T, B) and root motion (T, 2), as Blender's Armature modifier blends the bones' rigid
+    motions (linear blend skinning)."""
     heads, _ = pose_2d(plan.bones, rotation, root_location, scale=plan.scale)
     rest_heads, _ = pose_2d(plan.bones, np.zeros((1, len(plan.bones))), scale=plan.scale)
-    delta = _world_delta(plan.bones, rotation)
+    angle = _world_delta(plan.bones, rotation)                          # (T, B)
+    c, s = np.cos(angle), np.sin(angle)
+    # Bone b moves p to R(angle) p + shift: its head goes from rest to posed.
+    shift = heads - np.stack([c * rest_heads[0, :, 0] - s * rest_heads[0, :, 1],
+                              s * rest_heads[0, :, 0] + c * rest_heads[0, :, 1]], axis=-1)
     rest = np.asarray(plan.vertices_uv, float) * [plan.scale, -plan.scale]   # pose_2d's frame
-    out = np.zeros((len(rotation), len(rest), 2))
     weights = np.asarray(plan.weights, float)
+    out = np.zeros((len(rotation), len(rest), 2))
     for b in np.flatnonzero(weights.max(axis=0) > 0):
         rows = np.flatnonzero(weights[:, b] > 0)
-        local = rest[rows] - rest_heads[0, b]
-        c, s = np.cos(delta[:, b])[:, None], np.sin(delta[:, b])[:, None]
-        w = weights[rows, b]
-        out[:, rows, 0] += w * (c * local[:, 0] - s * local[:, 1] + heads[:, b, :1])
-        out[:, rows, 1] += w * (s * local[:, 0] + c * local[:, 1] + heads[:, b, 1:])
+        w, x, y = weights[rows, b], rest[rows, 0], rest[rows, 1]
+        out[:, rows, 0] += w * (c[:, b:b + 1] * x - s[:, b:b + 1] * y + shift[:, b, :1])
+        out[:, rows, 1] += w * (s[:, b:b + 1] * x + c[:, b:b + 1] * y + shift[:, b, 1:])
     # pose_2d's frame → world: x from the root's column, z from the ground row.
     return out - [plan.origin_uv[0] * plan.scale, -plan.origin_uv[1] * plan.scale]
 

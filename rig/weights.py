@@ -91,8 +91,8 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
     rest goes to the nearest bone outside the limb. The trunk keeps weight 1 on its side, so
     raising an arm bends the arm's root and never drags the body; flesh across a background gap
     (an armpit) is far from the trunk geodesically and stays rigid."""
-    hanging = np.nonzero(_hanging_limbs(bones))[0]
-    subtree = _subtrees(bones)
+    hanging = np.nonzero(hanging_limbs(bones))[0]
+    subtree = subtrees(bones)
     for limb in hanging:
         rows = np.nonzero(nearest == limb)[0]
         outside = np.nonzero(deform & ~subtree[limb])[0]
@@ -106,7 +106,7 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
         weights[rows, other] += 1.0 - own
 
 
-def _subtrees(bones: list[BonePlan]) -> np.ndarray:
+def subtrees(bones: list[BonePlan]) -> np.ndarray:
     """(B, B) bool: [i, j] when bone j is bone i or one of its descendants."""
     index = {b.name: i for i, b in enumerate(bones)}
     inside = np.eye(len(bones), dtype=bool)
@@ -126,13 +126,13 @@ def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> 
     the thighs and upper arms whose heads sit on its outline. Behind the head, the penalty grows
     with the depth behind it and, once a little behind, with the distance sideways beyond the
     limb's likely half width, so a limb cannot creep along the body's outline either.
-    A limb hanging from the trunk (`_hanging_limbs`) owns nothing more than `margin` behind its
+    A limb hanging from the trunk (`hanging_limbs`) owns nothing more than `margin` behind its
     head at all, and its sideways penalty already starts beside the head (the top of a shoulder
     between arm and neck, the crotch between the thighs): that side is the trunk's, so raising
     an arm never drags the body with it. Trunk bones own in every direction.
     """
     trunks = _trunk_bones(bones)
-    hanging = _hanging_limbs(bones)
+    hanging = hanging_limbs(bones)
     extra = np.zeros((len(vertices), len(bones)))
     for i, bone in enumerate(bones):
         if i in trunks:
@@ -163,7 +163,7 @@ def _trunk_bones(bones: list[BonePlan]) -> set[int]:
     return trunks
 
 
-def _hanging_limbs(bones: list[BonePlan]) -> np.ndarray:
+def hanging_limbs(bones: list[BonePlan]) -> np.ndarray:
     """(B,) bool: limbs hanging from the trunk, bending on their own side only: bones with
     children of their own (upper arms, thighs) whose parent bone has several children (the torso,
     the root). A head bone is left out: its joint is the nose, mid-face, so the face must blend."""
@@ -182,13 +182,13 @@ def _trunk_core(vertices: np.ndarray, bones: list[BonePlan], deform: np.ndarray,
     arms and thighs, the flank under a raised arm sweeping along with it."""
     none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     index = {b.name: i for i, b in enumerate(bones)}
-    lateral = list(np.nonzero(_hanging_limbs(bones))[0])
+    lateral = list(np.nonzero(hanging_limbs(bones))[0])
     if len(lateral) < 2:
         return none
     hosts = sorted({index[bones[i].parent] for i in lateral})
     # The trunk: the hosts and the chain above them (torso, spine, root), and the spine under a
     # host that does not deform (a zero-length root).
-    chain = _subtrees(bones)[:, hosts].any(axis=1) & deform
+    chain = subtrees(bones)[:, hosts].any(axis=1) & deform
     trunk = sorted(set(np.nonzero(chain)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
     points = np.array([bones[i].head_uv for i in lateral + hosts], dtype=np.float32)
     hull = convex_hull(points).astype(np.float64)
@@ -215,7 +215,7 @@ def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
     """Bones whose head joint may get a blend band: deforming ones, trunks excepted (they start
     at the root) and limbs hanging from the trunk (they bend on their own side only, see
     `_bend_hanging_limbs`)."""
-    skip = _trunk_bones(bones) | set(np.nonzero(_hanging_limbs(bones))[0].tolist())
+    skip = _trunk_bones(bones) | set(np.nonzero(hanging_limbs(bones))[0].tolist())
     return np.array([i for i in range(len(bones)) if deform[i] and i not in skip], dtype=np.int64)
 
 
