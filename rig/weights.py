@@ -29,6 +29,7 @@ from .skeleton import BonePlan
 ATTACH_SPACINGS = 1.0        # a bone attaches to vertices within this × mesh spacing of its segment
 BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width at the joint
 BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
+TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest bone's length either side of it
 MIN_BAND_EDGES = 1.5         # … and at least this × the mean mesh edge length
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
@@ -75,6 +76,7 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
         weights[rows] *= 1.0 - f[:, None]
         weights[rows, bone[rows]] += f * share
         weights[rows, partner[rows]] += f * (1.0 - share)
+    _bend_trunk(weights, vertices, bones, nearest)
     weights = (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
     return weights, triangle_labels(weights, mesh.triangles)
 
@@ -104,6 +106,28 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
         own = np.where(np.isnan(x), 1.0, x * x * (3.0 - 2.0 * x))        # nan: no bone reaches either
         weights[rows, limb] = own
         weights[rows, other] += 1.0 - own
+
+
+def _bend_trunk(weights, vertices, bones: list[BonePlan], nearest) -> None:
+    """Where a trunk bone (the spine) hands over to its one deforming child (the chest), the
+    body bends, in place, across a straight strip perpendicular to the spine, `TRUNK_BEND_RATIO`
+    × the chest bone's length (at most half the spine's) either side of the joint, like a sheet
+    of paper: the whole width of a wide body turns gradually instead of shearing along a sharp
+    line at shoulder height."""
+    limbs = hanging_limbs(bones)
+    for spine in _trunk_bones(bones):
+        chests = [i for i, b in enumerate(bones) if b.parent == bones[spine].name and b.deform and not limbs[i]]
+        if len(chests) != 1 or not bones[spine].deform:
+            continue
+        chest = chests[0]
+        rows = np.flatnonzero((nearest == spine) | (nearest == chest))
+        axis = np.subtract(bones[spine].tail_uv, bones[spine].head_uv)
+        axis /= max(np.hypot(*axis), 1e-9)
+        reach = max(TRUNK_BEND_RATIO * min(bones[chest].length, bones[spine].length / 2), 1e-9)
+        x = np.clip(((vertices[rows] - bones[chest].head_uv) @ axis / reach + 1.0) / 2.0, 0.0, 1.0)
+        share = x * x * (3.0 - 2.0 * x)                                   # 0 below the strip, 1 above
+        both = weights[rows, spine] + weights[rows, chest]
+        weights[rows, spine], weights[rows, chest] = both * (1.0 - share), both * share
 
 
 def subtrees(bones: list[BonePlan]) -> np.ndarray:
