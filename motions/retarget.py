@@ -24,6 +24,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from ..errors import InputError
+from ..imaging.contours import convex_hull
 from .bvh import BvhClip
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
@@ -168,7 +169,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
                            rig, drivers, delta, options)
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis)
+    layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis, delta)
 
     planted = foot_contacts(clip, pos, ends, start, stop, parts, up)          # BVH ankle → (T,)
     foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
@@ -454,10 +455,12 @@ def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
     return ours / theirs if ours > 0 and theirs > 0 else None
 
 
-def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
+def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, delta) -> np.ndarray:
     """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
     actor's depth (toward the viewer of the limb's own view). A limb changes side only once it
-    is `margin` (BVH units) past the trunk, so a hanging arm does not flicker."""
+    is `margin` (BVH units) past the trunk, so a hanging arm does not flicker, and only while
+    it overlaps the body in the picture (`_over_body`): elsewhere its side is invisible, so it
+    keeps the one it had and never hops back and forth for nothing."""
     layer = np.zeros((len(pos), len(rig.names)))
     limbs = sorted({p for p in bone_part.values() if p != "trunk"})
     if parts is None or not limbs:
@@ -467,7 +470,8 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray
     depth = np.stack([np.einsum("td,td->t", pos[:, part_of == limb].mean(axis=1) - trunk,
                                 depth_axis[_group(limb)]) for limb in limbs], axis=1)
     side = np.where(depth > margin, 1.0, np.where(depth < -margin, -1.0, np.nan))
-    side[0] = np.where(np.isnan(side[0]), np.where(depth[0] >= 0, 1.0, -1.0), side[0])
+    side[~_over_body(rig, bone_part, limbs, delta)] = np.nan
+    side[0] = np.where(depth[0] >= 0, 1.0, -1.0)
     filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
     side = np.take_along_axis(side, np.maximum.accumulate(filled, axis=0), axis=0)   # hold last decided side
     # Within the front (or back) limbs, the farther from the trunk, the farther its layer;
@@ -483,6 +487,30 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray
         absolute[:, b] = offset[:, limbs.index(part)] if part in limbs else 0.0
     parent_abs = np.where(rig.parent >= 0, absolute[:, np.maximum(rig.parent, 0)], 0.0)
     return absolute - parent_abs
+
+
+def _over_body(rig, bone_part, limbs, delta) -> np.ndarray:
+    """(T, L) whether some joint of each limb beyond its root (elbow, hand; knee, foot) lies
+    inside the body in the picture: the hull of the trunk's joints and the limbs' roots."""
+    heads, tails = rig.pose(delta)
+    part = [bone_part[n] for n in rig.names]
+    roots = [b for b in range(len(part)) if part[b] != "trunk" and (rig.parent[b] < 0 or part[rig.parent[b]] == "trunk")]
+    body = [b for b in range(len(part)) if part[b] == "trunk"] + roots
+    over = np.zeros((len(delta), len(limbs)), bool)
+    for t in range(len(delta)):
+        hull = convex_hull(heads[t, body])
+        for k, limb in enumerate(limbs):
+            points = tails[t, [b for b in range(len(part)) if part[b] == limb]]
+            over[t, k] = len(hull) >= 3 and _inside_convex(points, hull).any()
+    return over
+
+
+def _inside_convex(points: np.ndarray, hull: np.ndarray) -> np.ndarray:
+    """(P,) whether each point lies inside a convex polygon (K, 2) of either winding."""
+    edge = np.roll(hull, -1, axis=0) - hull
+    offset = points[:, None] - hull[None]
+    side = edge[None, :, 0] * offset[..., 1] - edge[None, :, 1] * offset[..., 0]
+    return np.all(side > 0, axis=1) | np.all(side < 0, axis=1)
 
 
 # ---------------------------------------------------------------- time
