@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..motions.bvh import load_bvh
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, retarget
-from . import build_action
+from . import build_action, quality
 from .build_action import Channel
 from .build_armature import bone_plans
 
@@ -46,6 +46,7 @@ def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, opt
                       options, scale=props.scale)
     action = apply_retarget(armature, result, clip_name, scene_fps=options.fps,
                             frame_start=frame_start, interpolation=interpolation)
+    quality.store(action, quality.measure_motion(armature, result))   # summary.json, panel, inspect
     return action, result
 
 
