@@ -22,9 +22,18 @@ def flap_of_bones(bones: list[BonePlan]) -> np.ndarray:
     """(B,) flap id per bone: 0 for the trunk (and head), k ≥ 1 for the k-th hanging limb's subtree."""
     flap = np.zeros(len(bones), dtype=np.int64)
     inside = subtrees(bones)
-    for k, limb in enumerate(np.flatnonzero(hanging_limbs(bones)), 1):
+    size = inside.sum(axis=1)
+    limbs = [i for i in np.flatnonzero(hanging_limbs(bones)) if not _main_branch(i, bones, size)]
+    for k, limb in enumerate(limbs, 1):
         flap[inside[limb]] = k
     return flap
+
+
+def _main_branch(bone: int, bones: list[BonePlan], size: np.ndarray) -> bool:
+    """Whether a bone carries more bones than each of its siblings (the spine beside the
+    thighs, carrying arms and head): it is the trunk's continuation, never a flap."""
+    siblings = [i for i, b in enumerate(bones) if b.parent == bones[bone].parent and i != bone]
+    return all(size[bone] > size[i] for i in siblings)
 
 
 def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, bones: list[BonePlan]):
