@@ -16,6 +16,7 @@ import bpy
 
 from ..errors import InputError
 from ..motions.bvh import load_bvh
+from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, retarget
 from . import build_action, quality
@@ -44,6 +45,8 @@ def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, opt
     props = armature.animate_drawing
     result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv), mapping,
                       options, scale=props.scale)
+    if options.ground_contact:
+        keep_above_ground(quality.plan_from_objects(armature), result)
     action = apply_retarget(armature, result, clip_name, scene_fps=options.fps,
                             frame_start=frame_start, interpolation=interpolation)
     quality.store(action, quality.measure_motion(armature, result))   # summary.json, panel, inspect
