@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .skeleton import BonePlan
-from .weights import hanging_limbs, subtrees, triangle_labels
+from .weights import hanging_limbs, smooth_weights, subtrees, triangle_labels
 
 
 def flap_of_bones(bones: list[BonePlan]) -> np.ndarray:
@@ -36,10 +36,12 @@ def _main_branch(bone: int, bones: list[BonePlan], size: np.ndarray) -> bool:
     return all(size[bone] > size[i] for i in siblings)
 
 
-def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, bones: list[BonePlan]):
+def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, bones: list[BonePlan],
+                smoothing: int = 0):
     """(vertices, triangles, weights, source) with the flaps cut apart. Vertices keep their
     indices (the first flap touching a vertex, the trunk first, keeps the original); copies are
-    appended, and `source[i]` is the original of vertex i."""
+    appended, and `source[i]` is the original of vertex i. With `smoothing`, each flap's
+    weights are then averaged that many rounds over its own triangles (`smooth_weights`)."""
     bone_flap = flap_of_bones(bones)
     if bone_flap.max() == 0:
         return vertices, triangles, weights, np.arange(len(vertices))
@@ -63,6 +65,15 @@ def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray
     flap[:len(vertices)][~used] = 0
     new_weights = _flap_weights(weights[source], flap, bone_flap, bones)
     new_triangles = new_index[corner_new].reshape(triangles.shape).astype(triangles.dtype)
+    if smoothing:
+        for k in np.unique(flap):
+            rows, columns = np.flatnonzero(flap == k), np.flatnonzero(bone_flap == k)
+            local = np.full(len(flap), -1)
+            local[rows] = np.arange(len(rows))
+            own = new_triangles[triangle_flap == k]
+            if len(own) and len(columns) > 1:     # one bone: nothing to smooth
+                new_weights[np.ix_(rows, columns)] = smooth_weights(new_weights[np.ix_(rows, columns)],
+                                                                    local[own], smoothing)
     return vertices[source], new_triangles, new_weights, source
 
 

@@ -21,6 +21,7 @@ from .flaps import split_flaps
 from .weights import skin_weights, triangle_labels
 
 CHARACTER_HEIGHT = 2.0    # world units: every character is this tall
+SMOOTHING_ROUNDS = 40     # neighbour averagings of the weights within each flap (rig.weights.smooth_weights)
 MAX_NAME_LENGTH = 48      # leaves room for suffixes within Blender's 63-byte names
 
 
@@ -82,7 +83,7 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
 
     bones = plan_bones(rigged, character_height_px=bottom - top)
     weights, _ = skin_weights(mesh, bones)
-    vertices, triangles, weights, _ = split_flaps(mesh.vertices, mesh.triangles, weights, bones)
+    vertices, triangles, weights, _ = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
     rgba = rgba_from_rgb(texture)
     rgba[..., 3] = mask_alpha(mask)
     height, width = mask.shape

