@@ -10,8 +10,8 @@ the rest mesh to the posed mesh has singular values s1 ≥ s2:
 * **folded**: det < 0, the texture mirrored over itself; the folded share of the drawing's
   area per frame (mean and worst frame);
 * **side flips**: a limb moving from in front of the body to behind it or back, per second;
-* **foot slide**: how far a planted foot moves per frame, as a fraction of the character's
-  height (mean over planted frame pairs);
+* **foot slide**: how far a planted foot slides along the ground per frame, as a fraction of
+  the character's height (mean over planted frame pairs);
 * **ground penetration**: how far the lowest point sinks below the ground line (z = 0), as a
   fraction of the height.
 
@@ -143,10 +143,11 @@ def side_flips(layer_absolute: np.ndarray) -> int:
 
 
 def planted_slide(feet: np.ndarray, contacts: np.ndarray) -> float:
-    """Mean travel per frame of planted feet / HEIGHT: feet (T, F, 2) world, contacts (T, F)."""
+    """Mean slide per frame of planted feet along the ground / HEIGHT: feet (T, F, 2) world
+    (x, z), contacts (T, F). A planted ankle rising as the heel rolls off is not a slide."""
     if len(feet) < 2:
         return 0.0
-    step = np.linalg.norm(np.diff(feet, axis=0), axis=-1)            # (T-1, F)
+    step = np.abs(np.diff(feet[..., 0], axis=0))                      # (T-1, F)
     both = contacts[1:] & contacts[:-1]
     return float(step[both].mean() / HEIGHT) if both.any() else 0.0
 

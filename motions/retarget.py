@@ -166,15 +166,16 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     rotation = delta - parent_delta
     rotation -= 2 * np.pi * np.round(rotation[:1] / (2 * np.pi))    # start within (−π, π]
 
+    planted = foot_contacts(clip, pos, ends, start, stop, parts, up)          # BVH ankle → (T,)
+    foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
+    feet = [rig.names.index(n) for n in foot_bones]
+    contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
+        if foot_bones else np.zeros((len(pos), 0))
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
-                           rig, drivers, delta, options)
+                           rig, drivers, delta, options, pinned=(feet, contact_series))
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
     layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis, delta)
 
-    planted = foot_contacts(clip, pos, ends, start, stop, parts, up)          # BVH ankle → (T,)
-    foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
-    contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
-        if foot_bones else np.zeros((len(pos), 0))
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
     return RetargetResult(
@@ -373,8 +374,10 @@ def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, 
 
 
 def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, delta,
-                 options) -> np.ndarray:
-    """(T, 2) root bone (dx, dz) in world units, per source frame."""
+                 options, pinned=((), None)) -> np.ndarray:
+    """(T, 2) root bone (dx, dz) in world units, per source frame. `pinned` = (foot bone
+    indices, (T, F) planted flags): while a foot is planted, the root travels so that foot
+    stays put in the picture (`_travel_on_planted_feet`)."""
     root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
     height_ratio = 2.0 / _bvh_height(clip, up)
     leg_ratio = _leg_ratio(clip, rig, drivers, index, parts) or height_ratio
@@ -384,6 +387,8 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
     if options.root_motion != "in_place" and len(pos) > 1:
         step = np.einsum("td,td->t", np.diff(hips, axis=0), travel_axis[:-1])
         x[1:] = np.cumsum(step) * ratio
+        if options.root_motion == "scaled" and len(pinned[0]):
+            x = _travel_on_planted_feet(x, rig.pose(delta)[0][:, pinned[0], 0], pinned[1])
     z = (hips - hips[0]) @ up * ratio
     if not options.ground_contact:
         return np.stack([x, z], axis=1)
@@ -430,6 +435,19 @@ def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyPa
             else np.zeros(len(pos))
     floor = np.percentile(np.concatenate(list(lows.values())), 2)
     return {a: (lows[a] - floor < CONTACT_HEIGHT * height) & (speeds[a] < CONTACT_SPEED * height) for a in lows}
+
+
+def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:
+    """Root x per frame where every step with a foot planted at both its frames moves the root
+    by exactly what undoes that foot's drawn motion relative to the root (the mean over planted
+    feet); steps with no planted foot keep the clip's own travel. Feet then stay put on the
+    ground instead of sliding when the drawing's legs are shorter or longer than the actor's."""
+    step = np.diff(x)
+    both = planted[1:] & planted[:-1]                                      # (T-1, F)
+    foot_step = np.diff(foot_x, axis=0)
+    held = both.any(axis=1)
+    step[held] = -(foot_step * both).sum(axis=1)[held] / both.sum(axis=1)[held]
+    return np.concatenate([[x[0]], x[0] + np.cumsum(step)])
 
 
 def _bvh_height(clip: BvhClip, up: np.ndarray) -> float:
