@@ -31,6 +31,7 @@ from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping,
 GROUPS = ("trunk", "arms", "legs")
 PROJECTIONS = ("auto", "frontal", "sagittal")
 ROOT_MOTIONS = ("scaled", "in_place", "raw")
+LAYER_MARGIN = 0.06       # a limb changes side this far (× actor height) past the trunk: about the body's half depth
 LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
 CONTACT_HEIGHT = 0.04     # a foot this close to the floor (× actor height) may be planted …
 CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor height per second
@@ -174,7 +175,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
                            rig, drivers, delta, options, pinned=(feet, contact_series))
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis, delta)
+    layer = _layer_offsets(LAYER_MARGIN * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis, delta)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
