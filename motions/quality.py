@@ -101,18 +101,20 @@ def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- per-triangle maps
 
 def triangle_maps(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray):
-    """(stretch (T, M), det (T, M), rest areas (M,)) of each triangle's rest → posed 2D map."""
+    """(stretch (T, M), det (T, M), rest areas (M,)) of each triangle's rest → posed 2D map
+    A = Q E⁻¹ (E, Q: the triangle's two edge vectors as columns, at rest and posed)."""
     triangles = np.asarray(triangles)
-    r = rest[triangles]                                              # (M, 3, 2)
-    e = np.stack([r[:, 1] - r[:, 0], r[:, 2] - r[:, 0]], axis=-1)    # (M, 2, 2) columns = edges
-    rest_det = e[:, 0, 0] * e[:, 1, 1] - e[:, 0, 1] * e[:, 1, 0]
+    r0, r1, r2 = (rest[triangles[:, k]] for k in range(3))
+    e1, e2 = r1 - r0, r2 - r0
+    rest_det = e1[:, 0] * e2[:, 1] - e2[:, 0] * e1[:, 1]
     safe = np.where(np.abs(rest_det) > 1e-12, rest_det, 1e-12)
-    inverse = np.stack([np.stack([e[:, 1, 1], -e[:, 0, 1]], -1), np.stack([-e[:, 1, 0], e[:, 0, 0]], -1)], 1) / safe[:, None, None]
-    p = posed[:, triangles]                                          # (T, M, 3, 2)
-    q = np.stack([p[:, :, 1] - p[:, :, 0], p[:, :, 2] - p[:, :, 0]], axis=-1)
-    a = np.einsum("tmij,mjk->tmik", q, inverse)                      # (T, M, 2, 2)
-    det = a[..., 0, 0] * a[..., 1, 1] - a[..., 0, 1] * a[..., 1, 0]
-    frob = np.sum(a ** 2, axis=(-2, -1))
+    i00, i01, i10, i11 = e2[:, 1] / safe, -e2[:, 0] / safe, -e1[:, 1] / safe, e1[:, 0] / safe
+    p0 = posed[:, triangles[:, 0]]
+    q1, q2 = posed[:, triangles[:, 1]] - p0, posed[:, triangles[:, 2]] - p0       # (T, M, 2)
+    a00, a01 = q1[..., 0] * i00 + q2[..., 0] * i10, q1[..., 0] * i01 + q2[..., 0] * i11
+    a10, a11 = q1[..., 1] * i00 + q2[..., 1] * i10, q1[..., 1] * i01 + q2[..., 1] * i11
+    det = a00 * a11 - a01 * a10
+    frob = a00 ** 2 + a01 ** 2 + a10 ** 2 + a11 ** 2
     s1 = np.sqrt(0.5 * (frob + np.sqrt(np.maximum(frob ** 2 - 4 * det ** 2, 0.0))))
     s2 = np.abs(det) / np.maximum(s1, 1e-12)
     stretch = np.minimum(s1 / np.maximum(s2, s1 / STRETCH_CAP), STRETCH_CAP)

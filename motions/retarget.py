@@ -24,7 +24,6 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from ..errors import InputError
-from ..imaging.contours import convex_hull
 from .bvh import BvhClip
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
@@ -510,26 +509,30 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, delta) -> np.
 
 def _over_body(rig, bone_part, limbs, delta) -> np.ndarray:
     """(T, L) whether some joint of each limb beyond its root (elbow, hand; knee, foot) lies
-    inside the body in the picture: the hull of the trunk's joints and the limbs' roots."""
+    inside the body in the picture: the polygon through the trunk's joints and the limbs' roots,
+    taken in the order they have around their centre at rest."""
     heads, tails = rig.pose(delta)
     part = [bone_part[n] for n in rig.names]
     roots = [b for b in range(len(part)) if part[b] != "trunk" and (rig.parent[b] < 0 or part[rig.parent[b]] == "trunk")]
-    body = [b for b in range(len(part)) if part[b] == "trunk"] + roots
+    body = np.array([b for b in range(len(part)) if part[b] == "trunk"] + roots)
+    rest = rig.head[body]
+    body = body[np.argsort(np.arctan2(*(rest - rest.mean(axis=0)).T[::-1]))]
+    polygon = heads[:, body]                                             # (T, K, 2)
     over = np.zeros((len(delta), len(limbs)), bool)
-    for t in range(len(delta)):
-        hull = convex_hull(heads[t, body])
-        for k, limb in enumerate(limbs):
-            points = tails[t, [b for b in range(len(part)) if part[b] == limb]]
-            over[t, k] = len(hull) >= 3 and _inside_convex(points, hull).any()
+    for k, limb in enumerate(limbs):
+        points = tails[:, [b for b in range(len(part)) if part[b] == limb]]  # (T, P, 2)
+        over[:, k] = _inside_polygon(points, polygon).any(axis=1)
     return over
 
 
-def _inside_convex(points: np.ndarray, hull: np.ndarray) -> np.ndarray:
-    """(P,) whether each point lies inside a convex polygon (K, 2) of either winding."""
-    edge = np.roll(hull, -1, axis=0) - hull
-    offset = points[:, None] - hull[None]
-    side = edge[None, :, 0] * offset[..., 1] - edge[None, :, 1] * offset[..., 0]
-    return np.all(side > 0, axis=1) | np.all(side < 0, axis=1)
+def _inside_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """(T, P) even-odd test of points (T, P, 2) against one polygon (T, K, 2) per frame."""
+    a, b = polygon[:, None], np.roll(polygon, -1, axis=1)[:, None]           # (T, 1, K, 2)
+    px, py = points[..., None, 0], points[..., None, 1]                      # (T, P, 1)
+    spans = (a[..., 1] > py) != (b[..., 1] > py)
+    height = np.where(spans, b[..., 1] - a[..., 1], 1.0)
+    crossing_x = a[..., 0] + (py - a[..., 1]) * (b[..., 0] - a[..., 0]) / height
+    return (np.count_nonzero(spans & (px < crossing_x), axis=-1) % 2).astype(bool)
 
 
 # ---------------------------------------------------------------- time
