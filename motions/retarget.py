@@ -166,15 +166,17 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     rotation = delta - parent_delta
     rotation -= 2 * np.pi * np.round(rotation[:1] / (2 * np.pi))    # start within (−π, π]
 
-    planted = foot_contacts(clip, pos, ends, start, stop, parts, up)          # BVH ankle → (T,)
+    actor_height = _bvh_height(clip, up)
+    drawn = rig.pose(delta)                # the drawn skeleton's heads and tails, before root motion
+    planted = foot_contacts(clip, pos, ends, start, stop, parts, up, actor_height)   # BVH ankle → (T,)
     foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
     feet = [rig.names.index(n) for n in foot_bones]
     contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
         if foot_bones else np.zeros((len(pos), 0))
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
-                           rig, drivers, delta, options, pinned=(feet, contact_series))
+                           rig, drivers, drawn, options, pinned=(feet, contact_series))
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(LAYER_MARGIN * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis, delta)
+    layer = _layer_offsets(LAYER_MARGIN * actor_height, pos, parts, bone_part, rig, depth_axis, drawn)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
@@ -373,9 +375,10 @@ def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, 
     return best_view if visible[by_motion] < 0.6 and best_view != by_motion else by_motion
 
 
-def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, delta,
+def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, drawn,
                  options, pinned=((), None)) -> np.ndarray:
-    """(T, 2) root bone (dx, dz) in world units, per source frame. `pinned` = (foot bone
+    """(T, 2) root bone (dx, dz) in world units, per source frame; `drawn` = the drawn
+    skeleton's (heads, tails) before root motion. `pinned` = (foot bone
     indices, (T, F) planted flags): while a foot is planted, the root travels so that foot
     stays put in the picture (`_travel_on_planted_feet`)."""
     root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
@@ -388,12 +391,12 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
         step = np.einsum("td,td->t", np.diff(hips, axis=0), travel_axis[:-1])
         x[1:] = np.cumsum(step) * ratio
         if options.root_motion == "scaled" and len(pinned[0]):
-            x = _travel_on_planted_feet(x, rig.pose(delta)[0][:, pinned[0], 0], pinned[1])
+            x = _travel_on_planted_feet(x, drawn[0][:, pinned[0], 0], pinned[1])
     z = (hips - hips[0]) @ up * ratio
     if not options.ground_contact:
         return np.stack([x, z], axis=1)
     # Lowest point of the drawn skeleton per frame, before root motion.
-    heads, tails = rig.pose(delta)
+    heads, tails = drawn
     body = rig.subtree(rig.motion_root)
     lowest = np.minimum(heads[:, body, 1].min(axis=1), tails[:, body, 1].min(axis=1))
     ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
@@ -408,13 +411,12 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
 
 
 def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyParts | None,
-                  up: np.ndarray) -> dict[int, np.ndarray]:
+                  up: np.ndarray, height: float) -> dict[int, np.ndarray]:
     """{BVH ankle joint: (T,) bool} the foot is planted: its lowest point (ankle, toes, their End
     Sites) within `CONTACT_HEIGHT` of the clip's floor and moving slower than `CONTACT_SPEED`
-    (both × the actor's height, speed per second), the usual height + speed test."""
+    (both × the actor's `height`, speed per second), the usual height + speed test."""
     if parts is None:
         return {}
-    height = _bvh_height(clip, up)
     children = [[] for _ in clip.joints]
     for i, joint in enumerate(clip.joints):
         if joint.parent >= 0:
@@ -473,7 +475,7 @@ def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
     return ours / theirs if ours > 0 and theirs > 0 else None
 
 
-def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, delta) -> np.ndarray:
+def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, drawn) -> np.ndarray:
     """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
     actor's depth (toward the viewer of the limb's own view). A limb changes side only once it
     is `margin` (BVH units) past the trunk, so a hanging arm does not flicker, and only while
@@ -488,7 +490,7 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, delta) -> np.
     depth = np.stack([np.einsum("td,td->t", pos[:, part_of == limb].mean(axis=1) - trunk,
                                 depth_axis[_group(limb)]) for limb in limbs], axis=1)
     side = np.where(depth > margin, 1.0, np.where(depth < -margin, -1.0, np.nan))
-    side[~_over_body(rig, bone_part, limbs, delta)] = np.nan
+    side[~_over_body(rig, bone_part, limbs, drawn)] = np.nan
     side[0] = np.where(depth[0] >= 0, 1.0, -1.0)
     filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
     side = np.take_along_axis(side, np.maximum.accumulate(filled, axis=0), axis=0)   # hold last decided side
@@ -507,18 +509,18 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, delta) -> np.
     return absolute - parent_abs
 
 
-def _over_body(rig, bone_part, limbs, delta) -> np.ndarray:
+def _over_body(rig, bone_part, limbs, drawn) -> np.ndarray:
     """(T, L) whether some joint of each limb beyond its root (elbow, hand; knee, foot) lies
     inside the body in the picture: the polygon through the trunk's joints and the limbs' roots,
     taken in the order they have around their centre at rest."""
-    heads, tails = rig.pose(delta)
+    heads, tails = drawn
     part = [bone_part[n] for n in rig.names]
     roots = [b for b in range(len(part)) if part[b] != "trunk" and (rig.parent[b] < 0 or part[rig.parent[b]] == "trunk")]
     body = np.array([b for b in range(len(part)) if part[b] == "trunk"] + roots)
     rest = rig.head[body]
     body = body[np.argsort(np.arctan2(*(rest - rest.mean(axis=0)).T[::-1]))]
     polygon = heads[:, body]                                             # (T, K, 2)
-    over = np.zeros((len(delta), len(limbs)), bool)
+    over = np.zeros((len(heads), len(limbs)), bool)
     for k, limb in enumerate(limbs):
         points = tails[:, [b for b in range(len(part)) if part[b] == limb]]  # (T, P, 2)
         over[:, k] = _inside_polygon(points, polygon).any(axis=1)
