@@ -14,7 +14,12 @@ smoothly, forearms stay rigid, unrelated bones never mix.
 Where a limb hangs from the trunk (shoulders, hips), the trunk stays rigid up to the joint and
 only the limb bends: the trunk's core (the shoulders-to-hips block) is a source of the trunk
 bones, so a wide body keeps its flanks, and the limb's weight ramps up from 0 at the trunk's
-edge. Raising an arm then never drags the body's outline along with it.
+edge. Raising an arm then never drags the body's outline along with it. Where the spine hands
+over to the chest, the body bends across a straight strip (`_bend_trunk`).
+
+`rig.plan` then cuts the limbs from the trunk as flaps (`rig.flaps`) and diffuses each flap's
+weights over its own triangles near every bone switch (`smooth_weights`), so a bent joint fans
+over several triangles instead of folding one row of them.
 """
 
 from __future__ import annotations
@@ -29,9 +34,9 @@ from .skeleton import BonePlan
 ATTACH_SPACINGS = 1.0        # a bone attaches to vertices within this × mesh spacing of its segment
 BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width at the joint
 BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
-TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest bone's length either side of it
 MIN_BAND_EDGES = 1.5         # … and at least this × the mean mesh edge length
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
+TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest bone's length either side of it
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
 LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
 
