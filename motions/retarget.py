@@ -189,6 +189,19 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
 
 
+def pin_limb_sides(result: RetargetResult, pins: dict[str, np.ndarray]) -> None:
+    """Put limbs in front of (pin > 0) or behind (pin < 0) the body where the artist pinned
+    them, in place; 0 follows the clip. `pins`: a limb's first bone (shoulder, hip: the bone its
+    layer offset is keyed on) → (T,) pin per result frame."""
+    for bone, pin in pins.items():
+        if bone not in result.bone_names:
+            continue
+        column = result.layer_offset[:, result.bone_names.index(bone)]
+        held = np.asarray(pin) != 0
+        size = np.where(column[held] != 0, np.abs(column[held]), LAYER_STEP)
+        column[held] = np.sign(np.asarray(pin)[held]) * size
+
+
 def pose_2d(bones: Sequence[BoneLike], rotation: np.ndarray, root_location: np.ndarray | None = None,
             scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """2D forward kinematics of the drawn skeleton: (heads, tails), each (T, B, 2) world (x, z).

@@ -78,3 +78,35 @@ def test_inspect_names_the_file_it_cannot_read(blender, tmp_path):
     bad.write_text("hello")
     with pytest.raises(InputError, match="reads a .blend"):
         inspect_blend(bad)
+
+
+def test_an_artist_pins_a_limbs_side_with_a_keyed_bone_property(blender):
+    """`animate_drawing_side` on a limb's first bone: -1 behind the body, 1 in front, 0 the clip's
+    choice; keyed on the armature data, it survives re-retargeting the clip."""
+    folder = next((d for d in annotated_biped_dirs() if d.name == DRAWING), None)
+    if folder is None:
+        pytest.skip("shared drawings missing")
+    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.motion import SIDE_PIN, retarget_clip
+    from animate_drawing.motions.retarget import RetargetOptions
+
+    bpy = blender
+    armature = build_character(bpy.context, plan_from_character_dir(folder), source_path=str(folder))
+    bone = armature.data.bones["left_shoulder"]
+    bone[SIDE_PIN] = 1.0
+    bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=1)
+    bone[SIDE_PIN] = -1.0
+    bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=20)
+    from animate_drawing.addon.build_action import fcurve_collection
+
+    anim = armature.data.animation_data
+    for key in fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves[0].keyframe_points:
+        key.interpolation = "CONSTANT"                      # a switch, like the clip's own layer keys
+    _, result = retarget_clip(armature, str(CLIP), "jump", RetargetOptions(fps=30.0, cyclic=True))
+    side = np.sign(result.layer_offset[:, result.bone_names.index("left_shoulder")])
+    assert np.all(side[:19] == 1) and np.all(side[19:] == -1)          # scene frames 1–19, then 20–48
+    # The keys the armature plays hold the pinned sides too.
+    pose_bone = armature.pose.bones["left_shoulder"]
+    for frame, expected in ((5, 1), (30, -1)):
+        bpy.context.scene.frame_set(frame)
+        assert np.sign(pose_bone.location[2]) == expected
