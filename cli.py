@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate,inspect}")
 
     annotate = commands.add_parser(
         "annotate", help="find the figure(s) in a drawing; write AnimatedDrawings character folders",
@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
 
+    inspect = commands.add_parser("inspect", help="print the picture quality of an animated .blend "
+                                                  "(stretch, folds, limb side flips, foot slide)")
+    inspect.add_argument("blend", help="a .blend written by `animate --format blend` or saved from the add-on")
+
     worker = commands.add_parser("_worker")  # internal: one process of --jobs N
     worker.add_argument("spec")
     return parser
@@ -113,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_annotate(args)
         if args.command == "rig":
             return cmd_rig(args)
+        if args.command == "inspect":
+            return cmd_inspect(args)
         if args.command == "_worker":
             return _sub("addon.batch").run_worker(args.spec)
         return cmd_animate(parser, args)
@@ -141,6 +147,12 @@ def cmd_rig(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     export.save_blend(out)
     print(out)
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    _sub("addon.batch").prepare_blender()
+    print("\n".join(_sub("addon.inspect_file").inspect_blend(args.blend)))
     return 0
 
 

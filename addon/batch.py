@@ -79,7 +79,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     """All items in this process, in order; failures are recorded, never raised."""
     import bpy
 
-    from . import batch_item
+    from . import batch_item, quality
     from .jobs import DataSnapshot
 
     prepare_blender()
@@ -99,7 +99,8 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
                 lengths = batch_item.build_animated(bpy.context, [(plan, item.motion)], options, timer)
                 Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
                 batch_item.write_outputs(bpy.context, lengths, outputs, options, timer, reporter.frame_done)
-                results.append(_result(item, "ok", None, outputs.values(), timer.ms))
+                results.append(_result(item, "ok", None, outputs.values(), timer.ms,
+                                       **quality.summary_keys(bpy.context.scene)))
             except Exception as exc:  # one bad input never stops the batch
                 if not isinstance(exc, AnimateDrawingError):
                     traceback.print_exc(file=sys.stderr)

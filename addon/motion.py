@@ -16,14 +16,19 @@ import bpy
 
 from ..errors import InputError
 from ..motions.bvh import load_bvh
+from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
-from ..motions.retarget import RetargetOptions, retarget
-from . import build_action
+from ..motions.retarget import RetargetOptions, pin_limb_sides, retarget
+from . import build_action, quality
 from .build_action import Channel
 from .build_armature import bone_plans
 
 ROTATION_PATH = 'pose.bones["{}"].rotation_euler'
 LOCATION_PATH = 'pose.bones["{}"].location'
+# On a limb's first bone (Armature ▸ Bone ▸ Custom Properties, keyable): 1 keeps the limb in front
+# of the body, -1 behind it, 0 follows the clip. On the armature data, so the clip's own Action
+# (rewritten by every retarget) never holds it.
+SIDE_PIN = "animate_drawing_side"
 
 
 def resolve_clip(file_or_clip_id: str) -> tuple[str, str, bool]:
@@ -44,9 +49,30 @@ def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, opt
     props = armature.animate_drawing
     result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv), mapping,
                       options, scale=props.scale)
+    if options.ground_contact:
+        keep_above_ground(quality.plan_from_objects(armature), result)
+    pin_limb_sides(result, limb_pins(armature, clip_frames(result, options.fps, frame_start)[:result.frame_count]))
     action = apply_retarget(armature, result, clip_name, scene_fps=options.fps,
                             frame_start=frame_start, interpolation=interpolation)
+    quality.store(action, quality.measure_motion(armature, result))   # summary.json, panel, inspect
     return action, result
+
+
+def limb_pins(armature: bpy.types.Object, frames: np.ndarray) -> dict[str, np.ndarray]:
+    """{bone: pin at each scene frame} for bones with a `SIDE_PIN` property, keyed or not."""
+    anim = armature.data.animation_data
+    curves = {}
+    if anim is not None and anim.action is not None:
+        keyed = build_action.fcurve_collection(anim.action, getattr(anim, "action_slot", None))
+        curves = {c.data_path: c for c in keyed.fcurves}
+    pins = {}
+    for bone in armature.data.bones:
+        if SIDE_PIN not in bone:
+            continue
+        curve = curves.get(f'bones["{bpy.utils.escape_identifier(bone.name)}"]["{SIDE_PIN}"]')
+        pins[bone.name] = (np.array([curve.evaluate(f) for f in frames]) if curve is not None
+                           else np.full(len(frames), float(bone[SIDE_PIN])))
+    return pins
 
 
 def action_name(character_name: str, clip_name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
-from . import jobs
+from . import jobs, quality
 from ..models.joints import AD_NAMES, LOW_CONFIDENCE
 from .preferences import get_preferences
 from .properties import active_character
@@ -180,7 +180,23 @@ class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
                         icon="PLAY").clip = window_manager.animate_drawing_clip
         layout.separator()
         layout.operator("animate_drawing.ui_load_bvh", text="Load Motion File…", icon="FILE_MOVIE")
+        draw_quality(layout, active_character(context))
         draw_mapping(layout, context)
+
+
+QUALITY_ICONS = {"good": "CHECKMARK", "fair": "INFO", "poor": "ERROR"}
+
+
+def draw_quality(layout, armature) -> None:
+    """The active clip's picture-quality verdict and its warnings (measured when it was keyed)."""
+    anim = armature.animation_data if armature is not None else None
+    info = quality.stored(anim.action) if anim is not None else None
+    if not info:
+        return
+    box = layout.box()
+    box.label(text=iface_("Quality: {}").format(iface_(info["verdict"])), icon=QUALITY_ICONS.get(info["verdict"], "INFO"))
+    for warning in info["warnings"][:4]:
+        box.label(text=warning, translate=False)
 
 
 def draw_mapping(layout, context) -> None:

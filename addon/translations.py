@@ -111,6 +111,10 @@ FRENCH = {
         "Transférer le BVH chargé sur le personnage actif avec la correspondance du tableau",
     "Load Motion File": "Charger un fichier de mouvement",
     "Load Motion File…": "Charger un fichier de mouvement…",
+    "Quality: {}": "Qualité : {}",
+    "good": "bonne",
+    "fair": "passable",
+    "poor": "médiocre",
     "Read a BVH file and show how its joints map onto the character's joints":
         "Lire un fichier BVH et montrer la correspondance de ses articulations avec celles du personnage",
     "Motion File": "Fichier de mouvement",

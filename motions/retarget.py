@@ -30,7 +30,10 @@ from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping,
 GROUPS = ("trunk", "arms", "legs")
 PROJECTIONS = ("auto", "frontal", "sagittal")
 ROOT_MOTIONS = ("scaled", "in_place", "raw")
+LAYER_MARGIN = 0.06       # a limb changes side this far (× actor height) past the trunk: about the body's half depth
 LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
+CONTACT_HEIGHT = 0.04     # a foot this close to the floor (× actor height) may be planted …
+CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor height per second
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -96,6 +99,7 @@ class RetargetResult:
     view_axes: dict[str, np.ndarray] = field(default_factory=dict)     # group → (T, 2, 3) screen x, up in BVH axes
     root_cycle_offset: np.ndarray = field(default_factory=lambda: np.zeros(2))  # root travel per loop
     leaning_bones: list[str] = field(default_factory=list)   # driven by lean from upright, not absolute angle
+    contacts: dict[str, np.ndarray] = field(default_factory=dict)  # foot bone → (T,) bool: planted on the ground
 
     @property
     def duration(self) -> float:
@@ -162,19 +166,40 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     rotation = delta - parent_delta
     rotation -= 2 * np.pi * np.round(rotation[:1] / (2 * np.pi))    # start within (−π, π]
 
+    actor_height = _bvh_height(clip, up)
+    drawn = rig.pose(delta)                # the drawn skeleton's heads and tails, before root motion
+    planted = foot_contacts(clip, pos, ends, start, stop, parts, up, actor_height)   # BVH ankle → (T,)
+    foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
+    feet = [rig.names.index(n) for n in foot_bones]
+    contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
+        if foot_bones else np.zeros((len(pos), 0))
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
-                           rig, drivers, delta, options)
+                           rig, drivers, drawn, options, pinned=(feet, contact_series))
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
-    layer = _layer_offsets(0.03 * _bvh_height(clip, up), pos, parts, bone_part, rig, depth_axis)
+    layer = _layer_offsets(LAYER_MARGIN * actor_height, pos, parts, bone_part, rig, depth_axis, drawn)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
-                    axes=np.concatenate([axes[g] for g in GROUPS], axis=1))
+                    axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
     return RetargetResult(
         fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
         rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
         projection=projection, drivers=drivers, leaning_bones=leaning,
         view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
-        root_cycle_offset=out["cycle_offset"])
+        root_cycle_offset=out["cycle_offset"],
+        contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
+
+
+def pin_limb_sides(result: RetargetResult, pins: dict[str, np.ndarray]) -> None:
+    """Put limbs in front of (pin > 0) or behind (pin < 0) the body where the artist pinned
+    them, in place; 0 follows the clip. `pins`: a limb's first bone (shoulder, hip: the bone its
+    layer offset is keyed on) → (T,) pin per result frame."""
+    for bone, pin in pins.items():
+        if bone not in result.bone_names:
+            continue
+        column = result.layer_offset[:, result.bone_names.index(bone)]
+        held = np.asarray(pin) != 0
+        size = np.where(column[held] != 0, np.abs(column[held]), LAYER_STEP)
+        column[held] = np.sign(np.asarray(pin)[held]) * size
 
 
 def pose_2d(bones: Sequence[BoneLike], rotation: np.ndarray, root_location: np.ndarray | None = None,
@@ -363,9 +388,12 @@ def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, 
     return best_view if visible[by_motion] < 0.6 and best_view != by_motion else by_motion
 
 
-def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, delta,
-                 options) -> np.ndarray:
-    """(T, 2) root bone (dx, dz) in world units, per source frame."""
+def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, drawn,
+                 options, pinned=((), None)) -> np.ndarray:
+    """(T, 2) root bone (dx, dz) in world units, per source frame; `drawn` = the drawn
+    skeleton's (heads, tails) before root motion. `pinned` = (foot bone
+    indices, (T, F) planted flags): while a foot is planted, the root travels so that foot
+    stays put in the picture (`_travel_on_planted_feet`)."""
     root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
     height_ratio = 2.0 / _bvh_height(clip, up)
     leg_ratio = _leg_ratio(clip, rig, drivers, index, parts) or height_ratio
@@ -375,11 +403,13 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
     if options.root_motion != "in_place" and len(pos) > 1:
         step = np.einsum("td,td->t", np.diff(hips, axis=0), travel_axis[:-1])
         x[1:] = np.cumsum(step) * ratio
+        if options.root_motion == "scaled" and len(pinned[0]):
+            x = _travel_on_planted_feet(x, drawn[0][:, pinned[0], 0], pinned[1])
     z = (hips - hips[0]) @ up * ratio
     if not options.ground_contact:
         return np.stack([x, z], axis=1)
     # Lowest point of the drawn skeleton per frame, before root motion.
-    heads, tails = rig.pose(delta)
+    heads, tails = drawn
     body = rig.subtree(rig.motion_root)
     lowest = np.minimum(heads[:, body, 1].min(axis=1), tails[:, body, 1].min(axis=1))
     ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
@@ -391,6 +421,48 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
         bvh_low = points.min(axis=1)
         z = ground + (bvh_low - bvh_low.min()) * ratio - lowest
     return np.stack([x, z], axis=1)
+
+
+def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyParts | None,
+                  up: np.ndarray, height: float) -> dict[int, np.ndarray]:
+    """{BVH ankle joint: (T,) bool} the foot is planted: its lowest point (ankle, toes, their End
+    Sites) within `CONTACT_HEIGHT` of the clip's floor and moving slower than `CONTACT_SPEED`
+    (both × the actor's `height`, speed per second), the usual height + speed test."""
+    if parts is None:
+        return {}
+    children = [[] for _ in clip.joints]
+    for i, joint in enumerate(clip.joints):
+        if joint.parent >= 0:
+            children[joint.parent].append(i)
+    lows, speeds = {}, {}
+    for _, _, ankle in parts.legs.values():
+        foot, stack = [], [ankle]
+        while stack:
+            j = stack.pop()
+            foot.append(pos[:, j])
+            if j in ends:
+                foot.append(ends[j][start:stop])
+            stack += children[j]
+        points = np.stack(foot, axis=1)                                   # (T, K, 3)
+        lows[ankle] = (points @ up).min(axis=1)
+        flat = pos[:, ankle] - np.outer(pos[:, ankle] @ up, up)
+        speeds[ankle] = np.linalg.norm(np.gradient(flat, axis=0), axis=1) / clip.frame_time if len(pos) > 1 \
+            else np.zeros(len(pos))
+    floor = np.percentile(np.concatenate(list(lows.values())), 2)
+    return {a: (lows[a] - floor < CONTACT_HEIGHT * height) & (speeds[a] < CONTACT_SPEED * height) for a in lows}
+
+
+def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:
+    """Root x per frame where every step with a foot planted at both its frames moves the root
+    by exactly what undoes that foot's drawn motion relative to the root (the mean over planted
+    feet); steps with no planted foot keep the clip's own travel. Feet then stay put on the
+    ground instead of sliding when the drawing's legs are shorter or longer than the actor's."""
+    step = np.diff(x)
+    both = planted[1:] & planted[:-1]                                      # (T-1, F)
+    foot_step = np.diff(foot_x, axis=0)
+    held = both.any(axis=1)
+    step[held] = -(foot_step * both).sum(axis=1)[held] / both.sum(axis=1)[held]
+    return np.concatenate([[x[0]], x[0] + np.cumsum(step)])
 
 
 def _bvh_height(clip: BvhClip, up: np.ndarray) -> float:
@@ -416,10 +488,12 @@ def _leg_ratio(clip, rig, drivers, index, parts) -> float | None:
     return ours / theirs if ours > 0 and theirs > 0 else None
 
 
-def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray:
+def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis, drawn) -> np.ndarray:
     """(T, B) parent-relative depth offsets: each limb in front of or behind the trunk by the
     actor's depth (toward the viewer of the limb's own view). A limb changes side only once it
-    is `margin` (BVH units) past the trunk, so a hanging arm does not flicker."""
+    is `margin` (BVH units) past the trunk, so a hanging arm does not flicker, and only while
+    it overlaps the body in the picture (`_over_body`): elsewhere its side is invisible, so it
+    keeps the one it had and never hops back and forth for nothing."""
     layer = np.zeros((len(pos), len(rig.names)))
     limbs = sorted({p for p in bone_part.values() if p != "trunk"})
     if parts is None or not limbs:
@@ -429,7 +503,8 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray
     depth = np.stack([np.einsum("td,td->t", pos[:, part_of == limb].mean(axis=1) - trunk,
                                 depth_axis[_group(limb)]) for limb in limbs], axis=1)
     side = np.where(depth > margin, 1.0, np.where(depth < -margin, -1.0, np.nan))
-    side[0] = np.where(np.isnan(side[0]), np.where(depth[0] >= 0, 1.0, -1.0), side[0])
+    side[~_over_body(rig, bone_part, limbs, drawn)] = np.nan
+    side[0] = np.where(depth[0] >= 0, 1.0, -1.0)
     filled = np.where(np.isnan(side), 0, np.arange(len(side))[:, None])
     side = np.take_along_axis(side, np.maximum.accumulate(filled, axis=0), axis=0)   # hold last decided side
     # Within the front (or back) limbs, the farther from the trunk, the farther its layer;
@@ -445,6 +520,34 @@ def _layer_offsets(margin, pos, parts, bone_part, rig, depth_axis) -> np.ndarray
         absolute[:, b] = offset[:, limbs.index(part)] if part in limbs else 0.0
     parent_abs = np.where(rig.parent >= 0, absolute[:, np.maximum(rig.parent, 0)], 0.0)
     return absolute - parent_abs
+
+
+def _over_body(rig, bone_part, limbs, drawn) -> np.ndarray:
+    """(T, L) whether some joint of each limb beyond its root (elbow, hand; knee, foot) lies
+    inside the body in the picture: the polygon through the trunk's joints and the limbs' roots,
+    taken in the order they have around their centre at rest."""
+    heads, tails = drawn
+    part = [bone_part[n] for n in rig.names]
+    roots = [b for b in range(len(part)) if part[b] != "trunk" and (rig.parent[b] < 0 or part[rig.parent[b]] == "trunk")]
+    body = np.array([b for b in range(len(part)) if part[b] == "trunk"] + roots)
+    rest = rig.head[body]
+    body = body[np.argsort(np.arctan2(*(rest - rest.mean(axis=0)).T[::-1]))]
+    polygon = heads[:, body]                                             # (T, K, 2)
+    over = np.zeros((len(heads), len(limbs)), bool)
+    for k, limb in enumerate(limbs):
+        points = tails[:, [b for b in range(len(part)) if part[b] == limb]]  # (T, P, 2)
+        over[:, k] = _inside_polygon(points, polygon).any(axis=1)
+    return over
+
+
+def _inside_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """(T, P) even-odd test of points (T, P, 2) against one polygon (T, K, 2) per frame."""
+    a, b = polygon[:, None], np.roll(polygon, -1, axis=1)[:, None]           # (T, 1, K, 2)
+    px, py = points[..., None, 0], points[..., None, 1]                      # (T, P, 1)
+    spans = (a[..., 1] > py) != (b[..., 1] > py)
+    height = np.where(spans, b[..., 1] - a[..., 1], 1.0)
+    crossing_x = a[..., 0] + (py - a[..., 1]) * (b[..., 0] - a[..., 0]) / height
+    return (np.count_nonzero(spans & (px < crossing_x), axis=-1) % 2).astype(bool)
 
 
 # ---------------------------------------------------------------- time
@@ -474,7 +577,7 @@ def _resample(frame_time: float, options: RetargetOptions, **series: np.ndarray)
     out = {}
     for key, value in series.items():
         flat = value.reshape(len(value), -1)
-        if key == "layer":
+        if key in ("layer", "contact"):
             sampled = flat[np.where(frac[:, 0] < 0.5, i0, i1)]
         else:
             sampled = flat[i0] * (1 - frac) + flat[i1] * frac

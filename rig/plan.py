@@ -17,9 +17,11 @@ from .char_cfg import CharacterConfig
 from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
 from .skeleton import BonePlan, plan_bones
-from .weights import skin_weights
+from .flaps import split_flaps
+from .weights import skin_weights, triangle_labels
 
 CHARACTER_HEIGHT = 2.0    # world units: every character is this tall
+SMOOTHING_ROUNDS = 40     # neighbour averagings of the weights within each flap (rig.weights.smooth_weights)
 MAX_NAME_LENGTH = 48      # leaves room for suffixes within Blender's 63-byte names
 
 
@@ -80,14 +82,15 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
     origin = (float(rigged.root.loc[0]), bottom)   # feet on z = 0, root above the world origin
 
     bones = plan_bones(rigged, character_height_px=bottom - top)
-    weights, triangle_bone = skin_weights(mesh, bones)
+    weights, _ = skin_weights(mesh, bones)
+    vertices, triangles, weights, _ = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
     rgba = rgba_from_rgb(texture)
     rgba[..., 3] = mask_alpha(mask)
     height, width = mask.shape
     return RigPlan(
         name=sanitize_name(name), texture=rgba, mask=mask, config=rigged, scale=scale, origin_uv=origin,
-        vertices_uv=mesh.vertices, triangles=mesh.triangles, uvs=uvs_for(mesh.vertices, width, height),
-        bones=bones, weights=weights, triangle_bone=triangle_bone, snapped_joints=snapped,
+        vertices_uv=vertices, triangles=triangles, uvs=uvs_for(vertices, width, height),
+        bones=bones, weights=weights, triangle_bone=triangle_labels(weights, triangles), snapped_joints=snapped,
         joint_vertex=mesh.joint_vertex,
     )
 

@@ -14,7 +14,12 @@ smoothly, forearms stay rigid, unrelated bones never mix.
 Where a limb hangs from the trunk (shoulders, hips), the trunk stays rigid up to the joint and
 only the limb bends: the trunk's core (the shoulders-to-hips block) is a source of the trunk
 bones, so a wide body keeps its flanks, and the limb's weight ramps up from 0 at the trunk's
-edge. Raising an arm then never drags the body's outline along with it.
+edge. Raising an arm then never drags the body's outline along with it. Where the spine hands
+over to the chest, the body bends across a straight strip (`_bend_trunk`).
+
+`rig.plan` then cuts the limbs from the trunk as flaps (`rig.flaps`) and diffuses each flap's
+weights over its own triangles near every bone switch (`smooth_weights`), so a bent joint fans
+over several triangles instead of folding one row of them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ BAND_WIDTH_RATIO = 1.5       # blend band radius ≈ this × half the limb width
 BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bones meeting there
 MIN_BAND_EDGES = 1.5         # … and at least this × the mean mesh edge length
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
+TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest bone's length either side of it
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
 LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
 
@@ -75,8 +81,41 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
         weights[rows] *= 1.0 - f[:, None]
         weights[rows, bone[rows]] += f * share
         weights[rows, partner[rows]] += f * (1.0 - share)
+    _bend_trunk(weights, vertices, bones, nearest)
     weights = (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
     return weights, triangle_labels(weights, mesh.triangles)
+
+
+def smooth_weights(weights: np.ndarray, triangles: np.ndarray, rounds: int, reach: int = 6) -> np.ndarray:
+    """Weights averaged `rounds` times with their mesh neighbours (each vertex with the mean of
+    itself and its edge neighbours), then renormalised: a switch from one bone to the next
+    spreads over several triangles instead of shearing one row of them (heat diffusion on the
+    triangulation). Only vertices within `reach` edges of such a switch take part; the rigid
+    insides of parts stay exactly as they were (they hold the diffusion's boundary values).
+    Vertices joined by no edge (cut flaps) never mix."""
+    edges = unique_edges(triangles)
+    start = np.concatenate([edges[:, 0], edges[:, 1]])
+    order = np.argsort(start, kind="stable")
+    neighbour = np.concatenate([edges[:, 1], edges[:, 0]])[order]
+    degree = np.bincount(start, minlength=len(weights))
+    has = np.flatnonzero(degree)
+    offsets = np.concatenate([[0], np.cumsum(degree)])[has]
+
+    def spread(values):   # per vertex: the sum over its neighbours
+        total = np.zeros((len(weights),) + values.shape[1:])
+        total[has] = np.add.reduceat(values[neighbour], offsets, axis=0)
+        return total
+
+    out = np.asarray(weights, dtype=np.float64)
+    owner = np.argmax(out, axis=1)
+    mixed = (out.max(axis=1) < 1.0) | (spread(np.eye(out.shape[1])[owner]).max(axis=1) < degree)
+    free = mixed.copy()
+    for _ in range(reach):
+        free |= spread(free[:, None].astype(float))[:, 0] > 0
+    rows = np.flatnonzero(free)
+    for _ in range(rounds):
+        out[rows] = (out[rows] + spread(out)[rows]) / (degree[rows] + 1.0)[:, None]
+    return (out / out.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def triangle_labels(weights: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -91,8 +130,8 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
     rest goes to the nearest bone outside the limb. The trunk keeps weight 1 on its side, so
     raising an arm bends the arm's root and never drags the body; flesh across a background gap
     (an armpit) is far from the trunk geodesically and stays rigid."""
-    hanging = np.nonzero(_hanging_limbs(bones))[0]
-    subtree = _subtrees(bones)
+    hanging = np.nonzero(hanging_limbs(bones))[0]
+    subtree = subtrees(bones)
     for limb in hanging:
         rows = np.nonzero(nearest == limb)[0]
         outside = np.nonzero(deform & ~subtree[limb])[0]
@@ -106,7 +145,29 @@ def _bend_hanging_limbs(weights, distance, nearest, bones: list[BonePlan], defor
         weights[rows, other] += 1.0 - own
 
 
-def _subtrees(bones: list[BonePlan]) -> np.ndarray:
+def _bend_trunk(weights, vertices, bones: list[BonePlan], nearest) -> None:
+    """Where a trunk bone (the spine) hands over to its one deforming child (the chest), the
+    body bends, in place, across a straight strip perpendicular to the spine, `TRUNK_BEND_RATIO`
+    × the chest bone's length (at most half the spine's) either side of the joint, like a sheet
+    of paper: the whole width of a wide body turns gradually instead of shearing along a sharp
+    line at shoulder height."""
+    limbs = hanging_limbs(bones)
+    for spine in _trunk_bones(bones):
+        chests = [i for i, b in enumerate(bones) if b.parent == bones[spine].name and b.deform and not limbs[i]]
+        if len(chests) != 1 or not bones[spine].deform:
+            continue
+        chest = chests[0]
+        rows = np.flatnonzero((nearest == spine) | (nearest == chest))
+        axis = np.subtract(bones[spine].tail_uv, bones[spine].head_uv)
+        axis /= max(np.hypot(*axis), 1e-9)
+        reach = max(TRUNK_BEND_RATIO * min(bones[chest].length, bones[spine].length / 2), 1e-9)
+        x = np.clip(((vertices[rows] - bones[chest].head_uv) @ axis / reach + 1.0) / 2.0, 0.0, 1.0)
+        share = x * x * (3.0 - 2.0 * x)                                   # 0 below the strip, 1 above
+        both = weights[rows, spine] + weights[rows, chest]
+        weights[rows, spine], weights[rows, chest] = both * (1.0 - share), both * share
+
+
+def subtrees(bones: list[BonePlan]) -> np.ndarray:
     """(B, B) bool: [i, j] when bone j is bone i or one of its descendants."""
     index = {b.name: i for i, b in enumerate(bones)}
     inside = np.eye(len(bones), dtype=bool)
@@ -126,13 +187,13 @@ def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> 
     the thighs and upper arms whose heads sit on its outline. Behind the head, the penalty grows
     with the depth behind it and, once a little behind, with the distance sideways beyond the
     limb's likely half width, so a limb cannot creep along the body's outline either.
-    A limb hanging from the trunk (`_hanging_limbs`) owns nothing more than `margin` behind its
+    A limb hanging from the trunk (`hanging_limbs`) owns nothing more than `margin` behind its
     head at all, and its sideways penalty already starts beside the head (the top of a shoulder
     between arm and neck, the crotch between the thighs): that side is the trunk's, so raising
     an arm never drags the body with it. Trunk bones own in every direction.
     """
     trunks = _trunk_bones(bones)
-    hanging = _hanging_limbs(bones)
+    hanging = hanging_limbs(bones)
     extra = np.zeros((len(vertices), len(bones)))
     for i, bone in enumerate(bones):
         if i in trunks:
@@ -163,7 +224,7 @@ def _trunk_bones(bones: list[BonePlan]) -> set[int]:
     return trunks
 
 
-def _hanging_limbs(bones: list[BonePlan]) -> np.ndarray:
+def hanging_limbs(bones: list[BonePlan]) -> np.ndarray:
     """(B,) bool: limbs hanging from the trunk, bending on their own side only: bones with
     children of their own (upper arms, thighs) whose parent bone has several children (the torso,
     the root). A head bone is left out: its joint is the nose, mid-face, so the face must blend."""
@@ -182,13 +243,13 @@ def _trunk_core(vertices: np.ndarray, bones: list[BonePlan], deform: np.ndarray,
     arms and thighs, the flank under a raised arm sweeping along with it."""
     none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     index = {b.name: i for i, b in enumerate(bones)}
-    lateral = list(np.nonzero(_hanging_limbs(bones))[0])
+    lateral = list(np.nonzero(hanging_limbs(bones))[0])
     if len(lateral) < 2:
         return none
     hosts = sorted({index[bones[i].parent] for i in lateral})
     # The trunk: the hosts and the chain above them (torso, spine, root), and the spine under a
     # host that does not deform (a zero-length root).
-    chain = _subtrees(bones)[:, hosts].any(axis=1) & deform
+    chain = subtrees(bones)[:, hosts].any(axis=1) & deform
     trunk = sorted(set(np.nonzero(chain)[0].tolist()) | {t for t in _trunk_bones(bones) if deform[t]})
     points = np.array([bones[i].head_uv for i in lateral + hosts], dtype=np.float32)
     hull = convex_hull(points).astype(np.float64)
@@ -215,7 +276,7 @@ def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
     """Bones whose head joint may get a blend band: deforming ones, trunks excepted (they start
     at the root) and limbs hanging from the trunk (they bend on their own side only, see
     `_bend_hanging_limbs`)."""
-    skip = _trunk_bones(bones) | set(np.nonzero(_hanging_limbs(bones))[0].tolist())
+    skip = _trunk_bones(bones) | set(np.nonzero(hanging_limbs(bones))[0].tolist())
     return np.array([i for i in range(len(bones)) if deform[i] and i not in skip], dtype=np.int64)
 
 

@@ -30,14 +30,19 @@ def _retarget(bpy, path, **options):
 
 
 def _expected(armature, path, **options):
-    """The pure retarget of the same clip onto the same bones (what the keys must hold)."""
+    """The pure retarget of the same clip onto the same bones, lifted where the skinned drawing
+    would sink below the ground (what the keys must hold)."""
     from animate_drawing.addon.build_armature import bone_plans
+    from animate_drawing.addon.quality import plan_from_objects
     from animate_drawing.motions.bvh import load_bvh
+    from animate_drawing.motions.ground import keep_above_ground
     from animate_drawing.motions.retarget import RetargetOptions, retarget
 
     props = armature.animate_drawing
-    return retarget(load_bvh(path), bone_plans(armature, props.scale, props.origin_uv),
-                    options=RetargetOptions(fps=30.0, **options), scale=props.scale)
+    result = retarget(load_bvh(path), bone_plans(armature, props.scale, props.origin_uv),
+                      options=RetargetOptions(fps=30.0, **options), scale=props.scale)
+    keep_above_ground(plan_from_objects(armature), result)
+    return result
 
 
 def _slot(anim):

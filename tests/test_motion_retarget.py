@@ -203,7 +203,14 @@ def test_root_motion_is_scaled_by_leg_length_ratio():
     options = dict(fps=clip.fps)
     scaled = retarget(clip, KID_BONES, mapping, RetargetOptions(**options), scale=KID_SCALE)
     assert scaled.projection["legs"] == "sagittal"
-    assert scaled.root_location[-1, 0] - scaled.root_location[0, 0] == pytest.approx(travel * ours / theirs, rel=0.02)
+    # The planted feet set the pace (they must not slide): close to the leg-length ratio, which
+    # ignores how the drawing splits its leg between thigh and shin.
+    assert scaled.root_location[-1, 0] - scaled.root_location[0, 0] == pytest.approx(travel * ours / theirs, rel=0.15)
+    heads, _ = pose_2d(KID_BONES, scaled.rotation, scaled.root_location, KID_SCALE)
+    for foot, planted in scaled.contacts.items():
+        x = heads[:, [b.name for b in KID_BONES].index(foot), 0]
+        held = planted[1:] & planted[:-1]
+        assert held.sum() > 5 and np.abs(np.diff(x)[held]).max() < 0.01, foot   # 0.5% of the 2-unit height
     in_place = retarget(clip, KID_BONES, mapping, RetargetOptions(root_motion="in_place", **options), scale=KID_SCALE)
     assert np.all(in_place.root_location[:, 0] == 0)
     raw = retarget(clip, KID_BONES, mapping, RetargetOptions(root_motion="raw", **options), scale=KID_SCALE)
@@ -385,3 +392,32 @@ def test_bad_options_are_refused(options, message):
 def test_a_mapping_naming_missing_joints_is_refused():
     with pytest.raises(InputError, match="the mapping names joints this clip lacks: Tail"):
         retarget(load_bvh(LIBRARY["idle"]), KID_BONES, {"hip": "Hips", "torso": "Tail"}, scale=KID_SCALE)
+
+
+def _recorded_differently(clip, fps: float, unit: float, start):
+    """The same performance as a capture suite might export it: another frame rate (channels
+    interpolated), another length unit, the actor starting somewhere else on the stage."""
+    from animate_drawing.motions.bvh import BvhClip, BvhJoint
+
+    joints = [BvhJoint(j.name, j.parent, np.asarray(j.offset) * unit, list(j.channels),
+                       None if j.end_site is None else np.asarray(j.end_site) * unit) for j in clip.joints]
+    motion = clip.motion.copy()
+    motion[:, :3] = (motion[:, :3] + start) * unit
+    times = np.arange(len(motion)) * clip.frame_time
+    resampled = np.arange(0.0, times[-1] + 1e-9, 1.0 / fps)
+    motion = np.stack([np.interp(resampled, times, motion[:, k]) for k in range(motion.shape[1])], axis=1)
+    return BvhClip(clip.path, joints, 1.0 / fps, motion)
+
+
+def test_root_travel_ignores_units_frame_rate_and_stage_position():
+    """A 100 fps clip in metres whose actor starts 5 m away walks the drawing exactly as the
+    30 fps centimetre original does: root motion starts at 0 and moves in the drawing's units."""
+    clip = load_bvh(LIBRARY["walk"])
+    original = retarget(clip, KID_BONES, options=RetargetOptions(), scale=KID_SCALE)
+    other = retarget(_recorded_differently(clip, 100.0, 0.01, (300.0, 0.0, -500.0)), KID_BONES,
+                     options=RetargetOptions(), scale=KID_SCALE)
+    frames = min(original.frame_count, other.frame_count)
+    assert abs(original.frame_count - other.frame_count) <= 1
+    assert np.abs(other.rotation[:frames] - original.rotation[:frames]).max() < 0.02
+    assert np.abs(other.root_location[:frames] - original.root_location[:frames]).max() < 0.03   # of 2 units
+    assert np.allclose(other.root_location[0], original.root_location[0], atol=1e-3)

@@ -1,0 +1,248 @@
+"""What the viewer sees, as numbers: how well an animated drawing keeps its shapes.
+
+The deformed mesh is computed here in numpy, the way Blender's Armature modifier does it
+(linear blend skinning of each bone's rigid 2D motion in the camera plane), so a whole clip
+is measured in milliseconds without rendering. Per frame and triangle, the 2D affine map from
+the rest mesh to the posed mesh has singular values s1 ≥ s2:
+
+* **stretch** = s1 / s2 (1: the triangle keeps its shape), summarised as the area-weighted
+  99th percentile over every frame and triangle;
+* **folded**: det < 0, the texture mirrored over itself; the folded share of the drawing's
+  area per frame (mean and worst frame);
+* **side flips**: a limb moving from in front of the body to behind it or back, per second;
+* **foot slide**: how far a planted foot slides along the ground per frame, as a fraction of
+  the character's height (mean over planted frame pairs);
+* **ground penetration**: how far the lowest point sinks below the ground line (z = 0), as a
+  fraction of the height.
+
+`TARGETS` holds the project's limits; `verdict` and `warnings` turn a report into words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .retarget import pose_2d
+
+HEIGHT = 2.0                 # world units: every character is this tall (rig.plan.CHARACTER_HEIGHT)
+STRETCH_CAP = 1000.0         # a collapsed triangle reads as this stretch instead of inf
+TARGETS = {"stretch_p99": 2.0, "folded_mean": 0.001, "folded_max": 0.005, "flips_per_s": 0.5,
+           "foot_slide": 0.005}
+# Body parts named for people in warnings: a bone's part is the first key its name starts with.
+PART_NAMES = {"left_shoulder": "left arm", "left_elbow": "left arm", "left_hand": "left arm",
+              "right_shoulder": "right arm", "right_elbow": "right arm", "right_hand": "right arm",
+              "left_hip": "left leg", "left_knee": "left leg", "left_foot": "left leg",
+              "right_hip": "right leg", "right_knee": "right leg", "right_foot": "right leg",
+              "neck": "head", "torso": "body", "hip": "body", "root": "body"}
+
+
+@dataclass
+class QualityReport:
+    frames: int
+    stretch_p99: float            # area-weighted 99th percentile over all frames and triangles
+    folded_mean: float            # folded share of the area, mean over frames
+    folded_max: float             # … in the worst frame
+    flips_per_s: float            # limb front/behind changes per second, all limbs together
+    foot_slide: float             # planted-foot travel per frame / character height (mean)
+    ground_penetration: float     # deepest point below the ground line / character height
+    worst_frame: int              # 0-based frame with the most stretch + fold
+    misses: list[str] = field(default_factory=list)   # target names missed
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+# ---------------------------------------------------------------- deformation (numpy skinning)
+
+def posed_vertices(plan, rotation: np.ndarray, root_location: np.ndarray | None = None) -> np.ndarray:
+    """(T, N, 2) world (x, z) of the plan's vertices posed by parent-relative bone `rotation`
+    (T, B) and root motion (T, 2), as Blender's Armature modifier blends the bones' rigid
+    motions (linear blend skinning)."""
+    heads, _ = pose_2d(plan.bones, rotation, root_location, scale=plan.scale)
+    rest_heads, _ = pose_2d(plan.bones, np.zeros((1, len(plan.bones))), scale=plan.scale)
+    angle = _world_delta(plan.bones, rotation)                          # (T, B)
+    c, s = np.cos(angle), np.sin(angle)
+    # Bone b moves p to R(angle) p + shift: its head goes from rest to posed.
+    shift = heads - np.stack([c * rest_heads[0, :, 0] - s * rest_heads[0, :, 1],
+                              s * rest_heads[0, :, 0] + c * rest_heads[0, :, 1]], axis=-1)
+    rest = np.asarray(plan.vertices_uv, float) * [plan.scale, -plan.scale]   # pose_2d's frame
+    weights = np.asarray(plan.weights, float)
+    out = np.zeros((len(rotation), len(rest), 2))
+    for b in np.flatnonzero(weights.max(axis=0) > 0):
+        rows = np.flatnonzero(weights[:, b] > 0)
+        w, x, y = weights[rows, b], rest[rows, 0], rest[rows, 1]
+        out[:, rows, 0] += w * (c[:, b:b + 1] * x - s[:, b:b + 1] * y + shift[:, b, :1])
+        out[:, rows, 1] += w * (s[:, b:b + 1] * x + c[:, b:b + 1] * y + shift[:, b, 1:])
+    # pose_2d's frame → world: x from the root's column, z from the ground row.
+    return out - [plan.origin_uv[0] * plan.scale, -plan.origin_uv[1] * plan.scale]
+
+
+def posed_depth(plan, layer_offset: np.ndarray) -> np.ndarray:
+    """(T, N) depth along the view (smaller = nearer the camera) from the bones' parent-relative
+    layer offsets toward the camera, blended by the skin weights as Blender moves the vertices."""
+    return -(_world_delta(plan.bones, layer_offset) @ np.asarray(plan.weights, float).T)
+
+
+def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
+    index = {b.name: i for i, b in enumerate(bones)}
+    delta = np.zeros_like(rotation, dtype=float)
+    done = np.zeros(len(bones), bool)
+    while not done.all():
+        for i, bone in enumerate(bones):
+            p = index.get(bone.parent, -1) if bone.parent else -1
+            if not done[i] and (p < 0 or done[p]):
+                delta[:, i] = rotation[:, i] + (delta[:, p] if p >= 0 else 0.0)
+                done[i] = True
+    return delta
+
+
+# ---------------------------------------------------------------- per-triangle maps
+
+def triangle_maps(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray):
+    """(stretch (T, M), det (T, M), rest areas (M,)) of each triangle's rest → posed 2D map
+    A = Q E⁻¹ (E, Q: the triangle's two edge vectors as columns, at rest and posed)."""
+    triangles = np.asarray(triangles)
+    r0, r1, r2 = (rest[triangles[:, k]] for k in range(3))
+    e1, e2 = r1 - r0, r2 - r0
+    rest_det = e1[:, 0] * e2[:, 1] - e2[:, 0] * e1[:, 1]
+    safe = np.where(np.abs(rest_det) > 1e-12, rest_det, 1e-12)
+    i00, i01, i10, i11 = e2[:, 1] / safe, -e2[:, 0] / safe, -e1[:, 1] / safe, e1[:, 0] / safe
+    p0 = posed[:, triangles[:, 0]]
+    q1, q2 = posed[:, triangles[:, 1]] - p0, posed[:, triangles[:, 2]] - p0       # (T, M, 2)
+    a00, a01 = q1[..., 0] * i00 + q2[..., 0] * i10, q1[..., 0] * i01 + q2[..., 0] * i11
+    a10, a11 = q1[..., 1] * i00 + q2[..., 1] * i10, q1[..., 1] * i01 + q2[..., 1] * i11
+    det = a00 * a11 - a01 * a10
+    frob = a00 ** 2 + a01 ** 2 + a10 ** 2 + a11 ** 2
+    s1 = np.sqrt(0.5 * (frob + np.sqrt(np.maximum(frob ** 2 - 4 * det ** 2, 0.0))))
+    s2 = np.abs(det) / np.maximum(s1, 1e-12)
+    stretch = np.minimum(s1 / np.maximum(s2, s1 / STRETCH_CAP), STRETCH_CAP)
+    return stretch, det * np.sign(safe), np.abs(rest_det) / 2.0
+
+
+def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile (0..1) of each row of `values` (..., M), each value counting with its
+    weight (M,): one number per row (a float for a 1D row)."""
+    values = np.asarray(values, float)
+    weights = np.broadcast_to(np.asarray(weights, float), values.shape[-1:])
+    order = np.argsort(values, axis=-1)
+    cumulative = np.cumsum(weights[order], axis=-1)
+    at = np.minimum(np.sum(cumulative < q * cumulative[..., -1:], axis=-1), values.shape[-1] - 1)
+    result = np.take_along_axis(np.take_along_axis(values, order, axis=-1), at[..., None], axis=-1)[..., 0]
+    return float(result) if result.ndim == 0 else result
+
+
+# ---------------------------------------------------------------- limbs and feet
+
+def side_flips(layer_absolute: np.ndarray) -> int:
+    """Front/behind changes over (T, L) absolute limb layers (sign = side; 0 = undecided)."""
+    flips = 0
+    for column in np.asarray(layer_absolute).T:
+        signs = np.sign(column[column != 0])
+        flips += int(np.count_nonzero(signs[1:] != signs[:-1]))
+    return flips
+
+
+def planted_slide(feet: np.ndarray, contacts: np.ndarray) -> float:
+    """Mean slide per frame of planted feet along the ground / HEIGHT: feet (T, F, 2) world
+    (x, z), contacts (T, F). A planted ankle rising as the heel rolls off is not a slide."""
+    if len(feet) < 2:
+        return 0.0
+    step = np.abs(np.diff(feet[..., 0], axis=0))                      # (T-1, F)
+    both = contacts[1:] & contacts[:-1]
+    return float(step[both].mean() / HEIGHT) if both.any() else 0.0
+
+
+# ---------------------------------------------------------------- the report
+
+def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: float,
+            layer_absolute: np.ndarray | None = None, feet: np.ndarray | None = None,
+            contacts: np.ndarray | None = None, triangle_part: list[str] | None = None
+            ) -> tuple[QualityReport, list[str]]:
+    """(report, warnings) from rest (N, 2) and posed (T, N, 2) world (x, z) vertices; optional
+    limb layers (T, L), foot positions (T, F, 2) with planted flags (T, F), and the body part
+    of each triangle (for warnings naming it)."""
+    stretch, det, area = triangle_maps(rest, posed, triangles)
+    frames = len(posed)
+    folded = ((det < 0) * area).sum(axis=1) / area.sum()
+    per_frame = weighted_percentile(stretch, area, 0.99)
+    duration = frames / fps if fps > 0 else 1.0
+    flips = side_flips(layer_absolute) if layer_absolute is not None and layer_absolute.size else 0
+    slide = planted_slide(feet, contacts) if feet is not None and contacts is not None and feet.size else 0.0
+    report = QualityReport(
+        frames=frames,
+        stretch_p99=weighted_percentile(stretch.ravel(), np.tile(area, frames), 0.99),
+        folded_mean=float(folded.mean()), folded_max=float(folded.max()),
+        flips_per_s=flips / duration, foot_slide=slide,
+        ground_penetration=float(max(0.0, -posed[..., 1].min()) / HEIGHT),
+        worst_frame=int(np.argmax(per_frame / TARGETS["stretch_p99"] + folded / TARGETS["folded_max"])))
+    report.misses = [name for name, limit in TARGETS.items() if getattr(report, name) > limit]
+    warnings = part_warnings(stretch, det, area, triangle_part) if triangle_part is not None else []
+    if "flips_per_s" in report.misses:
+        warnings.append(f"limbs jump between in front of and behind the body {report.flips_per_s:.1f} times a second")
+    if "foot_slide" in report.misses:
+        warnings.append(f"planted feet slide {report.foot_slide:.1%} of the height per frame")
+    if report.ground_penetration > 0.01:
+        warnings.append(f"the figure sinks {report.ground_penetration:.0%} of its height below the ground")
+    return report, warnings
+
+
+def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
+    """Measure a RetargetResult on the RigPlan it was retargeted onto (bones in plan order)."""
+    rest = plan.vertices_world[:, [0, 2]]
+    posed = posed_vertices(plan, result.rotation, result.root_location)
+    limbs = np.any(result.layer_offset != 0, axis=0)
+    layer_absolute = _world_delta(plan.bones, result.layer_offset)[:, limbs]
+    names = [b.name for b in plan.bones]
+    foot_names = [n for n in result.contacts if n in names]
+    feet = contacts = None
+    if foot_names:
+        heads, _ = pose_2d(plan.bones, result.rotation, result.root_location, scale=plan.scale)
+        feet = heads[:, [names.index(n) for n in foot_names]]
+        contacts = np.stack([result.contacts[n] for n in foot_names], axis=1)
+    triangle_part = [part_of(names[b]) for b in plan.triangle_bone]
+    return measure(rest, posed, plan.triangles, result.fps, layer_absolute, feet, contacts, triangle_part)
+
+
+def verdict(report: QualityReport) -> str:
+    """"good" (every target met), "fair" (missed by less than 2x) or "poor"."""
+    if not report.misses:
+        return "good"
+    worst = max(getattr(report, name) / TARGETS[name] for name in report.misses)
+    return "fair" if worst < 2.0 else "poor"
+
+
+def part_warnings(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, triangle_part: list[str]) -> list[str]:
+    """Plain sentences for body parts that stretch past the target or fold, with the frames."""
+    out = []
+    labels = np.asarray(triangle_part)
+    for part in dict.fromkeys(triangle_part):
+        inside = labels == part
+        if not inside.any():
+            continue
+        per_frame = weighted_percentile(stretch[:, inside], area[inside], 0.95)
+        bad = np.flatnonzero(per_frame > TARGETS["stretch_p99"])
+        if len(bad):
+            out.append(f"{part} stretched {per_frame.max():.1f}x in frames {_frame_span(bad)}")
+        folded = ((det[:, inside] < 0) * area[inside]).sum(axis=1) / area[inside].sum()
+        bad = np.flatnonzero(folded > 0.05)
+        if len(bad):
+            out.append(f"{part} folds over itself ({folded.max():.0%} of it) in frames {_frame_span(bad)}")
+    return out
+
+
+def _frame_span(frames: np.ndarray) -> str:
+    """Scene frames (1-based) of the longest run, and how many other frames there are."""
+    runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
+    longest = max(runs, key=len)
+    text = f"{longest[0] + 1}–{longest[-1] + 1}" if len(longest) > 1 else f"{longest[0] + 1}"
+    rest = len(frames) - len(longest)
+    return text + (f" (and {rest} more)" if rest else "")
+
+
+def part_of(bone_name: str) -> str:
+    for prefix, part in PART_NAMES.items():
+        if bone_name.startswith(prefix):
+            return part
+    return bone_name.replace("_", " ")

@@ -1,0 +1,112 @@
+"""The picture metrics against Blender itself: the numpy skinning equals the Armature modifier's
+evaluated mesh, the quality travels with the Action into a .blend, and `inspect` reads it back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, annotated_biped_dirs
+
+pytestmark = pytest.mark.blender
+
+DRAWING = "xkromkad_AnimatedDrawings-1__postava_out"
+CLIP = REPO_ROOT / "motions" / "clips" / "jump.bvh"
+
+
+@pytest.fixture
+def animated(blender):
+    folder = next((d for d in annotated_biped_dirs() if d.name == DRAWING), None)
+    if folder is None:
+        pytest.skip("shared drawings missing")
+    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.motion import retarget_clip
+    from animate_drawing.motions.retarget import RetargetOptions
+
+    bpy = blender
+    plan = plan_from_character_dir(folder)
+    armature = build_character(bpy.context, plan, source_path=str(folder))
+    action, result = retarget_clip(armature, str(CLIP), "jump", RetargetOptions(fps=30.0, cyclic=True))
+    scene = bpy.context.scene
+    scene.render.fps = 30
+    scene.frame_start, scene.frame_end = 1, result.frame_count
+    return bpy, plan, armature, action, result
+
+
+def test_numpy_skinning_matches_blenders_evaluated_mesh(animated):
+    from animate_drawing.addon.scene_setup import evaluated_world_vertices
+    from animate_drawing.motions.quality import posed_vertices
+
+    bpy, plan, armature, _, result = animated
+    mesh_obj = armature.animate_drawing.mesh_object
+    frames = [0, 7, 13, 24, 40]
+    expected = posed_vertices(plan, result.rotation[frames], result.root_location[frames])
+    for k, frame in enumerate(frames):
+        bpy.context.scene.frame_set(1 + frame)
+        seen = evaluated_world_vertices(mesh_obj, bpy.context.evaluated_depsgraph_get())
+        assert np.abs(seen[:, [0, 2]] - expected[k]).max() < 1e-4        # of a 2-unit-tall figure
+
+
+def test_the_action_carries_the_verdict_and_inspect_reads_it_from_the_saved_file(animated, tmp_path):
+    from animate_drawing.addon import quality
+    from animate_drawing.addon.inspect_file import inspect_blend
+
+    bpy, plan, armature, action, result = animated
+    info = quality.stored(action)
+    assert info["verdict"] in ("good", "fair", "poor")
+    assert info["quality"]["frames"] == result.frame_count
+    assert set(info["contacts"]) == {"left_foot", "right_foot"}
+    keys = quality.summary_keys(bpy.context.scene)
+    assert keys["quality"]["stretch_p99"] == info["quality"]["stretch_p99"] and keys["warnings"] == info["warnings"]
+
+    path = tmp_path / "jump.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    text = "\n".join(inspect_blend(path))
+    # Blender's own evaluated mesh gives the numbers measured with numpy at retarget time.
+    measured = float(text.split("stretch p99")[1].split()[0])
+    assert measured == pytest.approx(info["quality"]["stretch_p99"], abs=0.01)
+    assert f": {info['verdict']}" in text
+
+
+def test_inspect_names_the_file_it_cannot_read(blender, tmp_path):
+    from animate_drawing.addon.inspect_file import inspect_blend
+    from animate_drawing.errors import InputError
+
+    with pytest.raises(InputError, match="no such file"):
+        inspect_blend(tmp_path / "missing.blend")
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    with pytest.raises(InputError, match="reads a .blend"):
+        inspect_blend(bad)
+
+
+def test_an_artist_pins_a_limbs_side_with_a_keyed_bone_property(blender):
+    """`animate_drawing_side` on a limb's first bone: -1 behind the body, 1 in front, 0 the clip's
+    choice; keyed on the armature data, it survives re-retargeting the clip."""
+    folder = next((d for d in annotated_biped_dirs() if d.name == DRAWING), None)
+    if folder is None:
+        pytest.skip("shared drawings missing")
+    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.motion import SIDE_PIN, retarget_clip
+    from animate_drawing.motions.retarget import RetargetOptions
+
+    bpy = blender
+    armature = build_character(bpy.context, plan_from_character_dir(folder), source_path=str(folder))
+    bone = armature.data.bones["left_shoulder"]
+    bone[SIDE_PIN] = 1.0
+    bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=1)
+    bone[SIDE_PIN] = -1.0
+    bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=20)
+    from animate_drawing.addon.build_action import fcurve_collection
+
+    anim = armature.data.animation_data
+    for key in fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves[0].keyframe_points:
+        key.interpolation = "CONSTANT"                      # a switch, like the clip's own layer keys
+    _, result = retarget_clip(armature, str(CLIP), "jump", RetargetOptions(fps=30.0, cyclic=True))
+    side = np.sign(result.layer_offset[:, result.bone_names.index("left_shoulder")])
+    assert np.all(side[:19] == 1) and np.all(side[19:] == -1)          # scene frames 1–19, then 20–48
+    # The keys the armature plays hold the pinned sides too.
+    pose_bone = armature.pose.bones["left_shoulder"]
+    for frame, expected in ((5, 1), (30, -1)):
+        bpy.context.scene.frame_set(frame)
+        assert np.sign(pose_bone.location[2]) == expected
