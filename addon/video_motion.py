@@ -1,6 +1,6 @@
 """Video file → tracked performer → BVH clip: the Blender-side driver of motion from video.
 
-Decoding uses Blender's FFmpeg (imaging.video_file), so `track_video` runs on the main thread;
+Decoding uses Blender's FFmpeg (video_decode), so `track_video` runs on the main thread;
 the pose models and `motions.video_clip` are pure. `video_to_bvh` is what the command line
 (`animate-drawing motion`, `--motion VIDEO`) and the operator call.
 """
@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InputError
-from ..imaging.video_file import DEFAULT_MAX_SIDE, probe_video, read_video
+from .video_decode import DEFAULT_MAX_SIDE, probe_video, read_video
 from ..models.human_pose import PoseTracker
 from ..motions.bvh import write_bvh
 from ..motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track

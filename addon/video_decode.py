@@ -24,6 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import InputError
+from .render import quiet_blender
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v", ".mpg", ".mpeg", ".ogv")
 DEFAULT_MAX_SIDE = 384   # decoded frame size (longest side); the person must stay above ~100 px
@@ -140,7 +141,7 @@ class _DecodeScene:
             chunk_end = min(last, chunk_start + CHUNK_FRAMES * step - 1)
             self.scene.frame_start, self.scene.frame_end = chunk_start + 1, chunk_end + 1
             render.filepath = os.path.join(self.tmp, "f_#######")
-            with bpy.context.temp_override(scene=self.scene):
+            with bpy.context.temp_override(scene=self.scene), quiet_blender():
                 bpy.ops.render.render(animation=True, scene=self.scene.name)
             for index in range(chunk_start, chunk_end + 1, step):
                 file = os.path.join(self.tmp, f"f_{index + 1:07d}.tga")
