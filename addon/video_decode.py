@@ -28,7 +28,7 @@ from .render import quiet_blender
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v", ".mpg", ".mpeg", ".ogv")
 DEFAULT_MAX_SIDE = 384   # decoded frame size (longest side); the person must stay above ~100 px
-CHUNK_FRAMES = 32
+CHUNK_FRAMES = 120   # per render call: fewer calls, less start-up (32 → 120: 4.6 s → 3.2 s for 205 frames)
 
 
 def is_video_path(path: str | os.PathLike) -> bool:
@@ -92,6 +92,11 @@ class _DecodeScene:
 
     def _add_strip(self) -> VideoInfo:
         editor = self.scene.sequence_editor_create()
+        # The sequencer's frame caches would keep every decoded full-size frame (750 MB for
+        # 4 s of 720p): each frame is used once here.
+        for flag in ("use_cache_raw", "use_cache_final", "use_cache_preprocessed", "use_cache_composite"):
+            if hasattr(editor, flag):
+                setattr(editor, flag, False)
         strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 5.0 / 4.x
         try:
             strip = strips.new_movie("video", self.path, channel=1, frame_start=1)

@@ -95,7 +95,7 @@ def test_crowded_street_footage_still_gives_a_clip(bpy_module):
 
     track = track_video(_need(STREET), VideoMotionOptions())
     assert len(track.times) == 205 and track.times[-1] == pytest.approx(204 / 50)
-    assert track.found.mean() > 0.3
+    assert track.found.mean() > 0.25
     result = clip_from_track(track)
     assert np.isfinite(result.clip.motion).all() and result.clip.frame_count == 123
 
