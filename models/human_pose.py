@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..imaging.resample import warp_affine
+from ..imaging.resample import sample_bilinear, warp_affine
 from .decoders import nms, sigmoid
 from .runtime import ModelSpec, OnnxModel, load_model_spec
 
@@ -43,6 +43,10 @@ ALIGN_CENTRE, ALIGN_TOP = 33, 34
 ROI_SCALE = 1.25             # MediaPipe's margin around the body circle
 PRESENCE_THRESHOLD = 0.5     # below it the person left the ROI: detect again
 REDETECT_EVERY = 3           # while nobody is found, the detector runs on every 3rd frame only
+# Mean absolute difference (0..1 RGB) of the torso colours above which the region has slid
+# onto somebody else (people crossing); measured: the same shirt over 10 s < 0.08, two
+# players' shirts 0.2-0.4.
+SWITCH_DISTANCE = 0.2
 
 
 @dataclass
@@ -193,6 +197,7 @@ class PoseTracker:
         self.last_centre: np.ndarray | None = None
         self.detections_run = 0
         self.frames_lost = 0
+        self.colours: np.ndarray | None = None   # the performer's torso colours (running mean)
 
     def track(self, rgb: np.ndarray) -> PoseFrame:
         if self.roi is None:
@@ -209,15 +214,37 @@ class PoseTracker:
         if frame.presence < PRESENCE_THRESHOLD:
             self.roi = None
             return empty_frame()
+        colours = torso_colours(rgb, frame.image_xy[[LM["left_hip"], LM["right_hip"]]].mean(axis=0),
+                                frame.image_xy[[LM["left_shoulder"], LM["right_shoulder"]]].mean(axis=0))
+        if self._is_someone_else(colours):
+            self.roi = self._find(rgb)
+            if self.roi is None:
+                return empty_frame()
+            frame, align = self.landmarker.run(rgb, self.roi)
+            if frame.presence < PRESENCE_THRESHOLD:
+                self.roi = None
+                return empty_frame()
+        elif colours is not None:
+            self.colours = colours if self.colours is None else 0.9 * self.colours + 0.1 * colours
         self.last_centre = align[0]
         self.roi = roi_from_points(align[0], align[1])
         return frame
+
+    def _is_someone_else(self, colours: np.ndarray | None) -> bool:
+        return (self.colours is not None and colours is not None
+                and float(np.abs(colours - self.colours).mean()) > SWITCH_DISTANCE)
 
     def _find(self, rgb: np.ndarray) -> Roi | None:
         self.detections_run += 1
         people = self.detector.detect(rgb)
         if not people:
             return None
+        if self.colours is not None:  # seen before: the one dressed like the performer, if any
+            distances = [np.abs(torso_colours(rgb, p.keypoints[0], p.keypoints[2]) - self.colours).mean()
+                         if torso_colours(rgb, p.keypoints[0], p.keypoints[2]) is not None else np.inf
+                         for p in people]
+            best = int(np.argmin(distances))
+            return people[best].roi() if distances[best] <= SWITCH_DISTANCE else None
         if self.last_centre is not None:  # lost on the way: the one nearest to where it was
             near = min(people, key=lambda p: float(np.hypot(*(p.keypoints[0] - self.last_centre))))
             return near.roi()
@@ -225,6 +252,23 @@ class PoseTracker:
         if self.person > len(ranked):
             return None  # that performer is not (yet) in view
         return ranked[self.person - 1].roi()
+
+
+def torso_colours(rgb: np.ndarray, hips: np.ndarray, shoulders: np.ndarray) -> np.ndarray | None:
+    """(3, 3) mean RGB (0..1) of three bands of the torso from the shoulders down to the hips
+    (the middle 40 % of its width): what a performer wears, to tell them from passers-by.
+    None when the torso is too small to sample or outside the frame."""
+    axis = np.asarray(shoulders, np.float64) - np.asarray(hips, np.float64)
+    length = float(np.hypot(*axis))
+    h, w = rgb.shape[:2]
+    if not np.isfinite(length) or length < 6 or not (0 <= hips[0] < w and 0 <= hips[1] < h):
+        return None
+    across = np.array([-axis[1], axis[0]]) / length
+    along = np.linspace(0.15, 0.85, 9)
+    side = np.linspace(-0.2, 0.2, 5) * length
+    points = (hips[None, None] - 0.5 + along[:, None, None] * axis + side[None, :, None] * across)
+    values = sample_bilinear(rgb, points[..., 0], points[..., 1]).reshape(9, 5, -1)[..., :3]
+    return values.reshape(3, 15, 3).mean(axis=1) / 255.0
 
 
 def rank_people(people: list[PersonDetection], width: int, height: int) -> list[PersonDetection]:

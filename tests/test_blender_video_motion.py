@@ -56,10 +56,14 @@ def test_probe_and_stream_frames_at_the_model_size(bpy_module):
     assert len(bpy_module.data.scenes) == scenes   # the decoding scene is gone
 
 
-def test_tracks_a_player_through_the_basketball_clip(basketball_track):
+def test_tracks_one_player_through_the_basketball_clip(basketball_track):
+    from animate_drawing.addon.video_decode import read_video
+    from animate_drawing.models.human_pose import torso_colours
+
     track = basketball_track
     found = track.found
-    assert found.mean() > 0.85
+    # The player is lost while far away or hidden behind the other one (filled in later).
+    assert found.mean() > 0.55
     xy, world = track.image_xy[found], track.world[found]
     # Upright person: the shoulders above the hips, the nose above the shoulders (image y down).
     shoulders_y = xy[:, [11, 12], 1].mean(axis=1)
@@ -70,10 +74,18 @@ def test_tracks_a_player_through_the_basketball_clip(basketball_track):
     shoulder_width = np.median(np.linalg.norm(world[:, 11] - world[:, 12], axis=1))
     thigh = np.median(np.linalg.norm(world[:, 23] - world[:, 25], axis=1))
     assert 0.2 < shoulder_width < 0.5 and 0.25 < thigh < 0.6
-    # Tracked from frame to frame: a continuous path, no jumps to the other player.
-    hips = xy[:, [23, 24]].mean(axis=1)
-    step = np.linalg.norm(np.diff(hips, axis=0), axis=1)
-    assert np.percentile(step, 99) < 40
+    # Always the same player: the shirt under the tracked torso keeps its colour (the two
+    # players wear blue and white; a swap would show as a distance of 0.2-0.4).
+    colours = []
+    for frame in read_video(BASKETBALL):
+        i = frame.index
+        if found[i]:
+            c = torso_colours(frame.rgb, track.image_xy[i, [23, 24]].mean(axis=0), track.image_xy[i, [11, 12]].mean(axis=0))
+            if c is not None:
+                colours.append(c)
+    colours = np.array(colours)
+    distance = np.abs(colours - np.median(colours, axis=0)).mean(axis=(1, 2))
+    assert np.percentile(distance, 95) < 0.2
 
 
 def test_person_two_is_the_other_player(bpy_module, basketball_track):
@@ -88,14 +100,15 @@ def test_person_two_is_the_other_player(bpy_module, basketball_track):
 
 
 def test_crowded_street_footage_still_gives_a_clip(bpy_module):
-    """Passers-by cut off by the frame edges, heads mostly out of view: BlazePose finds a body
-    in part of the frames only; the gaps are filled and the clip stays usable."""
+    """Passers-by cut off by the frame edges, heads mostly out of view, nobody whole in view:
+    the tracker keeps to one person (by the colours they wear) and finds them in a few frames
+    only; the gaps are filled and the clip stays usable."""
     from animate_drawing.addon.video_motion import VideoMotionOptions, track_video
     from animate_drawing.motions.video_clip import clip_from_track
 
     track = track_video(_need(STREET), VideoMotionOptions())
     assert len(track.times) == 205 and track.times[-1] == pytest.approx(204 / 50)
-    assert track.found.mean() > 0.25
+    assert track.found.mean() > 0.1
     result = clip_from_track(track)
     assert np.isfinite(result.clip.motion).all() and result.clip.frame_count == 123
 

@@ -71,3 +71,14 @@ def test_human_sidecars_load_apart_from_the_drawing_models():
 def test_landmarks_of_an_empty_picture_say_nobody_is_there():
     frame, _ = PoseLandmarker().run(np.full((256, 256, 3), 128, np.uint8), Roi(128, 128, 256, 0.0))
     assert frame.presence < 0.5
+
+
+def test_torso_colours_read_the_shirt_between_shoulders_and_hips():
+    from animate_drawing.models.human_pose import torso_colours
+
+    image = np.full((200, 200, 3), 200, np.uint8)
+    image[60:140, 80:120] = (20, 40, 200)             # a blue shirt
+    colours = torso_colours(image, np.array([100.0, 140.0]), np.array([100.0, 60.0]))
+    assert colours.shape == (3, 3)
+    assert np.allclose(colours, np.array([20, 40, 200]) / 255.0, atol=0.02)
+    assert torso_colours(image, np.array([100.0, 140.0]), np.array([100.0, 138.0])) is None   # too small
