@@ -66,7 +66,26 @@ def read_video(path: str | os.PathLike, max_side: int = DEFAULT_MAX_SIDE, start:
     """Frames of `path` from `start` to `end` seconds (every `step`-th), downscaled so the
     longest side is at most `max_side`. A generator: frames are decoded a chunk at a time."""
     with _DecodeScene(path) as dec:
-        yield from dec.frames(max_side, start, end, step)
+        first, last = frame_range(dec.info, start, end)
+        yield from dec.frames(max_side, first, last, step)
+
+
+def read_video_frames(path: str | os.PathLike, first: int, last: int, max_side: int = DEFAULT_MAX_SIDE,
+                      step: int = 1) -> Iterator[VideoFrame]:
+    """Frames `first` to `last` (0-based, inclusive) of `path`, as `read_video` gives them."""
+    with _DecodeScene(path) as dec:
+        yield from dec.frames(max_side, first, min(last, dec.info.frame_count - 1), step)
+
+
+def frame_range(info: VideoInfo, start: float, end: float | None) -> tuple[int, int]:
+    """(first, last) frame numbers of the seconds `start` to `end`; InputError when none."""
+    first = max(0, int(math.floor(start * info.fps + 1e-6)))
+    last = info.frame_count - 1 if end is None else min(info.frame_count - 1, int(math.ceil(end * info.fps)) - 1)
+    if first > last:
+        raise InputError(info.path, f"no frames between {start:g} s and "
+                                    f"{'the end' if end is None else f'{end:g} s'} "
+                                    f"(the video lasts {info.duration:.2f} s)")
+    return first, last
 
 
 class _DecodeScene:
@@ -119,16 +138,10 @@ class _DecodeScene:
             raise InputError(self.path, "the video has no frames")
         return VideoInfo(self.path, fps, count, int(width), int(height))
 
-    def frames(self, max_side: int, start: float, end: float | None, step: int) -> Iterator[VideoFrame]:
+    def frames(self, max_side: int, first: int, last: int, step: int) -> Iterator[VideoFrame]:
         import bpy
 
         info = self.info
-        first = max(0, int(math.floor(start * info.fps + 1e-6)))
-        last = info.frame_count - 1 if end is None else min(info.frame_count - 1, int(math.ceil(end * info.fps)) - 1)
-        if first > last:
-            raise InputError(self.path, f"no frames between {start:g} s and "
-                                        f"{'the end' if end is None else f'{end:g} s'} "
-                                        f"(the video lasts {info.duration:.2f} s)")
         scale = min(1.0, max_side / max(info.width, info.height))
         render = self.scene.render
         render.resolution_x = max(2, round(info.width * scale))

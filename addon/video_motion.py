@@ -1,8 +1,10 @@
 """Video file → tracked performer → BVH clip: the Blender-side driver of motion from video.
 
-Decoding uses Blender's FFmpeg (video_decode), so `track_video` runs on the main thread;
-the pose models and `motions.video_clip` are pure. `video_to_bvh` is what the command line
-(`animate-drawing motion`, `--motion VIDEO`) and the operator call.
+Decoding uses Blender's FFmpeg (video_decode), so tracking runs on the main thread; the pose
+models and `motions.video_clip` are pure. `VideoTracking` follows the performer one stretch
+of frames at a time (the operator's job makes each stretch a stage, so Esc is heard between
+them); `track_video` runs all of it, `video_to_clip` / `video_to_bvh` are what the command
+line (`animate-drawing motion`, `--motion VIDEO`) calls.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InputError
-from .video_decode import DEFAULT_MAX_SIDE, probe_video, read_video
 from ..models.human_pose import PoseTracker
 from ..motions.bvh import write_bvh
 from ..motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track
-
+from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_frames
 
 MAX_PENDING_FRAMES = 64   # decoded frames waiting for the pose models (~250 KB each)
 
@@ -37,49 +38,78 @@ class VideoMotionOptions:
     max_side: int = DEFAULT_MAX_SIDE
 
 
+class VideoTracking:
+    """One performer followed through a video, a stretch of frames per `track_frames` call."""
+
+    def __init__(self, path: str | os.PathLike, options: VideoMotionOptions):
+        self.path = os.fspath(path)
+        self.options = options
+        self.info = probe_video(self.path)
+        if options.start < 0 or options.start >= self.info.duration:
+            raise InputError(self.path, f"--start {options.start:g} s is outside the video "
+                                        f"(0 to {self.info.duration:.2f} s)")
+        self.first, self.last = frame_range(self.info, options.start, options.end)
+        self.tracker = PoseTracker(person=options.person)
+        self.times, self.world, self.image, self.visibility = [], [], [], []
+        self.size = (self.info.width, self.info.height)
+        self.timings = {"decode_ms": 0.0, "pose_ms": 0.0}
+
+    def segments(self, frames_each: int) -> list[tuple[int, int]]:
+        """(first, last) frame numbers of consecutive stretches covering the chosen range."""
+        return [(a, min(a + frames_each - 1, self.last)) for a in range(self.first, self.last + 1, frames_each)]
+
+    def track_frames(self, first: int, last: int, progress: Callable[[float], None] | None = None) -> None:
+        """Decode frames `first`..`last` and track them (main thread: Blender decodes). The pose
+        models run on a worker thread while the next frames decode (onnxruntime releases the
+        GIL); the bounded queue keeps memory flat on long videos."""
+        decode_s = pose_s = 0.0
+        pending: deque = deque()
+        frames = read_video_frames(self.path, first, last, self.options.max_side)
+        total = max(1, self.last - self.first + 1)
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            while True:
+                t0 = time.perf_counter()
+                frame = next(frames, None)
+                decode_s += time.perf_counter() - t0
+                if frame is not None:
+                    pending.append((frame.time, frame.rgb.shape, worker.submit(self.tracker.track, frame.rgb)))
+                while pending and (frame is None or len(pending) > MAX_PENDING_FRAMES):
+                    frame_time, shape, future = pending.popleft()
+                    t1 = time.perf_counter()
+                    pose = future.result()
+                    pose_s += time.perf_counter() - t1
+                    self.times.append(frame_time)
+                    self.world.append(pose.world)
+                    self.image.append(pose.image_xy)
+                    self.visibility.append(pose.visibility)
+                    self.size = (shape[1], shape[0])
+                    if progress is not None:
+                        progress(min(1.0, len(self.times) / total))
+                if frame is None:
+                    break
+        self.timings["decode_ms"] += decode_s * 1000.0
+        self.timings["pose_ms"] += pose_s * 1000.0
+
+    def track(self) -> PoseTrack:
+        """What was tracked so far, as the pure pipeline's input."""
+        return PoseTrack(self.path, np.array(self.times), np.array(self.world), np.array(self.image),
+                         np.array(self.visibility), self.size)
+
+
 def track_video(path: str | os.PathLike, options: VideoMotionOptions,
                 progress: Callable[[float], None] | None = None,
                 timings: dict[str, float] | None = None) -> PoseTrack:
-    """Decode `path` and follow one performer through it (main thread: Blender decodes).
-    `timings`, when given, receives decode_ms and pose_ms (time spent waiting for the pose
-    models beyond decoding)."""
-    path = os.fspath(path)
-    info = probe_video(path)
-    end = info.duration if options.end is None else min(options.end, info.duration)
-    if options.start < 0 or options.start >= end:
-        raise InputError(path, f"--start {options.start:g} s is outside the video (0 to {info.duration:.2f} s)")
-    tracker = PoseTracker(person=options.person)
-    times, world, image, vis, size = [], [], [], [], (info.width, info.height)
-    total = max(1.0, (end - options.start) * info.fps)
-    decode_s = pose_s = 0.0
-    # The pose models run on a worker thread while Blender decodes the next frames on this
-    # one (onnxruntime releases the GIL); a bounded queue keeps memory flat on long videos.
-    pending: deque = deque()
-    frames = read_video(path, options.max_side, options.start, end)
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        while True:
-            t0 = time.perf_counter()
-            frame = next(frames, None)
-            decode_s += time.perf_counter() - t0
-            if frame is not None:
-                pending.append((frame.time, frame.rgb.shape, worker.submit(tracker.track, frame.rgb)))
-            while pending and (frame is None or len(pending) > MAX_PENDING_FRAMES):
-                frame_time, shape, future = pending.popleft()
-                t1 = time.perf_counter()
-                pose = future.result()
-                pose_s += time.perf_counter() - t1
-                times.append(frame_time)
-                world.append(pose.world)
-                image.append(pose.image_xy)
-                vis.append(pose.visibility)
-                size = (shape[1], shape[0])
-                if progress is not None:
-                    progress(min(1.0, len(times) / total))
-            if frame is None:
-                break
+    """Decode `path` and follow one performer through it (main thread). `timings`, when given,
+    receives decode_ms and pose_ms (time spent waiting for the pose models beyond decoding)."""
+    tracking = VideoTracking(path, options)
+    tracking.track_frames(tracking.first, tracking.last, progress)
     if timings is not None:
-        timings.update(decode_ms=decode_s * 1000.0, pose_ms=pose_s * 1000.0)
-    return PoseTrack(path, np.array(times), np.array(world), np.array(image), np.array(vis), size)
+        timings.update(tracking.timings)
+    return tracking.track()
+
+
+def clip_options(options: VideoMotionOptions) -> VideoClipOptions:
+    return VideoClipOptions(fps=options.fps, mirror=options.mirror)
 
 
 def video_to_clip(path: str | os.PathLike, options: VideoMotionOptions | None = None,
@@ -89,7 +119,7 @@ def video_to_clip(path: str | os.PathLike, options: VideoMotionOptions | None = 
     timings: dict[str, float] = {}
     track = track_video(path, options, progress, timings)
     start = time.perf_counter()
-    result = clip_from_track(track, VideoClipOptions(fps=options.fps, mirror=options.mirror))
+    result = clip_from_track(track, clip_options(options))
     timings["clip_ms"] = (time.perf_counter() - start) * 1000.0
     return result, timings
 

@@ -232,3 +232,38 @@ def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
             bpy.ops.animate_drawing.motion_from_video(filepath=str(bad_videos / name))
     assert (len(bpy.data.actions), len(bpy.data.scenes), bpy.context.scene.frame_end) == before
     assert character.animation_data is None or character.animation_data.action is None
+
+
+def test_tracking_in_stretches_covers_every_frame_once(bpy_module):
+    """The operator's job tracks a stretch per stage: together they are the whole range."""
+    from animate_drawing.addon.video_motion import VideoMotionOptions, VideoTracking
+
+    tracking = VideoTracking(_need(BASKETBALL), VideoMotionOptions(start=0.5, end=2.0))
+    segments = tracking.segments(20)
+    assert segments[0][0] == 14 and segments[-1][1] == 59 and len(segments) == 3
+    for first, last in segments:
+        tracking.track_frames(first, last)
+    track = tracking.track()
+    assert np.allclose(track.times, np.arange(14, 60) / tracking.info.fps)
+    assert track.found.mean() > 0.8
+
+
+def test_a_video_dropped_on_the_viewport_needs_an_active_character(blender):
+    handler = blender.types.FileHandler.bl_rna_get_subclass_py("ANIMATE_DRAWING_FH_video")
+    assert handler is not None and handler.bl_import_operator == "animate_drawing.motion_from_video"
+    assert {".mp4", ".mov", ".webm", ".avi", ".mkv"} <= set(handler.bl_file_extensions.split(";"))
+    window = blender.context.window_manager.windows[0]
+    area = window.screen.areas[0]
+    original = area.type
+    try:
+        area.type = "VIEW_3D"
+        with blender.context.temp_override(window=window, area=area):
+            assert not handler.poll_drop(blender.context)          # no character yet
+        dirs = annotated_biped_dirs()
+        if not dirs:
+            pytest.skip("shared drawings missing")
+        assert blender.ops.animate_drawing.import_character(filepath=str(dirs[0])) == {"FINISHED"}
+        with blender.context.temp_override(window=window, area=area):
+            assert handler.poll_drop(blender.context)
+    finally:
+        area.type = original
