@@ -59,8 +59,8 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
             tell_user(warning, icon="INFO")
         return action
 
-    stages = [jobs.Stage(f"Tracking the person ({i + 1}/{len(segments)})", track(segment), on_main_thread=True)
-              for i, segment in enumerate(segments)]
+    # One label for every stretch (translatable); the status bar's progress counts them.
+    stages = [jobs.Stage("Tracking the person", track(segment), on_main_thread=True) for segment in segments]
     return jobs.Job("Motion from Video", stages + [
         jobs.Stage("Cleaning the motion", clean),
         jobs.Stage("Keying the Action", key, on_main_thread=True),
