@@ -267,3 +267,43 @@ def test_a_video_dropped_on_the_viewport_needs_an_active_character(blender):
             assert handler.poll_drop(blender.context)
     finally:
         area.type = original
+
+
+@pytest.fixture(scope="module")
+def upper_body_video(bpy_module, tmp_path_factory):
+    """The basketball clip's first 4 s with the lower part of the picture cut away: the players
+    are seen from the hips up, as in a video filmed at a desk."""
+    path = tmp_path_factory.mktemp("upper_body") / "desk.mp4"
+    bpy = bpy_module
+    scene = bpy.data.scenes.new("desk")
+    editor = scene.sequence_editor_create()
+    strips = editor.strips if hasattr(editor, "strips") else editor.sequences
+    scene.render.fps, scene.render.fps_base = 30000, 1001
+    strip = strips.new_movie("v", str(_need(BASKETBALL)), channel=1, frame_start=1)
+    strip.crop.min_y = 80   # source pixels cut from the bottom: below the players' waists
+    scene.frame_start, scene.frame_end = 1, 120
+    render = scene.render
+    render.resolution_x, render.resolution_y, render.resolution_percentage = 426, 240, 100
+    if hasattr(render.image_settings, "media_type"):
+        render.image_settings.media_type = "VIDEO"
+    render.image_settings.file_format = "FFMPEG"
+    render.ffmpeg.format, render.ffmpeg.codec = "MPEG4", "H264"
+    render.filepath = str(path)
+    with bpy.context.temp_override(scene=scene):
+        bpy.ops.render.render(animation=True, scene=scene.name)
+    bpy.data.scenes.remove(scene)
+    return path
+
+
+def test_upper_body_footage_keeps_the_legs_at_rest_and_says_so(upper_body_video, tmp_path):
+    from animate_drawing.motions.bvh import load_bvh
+
+    out = tmp_path / "desk.bvh"
+    done = _cli("motion", str(upper_body_video), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "desk.mp4: the legs are not visible; they keep their rest pose" in done.stderr
+    clip = load_bvh(out)
+    for leg in ("LeftUpLeg", "LeftLeg", "RightUpLeg", "RightFoot"):
+        assert np.allclose(clip.channel_values(clip.joint_index(leg)), 0.0)
+    arm = clip.channel_values(clip.joint_index("LeftArm"))
+    assert np.ptp(arm) > 5.0   # the arms still move (degrees)
