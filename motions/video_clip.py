@@ -41,7 +41,11 @@ MIRROR_ORDER = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 1
                          22, 21, 24, 23, 26, 25, 28, 27, 30, 29, 32, 31])
 
 VISIBLE = 0.5            # visibility at or above which a landmark counts as seen
-CONTACT_HEIGHT = 0.06    # metres above the floor a foot may be and still be planted
+CONTACT_HEIGHT = 0.3     # metres above the floor a foot may be and still be planted: the floor
+                         # comes from the image's vertical travel, which a moving camera or a
+                         # walk toward it blurs, so it only rules out clear jumps
+CONTACT_LEVEL = 0.03     # metres a planted foot may be above the other foot (the body's own
+                         # measure, steadier than the image: the lower foot carries the weight)
 CONTACT_SPEED = 0.5      # metres per second a planted foot may appear to move
 
 
@@ -112,11 +116,10 @@ def clip_from_track(track: PoseTrack, options: VideoClipOptions | None = None) -
     image = resample(image, track.times, times)
 
     lengths = bone_lengths(world)
-    root, contacts = root_motion(world, image, times, lengths, legs_seen)
     joints = build_skeleton(lengths)
-    motion = solve_rotations(world, joints, legs_seen)
-    motion[:, :3] = root
-    clip = BvhClip(track.source, joints, frame_time, motion)
+    clip = BvhClip(track.source, joints, frame_time, solve_rotations(world, joints, legs_seen))
+    root, contacts = root_motion(skeleton_feet(clip), image, times, lengths, legs_seen)
+    clip.motion[:, :3] = root
     return VideoClip(clip, warnings, float(found.mean()), contacts)
 
 
@@ -334,10 +337,23 @@ def euler_zxy(rot: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ root motion
 
-def root_motion(world: np.ndarray, image: np.ndarray, times: np.ndarray, lengths: dict[str, float],
+def skeleton_feet(clip: BvhClip) -> np.ndarray:
+    """(T, 2, 2, 3): left/right × (ankle, toe tip) relative to the hips, as the clip's own
+    forward kinematics place them (its root still at the origin): pinning these pins what
+    the retarget sees, bone lengths and all."""
+    pos, rot = clip.world_transforms()
+    ends = clip.end_site_positions(pos, rot)
+    feet = []
+    for name in ("LeftFoot", "RightFoot"):
+        index = clip.joint_index(name)
+        feet.append(np.stack([pos[:, index], ends[index]], axis=1))
+    return np.stack(feet, axis=1) - pos[:, clip.joint_index("Hips")][:, None, None, :]
+
+
+def root_motion(feet: np.ndarray, image: np.ndarray, times: np.ndarray, lengths: dict[str, float],
                 legs_seen: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 3) hip-centre position in metres (y up, floor at 0) and (T, 2) foot contacts."""
-    pts = joint_points(world)
+    """(T, 3) hip-centre position in metres (y up, floor at 0) and (T, 2) foot contacts, from
+    the feet relative to the hips (`skeleton_feet`) and the image track of the hips."""
     hips_px = 0.5 * (image[:, L_HIP] + image[:, R_HIP])
     shoulders_px = 0.5 * (image[:, L_SH] + image[:, R_SH])
     # Metres per pixel: the trunk's true length over its length in the image (median: a lean
@@ -347,33 +363,33 @@ def root_motion(world: np.ndarray, image: np.ndarray, times: np.ndarray, lengths
     travel = np.zeros((len(times), 3))
     travel[:, 0] = (hips_px[:, 0] - hips_px[0, 0]) * metres_per_px
     travel[:, 1] = -(hips_px[:, 1] - hips_px[0, 1]) * metres_per_px
-    feet_rel = np.stack([np.minimum.reduce([world[:, i, 1] for i in (L_ANK, L_HEEL, L_TOE)]) - pts["Hips"][:, 1],
-                         np.minimum.reduce([world[:, i, 1] for i in (R_ANK, R_HEEL, R_TOE)]) - pts["Hips"][:, 1]],
-                        axis=1)
+    frames = len(times)
     if not legs_seen:  # standing height of the rest skeleton, travel sideways only
-        rest_height = lengths["LeftLeg"] + lengths["LeftFoot"] + 0.3 * lengths["LeftFoot_end"]
-        root = np.column_stack([travel[:, 0], np.full(len(times), rest_height), np.zeros(len(times))])
-        return root, np.zeros((len(times), 2), bool)
+        rest_height = -float(np.min(feet[0, :, :, 1]))
+        return (np.column_stack([travel[:, 0], np.full(frames, rest_height), np.zeros(frames)]),
+                np.zeros((frames, 2), bool))
+    feet_low = feet[:, :, :, 1].min(axis=2)          # (T, 2) lowest point of each foot
     # Height: the image's vertical travel, with the floor at the lowest foot of the clip's
     # lower decile (robust to a few frames with a foot misplaced below the floor).
-    lowest = (travel[:, 1:2] + feet_rel).min(axis=1)
-    floor = float(np.percentile(lowest, 10))
+    floor = float(np.percentile((travel[:, 1:2] + feet_low).min(axis=1), 10))
     root_y = travel[:, 1] - floor
-    foot_height = feet_rel + root_y[:, None]
-    feet_x = np.stack([world[:, L_ANK, 0] - pts["Hips"][:, 0], world[:, R_ANK, 0] - pts["Hips"][:, 0]], axis=1)
-    feet_z = np.stack([world[:, L_ANK, 2] - pts["Hips"][:, 2], world[:, R_ANK, 2] - pts["Hips"][:, 2]], axis=1)
-    dt = np.gradient(times) if len(times) > 1 else np.ones(1)
-    foot_world_x = feet_x + travel[:, :1]
-    speed = np.abs(np.gradient(foot_world_x, axis=0)) / dt[:, None] if len(times) > 1 else np.zeros_like(feet_x)
-    contacts = (foot_height < CONTACT_HEIGHT) & (speed < CONTACT_SPEED)
-    root = np.zeros((len(times), 3))
+    foot_height = feet_low + root_y[:, None]
+    ankles = feet[:, :, 0, :]                        # (T, 2, 3)
+    if frames > 1:
+        drift = np.gradient(ankles[:, :, 0] + travel[:, :1], axis=0) / np.gradient(times)[:, None]
+    else:
+        drift = np.zeros((frames, 2))
+    lowest = feet_low - feet_low.min(axis=1, keepdims=True)
+    contacts = (foot_height < CONTACT_HEIGHT) & (lowest < CONTACT_LEVEL) & (np.abs(drift) < CONTACT_SPEED)
+    root = np.zeros((frames, 3))
     root[:, 1] = root_y
     root[0, 0] = travel[0, 0]
-    for t in range(1, len(times)):
+    for t in range(1, frames):
         planted = contacts[t] & contacts[t - 1]
         if planted.any():  # move the body so the planted foot (or both, averaged) stays put
-            root[t, 0] = root[t - 1, 0] - float(np.mean(feet_x[t, planted] - feet_x[t - 1, planted]))
-            root[t, 2] = root[t - 1, 2] - float(np.mean(feet_z[t, planted] - feet_z[t - 1, planted]))
+            step = np.mean(ankles[t, planted] - ankles[t - 1, planted], axis=0)
+            root[t, 0] = root[t - 1, 0] - step[0]
+            root[t, 2] = root[t - 1, 2] - step[2]
         else:
             root[t, 0] = root[t - 1, 0] + travel[t, 0] - travel[t - 1, 0]
             root[t, 2] = root[t - 1, 2]

@@ -307,3 +307,19 @@ def test_upper_body_footage_keeps_the_legs_at_rest_and_says_so(upper_body_video,
         assert np.allclose(clip.channel_values(clip.joint_index(leg)), 0.0)
     arm = clip.channel_values(clip.joint_index("LeftArm"))
     assert np.ptp(arm) > 5.0   # the arms still move (degrees)
+
+
+def test_planted_feet_do_not_slide_on_real_footage(basketball_track):
+    from animate_drawing.motions.video_clip import clip_from_track
+
+    result = clip_from_track(basketball_track)
+    clip, contacts = result.clip, result.contacts
+    assert contacts.any(axis=1).mean() > 0.1
+    pos = clip.world_positions()
+    for side, name in ((0, "LeftFoot"), (1, "RightFoot")):
+        foot = pos[:, clip.joint_index(name)][:, [0, 2]]
+        planted = contacts[1:, side] & contacts[:-1, side]
+        step = np.linalg.norm(np.diff(foot, axis=0), axis=1)
+        # metres per frame: a planted foot stays (up to both feet planted and averaged)
+        assert np.median(step[planted]) < 0.005
+        assert np.median(step[planted]) < 0.3 * np.median(step[~planted])
