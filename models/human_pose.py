@@ -44,8 +44,10 @@ ROI_SCALE = 1.25             # MediaPipe's margin around the body circle
 PRESENCE_THRESHOLD = 0.5     # below it the person left the ROI: detect again
 REDETECT_EVERY = 3           # while nobody is found, the detector runs on every 3rd frame only
 # Mean absolute difference (0..1 RGB) of the torso colours above which the region has slid
-# onto somebody else (people crossing); measured: the same shirt over 10 s < 0.08, two
-# players' shirts 0.2-0.4.
+# onto somebody else (people crossing). Measured on the basketball clip: the same shirt
+# 0.05 median, 0.09 at the 90th percentile; 0.15 already loses the player for most of the
+# clip (pose and light change the colours), while a torso half over a like-coloured wall
+# still passes 0.2 (a known failure).
 SWITCH_DISTANCE = 0.2
 
 
@@ -200,39 +202,52 @@ class PoseTracker:
         self.colours: np.ndarray | None = None   # the performer's torso colours (running mean)
 
     def track(self, rgb: np.ndarray) -> PoseFrame:
+        detected = False
         if self.roi is None:
             # Frames without anyone are filled in later from their neighbours, so while the
             # person is away the detector (2/3 of the per-frame cost) need not run every frame.
             self.frames_lost += 1
             if (self.frames_lost - 1) % REDETECT_EVERY:
                 return empty_frame()
-            self.roi = self._find(rgb)
+            self.roi, detected = self._find(rgb), True
             if self.roi is None:
                 return empty_frame()
         self.frames_lost = 0
-        frame, align = self.landmarker.run(rgb, self.roi)
-        if frame.presence < PRESENCE_THRESHOLD:
+        found = self._landmarks(rgb)
+        if found is None and not detected:
+            # The region lost the performer or slid onto someone else: look for them again.
+            self.roi = self._find(rgb)
+            found = self._landmarks(rgb) if self.roi is not None else None
+        if found is None:
             self.roi = None
             return empty_frame()
-        colours = torso_colours(rgb, frame.image_xy[[LM["left_hip"], LM["right_hip"]]].mean(axis=0),
-                                frame.image_xy[[LM["left_shoulder"], LM["right_shoulder"]]].mean(axis=0))
-        if self._is_someone_else(colours):
-            self.roi = self._find(rgb)
-            if self.roi is None:
-                return empty_frame()
-            frame, align = self.landmarker.run(rgb, self.roi)
-            if frame.presence < PRESENCE_THRESHOLD:
-                self.roi = None
-                return empty_frame()
-        elif colours is not None:
-            self.colours = colours if self.colours is None else 0.9 * self.colours + 0.1 * colours
+        frame, align, colours = found
+        if self.colours is None:
+            self.colours = colours
+        elif colours is not None and self._distance(colours) < SWITCH_DISTANCE / 2:
+            # Follow slow lighting changes, but only on clear matches: updating on every frame
+            # let the reference drift, step by small step, onto the wall behind a crossing player.
+            self.colours = 0.95 * self.colours + 0.05 * colours
         self.last_centre = align[0]
         self.roi = roi_from_points(align[0], align[1])
         return frame
 
+    def _landmarks(self, rgb: np.ndarray):
+        """(frame, alignment points, torso colours) in the current region, or None when nobody
+        is there or it is not the performer."""
+        frame, align = self.landmarker.run(rgb, self.roi)
+        if frame.presence < PRESENCE_THRESHOLD:
+            return None
+        xy = frame.image_xy
+        colours = torso_colours(rgb, xy[[LM["left_hip"], LM["right_hip"]]].mean(axis=0),
+                                xy[[LM["left_shoulder"], LM["right_shoulder"]]].mean(axis=0))
+        return None if self._is_someone_else(colours) else (frame, align, colours)
+
+    def _distance(self, colours: np.ndarray) -> float:
+        return float(np.abs(colours - self.colours).mean())
+
     def _is_someone_else(self, colours: np.ndarray | None) -> bool:
-        return (self.colours is not None and colours is not None
-                and float(np.abs(colours - self.colours).mean()) > SWITCH_DISTANCE)
+        return self.colours is not None and colours is not None and self._distance(colours) > SWITCH_DISTANCE
 
     def _find(self, rgb: np.ndarray) -> Roi | None:
         self.detections_run += 1
