@@ -43,12 +43,13 @@ ALIGN_CENTRE, ALIGN_TOP = 33, 34
 ROI_SCALE = 1.25             # MediaPipe's margin around the body circle
 PRESENCE_THRESHOLD = 0.5     # below it the person left the ROI: detect again
 REDETECT_EVERY = 3           # while nobody is found, the detector runs on every 3rd frame only
-# Mean absolute difference (0..1 RGB) of the torso colours above which the region has slid
-# onto somebody else (people crossing). Measured on the basketball clip: the same shirt
-# 0.05 median, 0.09 at the 90th percentile; 0.15 already loses the player for most of the
-# clip (pose and light change the colours), while a torso half over a like-coloured wall
-# still passes 0.2 (a known failure).
-SWITCH_DISTANCE = 0.2
+# Mean absolute difference (0..1 RGB) of the torso colours above which the region has moved
+# onto somebody else (people crossing). Measured on the basketball clip: the same player
+# 0.05 median, 0.09 at the 90th percentile, but up to 0.2 while raising the arms to shoot
+# (arms and ball over the shirt); the other player's shirt 0.3-0.4. So only a clear change
+# counts: a region sliding over a similar-looking person or wall still passes (a known limit).
+SWITCH_DISTANCE = 0.3
+REFERENCE_FRAMES = 5         # frames whose torso colours make the performer's reference
 
 
 @dataclass
@@ -200,6 +201,7 @@ class PoseTracker:
         self.detections_run = 0
         self.frames_lost = 0
         self.colours: np.ndarray | None = None   # the performer's torso colours (running mean)
+        self.first_colours: list[np.ndarray] = []
 
     def track(self, rgb: np.ndarray) -> PoseFrame:
         detected = False
@@ -222,8 +224,11 @@ class PoseTracker:
             self.roi = None
             return empty_frame()
         frame, align, colours = found
-        if self.colours is None:
-            self.colours = colours
+        if len(self.first_colours) < REFERENCE_FRAMES:
+            if colours is not None:  # the reference: the first frames' median (one frame can be off)
+                self.first_colours.append(colours)
+                self.colours = np.median(self.first_colours, axis=0) if len(self.first_colours) == REFERENCE_FRAMES \
+                    else None
         elif colours is not None and self._distance(colours) < SWITCH_DISTANCE / 2:
             # Follow slow lighting changes, but only on clear matches: updating on every frame
             # let the reference drift, step by small step, onto the wall behind a crossing player.
