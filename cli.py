@@ -94,12 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _video_options(animate)
 
-    motion = commands.add_parser(
-        "motion", help="the motion of a person filmed in a video, as a 3D BVH file",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    motion = commands.add_parser("motion", help="the motion of a person filmed in a video, as a 3D BVH file")
     motion.add_argument("video", help="video of a person (.mp4 .mov .webm .avi .mkv)")
     motion.add_argument("--out", required=True, help="the .bvh file to write")
-    motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip")
+    motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip (default: 30)")
     _video_options(motion)
 
     worker = commands.add_parser("_worker")  # internal: one process of --jobs N
@@ -110,10 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _video_options(command) -> None:
     group = command.add_argument_group("motion from video")
     group.add_argument("--person", type=int, default=1,
-                       help="which performer: 1 = largest and most central, 2 = the next, ...")
-    group.add_argument("--start", type=float, default=0.0, help="first second of the video to use")
+                       help="which performer: 1 = largest and most central (default), 2 = the next, ...")
+    group.add_argument("--start", type=float, default=0.0, help="first second of the video to use (default: 0)")
     group.add_argument("--end", type=float, default=None, help="last second of the video to use (default: its end)")
-    group.add_argument("--mirror", action="store_true", help="mirror left and right (selfie videos)")
+    group.add_argument("--mirror", action="store_true", help="swap left and right (selfie videos)")
 
 
 def _video_motion_options(args, fps: float):
