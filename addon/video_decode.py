@@ -62,19 +62,19 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
 
 
 def read_video(path: str | os.PathLike, max_side: int = DEFAULT_MAX_SIDE, start: float = 0.0,
-               end: float | None = None, step: int = 1) -> Iterator[VideoFrame]:
-    """Frames of `path` from `start` to `end` seconds (every `step`-th), downscaled so the
+               end: float | None = None) -> Iterator[VideoFrame]:
+    """Frames of `path` from `start` to `end` seconds, downscaled so the
     longest side is at most `max_side`. A generator: frames are decoded a chunk at a time."""
     with _DecodeScene(path) as dec:
         first, last = frame_range(dec.info, start, end)
-        yield from dec.frames(max_side, first, last, step)
+        yield from dec.frames(max_side, first, last)
 
 
-def read_video_frames(path: str | os.PathLike, first: int, last: int, max_side: int = DEFAULT_MAX_SIDE,
-                      step: int = 1) -> Iterator[VideoFrame]:
+def read_video_frames(path: str | os.PathLike, first: int, last: int,
+                      max_side: int = DEFAULT_MAX_SIDE) -> Iterator[VideoFrame]:
     """Frames `first` to `last` (0-based, inclusive) of `path`, as `read_video` gives them."""
     with _DecodeScene(path) as dec:
-        yield from dec.frames(max_side, first, min(last, dec.info.frame_count - 1), step)
+        yield from dec.frames(max_side, first, min(last, dec.info.frame_count - 1))
 
 
 def frame_range(info: VideoInfo, start: float, end: float | None) -> tuple[int, int]:
@@ -138,7 +138,7 @@ class _DecodeScene:
             raise InputError(self.path, "the video has no frames")
         return VideoInfo(self.path, fps, count, int(width), int(height))
 
-    def frames(self, max_side: int, first: int, last: int, step: int) -> Iterator[VideoFrame]:
+    def frames(self, max_side: int, first: int, last: int) -> Iterator[VideoFrame]:
         import bpy
 
         info = self.info
@@ -154,14 +154,13 @@ class _DecodeScene:
         self.scene.view_settings.view_transform = "Standard"  # pixels as stored, no tone mapping
         self.strip.transform.filter = "NEAREST"
         self.tmp = tempfile.mkdtemp(prefix="animate_drawing_video_")
-        self.scene.frame_step = step
-        for chunk_start in range(first, last + 1, CHUNK_FRAMES * step):
-            chunk_end = min(last, chunk_start + CHUNK_FRAMES * step - 1)
+        for chunk_start in range(first, last + 1, CHUNK_FRAMES):
+            chunk_end = min(last, chunk_start + CHUNK_FRAMES - 1)
             self.scene.frame_start, self.scene.frame_end = chunk_start + 1, chunk_end + 1
             render.filepath = os.path.join(self.tmp, "f_#######")
             with bpy.context.temp_override(scene=self.scene), quiet_blender():
                 bpy.ops.render.render(animation=True, scene=self.scene.name)
-            for index in range(chunk_start, chunk_end + 1, step):
+            for index in range(chunk_start, chunk_end + 1):
                 file = os.path.join(self.tmp, f"f_{index + 1:07d}.tga")
                 if not os.path.isfile(file):
                     raise InputError(self.path, f"frame {index + 1} could not be decoded (truncated or damaged file?)")

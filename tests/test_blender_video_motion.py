@@ -249,6 +249,7 @@ def test_tracking_in_stretches_covers_every_frame_once(bpy_module):
     track = tracking.track()
     assert np.allclose(track.times, np.arange(14, 60) / tracking.info.fps)
     assert track.found.mean() > 0.8
+    assert tracking.tracker.detections_run <= 5   # followed frame to frame, not detected each time
 
 
 def test_a_video_dropped_on_the_viewport_needs_an_active_character(blender):
