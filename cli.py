@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import NoReturn
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate,inspect}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate,inspect,motion}")
 
     annotate = commands.add_parser(
         "annotate", help="find the figure(s) in a drawing; write AnimatedDrawings character folders",
@@ -70,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="drawing images, character folders, folders of them, or glob patterns")
     animate.add_argument("--motion", required=True,
-                         help="library motion name(s) or .bvh file(s), comma separated")
+                         help="library motion name(s), .bvh file(s) or videos of a person (.mp4 .mov .webm "
+                              ".avi .mkv), comma separated")
     animate.add_argument("--out", required=True, help="output file or folder (see below)")
     animate.add_argument("--format", default="mp4",
                          help=f"comma separated, of {','.join(plan.FORMATS)} (default: mp4; ignored when OUT is a file)")
@@ -93,10 +95,33 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="print the picture quality of an animated .blend "
                                                   "(stretch, folds, limb side flips, foot slide)")
     inspect.add_argument("blend", help="a .blend written by `animate --format blend` or saved from the add-on")
+    _video_options(animate)
+
+    motion = commands.add_parser("motion", help="the motion of a person filmed in a video, as a 3D BVH file")
+    motion.add_argument("video", help="video of a person (.mp4 .mov .webm .avi .mkv)")
+    motion.add_argument("--out", required=True, help="the .bvh file to write")
+    motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip (default: 30)")
+    _video_options(motion)
 
     worker = commands.add_parser("_worker")  # internal: one process of --jobs N
     worker.add_argument("spec")
     return parser
+
+
+def _video_options(command) -> None:
+    group = command.add_argument_group("motion from video")
+    group.add_argument("--person", type=int, default=1,
+                       help="which performer: 1 = largest and most central (default), 2 = the next, ...")
+    group.add_argument("--start", type=float, default=0.0, help="first second of the video to use (default: 0)")
+    group.add_argument("--end", type=float, default=None, help="last second of the video to use (default: its end)")
+    group.add_argument("--mirror", action="store_true", help="swap left and right (selfie videos)")
+
+
+def _video_motion_options(args, fps: float):
+    if args.person < 1 or args.start < 0 or (args.end is not None and args.end <= args.start):
+        raise _sub("errors").InputError(None, "--person must be >= 1, --start >= 0 and --end > --start")
+    return _sub("addon.video_motion").VideoMotionOptions(
+        person=args.person, start=args.start, end=args.end, mirror=args.mirror, fps=fps)
 
 
 def _blender_argv() -> list[str]:
@@ -119,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rig(args)
         if args.command == "inspect":
             return cmd_inspect(args)
+        if args.command == "motion":
+            return cmd_motion(args)
         if args.command == "_worker":
             return _sub("addon.batch").run_worker(args.spec)
         return cmd_animate(parser, args)
@@ -156,6 +183,37 @@ def cmd_inspect(args) -> int:
     return 0
 
 
+def cmd_motion(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".bvh":
+        raise _sub("errors").InputError(out, "motion writes a .bvh file")
+    if args.fps <= 0:
+        raise _sub("errors").InputError(None, "--fps must be > 0")
+    import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
+    result = _sub("addon.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps))
+    for warning in result.warnings:
+        print(f"animate-drawing: warning: {warning}", file=sys.stderr)
+    print(out)
+    return 0
+
+
+def _videos_to_bvh(motions: list[str], args, folder: Path) -> list[str]:
+    """--motion values with every video replaced by the BVH of its performer, written to `folder`."""
+    video_motion = _sub("addon.video_motion")
+    out = []
+    for motion in motions:
+        if not _sub("addon.video_decode").is_video_path(motion):
+            out.append(motion)
+            continue
+        import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
+        bvh = folder / f"{Path(motion).stem}.bvh"
+        result = video_motion.video_to_bvh(motion, bvh, _video_motion_options(args, args.fps))
+        for warning in result.warnings:
+            print(f"animate-drawing: warning: {warning}", file=sys.stderr)
+        out.append(str(bvh))
+    return out
+
+
 def cmd_animate(parser, args) -> int:
     plan = _sub("addon.batch_plan")
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
@@ -168,11 +226,6 @@ def cmd_animate(parser, args) -> int:
         shard = plan.parse_shard(args.shard)
     except ValueError as exc:
         parser.error(str(exc))
-    options = plan.BatchOptions(
-        inputs=args.inputs, motions=[m.strip() for m in args.motion.split(",") if m.strip()], out=args.out,
-        formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
-        shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
-        frames=args.frames)
     try:  # a typo in the backdrop should stop the batch before any work, not fail every item
         _sub("addon.encode").parse_background(args.background, 2, 2)
     except _sub("errors").InputError as exc:
@@ -182,6 +235,19 @@ def cmd_animate(parser, args) -> int:
             _sub("addon.scene_setup").resolve_engine(args.engine)
         except RuntimeError as exc:
             parser.error(str(exc))
+    motions = [m.strip() for m in args.motion.split(",") if m.strip()]
+    with tempfile.TemporaryDirectory(prefix="animate_drawing_motion_") as scratch:
+        # Videos become BVH clips first (main thread: Blender decodes), then go through the batch like any clip.
+        motions = _videos_to_bvh(motions, args, Path(scratch))
+        options = plan.BatchOptions(
+            inputs=args.inputs, motions=motions, out=args.out,
+            formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
+            shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
+            frames=args.frames)
+        return _run_batch(args, options)
+
+
+def _run_batch(args, options) -> int:
     batch = _sub("addon.batch")
     reporter = _sub("addon.progress").Reporter.for_terminal(quiet=args.json)
     summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")

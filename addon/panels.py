@@ -181,6 +181,7 @@ class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
         layout.separator()
         layout.operator("animate_drawing.ui_load_bvh", text="Load Motion File…", icon="FILE_MOVIE")
         draw_quality(layout, active_character(context))
+        layout.operator("animate_drawing.motion_from_video", text="Motion from Video…", icon="OUTLINER_OB_CAMERA")
         draw_mapping(layout, context)
 
 

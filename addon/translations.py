@@ -23,6 +23,9 @@ FRENCH = {
     "Meshing and skin weights": "Maillage et poids de peau",
     "Building the character": "Construction du personnage",
     "Retargeting the motion": "Transfert du mouvement",
+    "Tracking the person": "Suivi de la personne",
+    "Cleaning the motion": "Nettoyage du mouvement",
+    "Keying the Action": "Création des clés de l'action",
     # sidebar and menus
     "Animate Drawing": "Animer le dessin",
     "Animate Drawing…": "Animer un dessin…",
@@ -115,6 +118,21 @@ FRENCH = {
     "good": "bonne",
     "fair": "passable",
     "poor": "médiocre",
+    "Motion from Video…": "Mouvement depuis une vidéo…",
+    "Motion from Video": "Mouvement depuis une vidéo",
+    "Motion from Video (Animate Drawing)": "Mouvement depuis une vidéo (Animate Drawing)",
+    "Track the person filmed in a video and put their motion on the active character as its own "
+    "Action; earlier clips stay on NLA tracks":
+        "Suivre la personne filmée dans une vidéo et donner son mouvement au personnage actif dans sa "
+        "propre action ; les clips précédents restent sur des pistes NLA",
+    "Video": "Vidéo",
+    "Person": "Personne",
+    "Which performer: 1 = the largest and most central, 2 = the next, …":
+        "Quelle personne : 1 = la plus grande et la plus centrale, 2 = la suivante, …",
+    "First second of the video to use": "Première seconde de la vidéo à utiliser",
+    "Last second of the video to use; 0 = its end": "Dernière seconde de la vidéo à utiliser ; 0 = sa fin",
+    "Mirror": "Miroir",
+    "Swap left and right (selfie videos)": "Échanger gauche et droite (vidéos selfie)",
     "Read a BVH file and show how its joints map onto the character's joints":
         "Lire un fichier BVH et montrer la correspondance de ses articulations avec celles du personnage",
     "Motion File": "Fichier de mouvement",

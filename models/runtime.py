@@ -19,7 +19,8 @@ Sidecar keys read here and by the decoders (all optional unless marked):
   yolo_det — `num_classes`, `classes` (ids that count as figures); dets_labels — `classes`;
   box_heatmap — `stride`, `centre_offset`, `ltrb_unit` stride | pixels, `activation`;
   mask_logits — `activation` sigmoid | none, `threshold`; detectors — `score_threshold`,
-  `iou_threshold`.
+  `iou_threshold`; blazepose_detector / blazepose_landmarks (models/human/) — fixed
+  MediaPipe layouts, decoded in `human_pose.py`.
 """
 
 from __future__ import annotations
@@ -50,9 +51,13 @@ TASK_KINDS = {
     "detection": {"yolo_det", "dets_labels", "box_heatmap", "yolo_pose"},
     "segmentation": {"mask_logits"},
     "pose": {"heatmap", "simcc", "yolo_pose"},
+    # Human (photo) models for motion from video; they live in models/human/, apart from the
+    # drawing models that shipped_specs() lists.
+    "person_detection": {"blazepose_detector"},
+    "human_pose": {"blazepose_landmarks"},
 }
 OUTPUTS_NEEDED = {"heatmap": 1, "simcc": 2, "yolo_pose": 1, "yolo_det": 1, "dets_labels": 2,
-                  "mask_logits": 1, "box_heatmap": 2}
+                  "mask_logits": 1, "box_heatmap": 2, "blazepose_detector": 2, "blazepose_landmarks": 3}
 
 
 class ModelFallbackWarning(UserWarning):

@@ -87,7 +87,7 @@ def test_zip_holds_addon_models_and_clips_but_no_dev_files(linux_build):
         shipped_py = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / folder).glob("*.py")}
         shipped_py -= {"models/evaluate.py"}   # a development tool (it uses OpenCV)
         assert shipped_py <= names, f"{folder}: {sorted(shipped_py - names)} missing from the zip"
-    for pattern in ("models/*.onnx", "models/*.json", "motions/clips/*"):
+    for pattern in ("models/*.onnx", "models/*.json", "models/human/*", "motions/clips/*"):
         expected = {p.relative_to(REPO_ROOT).as_posix() for p in REPO_ROOT.glob(pattern) if p.is_file()}
         assert expected <= names, f"{sorted(expected - names)} missing from the zip"
 

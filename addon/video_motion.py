@@ -1,0 +1,135 @@
+"""Video file → tracked performer → BVH clip: the Blender-side driver of motion from video.
+
+Decoding uses Blender's FFmpeg (video_decode), so tracking runs on the main thread; the pose
+models and `motions.video_clip` are pure. `VideoTracking` follows the performer one stretch
+of frames at a time (the operator's job makes each stretch a stage, so Esc is heard between
+them); `track_video` runs all of it, `video_to_clip` / `video_to_bvh` are what the command
+line (`animate-drawing motion`, `--motion VIDEO`) calls.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import InputError
+from ..models.human_pose import PoseTracker
+from ..motions.bvh import write_bvh
+from ..motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track
+from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_frames
+
+MAX_PENDING_FRAMES = 64   # decoded frames waiting for the pose models (~250 KB each)
+
+
+@dataclass
+class VideoMotionOptions:
+    person: int = 1            # 1 = largest and most central performer, 2 = the next, ...
+    start: float = 0.0         # seconds
+    end: float | None = None   # seconds; None = to the end
+    mirror: bool = False
+    fps: float = 30.0          # of the clip written
+    max_side: int = DEFAULT_MAX_SIDE
+
+
+class VideoTracking:
+    """One performer followed through a video, a stretch of frames per `track_frames` call."""
+
+    def __init__(self, path: str | os.PathLike, options: VideoMotionOptions):
+        self.path = os.fspath(path)
+        self.options = options
+        self.info = probe_video(self.path)
+        if options.start < 0 or options.start >= self.info.duration:
+            raise InputError(self.path, f"--start {options.start:g} s is outside the video "
+                                        f"(0 to {self.info.duration:.2f} s)")
+        self.first, self.last = frame_range(self.info, options.start, options.end)
+        self.tracker = PoseTracker(person=options.person)
+        self.times, self.world, self.image, self.visibility = [], [], [], []
+        self.size = (self.info.width, self.info.height)
+        self.timings = {"decode_ms": 0.0, "pose_ms": 0.0}
+
+    def segments(self, frames_each: int) -> list[tuple[int, int]]:
+        """(first, last) frame numbers of consecutive stretches covering the chosen range."""
+        return [(a, min(a + frames_each - 1, self.last)) for a in range(self.first, self.last + 1, frames_each)]
+
+    def track_frames(self, first: int, last: int, progress: Callable[[float], None] | None = None) -> None:
+        """Decode frames `first`..`last` and track them (main thread: Blender decodes). The pose
+        models run on a worker thread while the next frames decode (onnxruntime releases the
+        GIL); the bounded queue keeps memory flat on long videos."""
+        decode_s = pose_s = 0.0
+        pending: deque = deque()
+        frames = read_video_frames(self.path, first, last, self.options.max_side)
+        total = max(1, self.last - self.first + 1)
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            while True:
+                t0 = time.perf_counter()
+                frame = next(frames, None)
+                decode_s += time.perf_counter() - t0
+                if frame is not None:
+                    pending.append((frame.time, frame.rgb.shape, worker.submit(self.tracker.track, frame.rgb)))
+                while pending and (frame is None or len(pending) > MAX_PENDING_FRAMES):
+                    frame_time, shape, future = pending.popleft()
+                    t1 = time.perf_counter()
+                    pose = future.result()
+                    pose_s += time.perf_counter() - t1
+                    self.times.append(frame_time)
+                    self.world.append(pose.world)
+                    self.image.append(pose.image_xy)
+                    self.visibility.append(pose.visibility)
+                    self.size = (shape[1], shape[0])
+                    if progress is not None:
+                        progress(min(1.0, len(self.times) / total))
+                if frame is None:
+                    break
+        self.timings["decode_ms"] += decode_s * 1000.0
+        self.timings["pose_ms"] += pose_s * 1000.0
+
+    def track(self) -> PoseTrack:
+        """What was tracked so far, as the pure pipeline's input."""
+        return PoseTrack(self.path, np.array(self.times), np.array(self.world), np.array(self.image),
+                         np.array(self.visibility), self.size)
+
+
+def track_video(path: str | os.PathLike, options: VideoMotionOptions,
+                progress: Callable[[float], None] | None = None,
+                timings: dict[str, float] | None = None) -> PoseTrack:
+    """Decode `path` and follow one performer through it (main thread). `timings`, when given,
+    receives decode_ms and pose_ms (time spent waiting for the pose models beyond decoding)."""
+    tracking = VideoTracking(path, options)
+    tracking.track_frames(tracking.first, tracking.last, progress)
+    if timings is not None:
+        timings.update(tracking.timings)
+    return tracking.track()
+
+
+def clip_options(options: VideoMotionOptions) -> VideoClipOptions:
+    return VideoClipOptions(fps=options.fps, mirror=options.mirror)
+
+
+def video_to_clip(path: str | os.PathLike, options: VideoMotionOptions | None = None,
+                  progress: Callable[[float], None] | None = None) -> tuple[VideoClip, dict[str, float]]:
+    """The BVH clip of the video's performer, and timings in ms (decode, pose, clip)."""
+    options = options or VideoMotionOptions()
+    timings: dict[str, float] = {}
+    track = track_video(path, options, progress, timings)
+    start = time.perf_counter()
+    result = clip_from_track(track, clip_options(options))
+    timings["clip_ms"] = (time.perf_counter() - start) * 1000.0
+    return result, timings
+
+
+def video_to_bvh(path: str | os.PathLike, out: str | os.PathLike, options: VideoMotionOptions | None = None,
+                 progress: Callable[[float], None] | None = None) -> VideoClip:
+    """Write the performer's motion in `path` as the BVH file `out`."""
+    result, _ = video_to_clip(path, options, progress)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.clip.path = str(out)
+    write_bvh(result.clip, out)
+    return result

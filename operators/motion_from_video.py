@@ -1,0 +1,121 @@
+"""`animate_drawing.motion_from_video`: a video of a person → an Action on the active character.
+
+Runs as a job: each stretch of about three seconds of video is one main-thread stage (Blender
+decodes it), so the status bar shows the progress and Esc stops the work between stretches;
+the filtering runs on a worker thread; keying is the last stage. Cancelled or failed, the
+scene is left as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
+
+from ..addon import jobs
+from ..addon.build_armature import bone_plans
+from ..addon.motion import apply_retarget
+from ..addon.properties import active_character
+from ..addon.video_decode import VIDEO_EXTENSIONS
+from ..addon.video_motion import VideoMotionOptions, VideoTracking, clip_options
+from ..errors import AnimateDrawingError
+from ..motions.retarget import RetargetOptions, retarget
+from ..motions.video_clip import clip_from_track
+from ._common import select_only
+from .retarget import scene_fps
+from .ui_common import start_reported, tell_if_failed, tell_user
+
+SEGMENT_SECONDS = 3.0
+
+
+def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_scene_range: bool,
+                          warnings: list[str]) -> jobs.Job:
+    """The job's stages; opening the video happens now, so a file that is no video fails at once.
+    Warnings (legs not seen, person rarely found) are appended to `warnings` and shown."""
+    tracking = VideoTracking(path, options)
+    segments = tracking.segments(max(1, round(SEGMENT_SECONDS * tracking.info.fps)))
+    fps = options.fps
+
+    def track(segment):
+        def run(_):
+            tracking.track_frames(*segment)
+        return run
+
+    def clean(_):
+        return clip_from_track(tracking.track(), clip_options(options))
+
+    def key(video):
+        scene = bpy.context.scene
+        props = armature.animate_drawing
+        result = retarget(video.clip, bone_plans(armature, props.scale, props.origin_uv), None,
+                          RetargetOptions(fps=fps), scale=props.scale)
+        action = apply_retarget(armature, result, Path(path).stem, scene_fps=fps, frame_start=scene.frame_start)
+        if set_scene_range:
+            scene.frame_end = scene.frame_start + result.frame_count - 1
+        select_only(bpy.context, armature)
+        warnings.extend(video.warnings)
+        for warning in video.warnings:  # after the operator returned: a popup (none in background)
+            tell_user(warning, icon="INFO")
+        return action
+
+    # One label for every stretch (translatable); the status bar's progress counts them.
+    stages = [jobs.Stage("Tracking the person", track(segment), on_main_thread=True) for segment in segments]
+    return jobs.Job("Motion from Video", stages + [
+        jobs.Stage("Cleaning the motion", clean),
+        jobs.Stage("Keying the Action", key, on_main_thread=True),
+    ], on_finished=tell_if_failed)
+
+
+class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
+    bl_idname = "animate_drawing.motion_from_video"
+    bl_label = "Motion from Video"
+    bl_description = ("Track the person filmed in a video and put their motion on the active character "
+                      "as its own Action; earlier clips stay on NLA tracks")
+    bl_options = {"REGISTER"}  # the job records the one undo step when it finishes
+
+    filepath: StringProperty(name="Video", subtype="FILE_PATH")
+    filter_glob: StringProperty(default=";".join(f"*{ext}" for ext in VIDEO_EXTENSIONS), options={"HIDDEN"})
+    person: IntProperty(name="Person", default=1, min=1,
+                        description="Which performer: 1 = the largest and most central, 2 = the next, …")
+    start: FloatProperty(name="Start", default=0.0, min=0.0, unit="TIME_ABSOLUTE",
+                         description="First second of the video to use")
+    end: FloatProperty(name="End", default=0.0, min=0.0, unit="TIME_ABSOLUTE",
+                       description="Last second of the video to use; 0 = its end")
+    mirror: BoolProperty(name="Mirror", default=False, description="Swap left and right (selfie videos)")
+    set_scene_range: BoolProperty(name="Set Scene Range", default=True,
+                                  description="Make the scene's frame range play the clip")
+    interactive: BoolProperty(
+        name="Interactive", options={"HIDDEN", "SKIP_SAVE"},
+        description="Work behind the interface (set when started from the interface)",
+    )
+
+    @classmethod
+    def poll(cls, context):
+        return active_character(context) is not None
+
+    def invoke(self, context, event):
+        self.interactive = True
+        if self.filepath:  # dropped on the viewport (file handler) or given by a script
+            return self.execute(context)
+        context.window_manager.fileselect_add(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context):
+        options = VideoMotionOptions(person=self.person, start=self.start,
+                                     end=self.end if self.end > self.start else None,
+                                     mirror=self.mirror, fps=scene_fps(context.scene))
+        warnings: list[str] = []
+        try:
+            job = motion_from_video_job(active_character(context), self.filepath, options,
+                                        self.set_scene_range, warnings)
+        except AnimateDrawingError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        status = start_reported(self, job, wait=not self.interactive)
+        for warning in warnings:  # known now when the job ran to the end here
+            self.report({"WARNING"}, warning)
+        return status
+
+
+CLASSES = (ANIMATE_DRAWING_OT_motion_from_video,)
