@@ -6,6 +6,11 @@ with no package, so the bottom of this file loads the extension folder as a pack
 the same `run_program()` from there. Hence no package imports at module level: they happen
 inside the commands (which also keeps `--help` instant). `main(argv)` returns the exit status
 for callers in the same process; `run_program()` also ends the process (see `exit_program`).
+
+Whatever goes wrong ends in one line on stderr, the last one, and a non-zero status: a user
+error (bad input, unwritable place) `animate-drawing: PATH: problem`, an interrupt
+`interrupted: N of M done; rerun with --resume` (130 for SIGINT, 143 for SIGTERM), a bug its
+type and message (the traceback with --verbose). Blender's own log lines only with --verbose.
 """
 
 from __future__ import annotations
@@ -49,16 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true",
+                        help="also show Blender's and libraries' own log lines, and tracebacks of bugs")
+    box = argparse.ArgumentParser(add_help=False)
+    box.add_argument("--box", default=None, metavar="X0,Y0,X1,Y1",
+                     help="the figure's box in image pixels (left, top, right, bottom): skips detection")
 
     annotate = commands.add_parser(
         "annotate", help="find the figure(s) in a drawing; write AnimatedDrawings character folders",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter, parents=[common, box])
     annotate.add_argument("image", help="photo or scan of a drawing")
     annotate.add_argument("--out", required=True, help="folder receiving one character folder per figure")
 
     rig = commands.add_parser(
         "rig", help="build the rigged character of a character folder (or drawing) into a .blend",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter, parents=[common, box])
     rig.add_argument("character", help="AnimatedDrawings character folder (char_cfg.yaml, texture.png, "
                                        "mask.png) or a drawing image")
     rig.add_argument("--out", required=True, help="the .blend file to write")
@@ -66,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     animate = commands.add_parser(
         "animate", help="animate drawings with motions and render/export them",
         formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=110),
-        epilog=ANIMATE_EPILOG)
+        epilog=ANIMATE_EPILOG, parents=[common, box])
     animate.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="drawing images, character folders, folders of them, or glob patterns")
     animate.add_argument("--motion", required=True,
@@ -90,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
 
-    worker = commands.add_parser("_worker")  # internal: one process of --jobs N
+    worker = commands.add_parser("_worker", parents=[common])  # internal: one process of --jobs N
     worker.add_argument("spec")
     return parser
 
@@ -107,22 +118,69 @@ def _blender_argv() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_blender_argv() if argv is None else argv)
+    quiet, interrupt = _sub("addon.quiet"), _sub("addon.interrupt")
+    with quiet.native_output_silenced(not args.verbose), interrupt.signals_raise_interrupted():
+        try:
+            return _command(parser, args)
+        except interrupt.Interrupted as exc:
+            if args.command == "_worker":  # partials are discarded: leave now, Blender's teardown
+                sys.stdout.flush()         # would outlast the parent's patience (the parent speaks)
+                os._exit(exc.exit_status)
+            print(exc.message() if exc.total else "interrupted", file=sys.stderr)
+            return exc.exit_status
+        except BaseException as exc:  # noqa: BLE001 - every failure ends in one line (see module doc)
+            if isinstance(exc, SystemExit):
+                raise
+            print(f"animate-drawing: {_failure_line(exc, args.verbose)}", file=sys.stderr)
+            return 1
+
+
+def _command(parser, args) -> int:
+    if args.command == "annotate":
+        return cmd_annotate(args)
+    if args.command == "rig":
+        return cmd_rig(args)
+    if args.command == "_worker":
+        return _sub("addon.batch").run_worker(args.spec)
+    return cmd_animate(parser, args)
+
+
+def _failure_line(exc: BaseException, verbose: bool) -> str:
+    """User errors say the file and problem; an OS error names its path; a bug its type (with
+    --verbose its traceback comes first)."""
+    errors = _sub("errors")
+    if isinstance(exc, errors.PlaceError) and getattr(exc, "total", 0):
+        return f"{exc}; stopped with {exc.done} of {exc.total} done; rerun with --resume once fixed"
+    if isinstance(exc, errors.AnimateDrawingError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return str(errors.place_error(exc))
+    if verbose:
+        traceback.print_exc()
+        return f"internal error: {type(exc).__name__}: {exc}"
+    return f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the details)"
+
+
+def _parse_box(text: str | None) -> tuple[float, float, float, float] | None:
+    """'X0,Y0,X1,Y1' → floats; the image decides later whether the box lies inside it."""
+    if text is None:
+        return None
     errors = _sub("errors")
     try:
-        if args.command == "annotate":
-            return cmd_annotate(args)
-        if args.command == "rig":
-            return cmd_rig(args)
-        if args.command == "_worker":
-            return _sub("addon.batch").run_worker(args.spec)
-        return cmd_animate(parser, args)
-    except errors.AnimateDrawingError as exc:
-        print(f"animate-drawing: {exc}", file=sys.stderr)
-        return 1
+        x0, y0, x1, y1 = (float(part) for part in text.split(","))
+    except ValueError:
+        raise errors.InputError(None, f"--box {text}: expected X0,Y0,X1,Y1, four numbers in image pixels "
+                                      "(left, top, right, bottom)") from None
+    if not (x1 > x0 and y1 > y0) or min(x0, y0) < 0:
+        raise errors.InputError(None, f"--box {text}: needs 0 <= X0 < X1 and 0 <= Y0 < Y1 (left, top, right, bottom)")
+    return x0, y0, x1, y1
 
 
 def cmd_annotate(args) -> int:
-    folders = _sub("models.annotate").annotate(args.image, args.out)
+    settings = _sub("models.analyze").AnalysisSettings(manual_box=_parse_box(args.box))
+    places = _sub("addon.places")
+    places.ensure_writable_folder(Path(args.out))
+    folders = _sub("models.annotate").annotate(args.image, args.out, settings)
     for folder in folders:
         print(folder)
     return 0 if folders else 1
@@ -135,10 +193,13 @@ def cmd_rig(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".blend":
         raise _sub("errors").InputError(out, "rig writes a .blend file")
+    places = _sub("addon.places")
+    places.ensure_writable_folder(out.parent)  # before the work, not after
+    places.sweep_stale_partials(out.parent)
+    box = _parse_box(args.box)
     batch.prepare_blender()
-    plan = batch_item.load_plan(args.character, batch_item.Timer())
+    plan = batch_item.load_plan(args.character, batch_item.Timer(), box)
     _sub("addon.character").build_character(bpy.context, plan, source_path=args.character)
-    out.parent.mkdir(parents=True, exist_ok=True)
     export.save_blend(out)
     print(out)
     return 0
@@ -160,7 +221,7 @@ def cmd_animate(parser, args) -> int:
         inputs=args.inputs, motions=[m.strip() for m in args.motion.split(",") if m.strip()], out=args.out,
         formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
         shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
-        frames=args.frames)
+        frames=args.frames, box=_parse_box(args.box), verbose=args.verbose)
     try:  # a typo in the backdrop should stop the batch before any work, not fail every item
         _sub("addon.encode").parse_background(args.background, 2, 2)
     except _sub("errors").InputError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import bpy
 
-from . import encode, export, render, scene_setup
+from . import encode, export, places, render, scene_setup
 from .batch_plan import BatchOptions
 from .build_material import read_image_rgba
 from .character import build_character, character_name_for, plan_from_character_dir
@@ -31,18 +31,19 @@ class Timer:
         self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - started) * 1000.0
 
 
-def load_plan(path: str, timer: Timer):
-    """RigPlan from a character folder, or from a drawing via the vision pipeline."""
+def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | None = None):
+    """RigPlan from a character folder, or from a drawing via the vision pipeline (inside
+    `box`, image pixels, when given: no detection)."""
     started = time.perf_counter()
     source = Path(path)
     if source.is_dir():
         plan = plan_from_character_dir(source)
         timer.add("plan", started)
         return plan
-    from ..models.analyze import analyze_image, figure_to_character
+    from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
     from ..rig.plan import build_rig_plan
 
-    analysis = analyze_image(source)  # raises InputError / NoFigureError naming the file
+    analysis = analyze_image(source, AnalysisSettings(manual_box=box))  # raises InputError / NoFigureError naming the file
     timer.add("analyze", started)
     started = time.perf_counter()
     texture, mask, config, _ = figure_to_character(analysis, 0)
@@ -100,6 +101,9 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     objects = scene_setup.rendered_objects(scene)
     scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames))
     backdrop = encode.parse_background(options.background, size, size)
+    folder = next(iter(outputs.values())).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    places.check_free_space(folder, places.estimate_bytes(outputs, len(frames), size, size))
     sinks = _open_sinks(outputs, backdrop, size, options.fps, objects)
     timer.add("setup", started)
     try:

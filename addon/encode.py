@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..imaging.image_file import read_image, write_bmp, write_png
 from ..imaging.resample import resize
 from .gif import GifWriter, build_palette
+from .places import discard
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -47,13 +48,6 @@ def publish(partial: Path, final: Path) -> None:
         partial.rename(final)
     else:
         os.replace(partial, final)
-
-
-def discard(partial: Path) -> None:
-    if partial.is_dir():
-        shutil.rmtree(partial, ignore_errors=True)
-    elif partial.exists():
-        partial.unlink()
 
 
 def parse_background(spec: str | None, width: int, height: int) -> np.ndarray | None:
