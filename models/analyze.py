@@ -19,9 +19,9 @@ from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
 
 MASK_SOURCES = ("auto", "model", "classical")
-NO_FIGURE_HINT = ("no figure found. Hint: give the figure's box yourself (command line: --box X0,Y0,X1,Y1 "
-                  "in image pixels; in Blender: the review step's manual box), or use a photo with the "
-                  "figure drawn in dark lines on plain paper")
+NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure (command line: --box X0,Y0,X1,Y1 "
+                  "in image pixels; in Blender: the review step's manual box) and try again, or use a photo "
+                  "with the figure drawn in dark lines on plain paper")
 
 
 @dataclass
