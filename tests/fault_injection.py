@@ -1,0 +1,295 @@
+"""Fault injection shared by the fault tests (tests/test_faults_*.py) and the fault table
+(benchmarks/bench_faults.py): damaged input files, and places and processes that fail.
+
+Every scenario returns `Outcome`s. Pass means the product stayed in control: a damaged file
+is loaded or refused in one line naming it ("refused"), a failed place or an interrupt ends
+with one line and the right status, and afterwards there is no traceback, no partial file
+and no output under its final name that is not complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+RAW = SHARED_DATA / "drawings" / "raw"
+ANNOTATED = SHARED_DATA / "drawings" / "annotated"
+BVH = SHARED_DATA / "bvh" / "fair1" / "jumping.bvh"
+CHARACTER = ANNOTATED / "limefresh5455_animation_drawing__char8"  # small: fast to rig
+PNG_SOURCE = RAW / "input_0010.png"
+JPEG_SOURCE = RAW / "ui_www_public_assets_example6.jpg"
+CLI = [sys.executable, "-m", "animate_drawing.cli"]
+PARTIAL = re.compile(r"\.part-\d+")
+BAD_OUTCOMES = ("TRACEBACK", "HANG", "TRUNCATED", "LEFTOVER", "WRONG", "BUG")
+
+
+@dataclass
+class Outcome:
+    fault: str
+    case: str
+    outcome: str  # "loaded", "refused", "finished", "stopped", … or one of BAD_OUTCOMES
+    detail: str = ""
+
+    @property
+    def bad(self) -> bool:
+        return self.outcome in BAD_OUTCOMES
+
+
+# --- damaged files, in process -------------------------------------------------------------
+
+def mutations(data: bytes, count: int, seed: int):
+    """`count` damaged copies of `data`: half with 1-8 random bytes changed, half cut short."""
+    rng = random.Random(seed)
+    for k in range(count):
+        if k % 2 == 0:
+            damaged = bytearray(data)
+            for _ in range(rng.randint(1, 8)):
+                at = rng.randrange(len(damaged))
+                damaged[at] ^= rng.randint(1, 255)
+            yield f"flip{k}", bytes(damaged)
+        else:
+            yield f"cut{k}", data[:rng.randrange(len(data))]
+
+
+def judge_load(fault: str, case: str, path: Path, load) -> Outcome:
+    """Run `load()`; a refusal must be the product's one line naming the damaged file."""
+    from animate_drawing.errors import InputError
+
+    try:
+        load()
+    except InputError as exc:
+        message = str(exc)
+        if "\n" in message or str(path) not in message:
+            return Outcome(fault, case, "WRONG", message[:200])
+        return Outcome(fault, case, "refused", message[:200])
+    except Exception as exc:  # noqa: BLE001 - exactly what the fuzzing looks for
+        return Outcome(fault, case, "BUG", f"{type(exc).__name__}: {exc}"[:300])
+    return Outcome(fault, case, "loaded")
+
+
+def fuzz_file(fault: str, source: Path, name: str, folder: Path, count: int, seed: int, load) -> list[Outcome]:
+    """Damaged copies of `source` written as `folder/name`, each given to `load(path)`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    outcomes = []
+    for case, data in mutations(source.read_bytes(), count, seed):
+        target.write_bytes(data)
+        outcomes.append(judge_load(fault, case, target, lambda: load(target)))
+    return outcomes
+
+
+def fuzz_images(folder: Path, count: int, seed: int) -> list[Outcome]:
+    """PNG and JPEG through the CLI's image loader (Blender's decoder, EXIF, size checks)."""
+    from animate_drawing.models.analyze import load_drawing
+
+    return (fuzz_file("png", PNG_SOURCE, "drawing.png", folder, count, seed, load_drawing)
+            + fuzz_file("jpeg", JPEG_SOURCE, "drawing.jpg", folder, count, seed, load_drawing))
+
+
+def fuzz_bvh(folder: Path, count: int, seed: int) -> list[Outcome]:
+    """BVH through the parser and the retargeting onto a real character's bones."""
+    from animate_drawing.addon.character import plan_from_character_dir
+    from animate_drawing.motions.bvh import load_bvh
+    from animate_drawing.motions.retarget import RetargetOptions, retarget
+
+    plan = plan_from_character_dir(CHARACTER)
+
+    def load(path):
+        retarget(load_bvh(path), plan.bones, None, RetargetOptions(fps=30.0), scale=plan.scale)
+
+    return fuzz_file("bvh", BVH, "motion.bvh", folder, count, seed, load)
+
+
+def fuzz_char_cfg(folder: Path, count: int, seed: int) -> list[Outcome]:
+    """char_cfg.yaml in a copy of a character folder, through the CLI's character loader."""
+    from animate_drawing.addon.character import plan_from_character_dir
+
+    character = folder / "character"
+    shutil.copytree(CHARACTER, character, dirs_exist_ok=True)
+    original = folder / "char_cfg.yaml.original"
+    shutil.copy(CHARACTER / "char_cfg.yaml", original)
+    return fuzz_file("char_cfg.yaml", original, "character/char_cfg.yaml", folder, count, seed,
+                     lambda _: plan_from_character_dir(character))
+
+
+def fuzz_onnx(folder: Path, count: int, seed: int) -> list[Outcome]:
+    """The shipped figure detector damaged, loaded as a model folder and run on a drawing."""
+    from animate_drawing.models.analyze import AnalysisSettings, analyze_image, load_drawing
+    from animate_drawing.models.runtime import MODELS_DIR, clear_session_cache
+
+    models = folder / "models"
+    shutil.copytree(MODELS_DIR, models, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.md", "*.py"))
+    full = load_drawing(PNG_SOURCE)
+    loaded = dataclasses.replace(full, rgb=np.ascontiguousarray(full.rgb[::3, ::3]))  # 300 px: 3x faster
+
+    def load(_):
+        clear_session_cache()  # sessions are cached per file name: the damaged copy must be loaded
+        analyze_image(loaded, AnalysisSettings(models_dir=str(models), mask_source="classical"))
+
+    original = folder / "figure_detector.onnx.original"
+    shutil.copy(MODELS_DIR / "figure_detector.onnx", original)
+    try:
+        return fuzz_file("onnx", original, "models/figure_detector.onnx", folder, count, seed, load)
+    finally:
+        clear_session_cache()
+
+
+def fuzz_blend(folder: Path, count: int, seed: int, source: Path) -> list[Outcome]:
+    """A damaged .blend given as an input: the CLI's input expansion, then its image loader."""
+    from animate_drawing.addon.batch_plan import expand_inputs
+    from animate_drawing.errors import InputError
+    from animate_drawing.models.analyze import load_drawing
+
+    def load(path):
+        [(_, problem)] = expand_inputs([str(path)])
+        if problem is None:
+            raise AssertionError("a .blend was taken for a drawing")
+        raise InputError(path, problem)
+
+    def as_image(path):  # the same bytes renamed .png reach Blender's image decoder
+        renamed = path.with_suffix(".png")
+        shutil.copy(path, renamed)
+        try:
+            load_drawing(renamed)
+        finally:
+            renamed.unlink()
+
+    outcomes = fuzz_file("blend", source, "scene.blend", folder, count, seed, load)
+    return outcomes + fuzz_file("blend as .png", source, "scene.blend", folder / "renamed", count // 4, seed,
+                                lambda path: judge_renamed(path, as_image))
+
+
+def judge_renamed(path: Path, load) -> None:
+    """`load` reports the renamed copy; say it about `path` so judge_load sees the name it expects."""
+    from animate_drawing.errors import InputError
+
+    try:
+        load(path)
+    except InputError as exc:
+        raise InputError(path, exc.problem) from None
+
+
+# --- the real command line: places and interrupts --------------------------------------------
+
+def cli_env() -> dict:
+    return dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+
+
+def run_cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=cli_env(),
+                          cwd=REPO_ROOT, timeout=timeout)
+
+
+def start_cli(*args) -> subprocess.Popen:
+    return subprocess.Popen([*CLI, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=cli_env(), cwd=REPO_ROOT)
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Partial outputs anywhere under `folder`."""
+    if not folder.exists():
+        return []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if PARTIAL.search(p.name))
+
+
+def incomplete_outputs(folder: Path, frames: int) -> list[str]:
+    """Outputs under their final names that are not whole: an MP4 without its index (moov box)
+    or with fewer frames, a GIF without its trailer, a PNG folder short of frames."""
+    import cv2
+
+    bad = []
+    for video in folder.glob("*.mp4"):
+        capture = cv2.VideoCapture(str(video))
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        ok, _ = capture.read()
+        if b"moov" not in video.read_bytes() or count != frames or not ok:
+            bad.append(f"{video.name}: {count} frames")
+    for gif in folder.glob("*.gif"):
+        if not gif.read_bytes().endswith(b";"):
+            bad.append(f"{gif.name}: no GIF trailer")
+    for pngs in folder.glob("*_frames"):
+        count = len(list(pngs.glob("frame_*.png")))
+        if count != frames:
+            bad.append(f"{pngs.name}: {count} of {frames} frames")
+    return bad
+
+
+def judge_run(fault: str, case: str, done: subprocess.CompletedProcess | tuple, out: Path, frames: int,
+              expect_status: tuple[int, ...], expect_last: str) -> Outcome:
+    """The usual verdict on a finished CLI run: status, our line last, nothing partial, all complete."""
+    code, stderr = (done.returncode, done.stderr) if hasattr(done, "returncode") else done
+    if "Traceback" in stderr:
+        return Outcome(fault, case, "TRACEBACK", stderr[-400:])
+    left = leftovers(out)
+    if left:
+        return Outcome(fault, case, "LEFTOVER", ", ".join(left[:5]))
+    broken = incomplete_outputs(out, frames)
+    if broken:
+        return Outcome(fault, case, "TRUNCATED", ", ".join(broken[:5]))
+    last = last_line(stderr)
+    if code not in expect_status or not re.search(expect_last, last):
+        return Outcome(fault, case, "WRONG", f"exit {code}: {last[:200]}")
+    return Outcome(fault, case, "stopped" if code else "finished", last[:160])
+
+
+def summary_items(out: Path) -> list[dict]:
+    path = out / "summary.json"
+    return json.loads(path.read_text())["items"] if path.exists() else []
+
+
+def interrupt_at(args: list, delay: float, sig: int, timeout: float = 300) -> tuple[int, str, float]:
+    """Start the CLI, send `sig` after `delay` seconds; (status, stderr, seconds it took to stop)."""
+    proc = start_cli(*args)
+    try:
+        proc.wait(timeout=delay)
+        _, stderr = proc.communicate()
+        return proc.returncode, stderr, 0.0
+    except subprocess.TimeoutExpired:
+        pass
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+        return -1, "HANG " + stderr, time.monotonic() - sent
+    return proc.returncode, stderr, time.monotonic() - sent
+
+
+def mounted_tmpfs(where: Path, size: str, read_only: bool = False) -> bool:
+    """Mount a tmpfs (root only); False where that is not possible."""
+    where.mkdir(parents=True, exist_ok=True)
+    options = f"size={size}" + (",ro" if read_only else "")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    return done.returncode == 0
+
+
+def unmount(where: Path) -> None:
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def can_mount() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
