@@ -6,6 +6,7 @@ batch keeps a flat memory profile in one process.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -115,7 +116,8 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
         timer.add("encode", started)
     except BaseException:
         for sink in sinks:
-            sink.abort()
+            with contextlib.suppress(OSError):  # each sink's partial goes, even if another's clean-up fails
+                sink.abort()
         raise
     started = time.perf_counter()
     if "blend" in outputs:

@@ -136,8 +136,10 @@ class GifSink:
         publish(self.partial, self.final)
 
     def abort(self) -> None:
-        self.writer.close()
-        discard(self.partial)
+        try:
+            self.writer.close()  # flushing fails when the disk is full: the partial goes anyway
+        finally:
+            discard(self.partial)
 
 
 class Mp4Sink:

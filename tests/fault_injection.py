@@ -293,3 +293,131 @@ def can_mount() -> bool:
 
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+
+
+# --- scenarios on the real command line (each returns Outcomes; the tests and the table share them)
+
+FRAMES, SIZE = 24, 96
+CHARACTERS = ("limefresh5455_animation_drawing__char8", "mikaelapisani_AnimatedDrawings-JM__output",
+              "limefresh5455_animation_drawing__char2_output")
+STOP_LINE = r"^interrupted: \d+ of \d+ done; rerun with --resume$"
+
+
+def batch_args(inputs, out: Path, jobs: int = 1, formats: str = "mp4,png,gif", frames: int = FRAMES,
+               size: int = SIZE) -> list:
+    return ["animate", *inputs, "--motion", BVH, "--out", out, "--format", formats, "--size", size,
+            "--frames", frames, "--jobs", jobs]
+
+
+def characters() -> list[Path]:
+    return [ANNOTATED / name for name in CHARACTERS]
+
+
+def unwritable_place(fault: str, place: Path) -> list[Outcome]:
+    """Every command that writes, aimed at a place that cannot be written: one line naming it."""
+    expect = re.escape(str(place)) + r".*: (read-only file system|operation not permitted|permission denied)"
+    runs = {
+        "animate folder": batch_args([CHARACTER], place / "out", frames=4),
+        "animate file": batch_args([CHARACTER], place / "walk.mp4", frames=4),
+        "rig": ["rig", CHARACTER, "--out", place / "c.blend"],
+        "annotate": ["annotate", PNG_SOURCE, "--out", place / "character"],
+    }
+    return [judge_run(fault, case, run_cli(*args), place, 4, (1,), r"^animate-drawing: " + expect)
+            for case, args in runs.items()]
+
+
+def disk_fills_mid_render(fault: str, place: Path, fill_after: str = "second") -> Outcome:
+    """A tmpfs that fills (a filler file takes what is left) while the second item renders: the
+    first item stays complete, the second leaves nothing, the run ends in one line."""
+    out = place / "out"
+    first, second = characters()[:2]
+    proc = start_cli(*batch_args([first, second], out, frames=60, size=192))
+    filler = place / "filler"
+    deadline = time.monotonic() + 240
+    second_name = second.name
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(p.name.startswith(f".{second_name}") and PARTIAL.search(p.name) for p in out.glob(".*")):
+            _fill(filler)
+            break
+        time.sleep(0.02)
+    try:
+        _, stderr = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return Outcome(fault, "2 items", "HANG")
+    verdict = judge_run(fault, "2 items", (proc.returncode, stderr), out, 60, (1,),
+                        r"no space left on the disk; stopped with 1 of 2 done; rerun with --resume")
+    if not verdict.bad and not (out / f"{first.name}.mp4").is_file():
+        return Outcome(fault, "2 items", "WRONG", "the first item's finished output is gone")
+    return verdict
+
+
+def _fill(filler: Path) -> None:
+    try:
+        with open(filler, "wb") as stream:
+            while True:
+                stream.write(b"\0" * (1 << 20))
+    except OSError:
+        pass
+
+
+def vanishing_character(fault: str, folder: Path) -> Outcome:
+    """The second character folder is removed while the first renders: it fails in one line,
+    the first finishes."""
+    first, second = folder / "first", folder / "second"
+    shutil.copytree(characters()[0], first)
+    shutil.copytree(characters()[1], second)
+    out = folder / "out"
+    proc = start_cli(*batch_args([first, second], out, formats="png", frames=60))
+    deadline = time.monotonic() + 240
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(PARTIAL.search(p.name) for p in out.glob(".first*")):
+            shutil.rmtree(second)
+            break
+        time.sleep(0.02)
+    _, stderr = proc.communicate(timeout=240)
+    verdict = judge_run(fault, "2 items", (proc.returncode, stderr), out, 60, (1,),
+                        "^FAILED  " + re.escape(str(second)))
+    items = {Path(item["input"]).name: item for item in summary_items(out)}
+    if not verdict.bad and (items.get("first", {}).get("status") != "ok" or "\n" in stderr.strip().splitlines()[-1]):
+        return Outcome(fault, "2 items", "WRONG", json.dumps(items)[:300])
+    return verdict
+
+
+def interrupt_then_resume(fault: str, sig: int, delay: float, out: Path, jobs: int = 2) -> list[Outcome]:
+    """SIGINT/SIGTERM `delay` s into a 3-item batch, then the same command with --resume."""
+    args = batch_args(characters(), out, jobs=jobs)
+    case = f"at {delay:.1f} s, jobs {jobs}"
+    code, stderr, took = interrupt_at(args, delay, sig, timeout=30)
+    if code == -1:
+        return [Outcome(fault, case, "HANG", stderr[-300:])]
+    finished_before = {item["input"]: _stamp(item) for item in summary_items(out) if item["status"] == "ok"}
+    if code == 0:  # the batch was faster than the signal: nothing to judge but the run itself
+        stopped = judge_run(fault, case, (code, stderr), out, FRAMES, (0,), r"^ok ")
+    else:
+        stopped = judge_run(fault, case, (code, stderr), out, FRAMES, (128 + sig,), STOP_LINE)
+        stopped.detail = f"stopped in {took:.2f} s; " + stopped.detail
+    resumed = judge_run(fault, case + " then --resume", run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    kept = {item["input"]: _stamp(item) for item in summary_items(out) if item["input"] in finished_before}
+    if not resumed.bad and kept != finished_before:
+        resumed = Outcome(fault, resumed.case, "WRONG", "--resume redid or lost a finished item")
+    return [stopped, resumed]
+
+
+def _stamp(item: dict) -> tuple:
+    """What identifies a finished item's files: their inode and modification time."""
+    return tuple((os.stat(p).st_ino, os.stat(p).st_mtime_ns) for p in item["outputs"])
+
+
+def kill9_then_resume(fault: str, delay: float, out: Path, jobs: int) -> list[Outcome]:
+    """SIGKILL (no clean-up possible) `delay` s into a batch: nothing incomplete under a final
+    name; --resume then removes what was left and finishes the rest."""
+    args = batch_args(characters(), out, jobs=jobs)
+    case = f"at {delay:.1f} s, jobs {jobs}"
+    code, stderr, _ = interrupt_at(args, delay, signal.SIGKILL, timeout=30)
+    time.sleep(1.0)  # the workers' own SIGTERM (parent death) clean-up
+    broken = incomplete_outputs(out, FRAMES) if out.exists() else []
+    killed = (Outcome(fault, case, "TRUNCATED", ", ".join(broken)) if broken
+              else Outcome(fault, case, "killed", f"{len(leftovers(out))} partial files left"))
+    resumed = judge_run(fault, case + " then --resume", run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    return [killed, resumed]
