@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..imaging.image_file import read_image, write_bmp, write_png
 from ..imaging.resample import resize
 from .gif import GifWriter, build_palette
-from .places import discard
+from .places import check_written, discard, mp4_complete
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -209,5 +209,6 @@ def encode_h264(folder: Path, names: list[str], target: Path, width: int, height
             bpy.ops.render.render(animation=True, scene=scene.name)
         if not target.exists():
             raise RuntimeError(f"Blender's FFmpeg wrote no video to {target}")
+        check_written(target, mp4_complete(target))  # FFmpeg says nothing when the disk fills
     finally:
         bpy.data.scenes.remove(scene)

@@ -119,6 +119,43 @@ def check_free_space(folder: Path, needed: int) -> None:
                                  f"{_mb(free)} free")
 
 
+def mp4_complete(path: Path) -> bool:
+    """Whether an MP4's top-level boxes run exactly to the end of the file and include the
+    index ('moov') and the media ('mdat'). Blender's FFmpeg reports success on a full disk and
+    leaves a file cut short, without its index: unplayable."""
+    seen, at = set(), 0
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            while at < size:
+                stream.seek(at)
+                header = stream.read(16)
+                if len(header) < 8:
+                    return False
+                length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+                if length == 1:
+                    length = int.from_bytes(header[8:16], "big")
+                elif length == 0:
+                    length = size - at
+                if length < 8:
+                    return False
+                seen.add(kind)
+                at += length
+    except OSError:
+        return False
+    return at == size and {b"moov", b"mdat"} <= seen
+
+
+def check_written(path: Path, complete: bool) -> None:
+    """After a writer that cannot report failure: an incomplete file is a full disk (said so)
+    or a failed write."""
+    if complete:
+        return
+    if free_bytes(path.parent) < MARGIN_BYTES:
+        raise place_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), path.parent)
+    raise PlaceError(path, "the file came out incomplete (the write failed)")
+
+
 def blender_write_error(exc: Exception, path: Path) -> PlaceError:
     """Blender's operators report write failures as RuntimeError text (C `strerror`, or the
     traceback of a Python exporter); find the OS problem in it and say it in one line."""

@@ -421,3 +421,23 @@ def kill9_then_resume(fault: str, delay: float, out: Path, jobs: int) -> list[Ou
               else Outcome(fault, case, "killed", f"{len(leftovers(out))} partial files left"))
     resumed = judge_run(fault, case + " then --resume", run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
     return [killed, resumed]
+
+
+def disk_fills_while_encoding(fault: str, place: Path) -> Outcome:
+    """The disk fills once FFmpeg has started the video (which it would cut short and call
+    finished): no video under the final name, one line saying the disk is full."""
+    out = place / "walk.mp4"
+    proc = start_cli(*batch_args([CHARACTER], out, formats="mp4", frames=200, size=256))
+    deadline = time.monotonic() + 240
+    while proc.poll() is None and time.monotonic() < deadline:
+        if list(place.glob(".walk.part-*.mp4")):
+            _fill(place / "filler")
+            break
+        time.sleep(0.005)
+    try:
+        _, stderr = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return Outcome(fault, "mp4", "HANG")
+    return judge_run(fault, "mp4", (proc.returncode, stderr), place, 200, (1,),
+                     r"no space left on the disk; stopped with 0 of 1 done")

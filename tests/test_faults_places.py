@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from fault_injection import (CHARACTER, ANNOTATED, batch_args, can_mount, disk_fills_mid_render, judge_run,
+from fault_injection import (CHARACTER, ANNOTATED, batch_args, can_mount, disk_fills_mid_render, disk_fills_while_encoding, judge_run,
                              mounted_tmpfs, run_cli, unmount, unwritable_place, vanishing_character)
 
 pytestmark = [pytest.mark.blender, pytest.mark.faults]
@@ -82,6 +82,10 @@ def test_missing_parents_are_created_and_outputs_land_on_another_file_system(tmp
 
 def test_disk_fills_in_the_middle_of_a_render(tmpfs):
     assert_good([disk_fills_mid_render("disk fills mid-render", tmpfs("48m"))])
+
+
+def test_disk_fills_while_the_video_is_encoded(tmpfs):
+    assert_good([disk_fills_while_encoding("disk fills while encoding", tmpfs("48m"))])
 
 
 def test_disk_too_small_is_refused_up_front(tmpfs):
