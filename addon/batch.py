@@ -35,6 +35,7 @@ from .progress import Reporter
 
 EVENT_PREFIX = "@animate_drawing "  # marks worker event lines among Blender's own stdout chatter
 WORKER_STOP_SECONDS = 0.8  # how long interrupted workers get to discard their partial outputs
+WORKER_TEMP_PREFIX = "animate_drawing_workers_"  # + parent PID: a killed parent's folder is found again
 WORKER_STOPPED = 3  # a worker's exit status after a PlaceError (its stop event says which)
 
 
@@ -252,7 +253,8 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
     order = {id(item): n for n, item in enumerate(items)}
     lock = threading.Lock()
     stops: list[PlaceError] = []
-    with tempfile.TemporaryDirectory(prefix="animate_drawing_workers_") as folder:
+    places.sweep_stale_temp_folders(WORKER_TEMP_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}_") as folder:
         processes = []
 
         def follow(proc, share):

@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..errors import PlaceError, place_error
@@ -70,6 +71,18 @@ def sweep_stale_partials(folder: Path) -> list[Path]:
         if owner is not None and owner != os.getpid() and not pid_alive(owner):
             discard(Path(entry.path))
             removed.append(Path(entry.path))
+    return removed
+
+
+def sweep_stale_temp_folders(prefix: str) -> list[Path]:
+    """Remove `<tmp>/<prefix><PID>_*` folders whose PID is dead (a killed run's scratch space)."""
+    removed = []
+    pattern = re.compile(re.escape(prefix) + r"(\d+)_")
+    for entry in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        found = pattern.match(entry.name)
+        if found and int(found.group(1)) != os.getpid() and not pid_alive(int(found.group(1))):
+            discard(entry)
+            removed.append(entry)
     return removed
 
 

@@ -216,17 +216,20 @@ def incomplete_outputs(folder: Path, frames: int) -> list[str]:
     or with fewer frames, a GIF without its trailer, a PNG folder short of frames."""
     import cv2
 
+    def final(pattern):  # partial files are judged as leftovers, not as outputs
+        return [p for p in folder.glob(pattern) if not PARTIAL.search(p.name)]
+
     bad = []
-    for video in folder.glob("*.mp4"):
+    for video in final("*.mp4"):
         capture = cv2.VideoCapture(str(video))
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         ok, _ = capture.read()
         if b"moov" not in video.read_bytes() or count != frames or not ok:
             bad.append(f"{video.name}: {count} frames")
-    for gif in folder.glob("*.gif"):
+    for gif in final("*.gif"):
         if not gif.read_bytes().endswith(b";"):
             bad.append(f"{gif.name}: no GIF trailer")
-    for pngs in folder.glob("*_frames"):
+    for pngs in final("*_frames"):
         count = len(list(pngs.glob("frame_*.png")))
         if count != frames:
             bad.append(f"{pngs.name}: {count} of {frames} frames")
