@@ -195,7 +195,7 @@ def cmd_rig(args) -> int:
         raise _sub("errors").InputError(out, "rig writes a .blend file")
     places = _sub("addon.places")
     places.ensure_writable_folder(out.parent)  # before the work, not after
-    places.sweep_stale_partials(out.parent)
+    places.sweep_stale_partials(out.parent, {out.stem})
     box = _parse_box(args.box)
     batch.prepare_blender()
     plan = batch_item.load_plan(args.character, batch_item.Timer(), box)

@@ -48,9 +48,9 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
     out_dir = None if single else Path(options.out)
     place = Path(options.out).parent if single else out_dir
     places.ensure_writable_folder(place)  # before any work: one line, not one per item
-    places.sweep_stale_partials(place)   # what a killed earlier run left
     if not single:
         items = take_shard(items, options.shard)
+    places.sweep_stale_partials(place, output_stems(items, options))  # what a killed earlier run left
     summary_path = None if out_dir is None else out_dir / summary_name(options.shard)
     finished: list[dict] = []
 
@@ -75,6 +75,13 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
         raise
     _write_summary(summary_path, results)
     return {"items": results}
+
+
+def output_stems(items: list[Item], options: BatchOptions) -> set[str]:
+    """The names this run writes in its output folder (their partial files start with them)."""
+    if single_file_target(options):
+        return {Path(options.out).stem}
+    return {Path(summary_name(options.shard)).name} | {n for item in items for n in (item.name, f"{item.name}_frames")}
 
 
 def scene_items(options: BatchOptions) -> list[Item]:
@@ -287,8 +294,8 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
                 spec = Path(folder) / f"worker{k}.json"
                 spec.write_text(json.dumps({"options": options.to_dict(), "items": [asdict(i) for i in share]}))
                 env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
-                proc = subprocess.Popen(worker_command(cli_path, spec, options.verbose), stdout=subprocess.PIPE, text=True, env=env,
-                                        preexec_fn=_die_with_parent)
+                proc = subprocess.Popen(worker_command(cli_path, spec, options.verbose), stdout=subprocess.PIPE,
+                                        text=True, env=env, preexec_fn=_die_with_parent)
                 processes.append((proc, share))
                 threads.append(threading.Thread(target=follow, args=(proc, share), daemon=True))
                 threads[-1].start()
@@ -300,7 +307,8 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
         finally:
             for thread in threads:
                 thread.join(timeout=WORKER_STOP_SECONDS)
-            places.sweep_stale_partials(Path(options.out))  # a worker killed before it cleaned up
+            # A worker SIGKILLed before its clean-up (or killed after WORKER_STOP_SECONDS).
+            places.sweep_stale_partials(Path(options.out), output_stems(items, options))
         if stops:
             raise stops[0]
         for proc, share in processes:

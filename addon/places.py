@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..errors import PlaceError, place_error
 
-_PARTIAL = re.compile(r"^\..+\.part-(\d+)")
+_PARTIAL = re.compile(r"^\.(.+?)\.part-(\d+)")
+PROBE_STEM = "animate_drawing"
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
 _KNOWN_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT,
                  errno.ENOTDIR, errno.EIO, errno.EFBIG, errno.ENAMETOOLONG)
@@ -41,10 +42,10 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def partial_owner(name: str) -> int | None:
-    """The PID in a partial output's name (`.walk.part-1234.mp4` → 1234), else None."""
+def partial_owner(name: str) -> tuple[str, int] | None:
+    """The output stem and PID in a partial output's name (`.walk.part-1234.mp4` → ("walk", 1234))."""
     found = _PARTIAL.match(name)
-    return int(found.group(1)) if found else None
+    return (found.group(1), int(found.group(2))) if found else None
 
 
 def discard(path: Path) -> None:
@@ -58,9 +59,10 @@ def discard(path: Path) -> None:
             pass
 
 
-def sweep_stale_partials(folder: Path) -> list[Path]:
-    """Remove the partial outputs in `folder` whose writing process is dead: what a killed run
-    left. Returns what was removed."""
+def sweep_stale_partials(folder: Path, stems: set[str]) -> list[Path]:
+    """Remove the partial outputs of `stems` (this run's output names) in `folder` whose writing
+    process is dead here: what a killed run left. Only this run's names: on a shared folder a
+    PID says nothing about another machine's shard. Returns what was removed."""
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -68,7 +70,9 @@ def sweep_stale_partials(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         owner = partial_owner(entry.name)
-        if owner is not None and owner != os.getpid() and not pid_alive(owner):
+        if owner is None or owner[0] not in stems | {PROBE_STEM}:
+            continue
+        if owner[1] != os.getpid() and not pid_alive(owner[1]):
             discard(Path(entry.path))
             removed.append(Path(entry.path))
     return removed
@@ -97,7 +101,7 @@ def ensure_writable_folder(folder: Path) -> None:
         raise place_error(exc, folder) from None
     if not folder.is_dir():
         raise PlaceError(folder, "exists and is not a folder")
-    probe = folder / f".animate_drawing.part-{os.getpid()}.probe"
+    probe = folder / f".{PROBE_STEM}.part-{os.getpid()}.probe"
     try:
         fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644)
     except OSError as exc:

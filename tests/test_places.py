@@ -25,9 +25,9 @@ def dead_pid() -> int:
 
 
 def test_partial_owner_reads_the_pid():
-    assert places.partial_owner(".walk.part-1234.mp4") == 1234
-    assert places.partial_owner(".walk.part-77.frames") == 77
-    assert places.partial_owner(".summary.json.part-5") == 5
+    assert places.partial_owner(".walk.part-1234.mp4") == ("walk", 1234)
+    assert places.partial_owner(".walk_frames.part-77") == ("walk_frames", 77)
+    assert places.partial_owner(".summary.json.part-5") == ("summary.json", 5)
     assert places.partial_owner("walk.mp4") is None
     assert places.partial_owner("walk.part-12.mp4") is None  # not hidden: not ours
 
@@ -43,9 +43,12 @@ def test_sweep_removes_only_dead_owners(tmp_path):
     live.write_bytes(b"busy")
     finished = tmp_path / "walk.mp4"
     finished.write_bytes(b"done")
-    removed = places.sweep_stale_partials(tmp_path)
+    other_shard = tmp_path / f".jump.part-{dead}.mp4"  # not this run's: maybe another machine's live file
+    other_shard.write_bytes(b"busy elsewhere")
+    removed = places.sweep_stale_partials(tmp_path, {"walk", "run"})
     assert sorted(removed) == sorted([stale_file, stale_dir])
-    assert live.exists() and finished.exists() and not stale_file.exists() and not stale_dir.exists()
+    assert live.exists() and finished.exists() and other_shard.exists()
+    assert not stale_file.exists() and not stale_dir.exists()
 
 
 def test_sweep_removes_dead_runs_temporary_folders(tmp_path, monkeypatch):
