@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     quiet, interrupt = _sub("addon.quiet"), _sub("addon.interrupt")
     with quiet.native_output_silenced(not args.verbose), interrupt.signals_raise_interrupted():
         try:
+            # An exception inside Blender's start-up crashes it; nothing is written yet, so leave.
+            with interrupt.signals_exit_now("" if args.command == "_worker" else "interrupted"):
+                importlib.import_module("bpy")
             return _command(parser, args)
         except interrupt.Interrupted as exc:
             if args.command == "_worker":  # partials are discarded: leave now, Blender's teardown

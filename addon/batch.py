@@ -34,7 +34,7 @@ from .interrupt import Interrupted
 from .progress import Reporter
 
 EVENT_PREFIX = "@animate_drawing "  # marks worker event lines among Blender's own stdout chatter
-WORKER_STOP_SECONDS = 0.8  # how long interrupted workers get to discard their partial outputs
+WORKER_STOP_SECONDS = 0.5  # how long interrupted workers get to discard their partial outputs
 WORKER_TEMP_PREFIX = "animate_drawing_workers_"  # + parent PID: a killed parent's folder is found again
 WORKER_STOPPED = 3  # a worker's exit status after a PlaceError (its stop event says which)
 
@@ -216,14 +216,17 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
 
 
 def prepare_blender() -> None:
-    """An empty scene with the extension's classes registered (once per process)."""
+    """An empty scene with the extension's classes registered (once per process; not cut short
+    by an interrupt, which would leave half of them registered)."""
     import bpy
 
     from .. import register
+    from .interrupt import signals_deferred
 
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    if not hasattr(bpy.types.Object, "animate_drawing"):
-        register()
+    with signals_deferred():
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        if not hasattr(bpy.types.Object, "animate_drawing"):
+            register()
 
 
 def _write_summary(path: Path | None, results: list[dict]) -> None:

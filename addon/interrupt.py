@@ -5,13 +5,18 @@ leaving partial files. Inside `signals_raise_interrupted()` both raise `Interrup
 main thread instead, so the `finally`/`except BaseException` blocks that discard partial
 outputs run. Only the first signal raises: a second one (an impatient Ctrl-C, or the
 SIGTERM a batch sends its workers after the terminal's SIGINT) must not cut the clean-up
-short.
+short. Where an exception would leave Blender half set up, it must not be raised: during
+Blender's start-up (`import bpy` runs Python start-up scripts; an exception there crashes the
+process) nothing is written yet, so `signals_exit_now()` leaves at once; while classes are
+registered `signals_deferred()` holds the signal until the block is done.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 
@@ -42,6 +47,40 @@ def signals_raise_interrupted():
             return
         caught.append(signum)
         raise Interrupted(signum)
+
+    for sig in HANDLED:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Inside: SIGINT/SIGTERM wait (blocked, still pending) and arrive when the block ends. For
+    work that must not be cut in the middle: raising inside `import bpy` crashes the process."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to block with
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def signals_exit_now(message: str = "interrupted"):
+    """Inside: SIGINT/SIGTERM print `message` and end the process on the spot (os._exit, no
+    clean-up): for work that writes nothing and must not see an exception."""
+    previous = {sig: signal.getsignal(sig) for sig in HANDLED}
+
+    def handler(signum, _frame):
+        if message:
+            print(message, file=sys.stderr, flush=True)
+        os._exit(128 + signum)
 
     for sig in HANDLED:
         signal.signal(sig, handler)

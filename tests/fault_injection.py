@@ -400,7 +400,7 @@ def interrupt_then_resume(fault: str, sig: int, delay: float, out: Path, jobs: i
     else:
         stopped = judge_run(fault, case, (code, stderr), out, FRAMES, (128 + sig,), STOP_LINE)
         stopped.detail = f"stopped in {took:.2f} s; " + stopped.detail
-    resumed = judge_run(fault, case + " then --resume", run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
     kept = {item["input"]: _stamp(item) for item in summary_items(out) if item["input"] in finished_before}
     if not resumed.bad and kept != finished_before:
         resumed = Outcome(fault, resumed.case, "WRONG", "--resume redid or lost a finished item")
@@ -422,7 +422,7 @@ def kill9_then_resume(fault: str, delay: float, out: Path, jobs: int) -> list[Ou
     broken = incomplete_outputs(out, FRAMES) if out.exists() else []
     killed = (Outcome(fault, case, "TRUNCATED", ", ".join(broken)) if broken
               else Outcome(fault, case, "killed", f"{len(leftovers(out))} partial files left"))
-    resumed = judge_run(fault, case + " then --resume", run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
     return [killed, resumed]
 
 

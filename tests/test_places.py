@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from animate_drawing.addon import places
-from animate_drawing.addon.interrupt import Interrupted, signals_raise_interrupted
+from animate_drawing.addon.interrupt import Interrupted, signals_deferred, signals_raise_interrupted
 from animate_drawing.errors import PlaceError, place_error
 
 
@@ -153,3 +153,30 @@ def test_a_second_signal_does_not_cut_the_clean_up_short():
                     pass
                 cleaned = True
     assert cleaned
+
+
+def test_deferred_signals_arrive_when_the_block_ends():
+    reached_end = False
+    with pytest.raises(Interrupted):
+        with signals_raise_interrupted():
+            with signals_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                for _ in range(1_000_000):
+                    pass
+                reached_end = True  # the block was not cut short
+            for _ in range(10_000_000):
+                pass
+    assert reached_end
+
+
+def test_exit_now_during_start_up_says_interrupted():
+    """A signal while Blender starts ends the process at once, with the line and the status."""
+    code = ("import os, signal, time\n"
+            "from animate_drawing.addon.interrupt import signals_exit_now\n"
+            "with signals_exit_now('interrupted'):\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    time.sleep(5)\n"
+            "print('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "interrupted\n")
