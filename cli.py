@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                 os._exit(exc.exit_status)
             print(exc.message() if exc.total else "interrupted", file=sys.stderr)
             return exc.exit_status
+        except SystemExit:  # argparse's usage errors: already said
+            raise
         except BaseException as exc:  # noqa: BLE001 - every failure ends in one line (see module doc)
-            if isinstance(exc, SystemExit):
-                raise
             print(f"animate-drawing: {_failure_line(exc, args.verbose)}", file=sys.stderr)
             return 1
 
@@ -266,6 +266,9 @@ def run_program() -> NoReturn:
         status = main()
     except SystemExit as exc:
         status = exc.code
+    except KeyboardInterrupt:  # Ctrl-C before main() took the signals over: nothing written yet
+        print("interrupted", file=sys.stderr)
+        status = 130
     except BaseException:  # noqa: BLE001 - reported as Python would, then the same careful exit
         traceback.print_exc()
         status = 1

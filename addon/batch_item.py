@@ -44,7 +44,8 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
     from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
     from ..rig.plan import build_rig_plan
 
-    analysis = analyze_image(source, AnalysisSettings(manual_box=box))  # raises InputError / NoFigureError naming the file
+    # Raises InputError / NoFigureError naming the file.
+    analysis = analyze_image(source, AnalysisSettings(manual_box=box))
     timer.add("analyze", started)
     started = time.perf_counter()
     texture, mask, config, _ = figure_to_character(analysis, 0)

@@ -39,10 +39,11 @@ def fuzz_rows(fi, bpy, folder: Path) -> list:
 def place_rows(fi, folder: Path) -> tuple[list, list[str]]:
     outcomes, skipped = [], []
     if fi.can_mount():
-        for size, read_only, run in (("1m", True, lambda p: fi.unwritable_place("read-only tmpfs", p)),
-                                     ("48m", False, lambda p: [fi.disk_fills_mid_render("disk fills mid-render", p)]),
-                                     ("48m", False, lambda p: [fi.disk_fills_while_encoding("disk fills while encoding", p)])):
-            where = folder / f"mount_{len(outcomes)}"
+        scenarios = (("1m", True, lambda p: fi.unwritable_place("read-only tmpfs", p)),
+                     ("48m", False, lambda p: [fi.disk_fills_mid_render("disk fills mid-render", p)]),
+                     ("48m", False, lambda p: [fi.disk_fills_while_encoding("disk fills while encoding", p)]))
+        for k, (size, read_only, run) in enumerate(scenarios):
+            where = folder / f"mount{k}"
             if fi.mounted_tmpfs(where, size, read_only):
                 try:
                     outcomes += run(where)

@@ -295,8 +295,6 @@ def can_mount() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("mount") is not None
 
 
-SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
-
 
 # --- scenarios on the real command line (each returns Outcomes; the tests and the table share them)
 

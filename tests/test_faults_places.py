@@ -6,13 +6,14 @@ Mounts and `chattr +i` need root (CI runs as root); elsewhere those cases skip.
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 
 import pytest
 
-from fault_injection import (CHARACTER, ANNOTATED, batch_args, can_mount, disk_fills_mid_render, disk_fills_while_encoding, judge_run,
-                             mounted_tmpfs, run_cli, unmount, unwritable_place, vanishing_character)
+from fault_injection import (ANNOTATED, CHARACTER, batch_args, can_mount, disk_fills_mid_render,
+                             disk_fills_while_encoding, judge_run, mounted_tmpfs, run_cli, unmount, unwritable_place,
+                             vanishing_character)
 
 pytestmark = [pytest.mark.blender, pytest.mark.faults]
 
@@ -106,7 +107,7 @@ def test_rig_to_an_unwritable_place_names_it(tmp_path):
     target.parent.mkdir()
     target.parent.chmod(0o500)
     try:
-        if shutil.os.access(target.parent, shutil.os.W_OK):
+        if os.access(target.parent, os.W_OK):
             pytest.skip("running as root: permission bits do not stop writing (see the tmpfs tests)")
         done = run_cli("rig", CHARACTER, "--out", target)
         assert done.returncode == 1 and "Traceback" not in done.stderr
