@@ -240,6 +240,9 @@ def _write_summary(path: Path | None, results: list[dict]) -> None:
     except OSError as exc:
         places.discard(partial)
         raise place_error(exc, path) from None
+    except BaseException:  # Interrupted between the write and the rename
+        places.discard(partial)
+        raise
 
 
 # --- worker processes -------------------------------------------------------------------

@@ -16,6 +16,7 @@ import bpy
 
 from . import encode, export, places, render, scene_setup
 from .batch_plan import BatchOptions
+from .interrupt import signals_deferred
 from .build_material import read_image_rgba
 from .character import build_character, character_name_for, plan_from_character_dir
 
@@ -106,9 +107,10 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     folder = next(iter(outputs.values())).parent
     folder.mkdir(parents=True, exist_ok=True)
     places.check_free_space(folder, places.estimate_bytes(outputs, len(frames), size, size))
-    sinks = _open_sinks(outputs, backdrop, size, options.fps, objects)
-    timer.add("setup", started)
-    try:
+    sinks: list = []  # filled one by one inside the try: a failure or interrupt while opening
+    try:              # the third still removes the first two's partial files
+        _open_sinks(sinks, outputs, backdrop, size, options.fps, objects)
+        timer.add("setup", started)
         if sinks:
             _render_into(scene, options.engine, frames, sinks, timer, on_frame)
         started = time.perf_counter()
@@ -130,15 +132,20 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     timer.add("export", started)
 
 
-def _open_sinks(outputs, backdrop, size, fps, objects) -> list:
-    sinks = []
+def _open_sinks(sinks: list, outputs, backdrop, size, fps, objects) -> None:
+    """Append a sink per video/image format; each is opened whole or not at all (an interrupt
+    waits), so every partial file that exists belongs to a sink in `sinks`."""
+    openers = []
     if "mp4" in outputs:
-        sinks.append(encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
+        openers.append(lambda: encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
     if "png" in outputs:
-        sinks.append(encode.PngSequenceSink(outputs["png"], backdrop))
+        openers.append(lambda: encode.PngSequenceSink(outputs["png"], backdrop))
     if "gif" in outputs:
-        sinks.append(encode.GifSink(outputs["gif"], backdrop, size, size, fps, _texture_colours(objects)))
-    return sinks
+        colours = _texture_colours(objects)
+        openers.append(lambda: encode.GifSink(outputs["gif"], backdrop, size, size, fps, colours))
+    for open_sink in openers:
+        with signals_deferred():
+            sinks.append(open_sink())
 
 
 def _texture_colours(objects) -> np.ndarray:

@@ -11,16 +11,19 @@ from pathlib import Path
 import bpy
 
 from .encode import partial_path, publish
+from .interrupt import signals_deferred
 from .places import blender_write_error, discard
 from .render import quiet_blender
 
 
 @contextlib.contextmanager
 def _written_atomically(final: Path):
-    """Yields the partial path for Blender to write; published as `final` when that succeeds."""
+    """Yields the partial path for Blender to write; published as `final` when that succeeds.
+    An interrupt waits for the write to end: raised inside an exporter's Python code it would
+    come back as Blender's RuntimeError, a write failure that is none."""
     partial = partial_path(final)
     try:
-        with quiet_blender():
+        with quiet_blender(), signals_deferred():
             yield partial
         publish(partial, final)
     except RuntimeError as exc:

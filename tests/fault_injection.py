@@ -10,6 +10,7 @@ and no output under its final name that is not complete.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import random
@@ -18,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,9 +387,22 @@ def vanishing_character(fault: str, folder: Path) -> Outcome:
     return verdict
 
 
-def interrupt_then_resume(fault: str, sig: int, delay: float, out: Path, jobs: int = 2) -> list[Outcome]:
-    """SIGINT/SIGTERM `delay` s into a 3-item batch, then the same command with --resume."""
+@functools.lru_cache(maxsize=None)
+def batch_seconds(jobs: int) -> float:
+    """How long the 3-item batch takes uninterrupted: interrupts are aimed at moments inside it."""
+    with tempfile.TemporaryDirectory(prefix="fault_baseline_") as folder:
+        started = time.monotonic()
+        done = run_cli(*batch_args(characters(), Path(folder) / "out", jobs=jobs))
+        if done.returncode != 0:
+            raise RuntimeError(f"the baseline batch failed: {done.stderr[-500:]}")
+        return time.monotonic() - started
+
+
+def interrupt_then_resume(fault: str, sig: int, moment: float, out: Path, jobs: int = 2) -> list[Outcome]:
+    """SIGINT/SIGTERM at `moment` (a fraction of its uninterrupted time) into a 3-item batch,
+    then the same command with --resume."""
     args = batch_args(characters(), out, jobs=jobs)
+    delay = moment * batch_seconds(jobs)
     case = f"at {delay:.1f} s, jobs {jobs}"
     code, stderr, took = interrupt_at(args, delay, sig, timeout=30)
     if code == -1:
@@ -410,10 +425,11 @@ def _stamp(item: dict) -> tuple:
     return tuple((os.stat(p).st_ino, os.stat(p).st_mtime_ns) for p in item["outputs"])
 
 
-def kill9_then_resume(fault: str, delay: float, out: Path, jobs: int) -> list[Outcome]:
-    """SIGKILL (no clean-up possible) `delay` s into a batch: nothing incomplete under a final
-    name; --resume then removes what was left and finishes the rest."""
+def kill9_then_resume(fault: str, moment: float, out: Path, jobs: int) -> list[Outcome]:
+    """SIGKILL (no clean-up possible) at `moment` (a fraction of the batch's time): nothing
+    incomplete under a final name; --resume then removes what was left and finishes the rest."""
     args = batch_args(characters(), out, jobs=jobs)
+    delay = moment * batch_seconds(jobs)
     case = f"at {delay:.1f} s, jobs {jobs}"
     code, stderr, _ = interrupt_at(args, delay, signal.SIGKILL, timeout=30)
     time.sleep(1.0)  # the workers' own SIGTERM (parent death) clean-up
