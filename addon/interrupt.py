@@ -5,10 +5,10 @@ leaving partial files. Inside `signals_raise_interrupted()` both raise `Interrup
 main thread instead, so the `finally`/`except BaseException` blocks that discard partial
 outputs run. Only the first signal raises: a second one (an impatient Ctrl-C, or the
 SIGTERM a batch sends its workers after the terminal's SIGINT) must not cut the clean-up
-short. Where an exception would leave Blender half set up, it must not be raised: during
+short. Where an exception would leave things half done, it waits: `signals_deferred()` holds
+it until the block ends (opening an output, registering classes, a Blender exporter). During
 Blender's start-up (`import bpy` runs Python start-up scripts; an exception there crashes the
-process) nothing is written yet, so `signals_exit_now()` leaves at once; while classes are
-registered `signals_deferred()` holds the signal until the block is done.
+process) nothing is written yet, so `signals_exit_now()` leaves at once.
 """
 
 from __future__ import annotations
@@ -36,16 +36,27 @@ class Interrupted(BaseException):
         return f"interrupted: {self.done} of {self.total} done; rerun with --resume"
 
 
+class _State:
+    """Shared by the handler and `signals_deferred` (Python runs signal handlers in the main
+    thread only, so plain attributes suffice)."""
+    caught: list[int] = []      # the first signal; later ones are ignored
+    deferring = 0               # depth of signals_deferred blocks
+    pending: int | None = None  # a signal that arrived while deferring
+
+
 @contextlib.contextmanager
 def signals_raise_interrupted():
     """Inside: the first SIGINT/SIGTERM raises Interrupted; later ones are ignored."""
     previous = {sig: signal.getsignal(sig) for sig in HANDLED}
-    caught: list[int] = []
+    _State.caught, _State.pending = [], None
 
     def handler(signum, _frame):
-        if caught:
+        if _State.caught:
             return
-        caught.append(signum)
+        _State.caught.append(signum)
+        if _State.deferring:
+            _State.pending = signum
+            return
         raise Interrupted(signum)
 
     for sig in HANDLED:
@@ -59,16 +70,16 @@ def signals_raise_interrupted():
 
 @contextlib.contextmanager
 def signals_deferred():
-    """Inside: SIGINT/SIGTERM wait (blocked, still pending) and arrive when the block ends. For
-    work that must not be cut in the middle: raising inside `import bpy` crashes the process."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to block with
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    """Inside: an interrupt waits and is raised when the block ends. (Blocking the signal
+    would not do: the kernel hands it to another thread, and Blender has several.)"""
+    _State.deferring += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _State.deferring -= 1
+        if not _State.deferring and _State.pending is not None:
+            signum, _State.pending = _State.pending, None
+            raise Interrupted(signum)
 
 
 @contextlib.contextmanager
