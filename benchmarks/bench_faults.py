@@ -67,15 +67,17 @@ def place_rows(fi, folder: Path) -> tuple[list, list[str]]:
 def interrupt_rows(fi, folder: Path) -> tuple[list, list[float]]:
     rng = random.Random(SEED)
     outcomes, stop_times = [], []
-    for k in range(6):  # moments: fractions of the uninterrupted batch's time
+    for k in range(8):  # moments: once item 0-3 has begun (0: Blender starting) + up to 0.8 s
         sig = (signal.SIGINT, signal.SIGTERM)[k % 2]
-        runs = fi.interrupt_then_resume(signal.Signals(sig).name + " --jobs 2", sig, rng.uniform(0.1, 0.9),
-                                        folder / f"int{k}", jobs=2)
+        moment = (k // 2, rng.uniform(0.0, 0.8))
+        runs = fi.interrupt_then_resume(signal.Signals(sig).name + " --jobs 2", sig, moment, folder / f"int{k}",
+                                        jobs=2)
         outcomes += runs
         if runs[0].detail.startswith("stopped in"):
             stop_times.append(float(runs[0].detail.split()[2]))
     for k, jobs in enumerate((1, 2)):
-        outcomes += fi.kill9_then_resume(f"SIGKILL --jobs {jobs}", rng.uniform(0.1, 0.9), folder / f"kill{k}", jobs)
+        moment = (rng.randint(1, 3), rng.uniform(0.0, 0.8))
+        outcomes += fi.kill9_then_resume(f"SIGKILL --jobs {jobs}", moment, folder / f"kill{k}", jobs)
     return outcomes, stop_times
 
 

@@ -10,7 +10,6 @@ and no output under its final name that is not complete.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import os
 import random
@@ -19,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,15 +259,21 @@ def summary_items(out: Path) -> list[dict]:
     return json.loads(path.read_text())["items"] if path.exists() else []
 
 
-def interrupt_at(args: list, delay: float, sig: int, timeout: float = 300) -> tuple[int, str, float]:
-    """Start the CLI, send `sig` after `delay` seconds; (status, stderr, seconds it took to stop)."""
+def interrupt_at(args: list, when, sig: int, timeout: float = 300) -> tuple[int, str, float]:
+    """Start the CLI and send `sig` when `when` = (ready(), extra seconds) says; (status,
+    stderr, seconds it took to stop after the signal). Status -1: it hung."""
     proc = start_cli(*args)
+    ready, extra = when
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
-        proc.wait(timeout=delay)
-        _, stderr = proc.communicate()
-        return proc.returncode, stderr, 0.0
+        proc.wait(timeout=extra)
     except subprocess.TimeoutExpired:
         pass
+    if proc.poll() is not None:  # finished before the moment came
+        _, stderr = proc.communicate()
+        return proc.returncode, stderr, 0.0
     sent = time.monotonic()
     proc.send_signal(sig)
     try:
@@ -303,7 +307,8 @@ def can_mount() -> bool:
 FRAMES, SIZE = 24, 96
 CHARACTERS = ("limefresh5455_animation_drawing__char8", "mikaelapisani_AnimatedDrawings-JM__output",
               "limefresh5455_animation_drawing__char2_output")
-STOP_LINE = r"^interrupted: \d+ of \d+ done; rerun with --resume$"
+# "interrupted" alone when the signal came while Blender started, before the batch was planned.
+STOP_LINE = r"^interrupted(: \d+ of \d+ done; rerun with --resume)?$"
 
 
 def batch_args(inputs, out: Path, jobs: int = 1, formats: str = "mp4,png,gif", frames: int = FRAMES,
@@ -387,24 +392,13 @@ def vanishing_character(fault: str, folder: Path) -> Outcome:
     return verdict
 
 
-@functools.lru_cache(maxsize=None)
-def batch_seconds(jobs: int) -> float:
-    """How long the 3-item batch takes uninterrupted: interrupts are aimed at moments inside it."""
-    with tempfile.TemporaryDirectory(prefix="fault_baseline_") as folder:
-        started = time.monotonic()
-        done = run_cli(*batch_args(characters(), Path(folder) / "out", jobs=jobs))
-        if done.returncode != 0:
-            raise RuntimeError(f"the baseline batch failed: {done.stderr[-500:]}")
-        return time.monotonic() - started
-
-
-def interrupt_then_resume(fault: str, sig: int, moment: float, out: Path, jobs: int = 2) -> list[Outcome]:
-    """SIGINT/SIGTERM at `moment` (a fraction of its uninterrupted time) into a 3-item batch,
-    then the same command with --resume."""
+def interrupt_then_resume(fault: str, sig: int, moment: tuple[int, float], out: Path, jobs: int = 2
+                          ) -> list[Outcome]:
+    """SIGINT/SIGTERM at `moment` = (item k, extra seconds): once item k's partial files appear
+    (k = 0: while Blender starts), then the same command with --resume."""
     args = batch_args(characters(), out, jobs=jobs)
-    delay = moment * batch_seconds(jobs)
-    case = f"at {delay:.1f} s, jobs {jobs}"
-    code, stderr, took = interrupt_at(args, delay, sig, timeout=30)
+    case = f"item {moment[0]} + {moment[1]:.2f} s, jobs {jobs}"
+    code, stderr, took = interrupt_at(args, _item_started(out, moment), sig, timeout=30)
     if code == -1:
         return [Outcome(fault, case, "HANG", stderr[-300:])]
     finished_before = {item["input"]: _stamp(item) for item in summary_items(out) if item["status"] == "ok"}
@@ -420,18 +414,27 @@ def interrupt_then_resume(fault: str, sig: int, moment: float, out: Path, jobs: 
     return [stopped, resumed]
 
 
+def _item_started(out: Path, moment: tuple[int, float]):
+    """A `when` for interrupt_at: item k's partial files exist (k = 0: at once), then `extra` s."""
+    item, extra = moment
+    name = characters()[item - 1].name if item else None
+
+    def ready() -> bool:
+        return name is None or any(PARTIAL.search(p.name) for p in out.glob(f".{name}*"))
+    return ready, extra
+
+
 def _stamp(item: dict) -> tuple:
     """What identifies a finished item's files: their inode and modification time."""
     return tuple((os.stat(p).st_ino, os.stat(p).st_mtime_ns) for p in item["outputs"])
 
 
-def kill9_then_resume(fault: str, moment: float, out: Path, jobs: int) -> list[Outcome]:
-    """SIGKILL (no clean-up possible) at `moment` (a fraction of the batch's time): nothing
+def kill9_then_resume(fault: str, moment: tuple[int, float], out: Path, jobs: int) -> list[Outcome]:
+    """SIGKILL (no clean-up possible) at `moment` (see interrupt_then_resume): nothing
     incomplete under a final name; --resume then removes what was left and finishes the rest."""
     args = batch_args(characters(), out, jobs=jobs)
-    delay = moment * batch_seconds(jobs)
-    case = f"at {delay:.1f} s, jobs {jobs}"
-    code, stderr, _ = interrupt_at(args, delay, signal.SIGKILL, timeout=30)
+    case = f"item {moment[0]} + {moment[1]:.2f} s, jobs {jobs}"
+    code, stderr, _ = interrupt_at(args, _item_started(out, moment), signal.SIGKILL, timeout=30)
     time.sleep(1.0)  # the workers' own SIGTERM (parent death) clean-up
     broken = incomplete_outputs(out, FRAMES) if out.exists() else []
     killed = (Outcome(fault, case, "TRUNCATED", ", ".join(broken)) if broken

@@ -18,9 +18,10 @@ from fault_injection import ANNOTATED, interrupt_then_resume, kill9_then_resume
 
 pytestmark = [pytest.mark.blender, pytest.mark.faults]
 SEED = 19
-# When to strike, as fractions of the uninterrupted batch's time (measured once): from Blender
-# still starting up to the renders (not later: on a shared machine the time varies).
-MOMENTS = [round(random.Random(SEED + k).uniform(0.1, 0.6), 2) for k in range(4)]
+# When to strike: once item k (1-3) has begun writing, plus a seeded fraction of a second;
+# k = 0 while Blender is still starting.
+_rng = random.Random(SEED)
+MOMENTS = [(k, round(_rng.uniform(0.0, 0.8), 2)) for k in (0, 1, 2, 3)]
 
 
 @pytest.fixture(autouse=True)
@@ -40,13 +41,14 @@ def test_interrupt_then_resume(tmp_path, sig, moment):
     outcomes = interrupt_then_resume(signal.Signals(sig).name, sig, moment, tmp_path / "out", jobs=2)
     assert_good(outcomes)
     assert outcomes[0].outcome == "stopped", "the signal came after the batch had finished"
+    assert outcomes[1].outcome == "finished"
 
 
 def test_interrupt_single_process(tmp_path):
-    assert_good(interrupt_then_resume("SIGTERM", signal.SIGTERM, 0.5, tmp_path / "out", jobs=1))
+    assert_good(interrupt_then_resume("SIGTERM", signal.SIGTERM, (2, 0.3), tmp_path / "out", jobs=1))
 
 
-@pytest.mark.parametrize("jobs, moment", [(1, MOMENTS[2]), (2, MOMENTS[3])])
+@pytest.mark.parametrize("jobs, moment", [(1, MOMENTS[1]), (2, MOMENTS[2])])
 def test_kill9_then_resume(tmp_path, jobs, moment):
     outcomes = kill9_then_resume("SIGKILL", moment, tmp_path / "out", jobs)
     assert_good(outcomes)
