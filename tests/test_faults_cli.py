@@ -79,3 +79,18 @@ def test_no_figure_hint_points_at_box(tmp_path):
     done = run_cli("annotate", blank, "--out", tmp_path / "out")
     assert done.returncode == 1
     assert "--box X0,Y0,X1,Y1" in last_line(done.stderr) and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_animate_takes_the_box_to_every_drawing_and_its_workers(tmp_path):
+    """--box reaches the analysis in worker processes too; outside the image it fails the item."""
+    inside = tmp_path / "inside.png"
+    inside.write_bytes(PNG_SOURCE.read_bytes())
+    done = run_cli("animate", PNG_SOURCE, inside, "--motion", BVH, "--out", tmp_path / "out", "--frames", 2,
+                   "--size", 32, "--jobs", 2, "--json", "--box", "100,150,800,1150")
+    assert done.returncode == 0, done.stderr
+    assert [item["status"] for item in json.loads(done.stdout)["items"]] == ["ok", "ok"]
+    done = run_cli("animate", PNG_SOURCE, "--motion", BVH, "--out", tmp_path / "out2", "--frames", 2,
+                   "--size", 32, "--box", "2000,10,2100,50")
+    assert done.returncode == 1
+    assert last_line(done.stderr) == (f"FAILED  {PNG_SOURCE}: the box 2000,10,2100,50 lies outside the image, which "
+                                      "is 927x1200 px (as loaded: EXIF-rotated, long side ≤ 2000 px)")
