@@ -252,9 +252,9 @@ def worker_command(cli_path: Path, spec_file: Path, verbose: bool = False) -> li
     import bpy
 
     args = ["_worker", str(spec_file)] + (["--verbose"] if verbose else [])
-    if bpy.app.binary_path:
-        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(cli_path),
-                "--", *args]
+    if bpy.app.binary_path:  # --quiet: no start-up banner (the rest of Blender's chatter: addon/quiet.py)
+        return [bpy.app.binary_path, "-b", "--factory-startup", *([] if verbose else ["--quiet"]),
+                "--python-exit-code", "1", "-P", str(cli_path), "--", *args]
     return [sys.executable, str(cli_path), *args]
 
 
@@ -301,7 +301,8 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
                 spec.write_text(json.dumps({"options": options.to_dict(), "items": [asdict(i) for i in share]}))
                 env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
                 proc = subprocess.Popen(worker_command(cli_path, spec, options.verbose), stdout=subprocess.PIPE,
-                                        text=True, env=env, preexec_fn=_die_with_parent)
+                                        text=True, env=env,
+                                        preexec_fn=_die_with_parent if os.name == "posix" else None)
                 processes.append((proc, share))
                 threads.append(threading.Thread(target=follow, args=(proc, share), daemon=True))
                 threads[-1].start()
