@@ -237,7 +237,12 @@ def cmd_animate(parser, args) -> int:
             parser.error(str(exc))
     batch = _sub("addon.batch")
     reporter = _sub("addon.progress").Reporter.for_terminal(quiet=args.json)
-    summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")
+    try:
+        summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")
+    except (_sub("errors").PlaceError, _sub("addon.interrupt").Interrupted) as exc:
+        if args.json and hasattr(exc, "summary"):  # what finished, for whoever reads stdout
+            print(json.dumps(exc.summary, indent=2))
+        raise
     if args.json:
         print(json.dumps(summary, indent=2))
     return batch.exit_code(summary)

@@ -72,6 +72,7 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
             pass  # the disk that stopped the batch; summary.json keeps its last complete version
         exc.done = sum(result["status"] == "ok" for result in finished)
         exc.total = len(items)
+        exc.summary = {"items": finished}
         raise
     _write_summary(summary_path, results)
     return {"items": results}

@@ -94,3 +94,22 @@ def test_animate_takes_the_box_to_every_drawing_and_its_workers(tmp_path):
     assert done.returncode == 1
     assert last_line(done.stderr) == (f"FAILED  {PNG_SOURCE}: the box 2000,10,2100,50 lies outside the image, which "
                                       "is 927x1200 px (as loaded: EXIF-rotated, long side ≤ 2000 px)")
+
+
+def test_json_still_prints_what_finished_when_the_place_fails(tmp_path):
+    """A batch stopped by its output place prints the summary of what finished, then the line."""
+    from fault_injection import CHARACTER, batch_args, can_mount, mounted_tmpfs, unmount
+
+    if not can_mount():
+        pytest.skip("mounting a tmpfs needs root")
+    place = tmp_path / "small"
+    if not mounted_tmpfs(place, "8m"):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        done = run_cli(*batch_args([CHARACTER], place / "out", formats="mp4", frames=200, size=512), "--json")
+    finally:
+        unmount(place)
+    assert done.returncode == 1
+    [item] = json.loads(done.stdout)["items"]  # the item that stopped the batch, failed
+    assert item["status"] == "failed" and "not enough free disk space" in item["error"]
+    assert "not enough free disk space" in last_line(done.stderr)
