@@ -6,6 +6,11 @@ with no package, so the bottom of this file loads the extension folder as a pack
 the same `run_program()` from there. Hence no package imports at module level: they happen
 inside the commands (which also keeps `--help` instant). `main(argv)` returns the exit status
 for callers in the same process; `run_program()` also ends the process (see `exit_program`).
+
+Whatever goes wrong ends in one line on stderr, the last one, and a non-zero status: a user
+error (bad input, unwritable place) `animate-drawing: PATH: problem`, an interrupt
+`interrupted: N of M done; rerun with --resume` (130 for SIGINT, 143 for SIGTERM), a bug its
+type and message (the traceback with --verbose). Blender's own log lines only with --verbose.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 from typing import NoReturn
+
+INTERRUPTED = (130, 143)  # exit statuses after SIGINT / SIGTERM
 
 ANIMATE_EPILOG = """\
 OUT is a file when it ends in .mp4/.gif/.blend/.glb/.fbx and there is one output (one input and one
@@ -50,16 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="{annotate,rig,animate,inspect,motion}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true",
+                        help="also show Blender's and libraries' own log lines, and tracebacks of bugs")
+    box = argparse.ArgumentParser(add_help=False)
+    box.add_argument("--box", default=None, metavar="X0,Y0,X1,Y1",
+                     help="the figure's box in image pixels (left, top, right, bottom): skips detection")
 
     annotate = commands.add_parser(
         "annotate", help="find the figure(s) in a drawing; write AnimatedDrawings character folders",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter, parents=[common, box])
     annotate.add_argument("image", help="photo or scan of a drawing")
     annotate.add_argument("--out", required=True, help="folder receiving one character folder per figure")
 
     rig = commands.add_parser(
         "rig", help="build the rigged character of a character folder (or drawing) into a .blend",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter, parents=[common, box])
     rig.add_argument("character", help="AnimatedDrawings character folder (char_cfg.yaml, texture.png, "
                                        "mask.png) or a drawing image")
     rig.add_argument("--out", required=True, help="the .blend file to write")
@@ -67,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     animate = commands.add_parser(
         "animate", help="animate drawings with motions and render/export them",
         formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=110),
-        epilog=ANIMATE_EPILOG)
+        epilog=ANIMATE_EPILOG, parents=[common, box])
     animate.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="drawing images, character folders, folders of them, or glob patterns")
     animate.add_argument("--motion", required=True,
@@ -92,18 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
 
-    inspect = commands.add_parser("inspect", help="print the picture quality of an animated .blend "
+    inspect = commands.add_parser("inspect", parents=[common], help="print the picture quality of an animated .blend "
                                                   "(stretch, folds, limb side flips, foot slide)")
     inspect.add_argument("blend", help="a .blend written by `animate --format blend` or saved from the add-on")
     _video_options(animate)
 
-    motion = commands.add_parser("motion", help="the motion of a person filmed in a video, as a 3D BVH file")
+    motion = commands.add_parser("motion", parents=[common], help="the motion of a person filmed in a video, as a 3D BVH file")
     motion.add_argument("video", help="video of a person (.mp4 .mov .webm .avi .mkv)")
     motion.add_argument("--out", required=True, help="the .bvh file to write")
     motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip (default: 30)")
     _video_options(motion)
 
-    worker = commands.add_parser("_worker")  # internal: one process of --jobs N
+    worker = commands.add_parser("_worker", parents=[common])  # internal: one process of --jobs N
     worker.add_argument("spec")
     return parser
 
@@ -136,26 +150,74 @@ def _blender_argv() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_blender_argv() if argv is None else argv)
+    quiet, interrupt = _sub("addon.quiet"), _sub("addon.interrupt")
+    with quiet.native_output_silenced(not args.verbose), interrupt.signals_raise_interrupted():
+        try:
+            # An exception inside Blender's start-up crashes it; nothing is written yet, so leave.
+            with interrupt.signals_exit_now("" if args.command == "_worker" else "interrupted"):
+                importlib.import_module("bpy")
+            return _command(parser, args)
+        except interrupt.Interrupted as exc:
+            if args.command != "_worker":  # the parent speaks for its workers
+                print(exc.message() if exc.total else "interrupted", file=sys.stderr)
+            return exc.exit_status
+        except SystemExit:  # argparse's usage errors: already said
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure ends in one line (see module doc)
+            print(f"animate-drawing: {_failure_line(exc, args.verbose)}", file=sys.stderr)
+            return 1
+
+
+def _command(parser, args) -> int:
+    if args.command == "annotate":
+        return cmd_annotate(args)
+    if args.command == "rig":
+        return cmd_rig(args)
+    if args.command == "inspect":
+        return cmd_inspect(args)
+    if args.command == "motion":
+        return cmd_motion(args)
+    if args.command == "_worker":
+        return _sub("addon.batch").run_worker(args.spec)
+    return cmd_animate(parser, args)
+
+
+def _failure_line(exc: BaseException, verbose: bool) -> str:
+    """User errors say the file and problem; an OS error names its path; a bug its type (with
+    --verbose its traceback comes first)."""
+    errors = _sub("errors")
+    if isinstance(exc, errors.PlaceError) and getattr(exc, "total", 0):
+        return f"{exc}; stopped with {exc.done} of {exc.total} done; rerun with --resume once fixed"
+    if isinstance(exc, errors.AnimateDrawingError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return str(errors.place_error(exc))
+    if verbose:
+        traceback.print_exc()
+        return f"internal error: {type(exc).__name__}: {exc}"
+    return f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the details)"
+
+
+def _parse_box(text: str | None) -> tuple[float, float, float, float] | None:
+    """'X0,Y0,X1,Y1' → floats; the image decides later whether the box lies inside it."""
+    if text is None:
+        return None
     errors = _sub("errors")
     try:
-        if args.command == "annotate":
-            return cmd_annotate(args)
-        if args.command == "rig":
-            return cmd_rig(args)
-        if args.command == "inspect":
-            return cmd_inspect(args)
-        if args.command == "motion":
-            return cmd_motion(args)
-        if args.command == "_worker":
-            return _sub("addon.batch").run_worker(args.spec)
-        return cmd_animate(parser, args)
-    except errors.AnimateDrawingError as exc:
-        print(f"animate-drawing: {exc}", file=sys.stderr)
-        return 1
+        x0, y0, x1, y1 = (float(part) for part in text.split(","))
+    except ValueError:
+        raise errors.InputError(None, f"--box {text}: expected X0,Y0,X1,Y1, four numbers in image pixels "
+                                      "(left, top, right, bottom)") from None
+    if not (x1 > x0 and y1 > y0) or min(x0, y0) < 0:
+        raise errors.InputError(None, f"--box {text}: needs 0 <= X0 < X1 and 0 <= Y0 < Y1 (left, top, right, bottom)")
+    return x0, y0, x1, y1
 
 
 def cmd_annotate(args) -> int:
-    folders = _sub("models.annotate").annotate(args.image, args.out)
+    settings = _sub("models.analyze").AnalysisSettings(manual_box=_parse_box(args.box))
+    places = _sub("addon.places")
+    places.ensure_writable_folder(Path(args.out))
+    folders = _sub("models.annotate").annotate(args.image, args.out, settings)
     for folder in folders:
         print(folder)
     return 0 if folders else 1
@@ -168,10 +230,13 @@ def cmd_rig(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".blend":
         raise _sub("errors").InputError(out, "rig writes a .blend file")
+    places = _sub("addon.places")
+    places.ensure_writable_folder(out.parent)  # before the work, not after
+    places.sweep_stale_partials(out.parent, {out.stem})
+    box = _parse_box(args.box)
     batch.prepare_blender()
-    plan = batch_item.load_plan(args.character, batch_item.Timer())
+    plan = batch_item.load_plan(args.character, batch_item.Timer(), box)
     _sub("addon.character").build_character(bpy.context, plan, source_path=args.character)
-    out.parent.mkdir(parents=True, exist_ok=True)
     export.save_blend(out)
     print(out)
     return 0
@@ -236,6 +301,7 @@ def cmd_animate(parser, args) -> int:
         except RuntimeError as exc:
             parser.error(str(exc))
     motions = [m.strip() for m in args.motion.split(",") if m.strip()]
+    box = _parse_box(args.box)  # a bad box fails before any video is decoded
     with tempfile.TemporaryDirectory(prefix="animate_drawing_motion_") as scratch:
         # Videos become BVH clips first (main thread: Blender decodes), then go through the batch like any clip.
         motions = _videos_to_bvh(motions, args, Path(scratch))
@@ -243,14 +309,19 @@ def cmd_animate(parser, args) -> int:
             inputs=args.inputs, motions=motions, out=args.out,
             formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
             shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
-            frames=args.frames)
+            frames=args.frames, box=box, verbose=args.verbose)
         return _run_batch(args, options)
 
 
 def _run_batch(args, options) -> int:
     batch = _sub("addon.batch")
     reporter = _sub("addon.progress").Reporter.for_terminal(quiet=args.json)
-    summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")
+    try:
+        summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")
+    except (_sub("errors").PlaceError, _sub("addon.interrupt").Interrupted) as exc:
+        if args.json and hasattr(exc, "summary"):  # what finished, for whoever reads stdout
+            print(json.dumps(exc.summary, indent=2))
+        raise
     if args.json:
         print(json.dumps(summary, indent=2))
     return batch.exit_code(summary)
@@ -280,6 +351,9 @@ def run_program() -> NoReturn:
         status = main()
     except SystemExit as exc:
         status = exc.code
+    except KeyboardInterrupt:  # Ctrl-C before main() took the signals over: nothing written yet
+        print("interrupted", file=sys.stderr)
+        status = 130
     except BaseException:  # noqa: BLE001 - reported as Python would, then the same careful exit
         traceback.print_exc()
         status = 1
@@ -296,6 +370,8 @@ def exit_program(status: int | str | None) -> NoReturn:
     flushing its output: the exit status stays the command's, never the crash's.
     """
     bpy = sys.modules.get("bpy")
+    if bpy is not None and status in INTERRUPTED:
+        _leave_now(bpy, status)
     if bpy is None or getattr(bpy.app, "binary_path", ""):
         sys.exit(status)
     try:
@@ -310,6 +386,18 @@ def exit_program(status: int | str | None) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status or 0)
+
+
+def _leave_now(bpy, status: int) -> NoReturn:
+    """An interrupted run has discarded its partial files: it leaves without Blender's teardown,
+    which can take most of a second (a render farm's SIGTERM expects a prompt exit). Blender's
+    session temporary folder is what that teardown would have removed."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    session_temp = Path(bpy.app.tempdir)
+    if session_temp.name.startswith("blender_"):
+        shutil.rmtree(session_temp, ignore_errors=True)
+    os._exit(status)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,20 @@
 Items run one after another in this Blender process (each item's data removed when done),
 or with `jobs > 1` in N worker processes (the same command line, in `_worker` mode) whose
 progress and results come back as JSON lines on their stdout.
+
+Stopping: a bad input fails its item only; a failing output place (read-only, disk full)
+stops the batch with a `PlaceError`, and SIGINT/SIGTERM with `Interrupted`. Either way the
+partial outputs are discarded, the finished items stay (summary.json lists them) and the
+exception carries `done`/`total` for the one line the CLI prints. Workers follow their
+parent: they are sent SIGTERM, and die with it (PR_SET_PDEATHSIG) even if it is killed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,12 +26,17 @@ import traceback
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from ..errors import AnimateDrawingError
+from ..errors import AnimateDrawingError, PlaceError, place_error
+from . import places
 from .batch_plan import (BatchOptions, Item, item_outputs, outputs_complete, plan_items, single_file_target,
                          summary_name, take_shard)
+from .interrupt import Interrupted
 from .progress import Reporter
 
 EVENT_PREFIX = "@animate_drawing "  # marks worker event lines among Blender's own stdout chatter
+WORKER_STOP_SECONDS = 0.5  # how long interrupted workers get to discard their partial outputs
+WORKER_TEMP_PREFIX = "animate_drawing_workers_"  # + parent PID: a killed parent's folder is found again
+WORKER_STOPPED = 3  # a worker's exit status after a PlaceError (its stop event says which)
 
 
 def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
@@ -32,22 +45,44 @@ def run(options: BatchOptions, reporter: Reporter, cli_path: Path) -> dict:
     if single:
         options.formats = [single]
     items = scene_items(options) if options.scene else plan_items(options)
-    if single:
-        out_dir = None
-    else:
-        out_dir = Path(options.out)
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = None if single else Path(options.out)
+    place = Path(options.out).parent if single else out_dir
+    places.ensure_writable_folder(place)  # before any work: one line, not one per item
+    if not single:
         items = take_shard(items, options.shard)
+    places.sweep_stale_partials(place, output_stems(items, options))  # what a killed earlier run left
     summary_path = None if out_dir is None else out_dir / summary_name(options.shard)
-    if options.scene:
-        results = run_scene(items, options, reporter)
-    elif options.jobs > 1 and len(items) > 1:
-        results = run_in_workers(items, options, reporter, cli_path, summary_path)
-    else:
-        results = run_items(items, options, reporter, lambda done: _write_summary(summary_path, done))
-    summary = {"items": results}
+    finished: list[dict] = []
+
+    def record(done: list[dict]) -> None:
+        finished[:] = done
+        _write_summary(summary_path, done)
+
+    try:
+        if options.scene:
+            results = run_scene(items, options, reporter)
+        elif options.jobs > 1 and len(items) > 1:
+            results = run_in_workers(items, options, reporter, cli_path, record)
+        else:
+            results = run_items(items, options, reporter, record)
+    except (Interrupted, PlaceError) as exc:
+        try:
+            _write_summary(summary_path, finished)
+        except PlaceError:
+            pass  # the disk that stopped the batch; summary.json keeps its last complete version
+        exc.done = sum(result["status"] == "ok" for result in finished)
+        exc.total = len(items)
+        exc.summary = {"items": finished}
+        raise
     _write_summary(summary_path, results)
-    return summary
+    return {"items": results}
+
+
+def output_stems(items: list[Item], options: BatchOptions) -> set[str]:
+    """The names this run writes in its output folder (their partial files start with them)."""
+    if single_file_target(options):
+        return {Path(options.out).stem}
+    return {Path(summary_name(options.shard)).name} | {n for item in items for n in (item.name, f"{item.name}_frames")}
 
 
 def scene_items(options: BatchOptions) -> list[Item]:
@@ -72,11 +107,14 @@ def _error_text(exc: BaseException) -> str:
     """User errors name the file and problem; anything else keeps its type for bug reports."""
     if isinstance(exc, AnimateDrawingError):
         return str(exc)
+    if isinstance(exc, OSError):
+        return str(place_error(exc))
     return f"{type(exc).__name__}: {exc}"
 
 
 def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_result=None) -> list[dict]:
-    """All items in this process, in order; failures are recorded, never raised."""
+    """All items in this process, in order. A bad input fails its item and the batch goes on;
+    a failing output place is recorded and raised as PlaceError (later items would fail alike)."""
     import bpy
 
     from . import batch_item, quality
@@ -87,6 +125,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     for number, item in enumerate(items, 1):
         outputs = targets(item, options)
         reporter.item_started(number, len(items), item)
+        stop = None
         if options.resume and outputs_complete(outputs):
             results.append(_result(item, "ok", None, outputs.values(), {}, skipped=True))
         elif item.problem:
@@ -95,22 +134,45 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
             timer = batch_item.Timer()
             snapshot = DataSnapshot()
             try:
-                plan = batch_item.load_plan(item.input, timer)
+                plan = batch_item.load_plan(item.input, timer, options.box)
                 lengths = batch_item.build_animated(bpy.context, [(plan, item.motion)], options, timer)
-                Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
-                batch_item.write_outputs(bpy.context, lengths, outputs, options, timer, reporter.frame_done)
-                results.append(_result(item, "ok", None, outputs.values(), timer.ms,
-                                       **quality.summary_keys(bpy.context.scene)))
+                stop = _write_place_failure(lambda: batch_item.write_outputs(
+                    bpy.context, lengths, outputs, options, timer, reporter.frame_done), outputs)
+                if stop is None:
+                    results.append(_result(item, "ok", None, outputs.values(), timer.ms,
+                                           **quality.summary_keys(bpy.context.scene)))
+                else:
+                    results.append(_result(item, "failed", str(stop), [], timer.ms))
             except Exception as exc:  # one bad input never stops the batch
-                if not isinstance(exc, AnimateDrawingError):
-                    traceback.print_exc(file=sys.stderr)
+                _show_bug(exc)
                 results.append(_result(item, "failed", _error_text(exc), [], timer.ms))
             finally:
                 snapshot.rollback()
-        reporter.item_finished(results[-1])
+        if stop is None:  # a stop is said once, by the line that ends the batch
+            reporter.item_finished(results[-1])
         if on_result is not None:
             on_result(results)
+        if stop is not None:
+            raise stop
     return results
+
+
+def _write_place_failure(write, outputs: dict[str, Path]) -> PlaceError | None:
+    """Run `write()`; a failure of the output place (OSError, PlaceError) is returned, not raised."""
+    try:
+        write()
+    except PlaceError as exc:
+        return exc
+    except OSError as exc:
+        return place_error(exc, next(iter(outputs.values())).parent)
+    return None
+
+
+def _show_bug(exc: BaseException) -> None:
+    """A failure that is not the user's (a bug): its traceback for the report, only with --verbose
+    (quiet mode silences the native stderr this goes to)."""
+    if not isinstance(exc, (AnimateDrawingError, OSError)):
+        traceback.print_exc(file=sys.__stderr__)
 
 
 def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> list[dict]:
@@ -131,18 +193,22 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
         try:
             if item.problem:
                 raise AnimateDrawingError(f"{item.input}: {item.problem}")
-            built.append((index, batch_item.load_plan(item.input, timer)))
+            built.append((index, batch_item.load_plan(item.input, timer, options.box)))
         except Exception as exc:
             results[index] = _result(item, "failed", _error_text(exc), [], {})
     if built:
         try:
             lengths = batch_item.build_animated(bpy.context, [(plan, items[i].motion) for i, plan in built],
                                                 options, timer)
-            Path(next(iter(outputs.values()))).parent.mkdir(parents=True, exist_ok=True)
-            batch_item.write_outputs(bpy.context, lengths, outputs, options, timer, reporter.frame_done)
+            stop = _write_place_failure(lambda: batch_item.write_outputs(
+                bpy.context, lengths, outputs, options, timer, reporter.frame_done), outputs)
+            if stop is not None:
+                raise stop
             status, error, written = "ok", None, outputs.values()
         except Exception as exc:
-            traceback.print_exc(file=sys.stderr)
+            _show_bug(exc)
+            if isinstance(exc, PlaceError):
+                raise
             status, error, written = "failed", _error_text(exc), []
         for index, _ in built:
             results[index] = _result(items[index], status, error, written, timer.ms)
@@ -152,14 +218,17 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
 
 
 def prepare_blender() -> None:
-    """An empty scene with the extension's classes registered (once per process)."""
+    """An empty scene with the extension's classes registered (once per process; not cut short
+    by an interrupt, which would leave half of them registered)."""
     import bpy
 
     from .. import register
+    from .interrupt import signals_deferred
 
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    if not hasattr(bpy.types.Object, "animate_drawing"):
-        register()
+    with signals_deferred():
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+        if not hasattr(bpy.types.Object, "animate_drawing"):
+            register()
 
 
 def _write_summary(path: Path | None, results: list[dict]) -> None:
@@ -167,37 +236,41 @@ def _write_summary(path: Path | None, results: list[dict]) -> None:
     if path is None:
         return
     partial = path.with_name(f".{path.name}.part-{os.getpid()}")
-    partial.write_text(json.dumps({"items": results}, indent=2))
-    os.replace(partial, path)
+    try:
+        partial.write_text(json.dumps({"items": results}, indent=2))
+        os.replace(partial, path)
+    except OSError as exc:
+        places.discard(partial)
+        raise place_error(exc, path) from None
+    except BaseException:  # Interrupted between the write and the rename
+        places.discard(partial)
+        raise
 
 
 # --- worker processes -------------------------------------------------------------------
 
-def worker_command(cli_path: Path, spec_file: Path) -> list[str]:
+def worker_command(cli_path: Path, spec_file: Path, verbose: bool = False) -> list[str]:
     """The same program in worker mode: the Blender binary with our cli.py, or this Python."""
     import bpy
 
-    if bpy.app.binary_path:
-        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(cli_path),
-                "--", "_worker", str(spec_file)]
-    return [sys.executable, str(cli_path), "_worker", str(spec_file)]
+    args = ["_worker", str(spec_file)] + (["--verbose"] if verbose else [])
+    if bpy.app.binary_path:  # --quiet: no start-up banner (the rest of Blender's chatter: addon/quiet.py)
+        return [bpy.app.binary_path, "-b", "--factory-startup", *([] if verbose else ["--quiet"]),
+                "--python-exit-code", "1", "-P", str(cli_path), "--", *args]
+    return [sys.executable, str(cli_path), *args]
 
 
 def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter, cli_path: Path,
-                   summary_path: Path | None) -> list[dict]:
+                   on_result=None) -> list[dict]:
     jobs = min(options.jobs, len(items))
     shares = [items[k::jobs] for k in range(jobs)]  # round-robin: deterministic and balanced
     results: dict[int, dict] = {}
     order = {id(item): n for n, item in enumerate(items)}
     lock = threading.Lock()
-    with tempfile.TemporaryDirectory(prefix="animate_drawing_workers_") as folder:
+    stops: list[PlaceError] = []
+    places.sweep_stale_temp_folders(WORKER_TEMP_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}_") as folder:
         processes = []
-        for k, share in enumerate(shares):
-            spec = Path(folder) / f"worker{k}.json"
-            spec.write_text(json.dumps({"options": options.to_dict(), "items": [asdict(i) for i in share]}))
-            env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
-            proc = subprocess.Popen(worker_command(cli_path, spec), stdout=subprocess.PIPE, text=True, env=env)
-            processes.append((proc, share))
 
         def follow(proc, share):
             for line in proc.stdout:
@@ -209,23 +282,75 @@ def run_in_workers(items: list[Item], options: BatchOptions, reporter: Reporter,
                         index = event["index"]
                         results[order[id(share[index])]] = event["result"]
                         reporter.item_finished(event["result"])
-                        _write_summary(summary_path, [results[n] for n in sorted(results)])
+                        if on_result is not None:
+                            try:
+                                on_result([results[n] for n in sorted(results)])
+                            except PlaceError as exc:
+                                stops.append(exc)
                     elif event["event"] == "started":
                         reporter.item_started(len(results) + 1, len(items), share[event["index"]])
                     elif event["event"] == "frame":
                         reporter.frame_done(event["done"], event["total"])
+                    elif event["event"] == "stop":
+                        stops.append(PlaceError(event["path"], event["problem"]))
+                if stops:
+                    _stop_workers(processes, wait=False)
 
-        threads = [threading.Thread(target=follow, args=pair, daemon=True) for pair in processes]
-        for thread in threads:
-            thread.start()
-        for (proc, share), thread in zip(processes, threads):
-            code = proc.wait()
-            thread.join()
+        threads = []
+        try:
+            for k, share in enumerate(shares):
+                spec = Path(folder) / f"worker{k}.json"
+                spec.write_text(json.dumps({"options": options.to_dict(), "items": [asdict(i) for i in share]}))
+                env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+                proc = subprocess.Popen(worker_command(cli_path, spec, options.verbose), stdout=subprocess.PIPE,
+                                        text=True, env=env,
+                                        preexec_fn=_die_with_parent if os.name == "posix" else None)
+                processes.append((proc, share))
+                threads.append(threading.Thread(target=follow, args=(proc, share), daemon=True))
+                threads[-1].start()
+            for proc, _ in processes:
+                proc.wait()
+        except BaseException:  # Interrupted (or a bug): the workers discard their partial outputs
+            _stop_workers(processes, wait=True)
+            raise
+        finally:
+            for thread in threads:
+                thread.join(timeout=WORKER_STOP_SECONDS)
+            # A worker SIGKILLed before its clean-up (or killed after WORKER_STOP_SECONDS).
+            places.sweep_stale_partials(Path(options.out), output_stems(items, options))
+        if stops:
+            raise stops[0]
+        for proc, share in processes:
             for item in share:  # a worker that died (e.g. a crash in Blender) fails its leftovers
                 if order[id(item)] not in results:
-                    results[order[id(item)]] = _result(item, "failed", f"worker process exited with code {code} "
-                                                                        "before finishing this item", [], {})
+                    results[order[id(item)]] = _result(item, "failed", f"worker process exited with code "
+                                                       f"{proc.returncode} before finishing this item", [], {})
     return [results[n] for n in sorted(results)]
+
+
+def _stop_workers(processes, wait: bool) -> None:
+    """SIGTERM to every live worker; with `wait`, SIGKILL to any still running after WORKER_STOP_SECONDS."""
+    for proc, _ in processes:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    if not wait:
+        return
+    deadline = time.monotonic() + WORKER_STOP_SECONDS
+    for proc, _ in processes:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _die_with_parent() -> None:
+    """In the worker before it starts (Linux): SIGTERM when the parent dies, even by SIGKILL,
+    so no orphan goes on rendering into an output folder nobody watches."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker stops at its next event write instead (broken pipe)
 
 
 class WorkerReporter(Reporter):
@@ -237,8 +362,11 @@ class WorkerReporter(Reporter):
         self._last_frame_event = 0.0
 
     def _emit(self, event: dict) -> None:
-        sys.stdout.write(EVENT_PREFIX + json.dumps(event) + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(EVENT_PREFIX + json.dumps(event) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the parent is gone: stop like an interrupt (partials discarded)
+            raise Interrupted(signal.SIGPIPE) from None
 
     def item_started(self, number: int, total: int, item: Item) -> None:
         self._index = number - 1
@@ -254,11 +382,20 @@ class WorkerReporter(Reporter):
         self._emit({"event": "item", "index": self._index, "result": result})
 
 
+    def stopped(self, exc: PlaceError) -> None:
+        self._emit({"event": "stop", "path": exc.path, "problem": exc.problem})
+
+
 def run_worker(spec_file: str) -> int:
     spec = json.loads(Path(spec_file).read_text())
     options = BatchOptions.from_dict(spec["options"])
     items = [Item(**data) for data in spec["items"]]
-    run_items(items, options, WorkerReporter())
+    reporter = WorkerReporter()
+    try:
+        run_items(items, options, reporter)
+    except PlaceError as exc:
+        reporter.stopped(exc)
+        return WORKER_STOPPED
     return 0
 
 

@@ -6,6 +6,7 @@ batch keeps a flat memory profile in one process.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import bpy
 
-from . import encode, export, render, scene_setup
+from . import encode, export, places, render, scene_setup
 from .batch_plan import BatchOptions
+from .interrupt import signals_deferred
 from .build_material import read_image_rgba
 from .character import build_character, character_name_for, plan_from_character_dir
 
@@ -31,18 +33,20 @@ class Timer:
         self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - started) * 1000.0
 
 
-def load_plan(path: str, timer: Timer):
-    """RigPlan from a character folder, or from a drawing via the vision pipeline."""
+def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | None = None):
+    """RigPlan from a character folder, or from a drawing via the vision pipeline (inside
+    `box`, image pixels, when given: no detection)."""
     started = time.perf_counter()
     source = Path(path)
     if source.is_dir():
         plan = plan_from_character_dir(source)
         timer.add("plan", started)
         return plan
-    from ..models.analyze import analyze_image, figure_to_character
+    from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
     from ..rig.plan import build_rig_plan
 
-    analysis = analyze_image(source)  # raises InputError / NoFigureError naming the file
+    # Raises InputError / NoFigureError naming the file.
+    analysis = analyze_image(source, AnalysisSettings(manual_box=box))
     timer.add("analyze", started)
     started = time.perf_counter()
     texture, mask, config, _ = figure_to_character(analysis, 0)
@@ -100,9 +104,13 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     objects = scene_setup.rendered_objects(scene)
     scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames))
     backdrop = encode.parse_background(options.background, size, size)
-    sinks = _open_sinks(outputs, backdrop, size, options.fps, objects)
-    timer.add("setup", started)
-    try:
+    folder = next(iter(outputs.values())).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    places.check_free_space(folder, places.estimate_bytes(outputs, len(frames), size, size))
+    sinks: list = []  # filled one by one inside the try: a failure or interrupt while opening
+    try:              # the third still removes the first two's partial files
+        _open_sinks(sinks, outputs, backdrop, size, options.fps, objects)
+        timer.add("setup", started)
         if sinks:
             _render_into(scene, options.engine, frames, sinks, timer, on_frame)
         started = time.perf_counter()
@@ -111,7 +119,8 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
         timer.add("encode", started)
     except BaseException:
         for sink in sinks:
-            sink.abort()
+            with contextlib.suppress(OSError):  # each sink's partial goes, even if another's clean-up fails
+                sink.abort()
         raise
     started = time.perf_counter()
     if "blend" in outputs:
@@ -123,15 +132,20 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     timer.add("export", started)
 
 
-def _open_sinks(outputs, backdrop, size, fps, objects) -> list:
-    sinks = []
+def _open_sinks(sinks: list, outputs, backdrop, size, fps, objects) -> None:
+    """Append a sink per video/image format; each is opened whole or not at all (an interrupt
+    waits), so every partial file that exists belongs to a sink in `sinks`."""
+    openers = []
     if "mp4" in outputs:
-        sinks.append(encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
+        openers.append(lambda: encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
     if "png" in outputs:
-        sinks.append(encode.PngSequenceSink(outputs["png"], backdrop))
+        openers.append(lambda: encode.PngSequenceSink(outputs["png"], backdrop))
     if "gif" in outputs:
-        sinks.append(encode.GifSink(outputs["gif"], backdrop, size, size, fps, _texture_colours(objects)))
-    return sinks
+        colours = _texture_colours(objects)
+        openers.append(lambda: encode.GifSink(outputs["gif"], backdrop, size, size, fps, colours))
+    for open_sink in openers:
+        with signals_deferred():
+            sinks.append(open_sink())
 
 
 def _texture_colours(objects) -> np.ndarray:

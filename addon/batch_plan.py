@@ -35,6 +35,8 @@ class BatchOptions:
     scene: bool = False
     engine: str = "flat"
     frames: int | None = None  # render only the first N frames of each clip
+    box: tuple[float, float, float, float] | None = None  # the figure's box in every drawing (--box)
+    verbose: bool = False  # workers show Blender's own log lines too
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,6 +45,7 @@ class BatchOptions:
     def from_dict(cls, data: dict) -> "BatchOptions":
         data = dict(data)
         data["shard"] = tuple(data["shard"])
+        data["box"] = tuple(data["box"]) if data.get("box") else None
         return cls(**data)
 
 

@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..imaging.image_file import read_image, write_bmp, write_png
 from ..imaging.resample import resize
 from .gif import GifWriter, build_palette
+from .places import check_written, discard, mp4_complete
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -47,13 +48,6 @@ def publish(partial: Path, final: Path) -> None:
         partial.rename(final)
     else:
         os.replace(partial, final)
-
-
-def discard(partial: Path) -> None:
-    if partial.is_dir():
-        shutil.rmtree(partial, ignore_errors=True)
-    elif partial.exists():
-        partial.unlink()
 
 
 def parse_background(spec: str | None, width: int, height: int) -> np.ndarray | None:
@@ -142,8 +136,10 @@ class GifSink:
         publish(self.partial, self.final)
 
     def abort(self) -> None:
-        self.writer.close()
-        discard(self.partial)
+        try:
+            self.writer.close()  # flushing fails when the disk is full: the partial goes anyway
+        finally:
+            discard(self.partial)
 
 
 class Mp4Sink:
@@ -213,5 +209,6 @@ def encode_h264(folder: Path, names: list[str], target: Path, width: int, height
             bpy.ops.render.render(animation=True, scene=scene.name)
         if not target.exists():
             raise RuntimeError(f"Blender's FFmpeg wrote no video to {target}")
+        check_written(target, mp4_complete(target))  # FFmpeg says nothing when the disk fills
     finally:
         bpy.data.scenes.remove(scene)

@@ -29,7 +29,7 @@ from typing import Any, Callable
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
-from ..errors import AnimateDrawingError
+from ..errors import AnimateDrawingError, place_error
 
 PUMP_INTERVAL_S = 0.05
 
@@ -105,11 +105,14 @@ class Job:
 
     @property
     def error_message(self) -> str:
-        """What to tell the user: our errors verbatim, anything else with its type."""
+        """What to tell the user: our errors verbatim, a file or folder that failed (OSError) as
+        its path and the problem in words, anything else with its type."""
         if self.error is None:
             return ""
         if isinstance(self.error, AnimateDrawingError):
             return str(self.error)
+        if isinstance(self.error, OSError):
+            return str(place_error(self.error))
         return f"{type(self.error).__name__}: {self.error}"
 
     def cancel(self) -> None:
@@ -154,8 +157,8 @@ class Job:
     def _finish(self, state: JobState, error: BaseException | None = None) -> None:
         self.state = state
         self.error = error
-        if error is not None and not isinstance(error, AnimateDrawingError):
-            traceback.print_exception(error)
+        if error is not None and not isinstance(error, (AnimateDrawingError, OSError)):
+            traceback.print_exception(error)  # a bug: its traceback for the report
         if state is JobState.DONE:
             if self.undo:
                 _push_undo(self.name)

@@ -26,7 +26,8 @@ from .build_material import read_image_rgba
 def quiet_blender():
     """Silence Blender's C-level chatter ("Fra:", "Saved:", "Video append frame") while it
     renders or writes files: stdout stays clean for --json and the terminal for progress.
-    Errors still surface as Python exceptions once the streams are restored."""
+    Errors still surface as Python exceptions once the streams are restored. Python-level
+    prints of Blender's own add-ons (the glTF exporter's INFO lines) are silenced too."""
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
@@ -34,7 +35,8 @@ def quiet_blender():
     try:
         os.dup2(null, 1)
         os.dup2(null, 2)
-        yield
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            yield
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

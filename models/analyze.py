@@ -19,9 +19,9 @@ from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
 
 MASK_SOURCES = ("auto", "model", "classical")
-NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure manually "
-                  "(manual box) and analyse again, or use a photo with the figure drawn in dark lines "
-                  "on plain paper")
+NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure (command line: --box X0,Y0,X1,Y1 "
+                  "in image pixels; in Blender: the review step's manual box) and try again, or use a photo "
+                  "with the figure drawn in dark lines on plain paper")
 
 
 @dataclass
@@ -93,6 +93,8 @@ def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = N
     settings = settings or AnalysisSettings()
     loaded = path if isinstance(path, LoadedImage) else load_drawing(path)
     timings: dict[str, float] = {"load": loaded.load_ms}
+    if settings.manual_box is not None:
+        check_box_inside(settings.manual_box, loaded.rgb.shape[1], loaded.rgb.shape[0], loaded.path)
     t = time.perf_counter()
     models = models_for(settings)
     timings["models"] = _ms(t)
@@ -105,6 +107,17 @@ def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = N
                                       "whole figure, on the image as loaded (EXIF-rotated, long side ≤ 2000 px)")
         raise NoFigureError(path, NO_FIGURE_HINT)
     return analysis
+
+
+def check_box_inside(box, width: int, height: int, path) -> None:
+    """A manual box must have a positive size and overlap the image (as loaded: EXIF-rotated)."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    shown = ",".join(f"{v:g}" for v in (x0, y0, x1, y1))
+    if not (x1 > x0 and y1 > y0):
+        raise InputError(path, f"the box {shown} has no area: it needs X0 < X1 and Y0 < Y1")
+    if x1 <= 0 or y1 <= 0 or x0 >= width or y0 >= height:
+        raise InputError(path, f"the box {shown} lies outside the image, which is {width}x{height} px "
+                               "(as loaded: EXIF-rotated, long side ≤ 2000 px)")
 
 
 def models_for(settings: AnalysisSettings) -> ModelSet:

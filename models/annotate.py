@@ -40,6 +40,9 @@ def write_annotations(analysis: DrawingAnalysis, out_dir: str | os.PathLike, pad
     for i, figure in enumerate(analysis.figures):
         folder = out_dir if single else out_dir / f"figure_{i + 1}"
         folder.mkdir(exist_ok=True)
+        # char_cfg.yaml is what makes a folder a character: written last, so an interrupted run
+        # never leaves a folder that looks finished around a half-written texture.
+        (folder / "char_cfg.yaml").unlink(missing_ok=True)
         texture, mask, config, bbox = figure_to_character(analysis, i, pad)
         write_png(folder / "texture.png", texture)
         write_png(folder / "mask.png", mask.astype(np.uint8) * 255)

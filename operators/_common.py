@@ -9,7 +9,7 @@ import contextlib
 
 import bpy
 
-from ..errors import AnimateDrawingError
+from ..errors import AnimateDrawingError, place_error
 
 
 @contextlib.contextmanager
@@ -34,7 +34,7 @@ def progress(context, steps: int):
 
 
 def run_reported(operator: bpy.types.Operator, work) -> set[str]:
-    """Run `work()`; a user-facing error becomes an ERROR report and {'CANCELLED'}.
+    """Run `work()`; a user-facing error (or an OSError) becomes an ERROR report and {'CANCELLED'}.
 
     Builders roll back what they created before raising, so CANCELLED means the scene is as
     it was.
@@ -43,6 +43,9 @@ def run_reported(operator: bpy.types.Operator, work) -> set[str]:
         message = work()
     except AnimateDrawingError as error:
         operator.report({"ERROR"}, str(error))
+        return {"CANCELLED"}
+    except OSError as error:  # a file or folder that vanished or cannot be written: said in words
+        operator.report({"ERROR"}, str(place_error(error)))
         return {"CANCELLED"}
     if message:
         operator.report({"INFO"}, message)

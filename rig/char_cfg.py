@@ -190,4 +190,11 @@ def _load_yaml(path: str | os.PathLike):
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(path, f"malformed YAML: {exc}") from None
+        raise InputError(path, f"malformed YAML: {_yaml_problem(exc)}") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's multi-line report as one line: the problem and where (1-based line and column)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else problem

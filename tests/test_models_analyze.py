@@ -81,7 +81,7 @@ def test_snap_moves_outside_joints_onto_the_mask_and_flags_far_ones():
 
 def test_blank_page_raises_no_figure_with_hint(tmp_path):
     path = _save(tmp_path / "blank.png", blank_page())
-    with pytest.raises(NoFigureError, match="no figure found.*draw a box") as err:
+    with pytest.raises(NoFigureError, match="no figure found.*draw a box.*--box X0,Y0,X1,Y1") as err:
         analyze_image(path, _classical_settings())
     assert "blank.png" in str(err.value)
 

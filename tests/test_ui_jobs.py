@@ -100,6 +100,26 @@ def test_a_failing_stage_reports_and_rolls_back(blender):
     assert "Half" not in blender.data.objects
 
 
+def test_a_place_that_fails_is_reported_in_words_and_rolled_back(blender, tmp_path):
+    """A folder that vanished or cannot be written (OSError) reads like our own errors."""
+    from animate_drawing.addon import jobs
+
+    gone = tmp_path / "character"
+
+    def build(_):
+        _add_empty("Half")
+        return None
+
+    def read(_):
+        return (gone / "char_cfg.yaml").read_text()  # removed while the job ran
+
+    job = jobs.run(jobs.Job("Test", [jobs.Stage("build", build, on_main_thread=True),
+                                     jobs.Stage("read", read)]))
+    assert job.state is jobs.JobState.FAILED
+    assert job.error_message == f"{gone / 'char_cfg.yaml'}: no such file or folder (it is missing or was removed)"
+    assert "Half" not in blender.data.objects
+
+
 def test_a_finished_job_is_one_undo_step(blender):
     from animate_drawing.addon import jobs
 

@@ -1,0 +1,42 @@
+"""Quiet by default: Blender's and libraries' own log lines reach the terminal only with --verbose.
+
+Blender and the C libraries it loads (libpng, FFmpeg, its logger) write straight to file
+descriptors 1 and 2, out of Python's reach. `native_output_silenced()` points those
+descriptors at /dev/null and gives Python's `sys.stdout`/`sys.stderr` private copies of the
+real ones, so our own lines (progress, errors, --json) still arrive and come last. Worker
+processes inherit the silenced descriptors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+
+@contextlib.contextmanager
+def native_output_silenced(enabled: bool = True):
+    if not enabled:
+        yield
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    streams = sys.stdout, sys.stderr
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    sys.stdout = os.fdopen(os.dup(saved[0]), "w", buffering=1, encoding=streams[0].encoding, errors="replace")
+    sys.stderr = os.fdopen(os.dup(saved[1]), "w", buffering=1, encoding=streams[1].encoding, errors="replace")
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+            stream.close()
+        sys.stdout, sys.stderr = streams
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
