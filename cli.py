@@ -170,6 +170,9 @@ def cmd_animate(parser, args) -> int:
             _sub("addon.scene_setup").resolve_engine(args.engine)
         except RuntimeError as exc:
             parser.error(str(exc))
+        warning = _sub("addon.scene_setup").engine_warning(args.engine)
+        if warning:
+            print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     batch = _sub("addon.batch")
     reporter = _sub("addon.progress").Reporter.for_terminal(quiet=args.json)
     summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")

@@ -91,11 +91,6 @@ def main() -> None:
         path = folder / f"cv2_{level}.png"
         ms = best_ms(lambda: cv2.imwrite(str(path), bgra, [cv2.IMWRITE_PNG_COMPRESSION, level]))
         print(f"{'cv2 level ' + str(level):<18}{ms:>8.2f}{path.stat().st_size / 1024:>9.0f}")
-    rgb = frame[..., :3].copy()
-    ms = best_ms(lambda: write_png(folder / "mp4_frame.png", rgb, compress_level=0))
-    print(f"{'ours RGB level 0':<18}{ms:>8.2f}{(folder / 'mp4_frame.png').stat().st_size / 1024:>9.0f}")
-    ms = best_ms(lambda: cv2.imwrite(str(folder / "mp4_frame.bmp"), rgb[..., ::-1]))
-    print(f"{'cv2 RGB BMP':<18}{ms:>8.2f}{(folder / 'mp4_frame.bmp').stat().st_size / 1024:>9.0f}")
 
 
 if __name__ == "__main__":
