@@ -6,9 +6,9 @@ Python iterator and puts it in the Combined pass: Blender then writes it to the 
 as it would any render, one frame in memory at a time. The scene uses the Raw view
 transform and no dithering, so the frame's sRGB bytes reach the encoder unchanged.
 
-An exception raised by the iterator inside `render()` would be printed and swallowed by
-Blender, so it is kept and raised again once the render returns (the remaining frames are
-skipped cheaply as blank ones).
+An exception raised by the iterator inside `render()` (Ctrl+C included) would be printed and
+swallowed by Blender, so it is kept, the engine reports an error (which ends the animation
+render after that frame) and the exception is raised again once the render returns.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class StreamEngine(bpy.types.RenderEngine):
         feed = _FEEDS.get(scene.name)
         pixels = feed.next_pixels() if feed is not None else None
         if pixels is None:
+            self.report({"ERROR"}, "no frame to encode")  # stops the animation render
             return
         render = scene.render
         result = self.begin_result(0, 0, render.resolution_x, render.resolution_y)
@@ -130,8 +131,12 @@ def write_h264(frames: Iterator[np.ndarray], count: int, target: Path, width: in
         scene.camera = camera
         _configure(scene, count, target, width, height, fps)
         _FEEDS[scene.name] = feed
-        with quiet_blender():
-            bpy.ops.render.render(animation=True, scene=scene.name)
+        try:
+            with quiet_blender():
+                bpy.ops.render.render(animation=True, scene=scene.name)
+        except RuntimeError:
+            if feed.error is None:
+                raise
     finally:
         _FEEDS.pop(scene.name, None)
         bpy.data.scenes.remove(scene)

@@ -105,18 +105,21 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
         np.testing.assert_array_equal(video_b, video(b))  # painted in place == painted afresh
 
 
-def test_a_failing_frame_source_fails_the_movie(blender, tmp_path):
+def test_a_failing_frame_source_stops_and_fails_the_movie(blender, tmp_path):
     from animate_drawing.addon.movie_writer import VideoFrames, write_h264
 
     paint = VideoFrames(np.zeros((16, 16, 3), np.uint8))
+    asked = []
 
     def frames():
         for k in range(3):
+            asked.append(k)
             yield paint(np.full((16, 16, 4), (k * 40, 0, 0, 255), np.uint8))
         raise ValueError("frame 4 is broken")
 
     with pytest.raises(ValueError, match="frame 4 is broken"):
-        write_h264(frames(), 8, tmp_path / "clip.mp4", 16, 16, 24.0)
+        write_h264(frames(), 500, tmp_path / "clip.mp4", 16, 16, 24.0)
+    assert asked == [0, 1, 2]
     assert "AnimateDrawing_encode" not in blender.data.scenes
 
 
