@@ -79,6 +79,8 @@ def textured_mesh(ob: bpy.types.Object) -> raster.TexturedMesh:
     return raster.TexturedMesh(vertices.reshape(count, 3), corner_uv, read_image_rgba(texture_image(ob)))
 
 
+# What the encoder takes: a movie_writer.VideoFrames, called on a frame (Blender engines) or
+# painting into the worker's slot in place (flat).
 Prepare = Callable[[np.ndarray], np.ndarray]
 
 
@@ -103,8 +105,7 @@ class _SlotPainter:
         self.covered[slot] = pixel
 
 
-def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare=None) -> Iterator[tuple]:
-    """`prepare`, if given, must be a movie_writer.VideoFrames (it paints in place)."""
+def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
     objects = scene_setup.rendered_objects(scene)
     unsupported = flat_unsupported(objects)
     if unsupported:
