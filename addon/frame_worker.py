@@ -107,7 +107,7 @@ class ForkedWorker:
                 draw(positions, slot, self.slots.views(slot))
             except Exception:
                 message = traceback.format_exc(limit=3).encode()[-4000:]
-                os.write(replies, b"E" + struct.pack("<i", len(message)) + message)
+                _write_all(replies, b"E" + struct.pack("<i", len(message)) + message)
                 return 1
             os.write(replies, b"K")
 
@@ -116,7 +116,7 @@ class ForkedWorker:
             raise RuntimeError("every frame slot is in use: take a result first")
         slot = self.submitted % self.slots.count
         data = np.ascontiguousarray(positions, np.float64).tobytes()
-        os.write(self.requests, _HEADER.pack(slot) + data)
+        _write_all(self.requests, _HEADER.pack(slot) + data)
         self.submitted += 1
 
     def result(self) -> tuple[np.ndarray, ...]:
@@ -142,6 +142,12 @@ class ForkedWorker:
         os.close(self.replies)
         os.waitpid(self.pid, 0)
         self.pid = 0
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
