@@ -112,8 +112,7 @@ class Rasteriser:
     def _colours(self, samples, planes) -> np.ndarray:
         """(P, 4) uint8 texture colour of each sample."""
         _, tri, x, y = samples
-        u = planes.texel_x(tri, x, y)
-        v = planes.texel_y(tri, x, y)
+        u, v = planes.values(slice(3, 5), tri, x, y).T
         if len(self.textures) == 1:
             values = self.textures[0].sample(u, v)
         else:
@@ -133,18 +132,13 @@ class _Planes:
 
     def __init__(self, corners: np.ndarray, coefficients: np.ndarray, keep: np.ndarray):
         self.corners = corners  # (M, 3, 3) pixel x, y, depth per corner
-        self.c = coefficients  # (5 quantities: l1, l2, depth, texel x, texel y; M, 3)
+        self.c = coefficients  # (M, 5 quantities: l1, l2, depth, texel x, texel y; a, b, c)
         self.keep = keep  # (M,) not degenerate
 
-    def value(self, quantity: int, tri, x, y):
-        abc = self.c[quantity][tri]
-        return abc[:, 0] * x + abc[:, 1] * y + abc[:, 2]
-
-    def texel_x(self, tri, x, y):
-        return self.value(3, tri, x, y)
-
-    def texel_y(self, tri, x, y):
-        return self.value(4, tri, x, y)
+    def values(self, quantities: slice, tri, x, y) -> np.ndarray:
+        """(P, Q) values of the quantities at pixel centres (x, y) of triangles `tri`."""
+        abc = self.c[tri, quantities]  # one gather for all of them
+        return abc[:, :, 0] * x[:, None] + abc[:, :, 1] * y[:, None] + abc[:, :, 2]
 
 
 def _planes(corners: np.ndarray, corner_texel: np.ndarray) -> _Planes:
@@ -165,23 +159,31 @@ def _planes(corners: np.ndarray, corner_texel: np.ndarray) -> _Planes:
     # q(x, y) = q0 + l1 (q1 - q0) + l2 (q2 - q0)
     derived = d1[:, :, None] * l1[:, None, :] + d2[:, :, None] * l2[:, None, :]
     derived[:, :, 2] += base
-    coefficients = np.ascontiguousarray(np.concatenate([l1[:, None], l2[:, None], derived], 1).transpose(1, 0, 2))
+    coefficients = np.concatenate([l1[:, None], l2[:, None], derived], 1)
     return _Planes(corners, coefficients, keep)
 
 
-def _candidates(corners: np.ndarray, ids: np.ndarray, width: int, height: int):
-    """Every (triangle, pixel) pair whose pixel centre lies in the triangle's bounding box."""
-    xy = corners[ids, :, :2]
+def _candidates(planes: _Planes, width: int, height: int):
+    """Every (triangle, pixel) pair whose pixel centre lies in the triangle's bounding box, with
+    the pixel centre's barycentric coordinates l1, l2 in that triangle. Per-triangle values
+    are spread to its candidates with np.repeat (sequential), not gathered."""
+    ids = np.flatnonzero(planes.keep)
+    xy = planes.corners[ids, :, :2]
     lo = np.maximum(np.ceil(xy.min(1) - 0.5), 0).astype(np.int64)
     hi = np.minimum(np.floor(xy.max(1) - 0.5), [width - 1, height - 1]).astype(np.int64)
     span = np.maximum(hi - lo + 1, 0)
     count = span[:, 0] * span[:, 1]
-    tri = np.repeat(np.arange(len(xy)), count)
     first = np.cumsum(count) - count
-    local = np.arange(len(tri)) - first[tri]
-    px = lo[tri, 0] + local % span[tri, 0]
-    py = lo[tri, 1] + local // span[tri, 0]
-    return ids[tri], px, py
+    local = np.arange(count.sum()) - np.repeat(first, count)
+    row_length = np.repeat(span[:, 0], count)
+    px = np.repeat(lo[:, 0], count) + local % row_length
+    py = np.repeat(lo[:, 1], count) + local // row_length
+    x = px + 0.5
+    y = py + 0.5
+    abc = np.repeat(planes.c[ids, :2], count, axis=0)  # (P, l1/l2, a/b/c)
+    l1 = abc[:, 0, 0] * x + abc[:, 0, 1] * y + abc[:, 0, 2]
+    l2 = abc[:, 1, 0] * x + abc[:, 1, 1] * y + abc[:, 1, 2]
+    return np.repeat(ids, count), px, py, x, y, l1, l2
 
 
 def _visible_samples(planes: _Planes, width: int, height: int):
@@ -190,11 +192,7 @@ def _visible_samples(planes: _Planes, width: int, height: int):
 
     Each is (pixel flat index, triangle, pixel centre x, y).
     """
-    tri, px, py = _candidates(planes.corners, np.flatnonzero(planes.keep), width, height)
-    x = px + 0.5
-    y = py + 0.5
-    l1 = planes.value(0, tri, x, y)
-    l2 = planes.value(1, tri, x, y)
+    tri, px, py, x, y, l1, l2 = _candidates(planes, width, height)
     inside = (l1 >= INSIDE_EPS) & (l2 >= INSIDE_EPS) & (1.0 - l1 - l2 >= INSIDE_EPS)
     tri, x, y = tri[inside], x[inside], y[inside]
     pixel = py[inside] * width + px[inside]
@@ -203,7 +201,7 @@ def _visible_samples(planes: _Planes, width: int, height: int):
     single = counts[pixel] == 1
     multi = ~single
     m_pixel, m_tri, m_x, m_y = pixel[multi], tri[multi], x[multi], y[multi]
-    z = planes.value(2, m_tri, m_x, m_y)
+    z = planes.values(slice(2, 3), m_tri, m_x, m_y)[:, 0]
     order = np.lexsort((z, m_pixel))
     m_pixel, z = m_pixel[order], z[order]
     first = np.ones(len(m_pixel), bool)
