@@ -3,8 +3,7 @@
 Reading: a raw drawing from ../shared scaled to a 1000 px long side, saved as PNG and as JPEG
 (quality 95); "ours" is the whole `read_image` (RGBA out, EXIF handled), "cv2" is imread plus
 the BGR→RGBA conversion. Writing: a 500 x 500 RGBA frame like the renderer produces (a figure
-on a transparent background) at several zlib levels, and the RGB frame the MP4 sink stores
-uncompressed (cv2: BMP, which that sink used before). Best of REPEATS runs of each, in ms.
+on a transparent background) at several zlib levels. Best of REPEATS runs of each, in ms.
 """
 
 from __future__ import annotations
