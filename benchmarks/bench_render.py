@@ -24,9 +24,11 @@ run time.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,11 +54,15 @@ TARGETS = "targets: >= 5x AnimatedDrawings (same run), peak RSS <= 500 MB, temp 
 
 def cli(args: list[str], out: Path, env_extra: dict | None = None) -> dict:
     """Run `animate-drawing ARGS` in a fresh process: wall seconds, peak RSS (MB), peak temporary
-    disk (MB) and the summary's timings."""
-    import json
-
+    disk (MB) and the summary's item."""
     tmp = Path(tempfile.mkdtemp(prefix="bench_render_tmp_"))
-    env = dict(os.environ, TMPDIR=str(tmp), **(env_extra or {}))
+    try:
+        return _measure(args, out, tmp, dict(os.environ, TMPDIR=str(tmp), **(env_extra or {})))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(args: list[str], out: Path, tmp: Path, env: dict) -> dict:
     started = time.perf_counter()
     json_flag = ["--json"] if args[0] == "animate" else []  # `rig` prints the written path
     proc = subprocess.Popen([sys.executable, "-m", "animate_drawing.cli", *args, *json_flag], cwd=REPO.parent,
@@ -152,6 +158,13 @@ def main() -> None:
         print("../shared/data missing: nothing to benchmark")
         return
     folder = Path(tempfile.mkdtemp(prefix="bench_render_out_"))
+    try:
+        run_all_rows(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_all_rows(folder: Path) -> None:
 
     def target(name: str) -> Path:  # every run writes into a folder of its own
         (folder / name).mkdir()
