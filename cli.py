@@ -300,6 +300,9 @@ def cmd_animate(parser, args) -> int:
             _sub("addon.scene_setup").resolve_engine(args.engine)
         except RuntimeError as exc:
             parser.error(str(exc))
+        warning = _sub("addon.scene_setup").engine_warning(args.engine)
+        if warning:
+            print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     motions = [m.strip() for m in args.motion.split(",") if m.strip()]
     box = _parse_box(args.box)  # a bad box fails before any video is decoded
     with tempfile.TemporaryDirectory(prefix="animate_drawing_motion_") as scratch:

@@ -7,6 +7,7 @@ batch keeps a flat memory profile in one process.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -157,15 +158,31 @@ def _texture_colours(objects) -> np.ndarray:
 
 
 def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
-    stream = render.render_frames(scene, engine, frames)
+    """Render every frame once and stream it into every sink. The MP4 sink pulls frames (its
+    encoder drives the loop); the others are fed on the way. "render" is the time of the
+    whole loop (rendering and encoding overlap), "write_frames" the share spent in the
+    GIF/PNG sinks."""
+    video = next((sink for sink in sinks if isinstance(sink, encode.Mp4Sink)), None)
+    others = [sink for sink in sinks if sink is not video]
     total = len(frames)
-    for done in range(total):
-        started = time.perf_counter()
-        frame, rgba = next(stream)
-        timer.add("render", started)
-        started = time.perf_counter()
-        for sink in sinks:
-            sink.write(frame, rgba)
-        timer.add("write_frames", started)
-        if on_frame is not None:
-            on_frame(done + 1, total)
+
+    def streamed():
+        stream = render.render_stream(scene, engine, frames, video.prepare if video is not None else None)
+        for done, (frame, rgba, prepared) in enumerate(stream, 1):
+            started = time.perf_counter()
+            for sink in others:
+                sink.write(frame, rgba)
+            timer.add("write_frames", started)
+            if on_frame is not None:
+                on_frame(done, total)
+            yield prepared
+
+    started = time.perf_counter()
+    stream = streamed()
+    if video is not None:
+        first = next(stream)  # a scene the renderer refuses fails here, before the encoder starts
+        video.encode(itertools.chain([first], stream), total)
+    else:
+        for _ in stream:
+            pass
+    timer.add("render", started)

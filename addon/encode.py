@@ -2,8 +2,8 @@
 
 Every sink writes under a hidden temporary name and renames on `close()`, so an
 interrupted run never leaves a truncated file under the final name (and --resume can trust
-that a final name means a finished output). MP4 goes through Blender's own FFmpeg (the
-sequencer), the only H.264 encoder a Blender install is sure to have.
+that a final name means a finished output). MP4 streams frames into Blender's own FFmpeg
+(movie_writer); GIF and PNG are written frame by frame as they come.
 """
 
 from __future__ import annotations
@@ -11,18 +11,17 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import bpy
 
 from ..errors import InputError
-from ..imaging.image_file import read_image, write_bmp, write_png
+from ..imaging.image_file import read_image, write_png
 from ..imaging.resample import resize
 from .gif import GifWriter, build_palette
+from .movie_writer import VideoFrames, write_h264
 from .places import check_written, discard, mp4_complete
-from .render import quiet_blender
-from .scene_setup import fps_pair
 
 NAMED_COLOURS = {
     "white": (255, 255, 255), "black": (0, 0, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
@@ -143,72 +142,27 @@ class GifSink:
 
 
 class Mp4Sink:
-    """Frames go to a hidden folder beside the output as BMP (the fastest to write and for
-    FFmpeg to read back: 779 frames at 500 px encode in 3.5 s from BMP, 6 s from uncompressed
-    PNG), then Blender's sequencer encodes them with
-    FFmpeg: H.264 in MPEG-4, yuv420p (dimensions must be even). Beside the output, not in
-    /tmp: that may be RAM (tmpfs) and a long clip takes width x height x 3 bytes per frame
-    there until it is encoded."""
+    """H.264 in MPEG-4 (yuv420p: dimensions must be even) through Blender's own FFmpeg, the
+    only H.264 encoder a Blender install is sure to have. Frames stream straight into the
+    encoder (movie_writer): nothing is written to disk but the video, and only the frames in
+    flight are in memory. Unlike the other sinks it pulls: `encode` consumes an iterator of
+    `prepare`d frames."""
 
     def __init__(self, final: Path, backdrop: np.ndarray | None, width: int, height: int, fps: float):
         if width % 2 or height % 2:
             raise ValueError(f"H.264 needs even dimensions, got {width}x{height}")
         self.final, self.width, self.height, self.fps = final, width, height, fps
-        self.backdrop = backdrop if backdrop is not None else np.broadcast_to(
-            np.array(VIDEO_DEFAULT_BACKGROUND, np.uint8), (height, width, 3))
+        if backdrop is None:
+            backdrop = np.broadcast_to(np.array(VIDEO_DEFAULT_BACKGROUND, np.uint8), (height, width, 3))
+        self.prepare = VideoFrames(backdrop)  # a rendered frame as the encoder takes it
         self.partial = partial_path(final)
-        self.frames_dir = partial_path(final.with_suffix(".frames"))
-        self.frames_dir.mkdir(parents=True)
-        self.names: list[str] = []
 
-    def write(self, frame: int, rgba: np.ndarray) -> None:
-        name = f"{len(self.names):06d}.bmp"
-        write_bmp(self.frames_dir / name, composite(rgba, self.backdrop)[..., :3])
-        self.names.append(name)
+    def encode(self, frames: Iterator[np.ndarray], count: int) -> None:
+        write_h264(frames, count, self.partial, self.width, self.height, self.fps)
+        check_written(self.partial, mp4_complete(self.partial))  # FFmpeg says nothing when the disk fills
 
     def close(self) -> None:
-        try:
-            encode_h264(self.frames_dir, self.names, self.partial, self.width, self.height, self.fps)
-            publish(self.partial, self.final)
-        finally:
-            shutil.rmtree(self.frames_dir, ignore_errors=True)
+        publish(self.partial, self.final)
 
     def abort(self) -> None:
-        shutil.rmtree(self.frames_dir, ignore_errors=True)
         discard(self.partial)
-
-
-def encode_h264(folder: Path, names: list[str], target: Path, width: int, height: int, fps: float) -> None:
-    """Encode an image sequence with Blender's FFmpeg through a throw-away sequencer scene."""
-    if not names:
-        raise ValueError("no frames to encode")
-    scene = bpy.data.scenes.new("AnimateDrawing_encode")
-    try:
-        editor = scene.sequence_editor_create()
-        strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 4.2-4.4 name
-        strip = strips.new_image("frames", str(folder / names[0]), 1, 1)
-        for name in names[1:]:
-            strip.elements.append(name)
-        scene.frame_start, scene.frame_end = 1, len(names)
-        render = scene.render
-        render.resolution_x, render.resolution_y, render.resolution_percentage = width, height, 100
-        render.fps, render.fps_base = fps_pair(fps)
-        scene.view_settings.view_transform = "Standard"  # keep the drawing's colours
-        settings = render.image_settings
-        if hasattr(settings, "media_type"):  # Blender 5.0+; 4.x infers it from file_format
-            settings.media_type = "VIDEO"
-        settings.file_format = "FFMPEG"
-        render.ffmpeg.format = "MPEG4"
-        render.ffmpeg.codec = "H264"
-        render.ffmpeg.constant_rate_factor = "HIGH"
-        render.ffmpeg.ffmpeg_preset = "REALTIME"
-        render.ffmpeg.audio_codec = "NONE"
-        render.use_file_extension = False
-        render.filepath = str(target)
-        with quiet_blender():
-            bpy.ops.render.render(animation=True, scene=scene.name)
-        if not target.exists():
-            raise RuntimeError(f"Blender's FFmpeg wrote no video to {target}")
-        check_written(target, mp4_complete(target))  # FFmpeg says nothing when the disk fills
-    finally:
-        bpy.data.scenes.remove(scene)

@@ -108,12 +108,20 @@ def _palette_lookup(palette: np.ndarray) -> np.ndarray:
 
 
 def lzw_encode(indices: bytes, min_code_size: int = 8) -> bytes:
-    """GIF-flavoured variable-width LZW of a byte string (codes packed LSB first)."""
+    """GIF-flavoured variable-width LZW of a byte string (codes packed LSB first).
+
+    Runs of one index (most of a frame: the transparent or paper background) are consumed a
+    table entry at a time rather than a pixel at a time: the table's chain of codes for
+    s, ss, sss, ... is kept per index, so a run costs one step per code it emits. The output
+    is the same as the textbook symbol-by-symbol encoder's.
+    """
     clear, end = 1 << min_code_size, (1 << min_code_size) + 1
     out = bytearray()
     bit_buffer = bit_count = 0
     code_size = min_code_size + 1
-    table: dict[int, int] = {}
+    table: dict[int, int] = {}  # (prefix code << 8 | symbol) -> code
+    chains: dict[int, list[int]] = {}  # symbol s -> codes of s, ss, sss, ... (all in the table)
+    run_of: dict[int, tuple[int, int]] = {}  # code of s^j (j >= 2) -> (s, j)
     next_code = end + 1
 
     def emit(code: int) -> None:
@@ -125,22 +133,15 @@ def lzw_encode(indices: bytes, min_code_size: int = 8) -> bytes:
             bit_buffer >>= 8
             bit_count -= 8
 
-    emit(clear)
-    if not indices:
-        emit(end)
-        if bit_count:
-            out.append(bit_buffer & 0xFF)
-        return bytes(out)
-    prefix = indices[0]
-    for symbol in indices[1:]:
-        key = (prefix << 8) | symbol
-        found = table.get(key)
-        if found is not None:
-            prefix = found
-            continue
-        emit(prefix)
+    def add(prefix: int, symbol: int) -> None:
+        """After emitting `prefix`: the entry prefix + symbol, or a table reset when full."""
+        nonlocal next_code, code_size
         if next_code < 4096:
-            table[key] = next_code
+            table[(prefix << 8) | symbol] = next_code
+            run = (prefix, 1) if prefix < clear else run_of.get(prefix)
+            if run is not None and run[0] == symbol:  # prefix is the longest run of symbol so far
+                chains.setdefault(symbol, [symbol]).append(next_code)
+                run_of[next_code] = (symbol, run[1] + 1)
             next_code += 1
             # The decoder adds each entry one code later, so widen once the entry past the
             # current width exists (GIF has no "early change").
@@ -149,9 +150,43 @@ def lzw_encode(indices: bytes, min_code_size: int = 8) -> bytes:
         else:
             emit(clear)
             table.clear()
+            chains.clear()
+            run_of.clear()
             next_code = end + 1
             code_size = min_code_size + 1
-        prefix = symbol
+
+    emit(clear)
+    if not indices:
+        emit(end)
+        if bit_count:
+            out.append(bit_buffer & 0xFF)
+        return bytes(out)
+    data = np.frombuffer(indices, np.uint8)
+    starts = np.concatenate([[0], np.flatnonzero(data[1:] != data[:-1]) + 1])
+    lengths = np.diff(np.append(starts, len(data))).tolist()
+    lengths[0] -= 1  # the first symbol is the first prefix
+    prefix = int(data[0])
+    for symbol, remaining in zip(data[starts].tolist(), lengths):
+        while remaining:
+            run = None if remaining == 1 else (prefix, 1) if prefix < clear else run_of.get(prefix)
+            if run is not None and run[0] == symbol:  # extend the run along its chain
+                chain = chains.get(symbol, [symbol])
+                if run[1] + remaining <= len(chain):
+                    prefix = chain[run[1] + remaining - 1]
+                    break
+                remaining -= len(chain) - run[1] + 1
+                emit(chain[-1])
+                add(chain[-1], symbol)
+                prefix = symbol
+                continue
+            remaining -= 1
+            found = table.get((prefix << 8) | symbol)
+            if found is not None:
+                prefix = found
+                continue
+            emit(prefix)
+            add(prefix, symbol)
+            prefix = symbol
     emit(prefix)
     emit(end)
     if bit_count:

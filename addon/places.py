@@ -25,10 +25,8 @@ _KNOWN_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EP
 
 # Bytes per output pixel per frame, for the free-space check before a render: about twice
 # what a raw drawing measured (input_0010, 256 px, 164 frames: PNG 0.33, GIF 0.09, MP4 0.03),
-# for busier drawings. MP4_TEMP is the raw BMP frames Mp4Sink keeps beside the output until
-# it encodes them (0 once frames stream straight to the encoder).
+# for busier drawings. Frames stream straight to the encoders: no temporary frames to count.
 BYTES_PER_PIXEL = {"png": 0.6, "gif": 0.25, "mp4": 0.05}
-MP4_TEMP_BYTES_PER_PIXEL = 3.0
 SCENE_FILE_BYTES = {"blend": 4 << 20, "glb": 2 << 20, "fbx": 2 << 20}  # texture + mesh + keys
 MARGIN_BYTES = 16 << 20  # never fill a disk to the last byte
 
@@ -125,12 +123,9 @@ def free_bytes(folder: Path) -> int:
 
 
 def estimate_bytes(formats, frames: int, width: int, height: int) -> int:
-    """Disk a render of `frames` frames needs at its peak (outputs + temporary frames)."""
+    """Disk a render of `frames` frames needs: its outputs (frames stream to them, none are kept)."""
     pixels = frames * width * height
-    needed = sum(BYTES_PER_PIXEL.get(fmt, 0.0) * pixels + SCENE_FILE_BYTES.get(fmt, 0) for fmt in formats)
-    if "mp4" in formats:
-        needed += MP4_TEMP_BYTES_PER_PIXEL * pixels
-    return int(needed)
+    return int(sum(BYTES_PER_PIXEL.get(fmt, 0.0) * pixels + SCENE_FILE_BYTES.get(fmt, 0) for fmt in formats))
 
 
 def check_free_space(folder: Path, needed: int) -> None:

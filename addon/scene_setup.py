@@ -23,11 +23,16 @@ CAMERA_DISTANCE = 10.0
 FRAME_MARGIN = 0.06  # fraction of the motion's extent left free on each side
 
 _GL_PROBE = (
-    "import bpy\n"
+    "import bpy, gpu\n"
     "s = bpy.context.scene\n"
     "s.render.engine = 'BLENDER_WORKBENCH'\n"
     "s.render.resolution_x = s.render.resolution_y = 8\n"
     "bpy.ops.render.render()\n"
+    "print('GL_DEVICE', gpu.platform.device_type_get())\n"
+)
+EEVEE_ON_SOFTWARE_GL = (
+    "EEVEE is running on software OpenGL (no GPU): its first frame alone takes over a minute "
+    "(shader compilation) and every frame seconds; the flat engine (default) or cycles is far faster"
 )
 
 
@@ -39,13 +44,29 @@ def _blender_python_command(code: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def gl_available() -> bool:
-    """Whether Workbench/EEVEE can render here (they abort the process without OpenGL)."""
+def gl_device() -> str | None:
+    """The OpenGL device type Workbench/EEVEE would use ("SOFTWARE" for Mesa llvmpipe, else
+    e.g. "NVIDIA"), or None where there is no OpenGL (they abort the process then)."""
     try:
-        done = subprocess.run(_blender_python_command(_GL_PROBE), capture_output=True, timeout=120)
+        done = subprocess.run(_blender_python_command(_GL_PROBE), capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
+        return None
+    if done.returncode != 0:
+        return None
+    found = [line.split(None, 1)[1] for line in done.stdout.splitlines() if line.startswith("GL_DEVICE ")]
+    return found[-1].strip() if found else "UNKNOWN"
+
+
+def gl_available() -> bool:
+    """Whether Workbench/EEVEE can render here."""
+    return gl_device() is not None
+
+
+def engine_warning(name: str) -> str | None:
+    """A line for the user when the chosen engine will be very slow here."""
+    if name == "eevee" and gl_device() == "SOFTWARE":
+        return EEVEE_ON_SOFTWARE_GL
+    return None
 
 
 def resolve_engine(name: str) -> str:

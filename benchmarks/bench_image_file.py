@@ -3,8 +3,7 @@
 Reading: a raw drawing from ../shared scaled to a 1000 px long side, saved as PNG and as JPEG
 (quality 95); "ours" is the whole `read_image` (RGBA out, EXIF handled), "cv2" is imread plus
 the BGR→RGBA conversion. Writing: a 500 x 500 RGBA frame like the renderer produces (a figure
-on a transparent background) at several zlib levels, and the RGB frame the MP4 sink stores
-uncompressed (cv2: BMP, which that sink used before). Best of REPEATS runs of each, in ms.
+on a transparent background) at several zlib levels. Best of REPEATS runs of each, in ms.
 """
 
 from __future__ import annotations
@@ -91,11 +90,6 @@ def main() -> None:
         path = folder / f"cv2_{level}.png"
         ms = best_ms(lambda: cv2.imwrite(str(path), bgra, [cv2.IMWRITE_PNG_COMPRESSION, level]))
         print(f"{'cv2 level ' + str(level):<18}{ms:>8.2f}{path.stat().st_size / 1024:>9.0f}")
-    rgb = frame[..., :3].copy()
-    ms = best_ms(lambda: write_png(folder / "mp4_frame.png", rgb, compress_level=0))
-    print(f"{'ours RGB level 0':<18}{ms:>8.2f}{(folder / 'mp4_frame.png').stat().st_size / 1024:>9.0f}")
-    ms = best_ms(lambda: cv2.imwrite(str(folder / "mp4_frame.bmp"), rgb[..., ::-1]))
-    print(f"{'cv2 RGB BMP':<18}{ms:>8.2f}{(folder / 'mp4_frame.bmp').stat().st_size / 1024:>9.0f}")
 
 
 if __name__ == "__main__":

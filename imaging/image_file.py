@@ -202,30 +202,5 @@ def write_png(path: str | os.PathLike, pixels: np.ndarray, compress_level: int =
         raise InputError(path, f"cannot write the image file ({exc.strerror or exc})") from None
 
 
-def write_bmp(path: str | os.PathLike, rgb: np.ndarray) -> None:
-    """Write uint8 (H, W, 3) RGB as a 24-bit BMP: no compression and no checksums, so the
-    fastest file to write and for Blender's video encoder to read back (video frames)."""
-    path = Path(path)
-    rgb = np.asarray(rgb)
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3 or min(rgb.shape[:2]) == 0:
-        raise ValueError(f"write_bmp needs a non-empty uint8 (H, W, 3) array, got {rgb.dtype} {rgb.shape}")
-    height, width = rgb.shape[:2]
-    stride = (width * 3 + 3) // 4 * 4                   # rows are padded to 4 bytes
-    bgr_bottom_up = rgb[::-1, :, ::-1]
-    if stride == width * 3:
-        rows = np.ascontiguousarray(bgr_bottom_up)      # one copy
-    else:
-        rows = np.zeros((height, stride), np.uint8)
-        rows[:, :width * 3] = bgr_bottom_up.reshape(height, width * 3)
-    header = struct.pack("<2sIHHI", b"BM", 54 + rows.size, 0, 0, 54) + struct.pack(
-        "<IiiHHIIiiII", 40, width, height, 1, 24, 0, rows.size, 2835, 2835, 0, 0)
-    try:
-        with open(path, "wb") as file:
-            file.write(header)
-            file.write(rows.data)
-    except OSError as exc:
-        raise InputError(path, f"cannot write the image file ({exc.strerror or exc})") from None
-
-
 def _chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(payload, zlib.crc32(kind)))

@@ -13,7 +13,7 @@ cv2 = pytest.importorskip("cv2")
 pytest.importorskip("bpy")
 
 from animate_drawing.errors import InputError  # noqa: E402
-from animate_drawing.imaging.image_file import jpeg_orientation, read_image, write_bmp, write_png  # noqa: E402
+from animate_drawing.imaging.image_file import jpeg_orientation, read_image, write_png  # noqa: E402
 
 # Decoding goes through Blender: run these on every supported Blender (bpy 4.2 too).
 pytestmark = pytest.mark.blender
@@ -274,21 +274,3 @@ def test_blender_decoder_errors_stay_off_stdout(tmp_path, capfd):
     out, err = capfd.readouterr()
     assert "junk.png" not in out
     assert "junk.png" in err
-
-
-@pytest.mark.parametrize("width", [1, 2, 3, 4, 5, 499])   # widths whose rows need 0-3 pad bytes
-def test_write_bmp_round_trips_through_cv2_and_blender(tmp_path, rng, width):
-    pixels = rng.integers(0, 256, (7, width, 4), dtype=np.uint8)[..., :3]   # a strided view too
-    path = tmp_path / "frame.bmp"
-    write_bmp(path, pixels)
-    np.testing.assert_array_equal(cv2.imread(str(path), cv2.IMREAD_COLOR)[..., ::-1], pixels)
-    rgba, has_alpha = read_image(path)
-    np.testing.assert_array_equal(rgba[..., :3], pixels)
-    assert not has_alpha
-
-
-def test_write_bmp_refuses_anything_but_rgb_uint8(tmp_path):
-    with pytest.raises(ValueError, match="write_bmp"):
-        write_bmp(tmp_path / "x.bmp", np.zeros((4, 4, 4), np.uint8))
-    with pytest.raises(ValueError, match="write_bmp"):
-        write_bmp(tmp_path / "x.bmp", np.zeros((4, 4, 3), np.float32))

@@ -47,7 +47,7 @@ def lzw_decode(data: bytes, min_code_size: int = 8) -> bytes:
     return bytes(out)
 
 
-@pytest.mark.parametrize("kind", ["runs", "noise", "empty", "single"])
+@pytest.mark.parametrize("kind", ["runs", "noise", "empty", "single", "long_run", "runs_and_resets"])
 def test_lzw_round_trip(kind):
     rng = np.random.default_rng(1)
     data = {
@@ -55,6 +55,10 @@ def test_lzw_round_trip(kind):
         "noise": rng.integers(0, 256, 40_000).astype(np.uint8).tobytes(),  # forces table resets
         "empty": b"",
         "single": b"\x07",
+        "long_run": b"\xff" * 250_000,  # a transparent frame: consumed along the run's chain of codes
+        # Runs long and short across several table resets (run chains are dropped with the table).
+        "runs_and_resets": np.repeat(rng.integers(0, 4, 20_000), rng.integers(1, 400, 20_000) ** 2 // 400 + 1)
+        .astype(np.uint8).tobytes(),
     }[kind]
     assert lzw_decode(lzw_encode(data)) == data
 

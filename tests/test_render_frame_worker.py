@@ -1,0 +1,66 @@
+"""The frame worker (numpy only): results come back in order, in reused slots, for requests
+larger than a pipe's buffer, from a forked helper and inline alike; a failure in the helper
+becomes one clear error here."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from animate_drawing.addon import frame_worker
+
+LAYOUT = [((4,), np.float64), ((2, 3), np.uint8)]
+
+
+def _draw(positions, slot, outputs):
+    total, counts = outputs
+    if positions[0, 0] < 0:
+        raise ValueError("negative frame")
+    total[:] = positions.sum(0)[:1].repeat(4)
+    counts[...] += 1  # slots keep what was painted in them before
+
+
+WORKERS = [frame_worker.InlineWorker] + ([frame_worker.ForkedWorker] if hasattr(os, "fork") else [])
+
+
+@pytest.mark.parametrize("worker_type", WORKERS)
+def test_results_come_back_in_order_through_reused_slots(worker_type):
+    rows = 200_000  # 4.8 MB a request: far more than a pipe holds
+    worker = worker_type(_draw, LAYOUT, (rows, 3), slots=2)
+    try:
+        sums = []
+        worker.submit(np.full((rows, 3), 0.0))
+        for k in range(5):
+            if k + 1 < 5:
+                worker.submit(np.full((rows, 3), float(k + 1)))
+            total, counts = worker.result()
+            sums.append(total[0])
+            assert counts[0, 0] == k // 2 + 1  # each of the 2 slots is painted every other frame
+        assert sums == [0.0, rows * 1.0, rows * 2.0, rows * 3.0, rows * 4.0]
+    finally:
+        worker.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_failure_in_the_helper_is_one_clear_error():
+    worker = frame_worker.ForkedWorker(_draw, LAYOUT, (3, 3))
+    try:
+        worker.submit(np.full((3, 3), -1.0))
+        with pytest.raises(RuntimeError, match="rasteriser process failed: ValueError: negative frame"):
+            worker.result()
+    finally:
+        worker.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_too_many_frames_in_flight_is_refused():
+    """A slot still being read must never be painted over."""
+    worker = frame_worker.ForkedWorker(_draw, LAYOUT, (3, 3), slots=1)
+    try:
+        worker.submit(np.zeros((3, 3)))
+        with pytest.raises(RuntimeError, match="slot"):
+            worker.submit(np.zeros((3, 3)))
+    finally:
+        worker.close()
