@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import InputError, NoFigureError
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
+from .face import Face, find_face
 from .image_io import load_image
 from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
@@ -47,6 +48,8 @@ class Figure:
     joints: np.ndarray                       # (16, 2) image pixels, AnimatedDrawings order
     joint_conf: np.ndarray                   # (16,) 0..1
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
+    face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
+    face_note: str = ""                      # why no face was found
 
     def mask_box(self) -> tuple[float, float, float, float]:
         """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
@@ -140,13 +143,19 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         boxes, scores = [tuple(b) for b in dets.boxes], list(dets.scores)
     timings["detect"] = _ms(t)
 
-    timings["segment"] = timings["pose"] = 0.0
+    timings["segment"] = timings["pose"] = timings["face"] = 0.0
     figures = []
     for box, score in zip(boxes, scores):
         figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings, models, timings, notes)
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
+    for i, figure in enumerate(figures):
+        if figure.face is None:
+            notes.append(f"figure {i + 1}: no face found ({figure.face_note}); it will not blink or smile"
+                         if len(figures) > 1 else f"no face found ({figure.face_note}); the figure will not blink or smile")
+        elif figure.face.mouth is None:
+            notes.append(f"figure {i + 1}: no mouth found" if len(figures) > 1 else "no mouth found on the face")
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
@@ -221,9 +230,14 @@ def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, mod
     joints, conf, snapped = snap_into_mask(joints, conf, crop_mask)
     timings["pose"] += _ms(t)
 
+    t = time.perf_counter()
+    face, face_note = find_face(crop, crop_mask, joints)
+    timings["face"] += _ms(t)
+
     mask = np.zeros((h, w), bool)
     mask[y0:y1, x0:x1] = crop_mask
-    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped)
+    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped,
+                  None if face is None else face.moved(x0, y0), face_note)
 
 
 def padded_box(box, pad: float, width: int, height: int) -> tuple[int, int, int, int]:

@@ -1,0 +1,119 @@
+"""Evaluate face finding on the hand-labelled shared drawings.
+
+    python -m animate_drawing.models.evaluate_faces [--data ../shared/data/drawings] [--sheet faces.png]
+
+Per labelled drawing (tests/data_models/face_labels.json, coordinates in each annotated
+folder's texture.png): eyes found / expected, the mean eye centre error and the mouth centre
+error as a fraction of the head size (the distance between the labelled eyes × 2, a face's
+width), and whether a mouth was found. Twice: with the drawing's own labelled joints
+(`char_cfg.yaml`) and with the joints and mask the vision pipeline finds on the texture.
+A development tool (reads PNGs with OpenCV); not shipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+
+from .analyze import AnalysisSettings, analyze_array, models_for
+from .face import Face, find_face
+from .joints import AD_NAMES
+from .overlay import contact_sheet, draw_face
+
+REPO = Path(__file__).resolve().parents[1]
+LABELS = REPO / "tests" / "data_models" / "face_labels.json"
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "drawings"
+MATCH = 0.25     # a found eye within this × head size of a labelled one counts as that eye
+
+
+def load_labels(path: Path = LABELS) -> dict[str, dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["drawings"]
+
+
+def load_texture(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rgb, mask, joints (16, 2)) of an annotated folder, joints from its char_cfg.yaml."""
+    rgb = cv2.cvtColor(cv2.imread(str(folder / "texture.png"), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    mask = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+    cfg = yaml.safe_load((folder / "char_cfg.yaml").read_text(encoding="utf-8"))
+    loc = {j["name"]: j["loc"] for j in cfg["skeleton"]}
+    return rgb, mask, np.array([loc[n] for n in AD_NAMES], np.float64)
+
+
+def score(found: Face | None, label: dict) -> dict:
+    """Eyes found/expected, mean eye and mouth centre errors / head size, mouth found/expected."""
+    eyes = label.get("eyes") or []
+    mouth = label.get("mouth")
+    expected = np.array([e["center"] for e in eyes], np.float64).reshape(-1, 2)
+    head = 2 * float(np.ptp(expected[:, 0])) if len(expected) >= 2 else 1.0
+    got = np.array([e.center for e in found.eyes], np.float64).reshape(-1, 2) if found else np.zeros((0, 2))
+    errors = []
+    for e in expected:
+        if len(got):
+            d = np.hypot(*(got - e).T).min() / head
+            if d <= MATCH:
+                errors.append(d)
+    mouth_err = None
+    if found is not None and found.mouth is not None and mouth is not None:
+        mouth_err = float(np.hypot(*(np.subtract(found.mouth.center, mouth["center"])))) / head
+    return {"eyes_found": len(got), "eyes_matched": len(errors), "eyes_expected": len(expected),
+            "eye_error": float(np.mean(errors)) if errors else None,
+            "mouth_found": found is not None and found.mouth is not None, "mouth_expected": mouth is not None,
+            "mouth_error": mouth_err}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--sheet", type=Path, help="write a contact sheet of the found faces here")
+    args = parser.parse_args(argv)
+    models = models_for(AnalysisSettings(provider="cpu"))
+    rows, pictures, captions = [], [], []
+    print(f"{'drawing':56s} {'joints':8s} eyes  eye_err  mouth  mouth_err  ms")
+    for name, label in load_labels().items():
+        rgb, mask, joints = load_texture(args.data / "annotated" / name)
+        analysis = analyze_array(rgb, None, AnalysisSettings(provider="cpu", manual_box=(0, 0, rgb.shape[1], rgb.shape[0])),
+                                 models)
+        runs = [("labelled", mask, joints)]
+        if analysis.figures:
+            runs.append(("found", analysis.figures[0].mask, analysis.figures[0].joints))
+        for kind, m, j in runs:
+            t = time.perf_counter()
+            face, why = find_face(rgb, m, j)
+            ms = (time.perf_counter() - t) * 1000
+            s = score(face, label)
+            rows.append((kind, s))
+            mouth = ("yes" if s["mouth_found"] else "no ") + ("/yes" if s["mouth_expected"] else "/no ")
+            print(f"{name[:56]:56s} {kind:8s} {s['eyes_matched']}/{s['eyes_expected']}"
+                  f"{'+' + str(s['eyes_found'] - s['eyes_matched']) if s['eyes_found'] > s['eyes_matched'] else '  '}"
+                  f"  {_fmt(s['eye_error'])}   {mouth}  {_fmt(s['mouth_error'])}     {ms:5.1f}  {why}")
+            if kind == "labelled":
+                pictures.append(draw_face(rgb, face))
+                captions.append(name[:30])
+    for kind in ("labelled", "found"):
+        got = [s for k, s in rows if k == kind]
+        matched = sum(s["eyes_matched"] for s in got)
+        expected = sum(s["eyes_expected"] for s in got)
+        extra = sum(s["eyes_found"] - s["eyes_matched"] for s in got)
+        errs = [s["eye_error"] for s in got if s["eye_error"] is not None]
+        mouths = sum(s["mouth_found"] and s["mouth_expected"] for s in got)
+        false_mouths = sum(s["mouth_found"] and not s["mouth_expected"] for s in got)
+        print(f"{kind}: eyes {matched}/{expected} (+{extra} wrong), mean eye error {np.mean(errs):.3f} of the head, "
+              f"mouths {mouths}/{sum(s['mouth_expected'] for s in got)} (+{false_mouths} where none is drawn)")
+    if args.sheet:
+        sheet = contact_sheet(pictures, captions, cell=300, columns=5)
+        cv2.imwrite(str(args.sheet), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    return 0
+
+
+def _fmt(v) -> str:
+    return "  -  " if v is None else f"{v:.3f}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,341 @@
+"""Find a drawn face (eyes and mouth) on a figure crop, by classical image analysis.
+
+Children draw faces as a few separate marks inside the head: two roughly round ink blobs at
+about the same height (dots, circles with pupils, lashes, closed arcs, glasses) and one wider
+mark below them (a smile, an open mouth). So: take the head region around the `neck` joint
+(AnimatedDrawings puts it on the head centre; the shoulders bound the head below), keep what
+differs clearly from the face's own colour, split it into connected marks, pair the marks that
+look like two eyes, then look for the mouth under the pair. A face drawn on the body (a garlic
+with a face and limbs) is searched on the whole body: there the shoulders are not below the
+head centre.
+
+Why not a learned model: the marks are few and high-contrast; the generator's faces
+(`training/synth_figure.py`) are simpler than real ones, and this search runs in a few ms on
+the head window only. The labelled drawings in tests/data_models/face_labels.json measure it
+(`python -m animate_drawing.models.evaluate_faces`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..imaging.morphology import erode, label_components
+from ..imaging.resample import resize
+from .joints import AD_NAMES
+
+_NECK, _TORSO = AD_NAMES.index("neck"), AD_NAMES.index("torso")
+_SHOULDERS = (AD_NAMES.index("right_shoulder"), AD_NAMES.index("left_shoulder"))
+
+INK_DISTANCE = 60.0        # RGB distance from the face colour that makes a pixel a mark
+BODY_FACE_REACH = 0.3      # search radius as a fraction of the figure height for a face on the body
+MAX_EYE_SIZE = 0.9         # an eye's bounding box side, at most this × the search radius
+MIN_EYE_SIZE = 0.04        # and at least this × the search radius
+MAX_EYE_CANDIDATES = 24
+MIN_EYE_FILL = 0.3         # an upright eye (holes filled) covers at least this share of its box
+MAX_EYE_SPACING = 1.3      # eye centres at most this × the search radius apart
+SOLID_EYE_INK = 0.6        # an eye filled at least this much with ink is a dot: it has no pupil
+MIN_MARK_PX = 3            # marks smaller than this many pixels are noise
+WORK_REACH = 48            # search radius (px) the head is shrunk to, at most twice that
+NEUTRAL_CHROMA = 30.0      # max - min of R, G, B below this: grey or black ink (pencil, biro)
+
+
+@dataclass(frozen=True)
+class Eye:
+    center: tuple[float, float]         # x, y pixels
+    radius: float                       # of the eye shape (lashes excluded where they are thin)
+    pupil: tuple[float, float] | None   # a darker mark inside a drawn outline; None for dots or closed eyes
+
+
+@dataclass(frozen=True)
+class Mouth:
+    center: tuple[float, float]
+    corners: tuple[tuple[float, float], tuple[float, float]]   # left, right as the viewer sees them
+
+
+@dataclass(frozen=True)
+class Face:
+    eyes: tuple[Eye, ...]               # left to right as the viewer sees them
+    mouth: Mouth | None
+
+    def moved(self, dx: float, dy: float) -> "Face":
+        """The same face with every point shifted by (dx, dy): crop → image pixels."""
+        def p(xy):
+            return None if xy is None else (xy[0] + dx, xy[1] + dy)
+        eyes = tuple(Eye(p(e.center), e.radius, p(e.pupil)) for e in self.eyes)
+        mouth = None if self.mouth is None else Mouth(p(self.mouth.center), tuple(p(c) for c in self.mouth.corners))
+        return Face(eyes, mouth)
+
+    def scaled(self, k: float) -> "Face":
+        """The face found on a picture shrunk k times, in the full picture's pixels."""
+        def p(xy):
+            return None if xy is None else ((xy[0] + 0.5) * k - 0.5, (xy[1] + 0.5) * k - 0.5)
+        eyes = tuple(Eye(p(e.center), e.radius * k, p(e.pupil)) for e in self.eyes)
+        mouth = None if self.mouth is None else Mouth(p(self.mouth.center), tuple(p(c) for c in self.mouth.corners))
+        return Face(eyes, mouth)
+
+    def to_json(self) -> dict:
+        def r(xy):
+            return None if xy is None else [round(float(xy[0]), 2), round(float(xy[1]), 2)]
+        return {"eyes": [{"center": r(e.center), "radius": round(float(e.radius), 2), "pupil": r(e.pupil)}
+                         for e in self.eyes],
+                "mouth": None if self.mouth is None else {"center": r(self.mouth.center),
+                                                          "corners": [r(c) for c in self.mouth.corners]}}
+
+
+@dataclass
+class _Mark:
+    """One connected ink mark in the search window (window pixels)."""
+    label: int
+    area: int
+    x0: int
+    y0: int
+    x1: int                             # exclusive
+    y1: int
+    cx: float                           # centroid
+    cy: float
+    touches_edge: bool                  # reaches the window border or the figure outline
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+    @property
+    def size(self) -> float:
+        return float(np.sqrt(self.width * self.height))
+
+
+def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Face | None, str]:
+    """The face on one figure: (Face, "") or (None, why not).
+
+    `rgb` (H, W, 3) and `mask` (H, W) bool are the figure crop, `joints` (16, 2) its
+    AnimatedDrawings joints in the crop's pixels. A face may have eyes and no mouth; a
+    single eye or none gives None (the reason says what was seen)."""
+    window = _search_window(mask, np.asarray(joints, np.float64))
+    if window is None:
+        return None, "the head is too small to hold a face"
+    x0, y0, x1, y1, reach = window
+    # Faces are found at about WORK_REACH px of search radius: a big photo's head is shrunk
+    # (whole k × k blocks averaged), which keeps the time per figure to a few ms.
+    k = max(1, int(reach // WORK_REACH))
+    y1, x1 = y0 + (y1 - y0) // k * k, x0 + (x1 - x0) // k * k
+    crop = _shrink(rgb[y0:y1, x0:x1, :3], k).astype(np.float32)
+    inside = _shrink(mask[y0:y1, x0:x1].view(np.uint8) * np.uint8(255), k) > 127
+    ink = _ink(crop, inside)
+    if ink is None:
+        return None, "the head has no marks inside it"
+    labels, marks = _marks(ink, inside)
+    reach /= k
+    neck = (np.asarray(joints, np.float64)[_NECK] - (x0, y0) + 0.5) / k - 0.5
+    pair = _best_eye_pair(marks, labels, neck, reach)
+    if pair is None:
+        return None, "no pair of eyes found in the head"
+    eyes = [_eye(labels, m) for m in pair]
+    mouth_mark = _mouth_mark(marks, pair, reach)
+    mouth = None if mouth_mark is None else _mouth(labels, mouth_mark)
+    # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
+    return Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), ""
+
+
+def _search_window(mask: np.ndarray, joints: np.ndarray):
+    """(x0, y0, x1, y1, reach) of the head search window in crop pixels, or None."""
+    h, w = mask.shape
+    neck = joints[_NECK]
+    shoulders = joints[list(_SHOULDERS)].mean(axis=0)
+    below = shoulders[1] - neck[1]
+    if below > 0.5 * abs(shoulders[0] - neck[0]) and below > 2:
+        # The usual figure: the head ends at the shoulders.
+        reach = float(np.hypot(*(shoulders - neck)))
+        bottom = shoulders[1]
+    else:
+        # Shoulders level with or above the head centre: the face is drawn on the body.
+        ys = np.nonzero(mask.any(axis=1))[0]
+        reach = BODY_FACE_REACH * float(ys.ptp() + 1 if len(ys) else h)
+        bottom = neck[1] + reach
+    # Generous: the head centre is often placed low (on the chin) or off to one side.
+    x0, x1 = max(0, int(neck[0] - 1.3 * reach)), min(w, int(np.ceil(neck[0] + 1.3 * reach)) + 1)
+    y0, y1 = max(0, int(neck[1] - 1.6 * reach)), min(h, int(np.ceil(bottom)) + 1)
+    if reach < 4 or x1 - x0 < 6 or y1 - y0 < 6:
+        return None
+    return x0, y0, x1, y1, reach
+
+
+def _shrink(image: np.ndarray, k: int) -> np.ndarray:
+    """uint8 mean over k × k blocks (the size is a multiple of k)."""
+    if k == 1:
+        return image
+    h, w = image.shape[:2]
+    return resize(image, (w // k, h // k), method="area")
+
+
+def _ink(crop: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
+    """int8 map: -1 where the figure looks like the face's own colour (the median inside) or
+    outside it, else the ink's colour family (0 grey/black, 1..6 hue sixths), so a red mouth
+    crossed by a blue line stays a mark of its own."""
+    if inside.sum() < 16:
+        return None
+    pixels = crop[inside]
+    face_colour = np.median(pixels[::max(1, len(pixels) // 4096)], axis=0)   # a sample is enough
+    distance = np.sqrt(((crop - face_colour) ** 2).sum(axis=2))
+    ink = (distance > INK_DISTANCE) & inside
+    if not ink.any():
+        return None
+    high, low = crop.max(axis=2), crop.min(axis=2)
+    chroma = high - low
+    r, g, b = crop[..., 0], crop[..., 1], crop[..., 2]
+    # Hue in sixths, rotated by half a sixth so red, orange and brown share one family.
+    hue = np.degrees(np.arctan2(np.sqrt(3) * (g - b), 2 * r - g - b)) + 30.0
+    family = 1 + (np.mod(hue, 360.0) // 60).astype(np.int8)
+    family[(chroma < NEUTRAL_CHROMA) | (high < 70)] = 0
+    return np.where(ink, family, -1).astype(np.int8)
+
+
+def _marks(ink: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, list[_Mark]]:
+    labels = np.zeros(ink.shape, np.int32)
+    count = 1
+    for family in np.unique(ink[ink >= 0]):
+        n, fam_labels = label_components(ink == family, connectivity=8)
+        labels[fam_labels > 0] = fam_labels[fam_labels > 0] + (count - 1)
+        count += n - 1
+    if count <= 1:
+        return labels, []
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    area = np.bincount(lab, minlength=count)
+    sx = np.bincount(lab, xs, minlength=count)
+    sy = np.bincount(lab, ys, minlength=count)
+    x0 = np.full(count, 1 << 30)
+    y0 = np.full(count, 1 << 30)
+    x1 = np.full(count, -1)
+    y1 = np.full(count, -1)
+    np.minimum.at(x0, lab, xs)
+    np.minimum.at(y0, lab, ys)
+    np.maximum.at(x1, lab, xs)
+    np.maximum.at(y1, lab, ys)
+    # The figure's outline (and the window's border) is where hair, the head line and the
+    # body's strokes are: a mark touching it is not an eye or a mouth.
+    edge = ~erode(inside, 2)
+    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
+    touches = np.zeros(count, bool)
+    touches[np.unique(labels[edge & (labels > 0)])] = True
+    marks = [_Mark(i, int(area[i]), int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1,
+                   float(sx[i] / area[i]), float(sy[i] / area[i]), bool(touches[i]))
+             for i in range(1, count) if area[i] >= MIN_MARK_PX]
+    return labels, marks
+
+
+def _eye_candidates(marks: list[_Mark], labels: np.ndarray, reach: float) -> list[_Mark]:
+    out = []
+    for m in marks:
+        long_side, short_side = max(m.width, m.height), min(m.width, m.height)
+        if m.touches_edge or long_side > MAX_EYE_SIZE * reach or long_side < max(2.0, MIN_EYE_SIZE * reach):
+            continue
+        if long_side > 6 * max(short_side, 1):       # a long line: a brow, a hair, a fold
+            continue
+        # An eye is a blob or an outline around its box (a dot, a ring, lashes round a dot);
+        # a lone stroke across its box is a fold or a line, unless it lies flat (a closed eye).
+        filled = _filled(labels[m.y0:m.y1, m.x0:m.x1] == m.label).sum()
+        if filled < MIN_EYE_FILL * m.width * m.height and m.height >= m.width:
+            continue
+        out.append(m)
+    # Speckles of a crayon texture can be many: the largest marks are the ones worth pairing.
+    return sorted(out, key=lambda m: -m.area)[:MAX_EYE_CANDIDATES]
+
+
+def _best_eye_pair(marks: list[_Mark], labels: np.ndarray, neck: np.ndarray, reach: float):
+    """The two marks that look most like a pair of eyes, left one first, or None.
+
+    Eyes sit side by side at nearly the same height, about the same size, a bit apart,
+    around the head centre; a candidate mouth under them makes a pair more likely."""
+    cands = sorted(_eye_candidates(marks, labels, reach), key=lambda m: m.cx)
+    best, best_cost = None, np.inf
+    for i, a in enumerate(cands):
+        for b in cands[i + 1:]:
+            dx, dy = b.cx - a.cx, abs(b.cy - a.cy)
+            size = max(a.size, b.size)
+            if dx < 0.9 * size or dx > MAX_EYE_SPACING * reach or dy > 0.45 * dx:
+                continue
+            # Do not pair two marks that overlap horizontally (one above the other).
+            if b.x0 < a.x1 - 0.3 * min(a.width, b.width):
+                continue
+            ratio = max(a.size, b.size) / max(min(a.size, b.size), 1.0)
+            if ratio > 3.0:
+                continue
+            mid = np.array([(a.cx + b.cx) / 2, (a.cy + b.cy) / 2])
+            cost = (dy / dx + 0.6 * np.log(ratio)
+                    + 0.8 * abs(mid[0] - neck[0]) / reach + 0.5 * np.hypot(*(mid - neck)) / reach
+                    + 0.2 * abs(np.log(max(a.area, 1) / max(b.area, 1)))
+                    # Clear marks rather than specks: a crayon's texture leaves many small ones.
+                    + 0.3 * np.log(reach / max(min(a.size, b.size), 1.0)))
+            if _mouth_mark(marks, (a, b), reach) is None:
+                cost += 0.35
+            if cost < best_cost:
+                best, best_cost = (a, b), cost
+    return best
+
+
+def _mouth_mark(marks: list[_Mark], eyes, reach: float) -> _Mark | None:
+    """The widest mark under the eyes, centred between them: a mouth (a nose is narrower)."""
+    a, b = eyes
+    dx = b.cx - a.cx
+    mid_x, mid_y = (a.cx + b.cx) / 2, (a.cy + b.cy) / 2
+    best, best_width = None, 0.0
+    for m in marks:
+        if m is a or m is b or m.touches_edge:
+            continue
+        down = m.cy - mid_y
+        if not (0.3 * dx <= down <= 2.2 * dx) or abs(m.cx - mid_x) > 0.6 * dx:
+            continue
+        if m.width < 0.25 * dx or m.width > 2.5 * dx or m.height > 1.2 * dx:
+            continue
+        if m.y0 <= max(a.y1, b.y1) - 1:            # starts above the eyes' bottom: not a mouth
+            continue
+        if m.width > best_width:
+            best, best_width = m, m.width
+    return best
+
+
+def _eye(labels: np.ndarray, m: _Mark) -> Eye:
+    """Centre, radius and pupil of an eye mark: its outline filled, the inner ink is the pupil."""
+    own = labels[m.y0:m.y1, m.x0:m.x1] == m.label
+    filled = _filled(own)
+    ys, xs = np.nonzero(filled)
+    cx, cy = xs.mean() + m.x0, ys.mean() + m.y0
+    radius = float(np.sqrt(len(xs) / np.pi))
+    pupil = None
+    if own.sum() < SOLID_EYE_INK * len(xs):
+        # An outline with something inside it: the ink away from the outline is the pupil.
+        core = erode(filled, max(1, int(round(0.3 * radius))))
+        inner = own & core
+        if inner.sum() >= max(2, 0.02 * len(xs)):
+            iy, ix = np.nonzero(inner)
+            pupil = (float(ix.mean() + m.x0), float(iy.mean() + m.y0))
+    return Eye((float(cx), float(cy)), radius, pupil)
+
+
+def _mouth(labels: np.ndarray, m: _Mark) -> Mouth:
+    own = labels[m.y0:m.y1, m.x0:m.x1] == m.label
+    ys, xs = np.nonzero(own)
+    band = max(1.0, 0.1 * m.width)               # the ends: the mark's outermost tenth on each side
+    left, right = xs <= xs.min() + band, xs >= xs.max() - band
+    corners = ((float(xs[left].mean() + m.x0), float(ys[left].mean() + m.y0)),
+               (float(xs[right].mean() + m.x0), float(ys[right].mean() + m.y0)))
+    centre = (float((xs.min() + xs.max()) / 2 + m.x0), float(ys.mean() + m.y0))
+    return Mouth(centre, corners)
+
+
+def _filled(own: np.ndarray) -> np.ndarray:
+    """The mark with its enclosed holes filled (background not reaching the box's border)."""
+    padded = np.pad(own, 1)
+    count, background = label_components(~padded, connectivity=4)
+    outside = np.zeros(count, bool)
+    outside[background[0, 0]] = True
+    return ~outside[background][1:-1, 1:-1]
+
+
+__all__ = ["Eye", "Face", "Mouth", "find_face"]
