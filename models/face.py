@@ -21,15 +21,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..imaging.morphology import erode, label_components
+from ..imaging.morphology import erode, label_components, min_filter
 from ..imaging.resample import resize
 from .joints import AD_NAMES
 
-_NECK, _TORSO = AD_NAMES.index("neck"), AD_NAMES.index("torso")
+_NECK, _TORSO, _HIP = AD_NAMES.index("neck"), AD_NAMES.index("torso"), AD_NAMES.index("hip")
 _SHOULDERS = (AD_NAMES.index("right_shoulder"), AD_NAMES.index("left_shoulder"))
 
 INK_DISTANCE = 60.0        # RGB distance from the face colour that makes a pixel a mark
 BODY_FACE_REACH = 0.3      # search radius as a fraction of the figure height for a face on the body
+BODY_SEARCH_COST = 0.9     # a head face costing more than this (see _best_eye_pair) ...
+BODY_FACE_PENALTY = 0.2    # ... loses to a face on the body costing this much less
+NO_MOUTH_COST = 0.35      # eyes without a mouth under them are less likely eyes
+MAX_FACE_COST = 1.7        # a pair of marks costing more is not taken for eyes
 MAX_EYE_SIZE = 0.9         # an eye's bounding box side, at most this × the search radius
 MIN_EYE_SIZE = 0.04        # and at least this × the search radius
 MAX_EYE_CANDIDATES = 24
@@ -37,8 +41,10 @@ MIN_EYE_FILL = 0.3         # an upright eye (holes filled) covers at least this 
 MAX_EYE_SPACING = 1.3      # eye centres at most this × the search radius apart
 SOLID_EYE_INK = 0.6        # an eye filled at least this much with ink is a dot: it has no pupil
 MIN_MARK_PX = 3            # marks smaller than this many pixels are noise
-WORK_REACH = 48            # search radius (px) the head is shrunk to, at most twice that
-NEUTRAL_CHROMA = 30.0      # max - min of R, G, B below this: grey or black ink (pencil, biro)
+WORK_REACH = 64            # search radius (px) the head is shrunk to, at most twice that
+VIVID_CHROMA = 70.0        # max - min of R, G, B from this on: a vivid colour (crayon, felt pen)
+SPLIT_SHARE = 0.2          # a mark with two colour families this big is two marks,
+SPLIT_SIZE = 0.15          # or whose second family covers (this × the search radius)² px
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,25 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     `rgb` (H, W, 3) and `mask` (H, W) bool are the figure crop, `joints` (16, 2) its
     AnimatedDrawings joints in the crop's pixels. A face may have eyes and no mouth; a
     single eye or none gives None (the reason says what was seen)."""
-    window = _search_window(mask, np.asarray(joints, np.float64))
-    if window is None:
-        return None, "the head is too small to hold a face"
-    x0, y0, x1, y1, reach = window
+    joints = np.asarray(joints, np.float64)
+    head, body = _search_windows(mask, joints)
+    found, cost, why = _find_in(rgb, mask, head) if head is not None else (None, np.inf, "")
+    if cost > BODY_SEARCH_COST and body is not None:
+        # The head holds no clear face: it may be drawn on the body (a garlic with limbs),
+        # where the pose net may have put the head on a tip of the outline instead.
+        on_body, body_cost, body_why = _find_in(rgb, mask, body)
+        if body_cost + BODY_FACE_PENALTY < cost:
+            found, cost, why = on_body, body_cost, body_why
+    if found is None:
+        return None, why or "the head is too small to hold a face"
+    if cost > MAX_FACE_COST:
+        return None, "no marks in the head look enough like a pair of eyes"
+    return found, ""
+
+
+def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, float, str]:
+    """(face, cost, why not) in one search window (x0, y0, x1, y1, reach, centre)."""
+    x0, y0, x1, y1, reach, centre = window
     # Faces are found at about WORK_REACH px of search radius: a big photo's head is shrunk
     # (whole k × k blocks averaged), which keeps the time per figure to a few ms.
     k = max(1, int(reach // WORK_REACH))
@@ -128,41 +149,54 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     inside = _shrink(mask[y0:y1, x0:x1].view(np.uint8) * np.uint8(255), k) > 127
     ink = _ink(crop, inside)
     if ink is None:
-        return None, "the head has no marks inside it"
-    labels, marks = _marks(ink, inside)
-    reach /= k
-    neck = (np.asarray(joints, np.float64)[_NECK] - (x0, y0) + 0.5) / k - 0.5
-    pair = _best_eye_pair(marks, labels, neck, reach)
+        return None, np.inf, "the head has no marks inside it"
+    labels, marks = _marks(ink, inside, reach / k)
+    pair, cost = _best_eye_pair(marks, labels, (centre - (x0, y0) + 0.5) / k - 0.5, reach / k)
     if pair is None:
-        return None, "no pair of eyes found in the head"
+        return None, np.inf, "no pair of eyes found in the head"
     eyes = [_eye(labels, m) for m in pair]
-    mouth_mark = _mouth_mark(marks, pair, reach)
+    mouth_mark = _mouth_mark(marks, pair, reach / k)
     mouth = None if mouth_mark is None else _mouth(labels, mouth_mark)
     # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
-    return Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), ""
+    return Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), cost, ""
 
 
-def _search_window(mask: np.ndarray, joints: np.ndarray):
-    """(x0, y0, x1, y1, reach) of the head search window in crop pixels, or None."""
+def _search_windows(mask: np.ndarray, joints: np.ndarray):
+    """(head, body) search windows (x0, y0, x1, y1, reach, centre) in crop pixels; either may be None.
+
+    The head: around the neck joint down to the shoulders. The body: around the middle of
+    the trunk, for faces drawn on it; when the shoulders are not below the head centre the
+    head window is already that."""
     h, w = mask.shape
     neck = joints[_NECK]
     shoulders = joints[list(_SHOULDERS)].mean(axis=0)
+    ys = np.nonzero(mask.any(axis=1))[0]
+    body_reach = BODY_FACE_REACH * float(ys.ptp() + 1 if len(ys) else h)
     below = shoulders[1] - neck[1]
     if below > 0.5 * abs(shoulders[0] - neck[0]) and below > 2:
         # The usual figure: the head ends at the shoulders.
+        # Generous: the head centre is often placed low (on the chin) or off to one side.
         reach = float(np.hypot(*(shoulders - neck)))
-        bottom = shoulders[1]
-    else:
-        # Shoulders level with or above the head centre: the face is drawn on the body.
-        ys = np.nonzero(mask.any(axis=1))[0]
-        reach = BODY_FACE_REACH * float(ys.ptp() + 1 if len(ys) else h)
-        bottom = neck[1] + reach
-    # Generous: the head centre is often placed low (on the chin) or off to one side.
-    x0, x1 = max(0, int(neck[0] - 1.3 * reach)), min(w, int(np.ceil(neck[0] + 1.3 * reach)) + 1)
-    y0, y1 = max(0, int(neck[1] - 1.6 * reach)), min(h, int(np.ceil(bottom)) + 1)
+        head = _window(neck, 1.3 * reach, 1.6 * reach, shoulders[1] - neck[1], reach, w, h)
+        trunk = (joints[_TORSO] + joints[_HIP]) / 2
+        body = _window(trunk, body_reach, body_reach, body_reach, body_reach, w, h)
+        return head, body
+    # Shoulders level with or above the head centre: the face is drawn on the body.
+    return _window(neck, 1.3 * body_reach, 1.6 * body_reach, body_reach, body_reach, w, h), None
+
+
+def _window(centre, half_width, up, down, reach, w, h):
+    x0, x1 = max(0, int(centre[0] - half_width)), min(w, int(np.ceil(centre[0] + half_width)) + 1)
+    y0, y1 = max(0, int(centre[1] - up)), min(h, int(np.ceil(centre[1] + down)) + 1)
     if reach < 4 or x1 - x0 < 6 or y1 - y0 < 6:
         return None
-    return x0, y0, x1, y1, reach
+    return x0, y0, x1, y1, float(reach), np.asarray(centre, np.float64)
+
+
+def _shrink_darkest(rgb: np.ndarray, k: int) -> np.ndarray:
+    """Per channel the darkest value of each k × k block: a thin line shrunk this way keeps
+    its colour (a block mean would fade it into the paper and break it into specks)."""
+    return rgb if k == 1 else min_filter(rgb, k)[k // 2::k, k // 2::k]
 
 
 def _shrink(image: np.ndarray, k: int) -> np.ndarray:
@@ -175,8 +209,8 @@ def _shrink(image: np.ndarray, k: int) -> np.ndarray:
 
 def _ink(crop: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
     """int8 map: -1 where the figure looks like the face's own colour (the median inside) or
-    outside it, else the ink's colour family (0 grey/black, 1..6 hue sixths), so a red mouth
-    crossed by a blue line stays a mark of its own."""
+    outside it, else the ink's colour family: 0 for greys, blacks and dull colours (pencil,
+    biro, a dark outline), 1..6 for the sixths of the hue circle of vivid ones."""
     if inside.sum() < 16:
         return None
     pixels = crop[inside]
@@ -191,17 +225,35 @@ def _ink(crop: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
     # Hue in sixths, rotated by half a sixth so red, orange and brown share one family.
     hue = np.degrees(np.arctan2(np.sqrt(3) * (g - b), 2 * r - g - b)) + 30.0
     family = 1 + (np.mod(hue, 360.0) // 60).astype(np.int8)
-    family[(chroma < NEUTRAL_CHROMA) | (high < 70)] = 0
+    family[chroma < VIVID_CHROMA] = 0
     return np.where(ink, family, -1).astype(np.int8)
 
 
-def _marks(ink: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, list[_Mark]]:
-    labels = np.zeros(ink.shape, np.int32)
-    count = 1
-    for family in np.unique(ink[ink >= 0]):
-        n, fam_labels = label_components(ink == family, connectivity=8)
-        labels[fam_labels > 0] = fam_labels[fam_labels > 0] + (count - 1)
+def _split_by_colour(ink: np.ndarray, reach: float) -> tuple[int, np.ndarray]:
+    """Connected ink marks; a mark made of two colour families (a red mouth crossed by a blue
+    line, a big mark or a mark with a big second colour) is cut into its one-colour parts.
+    Splitting only such marks keeps a stroke whose anti-aliased edge has a duller colour than
+    its core in one piece."""
+    count, labels = label_components(ink >= 0, connectivity=8)
+    if count <= 1:
+        return count, labels
+    on = labels > 0
+    per_family = np.bincount(labels[on] * 7 + ink[on], minlength=count * 7).reshape(count, 7)
+    second = np.sort(per_family, axis=1)[:, -2]
+    split = (second >= SPLIT_SHARE * per_family.sum(axis=1)) | (second >= (SPLIT_SIZE * reach) ** 2)
+    mixed = split[labels] & on
+    if not mixed.any():
+        return count, labels
+    labels[mixed] = 0
+    for family in np.unique(ink[mixed]):
+        n, parts = label_components(mixed & (ink == family), connectivity=8)
+        labels[parts > 0] = parts[parts > 0] + (count - 1)
         count += n - 1
+    return count, labels
+
+
+def _marks(ink: np.ndarray, inside: np.ndarray, reach: float) -> tuple[np.ndarray, list[_Mark]]:
+    count, labels = _split_by_colour(ink, reach)
     if count <= 1:
         return labels, []
     ys, xs = np.nonzero(labels)
@@ -248,35 +300,40 @@ def _eye_candidates(marks: list[_Mark], labels: np.ndarray, reach: float) -> lis
 
 
 def _best_eye_pair(marks: list[_Mark], labels: np.ndarray, neck: np.ndarray, reach: float):
-    """The two marks that look most like a pair of eyes, left one first, or None.
-
-    Eyes sit side by side at nearly the same height, about the same size, a bit apart,
-    around the head centre; a candidate mouth under them makes a pair more likely."""
+    """(the two marks that look most like a pair of eyes, left one first, their cost), or (None, inf)."""
     cands = sorted(_eye_candidates(marks, labels, reach), key=lambda m: m.cx)
     best, best_cost = None, np.inf
     for i, a in enumerate(cands):
         for b in cands[i + 1:]:
-            dx, dy = b.cx - a.cx, abs(b.cy - a.cy)
-            size = max(a.size, b.size)
-            if dx < 0.9 * size or dx > MAX_EYE_SPACING * reach or dy > 0.45 * dx:
-                continue
-            # Do not pair two marks that overlap horizontally (one above the other).
-            if b.x0 < a.x1 - 0.3 * min(a.width, b.width):
-                continue
-            ratio = max(a.size, b.size) / max(min(a.size, b.size), 1.0)
-            if ratio > 3.0:
-                continue
-            mid = np.array([(a.cx + b.cx) / 2, (a.cy + b.cy) / 2])
-            cost = (dy / dx + 0.6 * np.log(ratio)
-                    + 0.8 * abs(mid[0] - neck[0]) / reach + 0.5 * np.hypot(*(mid - neck)) / reach
-                    + 0.2 * abs(np.log(max(a.area, 1) / max(b.area, 1)))
-                    # Clear marks rather than specks: a crayon's texture leaves many small ones.
-                    + 0.3 * np.log(reach / max(min(a.size, b.size), 1.0)))
-            if _mouth_mark(marks, (a, b), reach) is None:
-                cost += 0.35
+            cost = _pair_cost(a, b, marks, neck, reach)
             if cost < best_cost:
                 best, best_cost = (a, b), cost
-    return best
+    return best, best_cost
+
+
+def _pair_cost(a: _Mark, b: _Mark, marks: list[_Mark], neck: np.ndarray, reach: float) -> float:
+    """How unlike a pair of eyes marks a (left) and b are (inf: impossible).
+
+    Eyes sit side by side at nearly the same height, about the same size, a bit apart,
+    around the head centre; a mouth under them makes a pair more likely."""
+    dx, dy = b.cx - a.cx, abs(b.cy - a.cy)
+    if dx < 0.9 * max(a.size, b.size) or dx > MAX_EYE_SPACING * reach or dy > 0.45 * dx:
+        return np.inf
+    # Not two marks that overlap horizontally (one above the other).
+    if b.x0 < a.x1 - 0.3 * min(a.width, b.width):
+        return np.inf
+    ratio = max(a.size, b.size) / max(min(a.size, b.size), 1.0)
+    if ratio > 3.0:
+        return np.inf
+    mid = np.array([(a.cx + b.cx) / 2, (a.cy + b.cy) / 2])
+    cost = (dy / dx + 0.6 * np.log(ratio)
+            + 0.8 * abs(mid[0] - neck[0]) / reach + 0.5 * np.hypot(*(mid - neck)) / reach
+            + 0.2 * abs(np.log(max(a.area, 1) / max(b.area, 1)))
+            # Clear marks rather than specks: a crayon's texture leaves many small ones.
+            + 0.3 * np.log(reach / max(min(a.size, b.size), 1.0)))
+    if _mouth_mark(marks, (a, b), reach) is None:
+        cost += NO_MOUTH_COST
+    return float(cost)
 
 
 def _mouth_mark(marks: list[_Mark], eyes, reach: float) -> _Mark | None:
