@@ -44,7 +44,7 @@ MIN_MARK_PX = 3            # marks smaller than this many pixels are noise
 WORK_REACH = 64            # search radius (px) the head is shrunk to, at most twice that
 VIVID_CHROMA = 70.0        # max - min of R, G, B from this on: a vivid colour (crayon, felt pen)
 SPLIT_SHARE = 0.2          # a mark with two colour families this big is two marks,
-SPLIT_SIZE = 0.15          # or whose second family covers (this × the search radius)² px
+SPLIT_SIZE = 0.12          # or whose second family covers (this × the search radius)² px
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ class _Mark:
     cx: float                           # centroid
     cy: float
     touches_edge: bool                  # reaches the window border or the figure outline
+    family: int                         # colour family of most of its pixels (see _ink)
 
     @property
     def width(self) -> int:
@@ -123,6 +124,8 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     AnimatedDrawings joints in the crop's pixels. A face may have eyes and no mouth; a
     single eye or none gives None (the reason says what was seen)."""
     joints = np.asarray(joints, np.float64)
+    if joints.shape != (len(AD_NAMES), 2) or not np.isfinite(joints).all() or mask.sum() < 16:
+        return None, "no head to look in"
     head, body = _search_windows(mask, joints)
     found, cost, why = _find_in(rgb, mask, head) if head is not None else (None, np.inf, "")
     if cost > BODY_SEARCH_COST and body is not None:
@@ -156,7 +159,7 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, fl
         return None, np.inf, "no pair of eyes found in the head"
     eyes = [_eye(labels, m) for m in pair]
     mouth_mark = _mouth_mark(marks, pair, reach / k)
-    mouth = None if mouth_mark is None else _mouth(labels, mouth_mark)
+    mouth = None if mouth_mark is None else _mouth(labels, _mouth_pieces(marks, mouth_mark, pair))
     # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
     return Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), cost, ""
 
@@ -275,8 +278,9 @@ def _marks(ink: np.ndarray, inside: np.ndarray, reach: float) -> tuple[np.ndarra
     edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
     touches = np.zeros(count, bool)
     touches[np.unique(labels[edge & (labels > 0)])] = True
+    family = np.bincount(lab * 7 + ink[ys, xs], minlength=count * 7).reshape(count, 7).argmax(axis=1)
     marks = [_Mark(i, int(area[i]), int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1,
-                   float(sx[i] / area[i]), float(sy[i] / area[i]), bool(touches[i]))
+                   float(sx[i] / area[i]), float(sy[i] / area[i]), bool(touches[i]), int(family[i]))
              for i in range(1, count) if area[i] >= MIN_MARK_PX]
     return labels, marks
 
@@ -357,6 +361,25 @@ def _mouth_mark(marks: list[_Mark], eyes, reach: float) -> _Mark | None:
     return best
 
 
+def _mouth_pieces(marks: list[_Mark], mouth: _Mark, eyes) -> list[_Mark]:
+    """The mouth mark and the marks of its colour continuing it sideways: a line drawn across
+    a mouth cuts it in pieces."""
+    gap = max(2.0, 0.15 * (eyes[1].cx - eyes[0].cx))
+    pieces, x0, x1 = [mouth], mouth.x0, mouth.x1
+    grown = True
+    while grown:
+        grown = False
+        for m in marks:
+            if m in pieces or m in eyes or m.family != mouth.family:
+                continue
+            beside = m.x1 >= x0 - gap and m.x0 <= x1 + gap
+            level = m.y0 < mouth.y1 + gap and m.y1 > mouth.y0 - gap
+            if beside and level and m.height <= 2 * mouth.height + gap:
+                pieces.append(m)
+                x0, x1, grown = min(x0, m.x0), max(x1, m.x1), True
+    return pieces
+
+
 def _eye(labels: np.ndarray, m: _Mark) -> Eye:
     """Centre, radius and pupil of an eye mark: its outline filled, the inner ink is the pupil."""
     own = labels[m.y0:m.y1, m.x0:m.x1] == m.label
@@ -375,14 +398,16 @@ def _eye(labels: np.ndarray, m: _Mark) -> Eye:
     return Eye((float(cx), float(cy)), radius, pupil)
 
 
-def _mouth(labels: np.ndarray, m: _Mark) -> Mouth:
-    own = labels[m.y0:m.y1, m.x0:m.x1] == m.label
+def _mouth(labels: np.ndarray, pieces: list[_Mark]) -> Mouth:
+    bx0, by0 = min(m.x0 for m in pieces), min(m.y0 for m in pieces)
+    bx1, by1 = max(m.x1 for m in pieces), max(m.y1 for m in pieces)
+    own = np.isin(labels[by0:by1, bx0:bx1], [m.label for m in pieces])
     ys, xs = np.nonzero(own)
-    band = max(1.0, 0.1 * m.width)               # the ends: the mark's outermost tenth on each side
+    band = max(1.0, 0.1 * (bx1 - bx0))           # the ends: the mouth's outermost tenth on each side
     left, right = xs <= xs.min() + band, xs >= xs.max() - band
-    corners = ((float(xs[left].mean() + m.x0), float(ys[left].mean() + m.y0)),
-               (float(xs[right].mean() + m.x0), float(ys[right].mean() + m.y0)))
-    centre = (float((xs.min() + xs.max()) / 2 + m.x0), float(ys.mean() + m.y0))
+    corners = ((float(xs[left].mean() + bx0), float(ys[left].mean() + by0)),
+               (float(xs[right].mean() + bx0), float(ys[right].mean() + by0)))
+    centre = (float((xs.min() + xs.max()) / 2 + bx0), float(ys.mean() + by0))
     return Mouth(centre, corners)
 
 
