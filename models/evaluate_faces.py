@@ -2,7 +2,7 @@
 
     python -m animate_drawing.models.evaluate_faces [--data ../shared/data/drawings] [--sheet faces.png]
 
-Per labelled drawing (tests/data_models/face_labels.json, coordinates in each annotated
+Per labelled drawing (models/training/face_labels.json, coordinates in each annotated
 folder's texture.png): eyes found / expected, the mean eye centre error and the mouth centre
 error as a fraction of the head size (the distance between the labelled eyes × 2, a face's
 width), and whether a mouth was found. Twice: with the drawing's own labelled joints
@@ -27,7 +27,7 @@ from .joints import AD_NAMES
 from .overlay import contact_sheet, draw_face
 
 REPO = Path(__file__).resolve().parents[1]
-LABELS = REPO / "tests" / "data_models" / "face_labels.json"
+LABELS = Path(__file__).resolve().parent / "training" / "face_labels.json"
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "drawings"
 MATCH = 0.25     # a found eye within this × head size of a labelled one counts as that eye
 

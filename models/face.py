@@ -11,7 +11,7 @@ head centre.
 
 Why not a learned model: the marks are few and high-contrast; the generator's faces
 (`training/synth_figure.py`) are simpler than real ones, and this search runs in a few ms on
-the head window only. The labelled drawings in tests/data_models/face_labels.json measure it
+the head window only. The labelled drawings in models/training/face_labels.json measure it
 (`python -m animate_drawing.models.evaluate_faces`).
 """
 

@@ -223,7 +223,7 @@ def test_analysis_and_annotate_carry_the_face_in_image_pixels(tmp_path):
     assert record["mouth"] is not None
 
 
-# --- the hand-labelled shared drawings (tests/data_models/face_labels.json) ---------------
+# --- the hand-labelled shared drawings (models/training/face_labels.json) ---------------
 
 FOUND_WITH_LABELLED_JOINTS = [
     "A2S-LAB_AnimatedTale__garlic_out",                       # face on the body, lashes
