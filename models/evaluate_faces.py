@@ -6,7 +6,8 @@ Per labelled drawing (models/training/face_labels.json, coordinates in each anno
 folder's texture.png): eyes found / expected, the mean eye centre error and the mouth centre
 error as a fraction of the head size (the distance between the labelled eyes × 2, a face's
 width), and whether a mouth was found. Twice: with the drawing's own labelled joints
-(`char_cfg.yaml`) and with the joints and mask the vision pipeline finds on the texture.
+(`char_cfg.yaml`) and with the joints and mask the vision pipeline finds on the texture;
+then the whole pipeline on the labelled raw photos (not used for tuning).
 A development tool (reads PNGs with OpenCV); not shipped.
 """
 
@@ -32,8 +33,9 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "drawings"
 MATCH = 0.25     # a found eye within this × head size of a labelled one counts as that eye
 
 
-def load_labels(path: Path = LABELS) -> dict[str, dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["drawings"]
+def load_labels(path: Path = LABELS, section: str = "drawings") -> dict[str, dict]:
+    """Labels of the annotated textures ("drawings") or of the raw photos ("raw")."""
+    return json.loads(path.read_text(encoding="utf-8"))[section]
 
 
 def load_texture(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -95,7 +97,18 @@ def main(argv=None) -> int:
             if kind == "labelled":
                 pictures.append(draw_face(rgb, face))
                 captions.append(name[:30])
-    for kind in ("labelled", "found"):
+    for name, label in load_labels(section="raw").items():
+        # The whole pipeline on a photo it was not tuned on: the first figure's face.
+        bgr = cv2.imread(str(args.data / "raw" / name), cv2.IMREAD_COLOR)
+        analysis = analyze_array(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), None, AnalysisSettings(provider="cpu"), models)
+        face = analysis.figures[0].face if analysis.figures else None
+        s = score(face, label)
+        rows.append(("raw", s))
+        mouth = ("yes" if s["mouth_found"] else "no ") + ("/yes" if s["mouth_expected"] else "/no ")
+        print(f"{name:56s} {'raw':8s} {s['eyes_matched']}/{s['eyes_expected']}"
+              f"{'+' + str(s['eyes_found'] - s['eyes_matched']) if s['eyes_found'] > s['eyes_matched'] else '  '}"
+              f"  {_fmt(s['eye_error'])}   {mouth}  {_fmt(s['mouth_error'])}     {analysis.timings_ms.get('face', 0):5.1f}")
+    for kind in ("labelled", "found", "raw"):
         got = [s for k, s in rows if k == kind]
         matched = sum(s["eyes_matched"] for s in got)
         expected = sum(s["eyes_expected"] for s in got)

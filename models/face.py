@@ -34,6 +34,7 @@ BODY_SEARCH_COST = 0.9     # a head face costing more than this (see _best_eye_p
 BODY_FACE_PENALTY = 0.2    # ... loses to a face on the body costing this much less
 NO_MOUTH_COST = 0.35      # eyes without a mouth under them are less likely eyes
 MAX_FACE_COST = 1.7        # a pair of marks costing more is not taken for eyes
+FACE_COLOUR_REACH = 0.6    # the face's colour is taken within this × the search radius of the head centre
 MAX_EYE_SIZE = 0.9         # an eye's bounding box side, at most this × the search radius
 MIN_EYE_SIZE = 0.04        # and at least this × the search radius
 MAX_EYE_CANDIDATES = 24
@@ -150,7 +151,12 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, fl
     y1, x1 = y0 + (y1 - y0) // k * k, x0 + (x1 - x0) // k * k
     crop = _shrink(rgb[y0:y1, x0:x1, :3], k).astype(np.float32)
     inside = _shrink(mask[y0:y1, x0:x1].view(np.uint8) * np.uint8(255), k) > 127
-    ink = _ink(crop, inside)
+    # The face's own colour is what fills the middle of the head (the hair or a dark dress
+    # around it may cover more of the window).
+    cy, cx = (centre[1] - y0 + 0.5) / k - 0.5, (centre[0] - x0 + 0.5) / k - 0.5
+    rows, cols = np.ogrid[:inside.shape[0], :inside.shape[1]]
+    middle = inside & ((rows - cy) ** 2 + (cols - cx) ** 2 <= (FACE_COLOUR_REACH * reach / k) ** 2)
+    ink = _ink(crop, inside, middle if middle.sum() >= 16 else inside)
     if ink is None:
         return None, np.inf, "the head has no marks inside it"
     labels, marks = _marks(ink, inside, reach / k)
@@ -210,26 +216,29 @@ def _shrink(image: np.ndarray, k: int) -> np.ndarray:
     return resize(image, (w // k, h // k), method="area")
 
 
-def _ink(crop: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
-    """int8 map: -1 where the figure looks like the face's own colour (the median inside) or
+def _ink(crop: np.ndarray, inside: np.ndarray, middle: np.ndarray) -> np.ndarray | None:
+    """int8 map: -1 where the figure looks like the face's own colour (the median of `middle`) or
     outside it, else the ink's colour family: 0 for greys, blacks and dull colours (pencil,
     biro, a dark outline), 1..6 for the sixths of the hue circle of vivid ones."""
     if inside.sum() < 16:
         return None
-    pixels = crop[inside]
+    pixels = crop[middle]
     face_colour = np.median(pixels[::max(1, len(pixels) // 4096)], axis=0)   # a sample is enough
-    distance = np.sqrt(((crop - face_colour) ** 2).sum(axis=2))
-    ink = (distance > INK_DISTANCE) & inside
+    diff = crop - face_colour
+    ink = (np.einsum("ijc,ijc->ij", diff, diff) > INK_DISTANCE ** 2) & inside
     if not ink.any():
         return None
-    high, low = crop.max(axis=2), crop.min(axis=2)
-    chroma = high - low
-    r, g, b = crop[..., 0], crop[..., 1], crop[..., 2]
+    # Colour families of the ink pixels only (most of the window is not ink).
+    colour = crop[ink]
+    high, low = colour.max(axis=1), colour.min(axis=1)
+    r, g, b = colour[:, 0], colour[:, 1], colour[:, 2]
     # Hue in sixths, rotated by half a sixth so red, orange and brown share one family.
     hue = np.degrees(np.arctan2(np.sqrt(3) * (g - b), 2 * r - g - b)) + 30.0
     family = 1 + (np.mod(hue, 360.0) // 60).astype(np.int8)
-    family[chroma < VIVID_CHROMA] = 0
-    return np.where(ink, family, -1).astype(np.int8)
+    family[high - low < VIVID_CHROMA] = 0
+    out = np.full(ink.shape, -1, np.int8)
+    out[ink] = family
+    return out
 
 
 def _split_by_colour(ink: np.ndarray, reach: float) -> tuple[int, np.ndarray]:
