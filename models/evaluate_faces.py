@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 LABELS = Path(__file__).resolve().parent / "training" / "face_labels.json"
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "drawings"
 MATCH = 0.25     # a found eye within this × head size of a labelled one counts as that eye
+PUPIL_MATCH = 0.05   # a pupil found within this × head size of the labelled one is right
 
 
 def load_labels(path: Path = LABELS, section: str = "drawings") -> dict[str, dict]:
@@ -54,16 +55,20 @@ def score(found: Face | None, label: dict) -> dict:
     expected = np.array([e["center"] for e in eyes], np.float64).reshape(-1, 2)
     head = 2 * float(np.ptp(expected[:, 0])) if len(expected) >= 2 else 1.0
     got = np.array([e.center for e in found.eyes], np.float64).reshape(-1, 2) if found else np.zeros((0, 2))
-    errors = []
-    for e in expected:
+    errors, pupils = [], 0
+    for e, want in zip(expected, eyes):
         if len(got):
-            d = np.hypot(*(got - e).T).min() / head
-            if d <= MATCH:
-                errors.append(d)
+            near = np.hypot(*(got - e).T)
+            if near.min() / head <= MATCH:
+                errors.append(near.min() / head)
+                pupil = found.eyes[int(near.argmin())].pupil
+                if want["pupil"] is not None and pupil is not None:
+                    pupils += np.hypot(*np.subtract(pupil, want["pupil"])) / head <= PUPIL_MATCH
     mouth_err = None
     if found is not None and found.mouth is not None and mouth is not None:
         mouth_err = float(np.hypot(*(np.subtract(found.mouth.center, mouth["center"])))) / head
     return {"eyes_found": len(got), "eyes_matched": len(errors), "eyes_expected": len(expected),
+            "pupils_matched": int(pupils), "pupils_expected": sum(e["pupil"] is not None for e in eyes),
             "eye_error": float(np.mean(errors)) if errors else None,
             "mouth_found": found is not None and found.mouth is not None, "mouth_expected": mouth is not None,
             "mouth_error": mouth_err}
@@ -117,7 +122,8 @@ def main(argv=None) -> int:
         mouths = sum(s["mouth_found"] and s["mouth_expected"] for s in got)
         false_mouths = sum(s["mouth_found"] and not s["mouth_expected"] for s in got)
         print(f"{kind}: eyes {matched}/{expected} (+{extra} wrong), mean eye error {np.mean(errs):.3f} of the head, "
-              f"mouths {mouths}/{sum(s['mouth_expected'] for s in got)} (+{false_mouths} where none is drawn)")
+              f"mouths {mouths}/{sum(s['mouth_expected'] for s in got)} (+{false_mouths} where none is drawn), "
+              f"pupils {sum(s['pupils_matched'] for s in got)}/{sum(s['pupils_expected'] for s in got)}")
     if args.sheet:
         sheet = contact_sheet(pictures, captions, cell=300, columns=5)
         cv2.imwrite(str(args.sheet), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))

@@ -40,7 +40,8 @@ MIN_EYE_SIZE = 0.04        # and at least this × the search radius
 MAX_EYE_CANDIDATES = 24
 MIN_EYE_FILL = 0.3         # an upright eye (holes filled) covers at least this share of its box
 MAX_EYE_SPACING = 1.3      # eye centres at most this × the search radius apart
-SOLID_EYE_INK = 0.6        # an eye filled at least this much with ink is a dot: it has no pupil
+SOLID_EYE_INK = 0.6        # an eye filled at least this much with ink is a filled eye, not an outline
+PUPIL_CONTRAST = 60.0      # a filled eye's pupil is at least this much darker than its lightest part
 MIN_MARK_PX = 3            # marks smaller than this many pixels are noise
 WORK_REACH = 64            # search radius (px) the head is shrunk to, at most twice that
 VIVID_CHROMA = 70.0        # max - min of R, G, B from this on: a vivid colour (crayon, felt pen)
@@ -163,7 +164,7 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, fl
     pair, cost = _best_eye_pair(marks, labels, (centre - (x0, y0) + 0.5) / k - 0.5, reach / k)
     if pair is None:
         return None, np.inf, "no pair of eyes found in the head"
-    eyes = [_eye(labels, m) for m in pair]
+    eyes = [_eye(labels, crop, m) for m in pair]
     mouth_mark = _mouth_mark(marks, pair, reach / k)
     mouth = None if mouth_mark is None else _mouth(labels, _mouth_pieces(marks, mouth_mark, pair))
     # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
@@ -381,7 +382,9 @@ def _mouth_pieces(marks: list[_Mark], mouth: _Mark, eyes) -> list[_Mark]:
         for m in marks:
             if m in pieces or m in eyes or m.family != mouth.family:
                 continue
-            beside = m.x1 >= x0 - gap and m.x0 <= x1 + gap
+            # Continuing it to the left or the right, not lying above or below it (a nose).
+            overlap = min(m.x1, x1) - max(m.x0, x0)
+            beside = m.x1 >= x0 - gap and m.x0 <= x1 + gap and overlap <= 0.5 * m.width
             level = m.y0 < mouth.y1 + gap and m.y1 > mouth.y0 - gap
             if beside and level and m.height <= 2 * mouth.height + gap:
                 pieces.append(m)
@@ -389,22 +392,35 @@ def _mouth_pieces(marks: list[_Mark], mouth: _Mark, eyes) -> list[_Mark]:
     return pieces
 
 
-def _eye(labels: np.ndarray, m: _Mark) -> Eye:
-    """Centre, radius and pupil of an eye mark: its outline filled, the inner ink is the pupil."""
-    own = labels[m.y0:m.y1, m.x0:m.x1] == m.label
+def _eye(labels: np.ndarray, crop: np.ndarray, m: _Mark) -> Eye:
+    """Centre, radius and pupil of an eye mark (its outline filled). The pupil of an outlined
+    eye is the ink away from the outline; that of a filled eye its clearly darker part, if that
+    covers less than half of it (a black eye with white highlights has none)."""
+    box = labels[m.y0:m.y1, m.x0:m.x1]
+    own = box == m.label
     filled = _filled(own)
     ys, xs = np.nonzero(filled)
-    cx, cy = xs.mean() + m.x0, ys.mean() + m.y0
-    radius = float(np.sqrt(len(xs) / np.pi))
-    pupil = None
-    if own.sum() < SOLID_EYE_INK * len(xs):
-        # An outline with something inside it: the ink away from the outline is the pupil.
+    area = len(xs)
+    centre = (float(xs.mean() + m.x0), float(ys.mean() + m.y0))
+    radius = float(np.sqrt(area / np.pi))
+    if own.sum() < SOLID_EYE_INK * area:
         core = erode(filled, max(1, int(round(0.3 * radius))))
-        inner = own & core
-        if inner.sum() >= max(2, 0.02 * len(xs)):
-            iy, ix = np.nonzero(inner)
-            pupil = (float(ix.mean() + m.x0), float(iy.mean() + m.y0))
-    return Eye((float(cx), float(cy)), radius, pupil)
+        pupil = (box > 0) & core                    # a pupil may be a mark of its own
+        if pupil.sum() < max(2, 0.02 * area):
+            return Eye(centre, radius, None)
+    else:
+        # Inside its edge only (anti-aliasing lightens every stroke's rim), and only in a
+        # blob: a closed eye's arc has no pupil.
+        inner = erode(filled, 1)
+        if area < 0.5 * m.width * m.height or inner.sum() < 4:
+            return Eye(centre, radius, None)
+        light = crop[m.y0:m.y1, m.x0:m.x1].mean(axis=2)
+        lo, hi = np.percentile(light[inner], [5, 95])
+        pupil = inner & (light < lo + 0.35 * (hi - lo))
+        if hi - lo < PUPIL_CONTRAST or pupil.sum() > 0.5 * inner.sum():
+            return Eye(centre, radius, None)
+    py, px = np.nonzero(pupil)
+    return Eye(centre, radius, (float(px.mean() + m.x0), float(py.mean() + m.y0)))
 
 
 def _mouth(labels: np.ndarray, pieces: list[_Mark]) -> Mouth:
