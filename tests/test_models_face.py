@@ -166,6 +166,35 @@ def test_a_face_drawn_on_the_body_is_found_when_the_shoulders_are_above_the_head
         _close(eye.center, expected, 2.0)
 
 
+def test_tiny_dot_eyes_on_a_small_head_are_found():
+    page = Page(size=(200, 150), head=(75, 40), radius=22, thick=1.5)
+    page.dot_eyes(radius=1.6)
+    page.smile()
+    face, why = find_face(page.rgb, page.mask, page.joints)
+    assert face is not None, why
+    for eye, expected in zip(face.eyes, page.eyes_at()):
+        _close(eye.center, expected, 1.0)
+
+
+def test_sunglasses_hide_the_eyes_and_say_so():
+    page = Page()
+    lenses = page.eyes_at()
+    for x, y in lenses:
+        fill_disc(page.rgb, (x, y), 0.2 * page.r, INK)
+    draw_polyline(page.rgb, [lenses[0], lenses[1]], INK, 3)        # the bridge joins the lenses
+    page.smile()
+    face, why = find_face(page.rgb, page.mask, page.joints)
+    assert face is None and "eyes" in why
+
+
+def test_a_figure_without_a_face_gets_a_warning_in_the_analysis():
+    page = Page(size=(500, 400), head=(220, 130), radius=60)
+    settings = AnalysisSettings(provider="cpu", manual_box=(130, 50, 310, 380))
+    analysis = analyze_array(page.rgb, None, settings, models_for(settings))
+    assert analysis.figures and analysis.figures[0].face is None and analysis.figures[0].face_note
+    assert any(w.startswith("no face found (") and "will not blink" in w for w in analysis.warnings)
+
+
 @pytest.mark.parametrize("joints", [np.full((16, 2), np.nan), np.zeros((16, 2)), np.zeros((3, 2))])
 def test_bad_joints_or_masks_never_raise(joints):
     page = Page()
