@@ -30,6 +30,7 @@ _SHOULDERS = (AD_NAMES.index("right_shoulder"), AD_NAMES.index("left_shoulder"))
 
 INK_DISTANCE = 60.0        # RGB distance from the face colour that makes a pixel a mark
 BODY_FACE_REACH = 0.3      # search radius as a fraction of the figure height for a face on the body
+HEAD_UP = 2.0             # the head window reaches this × the neck-shoulder distance above the neck
 BODY_SEARCH_COST = 0.9     # a head face costing more than this (see _best_eye_pair) ...
 BODY_FACE_PENALTY = 0.2    # ... loses to a face on the body costing this much less
 NO_MOUTH_COST = 0.35      # eyes without a mouth under them are less likely eyes
@@ -187,7 +188,7 @@ def _search_windows(mask: np.ndarray, joints: np.ndarray):
         # The usual figure: the head ends at the shoulders.
         # Generous: the head centre is often placed low (on the chin) or off to one side.
         reach = float(np.hypot(*(shoulders - neck)))
-        head = _window(neck, 1.3 * reach, 1.6 * reach, shoulders[1] - neck[1], reach, w, h)
+        head = _window(neck, 1.3 * reach, HEAD_UP * reach, shoulders[1] - neck[1], reach, w, h)
         trunk = (joints[_TORSO] + joints[_HIP]) / 2
         body = _window(trunk, body_reach, body_reach, body_reach, body_reach, w, h)
         return head, body
@@ -341,7 +342,7 @@ def _pair_cost(a: _Mark, b: _Mark, marks: list[_Mark], neck: np.ndarray, reach: 
         return np.inf
     mid = np.array([(a.cx + b.cx) / 2, (a.cy + b.cy) / 2])
     cost = (dy / dx + 0.6 * np.log(ratio)
-            + 0.8 * abs(mid[0] - neck[0]) / reach + 0.5 * np.hypot(*(mid - neck)) / reach
+            + 0.8 * abs(mid[0] - neck[0]) / reach + 0.35 * np.hypot(*(mid - neck)) / reach
             + 0.2 * abs(np.log(max(a.area, 1) / max(b.area, 1)))
             # Clear marks rather than specks: a crayon's texture leaves many small ones.
             + 0.3 * np.log(reach / max(min(a.size, b.size), 1.0)))

@@ -294,14 +294,14 @@ def test_the_pig_has_eyes_and_no_mouth_and_the_blank_head_no_face(shared_data):
 
 def test_all_labelled_drawings_meet_the_measured_floor(shared_data):
     """The evaluation's totals with the labelled joints stay at least as good as measured
-    (20 of 28 eyes, 2 wrong, 10 of 13 mouths, no mouth where none is drawn); tiny pencil faces,
-    the cat and eyes touching the head outline are the known misses."""
+    (22 of 28 eyes, none wrong, 10 of 13 mouths, no mouth where none is drawn); tiny pencil faces
+    and eyes touching the head outline are the known misses."""
     from animate_drawing.models.evaluate_faces import load_labels, score
     results = []
     for name in load_labels():
         (rgb, mask, joints), label = _labelled(shared_data, name)
         results.append(score(find_face(rgb, mask, joints)[0], label))
-    assert sum(r["eyes_matched"] for r in results) >= 20
-    assert sum(r["eyes_found"] - r["eyes_matched"] for r in results) <= 2
+    assert sum(r["eyes_matched"] for r in results) >= 22
+    assert sum(r["eyes_found"] - r["eyes_matched"] for r in results) <= 1
     assert sum(r["mouth_found"] and r["mouth_expected"] for r in results) >= 10
     assert not any(r["mouth_found"] and not r["mouth_expected"] for r in results)
