@@ -29,6 +29,7 @@ _NECK, _TORSO, _HIP = AD_NAMES.index("neck"), AD_NAMES.index("torso"), AD_NAMES.
 _SHOULDERS = (AD_NAMES.index("right_shoulder"), AD_NAMES.index("left_shoulder"))
 
 INK_DISTANCE = 60.0        # RGB distance from the face colour that makes a pixel a mark
+STRICT_INK = 2.5           # × INK_DISTANCE: the strokes' dark cores, for a second look
 BODY_FACE_REACH = 0.3      # search radius as a fraction of the figure height for a face on the body
 HEAD_UP = 2.0             # the head window reaches this × the neck-shoulder distance above the neck
 BODY_SEARCH_COST = 0.9     # a head face costing more than this (see _best_eye_pair) ...
@@ -131,6 +132,12 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
         return None, "no head to look in"
     head, body = _search_windows(mask, joints)
     found, cost, why = _find_in(rgb, mask, head) if head is not None else (None, np.inf, "")
+    if cost > BODY_SEARCH_COST and head is not None:
+        # Eyes touching the hair or the head's outline merge with it; only the strokes'
+        # dark cores may keep them apart.
+        cores, cores_cost, _ = _find_in(rgb, mask, head, STRICT_INK * INK_DISTANCE)
+        if cores_cost < cost:
+            found, cost, why = cores, cores_cost, ""
     if cost > BODY_SEARCH_COST and body is not None:
         # The head holds no clear face: it may be drawn on the body (a garlic with limbs),
         # where the pose net may have put the head on a tip of the outline instead.
@@ -144,7 +151,8 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     return found, ""
 
 
-def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, float, str]:
+def _find_in(rgb: np.ndarray, mask: np.ndarray, window, ink_distance: float = INK_DISTANCE
+             ) -> tuple[Face | None, float, str]:
     """(face, cost, why not) in one search window (x0, y0, x1, y1, reach, centre)."""
     x0, y0, x1, y1, reach, centre = window
     # Faces are found at about WORK_REACH px of search radius: a big photo's head is shrunk
@@ -158,7 +166,7 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window) -> tuple[Face | None, fl
     cy, cx = (centre[1] - y0 + 0.5) / k - 0.5, (centre[0] - x0 + 0.5) / k - 0.5
     rows, cols = np.ogrid[:inside.shape[0], :inside.shape[1]]
     middle = inside & ((rows - cy) ** 2 + (cols - cx) ** 2 <= (FACE_COLOUR_REACH * reach / k) ** 2)
-    ink = _ink(crop, inside, middle if middle.sum() >= 16 else inside)
+    ink = _ink(crop, inside, middle if middle.sum() >= 16 else inside, ink_distance)
     if ink is None:
         return None, np.inf, "the head has no marks inside it"
     labels, marks = _marks(ink, inside, reach / k)
@@ -218,7 +226,7 @@ def _shrink(image: np.ndarray, k: int) -> np.ndarray:
     return resize(image, (w // k, h // k), method="area")
 
 
-def _ink(crop: np.ndarray, inside: np.ndarray, middle: np.ndarray) -> np.ndarray | None:
+def _ink(crop: np.ndarray, inside: np.ndarray, middle: np.ndarray, ink_distance: float) -> np.ndarray | None:
     """int8 map: -1 where the figure looks like the face's own colour (the median of `middle`) or
     outside it, else the ink's colour family: 0 for greys, blacks and dull colours (pencil,
     biro, a dark outline), 1..6 for the sixths of the hue circle of vivid ones."""
@@ -227,7 +235,7 @@ def _ink(crop: np.ndarray, inside: np.ndarray, middle: np.ndarray) -> np.ndarray
     pixels = crop[middle]
     face_colour = np.median(pixels[::max(1, len(pixels) // 4096)], axis=0)   # a sample is enough
     diff = crop - face_colour
-    ink = (np.einsum("ijc,ijc->ij", diff, diff) > INK_DISTANCE ** 2) & inside
+    ink = (np.einsum("ijc,ijc->ij", diff, diff) > ink_distance ** 2) & inside
     if not ink.any():
         return None
     # Colour families of the ink pixels only (most of the window is not ink).
