@@ -22,6 +22,7 @@ drawings' joints, in about 15 ms of CPU per figure at 1000 px
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class _Mark:
     def height(self) -> int:
         return self.y1 - self.y0
 
-    @property
+    @cached_property
     def size(self) -> float:
         return float(np.sqrt(self.width * self.height))
 
@@ -312,8 +313,8 @@ def _eye_candidates(marks: list[_Mark], labels: np.ndarray, reach: float) -> lis
             continue
         # An eye is a blob or an outline around its box (a dot, a ring, lashes round a dot);
         # a lone stroke across its box is a fold or a line, unless it lies flat (a closed eye).
-        filled = _filled(labels[m.y0:m.y1, m.x0:m.x1] == m.label).sum()
-        if filled < MIN_EYE_FILL * m.width * m.height and m.height >= m.width:
+        least = MIN_EYE_FILL * m.width * m.height
+        if m.height >= m.width and m.area < least and _filled(labels[m.y0:m.y1, m.x0:m.x1] == m.label).sum() < least:
             continue
         out.append(m)
     # Speckles of a crayon texture can be many: the largest marks are the ones worth pairing.
