@@ -150,17 +150,24 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
-    for i, figure in enumerate(figures):
-        if figure.face is None:
-            notes.append(f"figure {i + 1}: no face found ({figure.face_note}); it will not blink or smile"
-                         if len(figures) > 1 else f"no face found ({figure.face_note}); the figure will not blink or smile")
-        elif figure.face.mouth is None:
-            notes.append(f"figure {i + 1}: no mouth found" if len(figures) > 1 else "no mouth found on the face")
+    notes += _face_notes(figures)
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
 
 DUPLICATE_IOU = 0.7
+
+
+def _face_notes(figures: list[Figure]) -> list[str]:
+    """A warning for each figure without a face (and why) or without a mouth."""
+    notes = []
+    for i, figure in enumerate(figures):
+        which = f"figure {i + 1}: " if len(figures) > 1 else ""
+        if figure.face is None:
+            notes.append(f"{which}no face found ({figure.face_note})")
+        elif figure.face.mouth is None:
+            notes.append(f"{which}no mouth found on the face")
+    return notes
 
 
 def person_likeness(figure: Figure) -> float:

@@ -192,7 +192,7 @@ def test_a_figure_without_a_face_gets_a_warning_in_the_analysis():
     settings = AnalysisSettings(provider="cpu", manual_box=(130, 50, 310, 380))
     analysis = analyze_array(page.rgb, None, settings, models_for(settings))
     assert analysis.figures and analysis.figures[0].face is None and analysis.figures[0].face_note
-    assert any(w.startswith("no face found (") and "will not blink" in w for w in analysis.warnings)
+    assert f"no face found ({analysis.figures[0].face_note})" in analysis.warnings
 
 
 @pytest.mark.parametrize("joints", [np.full((16, 2), np.nan), np.zeros((16, 2)), np.zeros((3, 2))])
@@ -307,3 +307,15 @@ def test_all_labelled_drawings_meet_the_measured_floor(shared_data):
     assert sum(r["eyes_found"] - r["eyes_matched"] for r in results) <= 2
     assert sum(r["mouth_found"] and r["mouth_expected"] for r in results) >= 12
     assert not any(r["mouth_found"] and not r["mouth_expected"] for r in results)
+
+
+def test_the_analysis_notes_name_figures_without_a_face_or_a_mouth():
+    from animate_drawing.models.analyze import Figure, _face_notes
+    from animate_drawing.models.face import Eye
+
+    def figure(face, note=""):
+        return Figure((0, 0, 1, 1), 1.0, np.ones((2, 2), bool), np.zeros((16, 2)), np.ones(16), face=face, face_note=note)
+    eyes = (Eye((1, 1), 1, None), Eye((3, 1), 1, None))
+    assert _face_notes([figure(Face(eyes, None))]) == ["no mouth found on the face"]
+    notes = _face_notes([figure(Face(eyes, None)), figure(None, "no pair of eyes found in the head")])
+    assert notes == ["figure 1: no mouth found on the face", "figure 2: no face found (no pair of eyes found in the head)"]
