@@ -39,6 +39,7 @@ BODY_FACE_REACH = 0.3      # search radius as a fraction of the figure height fo
 HEAD_UP = 2.0              # the head window reaches this × the neck-shoulder distance above the neck
 BODY_SEARCH_COST = 0.9     # a head face costing more than this (see _pair_cost) gets a second look ...
 BODY_FACE_PENALTY = 0.2    # ... loses to a face on the body costing this much less
+EXPOSED_EYE_COST = 0.5     # per eye lying in paper open to the outline when others lie enclosed
 NO_MOUTH_COST = 0.35       # eyes without a mouth under them are less likely eyes
 MAX_FACE_COST = 1.7        # a pair of marks costing more is not taken for eyes
 FACE_COLOUR_REACH = 0.6    # the face's colour is taken within this × the search radius of the head centre
@@ -175,7 +176,7 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window, ink_distance: float = IN
     if ink is None:
         return None, np.inf, "the head has no marks inside it"
     labels, marks = _marks(ink, inside, reach / k)
-    pair, cost = _best_eye_pair(marks, labels, (centre - (x0, y0) + 0.5) / k - 0.5, reach / k)
+    pair, cost = _best_eye_pair(marks, labels, inside, (centre - (x0, y0) + 0.5) / k - 0.5, reach / k)
     if pair is None:
         return None, np.inf, "no pair of eyes found in the head"
     eyes = [_eye(labels, crop, m) for m in pair]
@@ -321,16 +322,43 @@ def _eye_candidates(marks: list[_Mark], labels: np.ndarray, reach: float) -> lis
     return sorted(out, key=lambda m: -m.area)[:MAX_EYE_CANDIDATES]
 
 
-def _best_eye_pair(marks: list[_Mark], labels: np.ndarray, neck: np.ndarray, reach: float):
+def _best_eye_pair(marks: list[_Mark], labels: np.ndarray, inside: np.ndarray, neck: np.ndarray, reach: float):
     """(the two marks that look most like a pair of eyes, left one first, their cost), or (None, inf)."""
     cands = sorted(_eye_candidates(marks, labels, reach), key=lambda m: m.cx)
+    exposed = _exposed(cands, labels, inside)
+    if exposed.all():
+        exposed[:] = False          # no drawn outline round the face: nothing to prefer
     best, best_cost = None, np.inf
     for i, a in enumerate(cands):
-        for b in cands[i + 1:]:
-            cost = _pair_cost(a, b, marks, neck, reach)
+        for j in range(i + 1, len(cands)):
+            b = cands[j]
+            cost = _pair_cost(a, b, marks, neck, reach) + EXPOSED_EYE_COST * (exposed[i] + exposed[j])
             if cost < best_cost:
                 best, best_cost = (a, b), cost
     return best, best_cost
+
+
+def _exposed(cands: list[_Mark], labels: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """(N,) bool: the candidate lies in paper open to the figure's outline, not in a region a
+    stroke encloses (a face inside its head line): spiky hair, a hand, a tuft of grass."""
+    if not cands:
+        return np.zeros(0, bool)
+    count, regions = label_components(inside & (labels == 0), connectivity=4)
+    edge = ~erode(inside, 2)
+    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
+    open_region = np.zeros(count, bool)
+    open_region[np.unique(regions[edge])] = True
+    open_region[0] = True                       # ink or outside the figure
+    h, w = labels.shape
+    out = np.zeros(len(cands), bool)
+    for n, m in enumerate(cands):
+        cx, cy = int(round(m.cx)), int(round(m.cy))
+        # The paper just beyond the mark on its four sides.
+        probes = ((cy, m.x0 - 2), (cy, m.x1 + 1), (m.y0 - 2, cx), (m.y1 + 1, cx))
+        outside = sum(not (0 <= r < h and 0 <= c < w) or (open_region[regions[r, c]] and not labels[r, c])
+                      for r, c in probes)
+        out[n] = outside >= 2
+    return out
 
 
 def _pair_cost(a: _Mark, b: _Mark, marks: list[_Mark], neck: np.ndarray, reach: float) -> float:
