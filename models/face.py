@@ -6,7 +6,8 @@ below them (a smile, an open mouth). So: take the head region around the `neck` 
 (AnimatedDrawings puts it on the head centre; the shoulders bound the head below), keep what
 differs clearly from the colour in the middle of the head, split it into connected marks (and
 where two colour families cross, into one-colour marks), pair the marks that look most like two
-eyes, then take the widest mark under the pair as the mouth. When that finds no clear pair, a
+eyes (preferring marks inside a drawn head line to marks in open paper, like spiky hair), then
+take the widest mark under the pair as the mouth. When that finds no clear pair, a
 second look keeps only the strokes' dark cores (eyes touching the hair or the head's line come
 apart), and then the body is searched (faces drawn on a garlic or a star; the pose net may
 have put the head on a tip of the outline).
@@ -14,9 +15,10 @@ have put the head on a tip of the outline).
 Why not a learned model: the only real labels are the few hand-labelled shared drawings
 (models/training/face_labels.json), too few to train or even fairly validate one, and the
 generator's faces (`training/synth_figure.py`: dot or ring eyes, an arc mouth) are simpler
-than real ones. This search finds 27 of the 28 labelled eyes and all 13 mouths given the
-drawings' joints, in about 15 ms of CPU per figure at 1000 px
-(`python -m animate_drawing.models.evaluate_faces` prints the table).
+than real ones. This search finds 27 of the 28 labelled eyes and all 13 mouths, with the
+drawings' own joints or the pipeline's, in about 15 ms of CPU per figure at 1000 px; it does
+worse on the generator's small, blurred figures (both eyes on about a third of them) and on
+photos it was not tuned on (`python -m animate_drawing.models.evaluate_faces` prints the table).
 """
 
 from __future__ import annotations
