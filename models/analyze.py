@@ -143,13 +143,17 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         boxes, scores = [tuple(b) for b in dets.boxes], list(dets.scores)
     timings["detect"] = _ms(t)
 
-    timings["segment"] = timings["pose"] = timings["face"] = 0.0
+    timings["segment"] = timings["pose"] = 0.0
     figures = []
     for box, score in zip(boxes, scores):
         figure = _analyze_figure(rgb, alpha_mask, box, float(score), settings, models, timings, notes)
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
+    t = time.perf_counter()
+    for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
+        figure.face, figure.face_note = find_face(rgb, figure.mask, figure.joints)
+    timings["face"] = _ms(t)
     notes += _face_notes(figures)
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
@@ -237,14 +241,9 @@ def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, mod
     joints, conf, snapped = snap_into_mask(joints, conf, crop_mask)
     timings["pose"] += _ms(t)
 
-    t = time.perf_counter()
-    face, face_note = find_face(crop, crop_mask, joints)
-    timings["face"] += _ms(t)
-
     mask = np.zeros((h, w), bool)
     mask[y0:y1, x0:x1] = crop_mask
-    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped,
-                  None if face is None else face.moved(x0, y0), face_note)
+    return Figure(tuple(float(v) for v in box), score, mask, joints + (x0, y0), conf, snapped)
 
 
 def padded_box(box, pad: float, width: int, height: int) -> tuple[int, int, int, int]:
