@@ -139,17 +139,14 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     if joints.shape != (len(AD_NAMES), 2) or not np.isfinite(joints).all() or mask.sum() < 16:
         return None, "no head to look in"
     head, body = _search_windows(mask, joints)
-    found, cost, why = _find_in(rgb, mask, head) if head is not None else (None, np.inf, "")
-    if cost > BODY_SEARCH_COST and head is not None:
-        # Eyes touching the hair or the head's outline merge with it; only the strokes'
-        # dark cores may keep them apart.
-        cores, cores_cost, _ = _find_in(rgb, mask, head, STRICT_INK * INK_DISTANCE)
-        if cores_cost < cost:
-            found, cost, why = cores, cores_cost, ""
+    # Eyes touching the hair or the head's outline merge with it; a second look at the
+    # strokes' dark cores only may keep them apart.
+    found, cost, why = (_find_in(rgb, mask, head, (INK_DISTANCE, STRICT_INK * INK_DISTANCE))
+                        if head is not None else (None, np.inf, ""))
     if cost > BODY_SEARCH_COST and body is not None:
         # The head holds no clear face: it may be drawn on the body (a garlic with limbs),
         # where the pose net may have put the head on a tip of the outline instead.
-        on_body, body_cost, body_why = _find_in(rgb, mask, body)
+        on_body, body_cost, body_why = _find_in(rgb, mask, body, (INK_DISTANCE,))
         if body_cost + BODY_FACE_PENALTY < cost:
             found, cost, why = on_body, body_cost, body_why
     if found is None:
@@ -159,9 +156,10 @@ def find_face(rgb: np.ndarray, mask: np.ndarray, joints: np.ndarray) -> tuple[Fa
     return found, ""
 
 
-def _find_in(rgb: np.ndarray, mask: np.ndarray, window, ink_distance: float = INK_DISTANCE
-             ) -> tuple[Face | None, float, str]:
-    """(face, cost, why not) in one search window (x0, y0, x1, y1, reach, centre)."""
+def _find_in(rgb: np.ndarray, mask: np.ndarray, window, ink_distances) -> tuple[Face | None, float, str]:
+    """(face, cost, why not) in one search window (x0, y0, x1, y1, reach, centre): with the
+    first ink distance, then each further one while the face found costs more than
+    BODY_SEARCH_COST, the cheapest face kept."""
     x0, y0, x1, y1, reach, centre = window
     # Faces are found at about WORK_REACH px of search radius: a big photo's head is shrunk
     # (whole k × k blocks averaged), which keeps the time per figure to a few ms.
@@ -169,23 +167,36 @@ def _find_in(rgb: np.ndarray, mask: np.ndarray, window, ink_distance: float = IN
     y1, x1 = y0 + (y1 - y0) // k * k, x0 + (x1 - x0) // k * k
     crop = _shrink(rgb[y0:y1, x0:x1, :3], k).astype(np.float32)
     inside = _shrink(mask[y0:y1, x0:x1].view(np.uint8) * np.uint8(255), k) > 127
+    if inside.sum() < 16:
+        return None, np.inf, "the head has no marks inside it"
     # The face's own colour is what fills the middle of the head (the hair or a dark dress
     # around it may cover more of the window).
     cy, cx = (centre[1] - y0 + 0.5) / k - 0.5, (centre[0] - x0 + 0.5) / k - 0.5
     rows, cols = np.ogrid[:inside.shape[0], :inside.shape[1]]
     middle = inside & ((rows - cy) ** 2 + (cols - cx) ** 2 <= (FACE_COLOUR_REACH * reach / k) ** 2)
-    ink = _ink(crop, inside, middle if middle.sum() >= 16 else inside, ink_distance)
-    if ink is None:
-        return None, np.inf, "the head has no marks inside it"
-    labels, marks = _marks(ink, inside, reach / k)
-    pair, cost = _best_eye_pair(marks, labels, inside, (centre - (x0, y0) + 0.5) / k - 0.5, reach / k)
-    if pair is None:
-        return None, np.inf, "no pair of eyes found in the head"
-    eyes = [_eye(labels, crop, m) for m in pair]
-    mouth_mark = _mouth_mark(marks, pair, reach / k)
-    mouth = None if mouth_mark is None else _mouth(labels, _mouth_pieces(marks, mouth_mark, pair))
-    # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
-    return Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), cost, ""
+    pixels = crop[middle if middle.sum() >= 16 else inside]
+    diff = crop - np.median(pixels[::max(1, len(pixels) // 4096)], axis=0)   # a sample is enough
+    distance2 = np.einsum("ijc,ijc->ij", diff, diff)
+    neck = (centre - (x0, y0) + 0.5) / k - 0.5
+    best: tuple[Face | None, float, str] = (None, np.inf, "the head has no marks inside it")
+    for ink_distance in ink_distances:
+        if best[1] <= BODY_SEARCH_COST:
+            break
+        ink = _ink(crop, (distance2 > ink_distance ** 2) & inside)
+        if ink is None:
+            continue
+        labels, marks = _marks(ink, inside, reach / k)
+        pair, cost = _best_eye_pair(marks, labels, inside, neck, reach / k)
+        if pair is None:
+            best = best if best[0] is not None else (None, np.inf, "no pair of eyes found in the head")
+            continue
+        if cost < best[1]:
+            eyes = [_eye(labels, crop, m) for m in pair]
+            mouth_mark = _mouth_mark(marks, pair, reach / k)
+            mouth = None if mouth_mark is None else _mouth(labels, _mouth_pieces(marks, mouth_mark, pair))
+            # Back to crop pixels: a block's centre is at k × (index + 0.5) - 0.5.
+            best = Face(tuple(eyes), mouth).scaled(k).moved(x0, y0), cost, ""
+    return best
 
 
 def _search_windows(mask: np.ndarray, joints: np.ndarray):
@@ -228,19 +239,12 @@ def _shrink(image: np.ndarray, k: int) -> np.ndarray:
     return resize(image, (w // k, h // k), method="area")
 
 
-def _ink(crop: np.ndarray, inside: np.ndarray, middle: np.ndarray, ink_distance: float) -> np.ndarray | None:
-    """int8 map: -1 where the figure looks like the face's own colour (the median of `middle`) or
-    outside it, else the ink's colour family: 0 for greys, blacks and dull colours (pencil,
-    biro, a dark outline), 1..6 for the sixths of the hue circle of vivid ones."""
-    if inside.sum() < 16:
-        return None
-    pixels = crop[middle]
-    face_colour = np.median(pixels[::max(1, len(pixels) // 4096)], axis=0)   # a sample is enough
-    diff = crop - face_colour
-    ink = (np.einsum("ijc,ijc->ij", diff, diff) > ink_distance ** 2) & inside
+def _ink(crop: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
+    """int8 map of the ink pixels' colour families (-1 elsewhere): 0 for greys, blacks and
+    dull colours (pencil, biro, a dark outline), 1..6 for the sixths of the hue circle of vivid
+    ones; None without ink."""
     if not ink.any():
         return None
-    # Colour families of the ink pixels only (most of the window is not ink).
     colour = crop[ink]
     high, low = colour.max(axis=1), colour.min(axis=1)
     r, g, b = colour[:, 0], colour[:, 1], colour[:, 2]
@@ -327,7 +331,8 @@ def _eye_candidates(marks: list[_Mark], labels: np.ndarray, reach: float) -> lis
 def _best_eye_pair(marks: list[_Mark], labels: np.ndarray, inside: np.ndarray, neck: np.ndarray, reach: float):
     """(the two marks that look most like a pair of eyes, left one first, their cost), or (None, inf)."""
     cands = sorted(_eye_candidates(marks, labels, reach), key=lambda m: m.cx)
-    exposed = _exposed(cands, labels, inside)
+    # Only a ranking among several candidates: two are the pair or nothing.
+    exposed = _exposed(cands, labels, inside) if len(cands) > 2 else np.zeros(len(cands), bool)
     if exposed.all():
         exposed[:] = False          # no drawn outline round the face: nothing to prefer
     best, best_cost = None, np.inf
