@@ -7,7 +7,7 @@ folder's texture.png): eyes found / expected, the mean eye centre error and the 
 error as a fraction of the head size (the distance between the labelled eyes × 2, a face's
 width), and whether a mouth was found. Twice: with the drawing's own labelled joints
 (`char_cfg.yaml`) and with the joints and mask the vision pipeline finds on the texture;
-then the whole pipeline on the labelled raw photos (not used for tuning).
+then the whole pipeline on the six labelled raw photos (labelled after the first tuning).
 A development tool (reads PNGs with OpenCV); not shipped.
 """
 
