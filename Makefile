@@ -29,9 +29,11 @@ bench: setup
 	$(PY) -m benchmarks.run_all
 
 # Vision accuracy on ../shared, targets judged on the test split only; exits 1 when one is missed.
+# Then face finding against the hand labels (prints the per-drawing table).
 eval: setup
 	$(PY) -m animate_drawing.models.training.split
 	$(PY) -m animate_drawing.models.evaluate
+	$(PY) -m animate_drawing.models.evaluate_faces
 
 # One extension zip per platform in dist/ (downloads the bundled wheels once into build/wheels).
 package: setup

@@ -1,4 +1,4 @@
-"""Vision speed: detect + segment + pose on 1000-px photos (target ≤ 100 ms on a 2-core CPU).
+"""Vision speed: detect + segment + pose (+ face finding) on 1000-px photos (target ≤ 100 ms on a 2-core CPU).
 
 Each raw drawing from ../shared is scaled so its long side is 1000 px and analysed in
 memory (file decoding excluded) with 2 onnxruntime threads; the best of 3 runs per image is
@@ -25,7 +25,7 @@ from animate_drawing.models.analyze import AnalysisSettings, analyze_array, mode
 from animate_drawing.models.image_io import load_image  # noqa: E402
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings" / "raw"
-STAGES = ("detect", "segment", "pose")
+STAGES = ("detect", "segment", "pose", "face")
 REPEATS = 3
 TARGET_MS = 100.0
 
@@ -62,7 +62,7 @@ def run(label: str, settings: AnalysisSettings, photos) -> None:
         v = np.array([r[stage] for _, r in rows])
         print(f"{stage:10s} {np.median(v):10.1f} {np.percentile(v, 90):8.1f} {v.max():8.1f}")
     wall = np.array([r["wall"] for _, r in rows])
-    print(f"median detect+segment+pose {np.median(wall):.1f} ms (target ≤ {TARGET_MS:.0f} ms): "
+    print(f"median detect+segment+pose+face {np.median(wall):.1f} ms (target ≤ {TARGET_MS:.0f} ms): "
           f"{'OK' if np.median(wall) <= TARGET_MS else 'SLOWER'}; "
           f"{int((wall <= TARGET_MS).sum())}/{len(wall)} photos within target")
     slowest = sorted(rows, key=lambda r: -r[1]["wall"])[:3]

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import InputError, NoFigureError
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
+from .face import Face, find_face
 from .image_io import load_image
 from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
@@ -47,6 +48,8 @@ class Figure:
     joints: np.ndarray                       # (16, 2) image pixels, AnimatedDrawings order
     joint_conf: np.ndarray                   # (16,) 0..1
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
+    face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
+    face_note: str = ""                      # why no face was found
 
     def mask_box(self) -> tuple[float, float, float, float]:
         """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
@@ -160,11 +163,28 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
+    t = time.perf_counter()
+    for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
+        figure.face, figure.face_note = find_face(rgb, figure.mask, figure.joints)
+    timings["face"] = _ms(t)
+    notes += _face_notes(figures)
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return DrawingAnalysis("", rgb, alpha, figures, timings, models.names(), notes)
 
 
 DUPLICATE_IOU = 0.7
+
+
+def _face_notes(figures: list[Figure]) -> list[str]:
+    """A warning for each figure without a face (and why) or without a mouth."""
+    notes = []
+    for i, figure in enumerate(figures):
+        which = f"figure {i + 1}: " if len(figures) > 1 else ""
+        if figure.face is None:
+            notes.append(f"{which}no face found ({figure.face_note})")
+        elif figure.face.mouth is None:
+            notes.append(f"{which}no mouth found on the face")
+    return notes
 
 
 def person_likeness(figure: Figure) -> float:

@@ -48,7 +48,8 @@ def write_annotations(analysis: DrawingAnalysis, out_dir: str | os.PathLike, pad
         write_png(folder / "mask.png", mask.astype(np.uint8) * 255)
         save_char_cfg(config, folder / "char_cfg.yaml")
         save_bounding_box(bbox, folder / "bounding_box.yaml")
-        overlay = draw_joint_overlay(texture[:, :, :3], mask, config.locs(), figure.joint_conf)
+        crop_face = None if figure.face is None else figure.face.moved(-bbox["left"], -bbox["top"])
+        overlay = draw_joint_overlay(texture[:, :, :3], mask, config.locs(), figure.joint_conf, face=crop_face)
         write_png(folder / "joint_overlay.png", overlay)
         folders.append(folder)
         records.append(_figure_record(figure, folder, out_dir, config, bbox))
@@ -81,5 +82,7 @@ def _figure_record(figure, folder: Path, out_dir: Path, config, bbox) -> dict:
             for name, (x, y), j, c, s in zip(AD_NAMES, figure.joints, config.joints,
                                              figure.joint_conf, figure.joint_snapped)
         ],
+        # Eyes (centre, radius, pupil) and mouth (centre, corners) in image pixels, or null.
+        "face": None if figure.face is None else figure.face.to_json(),
     }
 

@@ -13,12 +13,14 @@ from .joints import AD_NAMES, AD_PARENT_INDEX, LOW_CONFIDENCE
 _GOOD, _UNSURE = (40, 200, 60), (230, 40, 40)      # RGB: confident joint / joint to review
 _LEFT, _RIGHT, _CENTRE = (60, 120, 255), (255, 140, 0), (200, 0, 200)
 _OUTLINE, _BOX = (0, 200, 255), (240, 220, 0)
+_EYE, _PUPIL, _MOUTH = (0, 230, 230), (255, 0, 160), (255, 60, 200)   # found face: cyan eyes, pink mouth
 
 
 def draw_joint_overlay(rgb: np.ndarray, mask: np.ndarray | None, joints: np.ndarray,
-                       conf: np.ndarray | None = None, box=None) -> np.ndarray:
+                       conf: np.ndarray | None = None, box=None, face=None) -> np.ndarray:
     """RGB picture: mask outline, bones (figure's left blue / right orange), joints coloured
-    green when confident, red when below LOW_CONFIDENCE; optional box in yellow."""
+    green when confident, red when below LOW_CONFIDENCE; optional box in yellow; the found
+    face (a `models.face.Face` in the same pixels) as eye circles and a mouth line."""
     out = np.ascontiguousarray(rgb[:, :, :3]).copy()
     size = max(out.shape[:2])
     # Widths grow with the picture (they look as OpenCV's thickness thick/thick+1 lines did).
@@ -38,6 +40,25 @@ def draw_joint_overlay(rgb: np.ndarray, mask: np.ndarray | None, joints: np.ndar
         draw_line(out, pts[parent], pts[i], colour, thick + 3)
     for p, c in zip(pts, conf):
         fill_disc(out, p, thick * 3 + 1.5, _GOOD if c >= LOW_CONFIDENCE else _UNSURE)
+    return draw_face(out, face, thick) if face is not None else out
+
+
+def draw_face(rgb: np.ndarray, face, thick: int | None = None) -> np.ndarray:
+    """Copy of the picture with the face drawn on it: a circle around each eye with a dot on
+    its pupil, and the mouth as a line from corner to centre to corner. None draws nothing."""
+    out = np.ascontiguousarray(rgb[:, :, :3]).copy()
+    if face is None:
+        return out
+    thick = thick or max(1, round(max(out.shape[:2]) / 300))
+    for eye in face.eyes:
+        angles = np.linspace(0, 2 * np.pi, 33)
+        ring = np.asarray(eye.center) + (eye.radius + thick) * np.stack([np.cos(angles), np.sin(angles)], 1)
+        draw_polyline(out, ring, _EYE, thick, closed=True)
+        if eye.pupil is not None:
+            fill_disc(out, eye.pupil, thick + 1, _PUPIL)
+    if face.mouth is not None:
+        left, right = face.mouth.corners
+        draw_polyline(out, [left, face.mouth.center, right], _MOUTH, thick)
     return out
 
 
@@ -45,7 +66,7 @@ def draw_analysis(analysis) -> np.ndarray:
     """Whole image with every figure's box, mask outline and skeleton."""
     out = analysis.image
     for figure in analysis.figures:
-        out = draw_joint_overlay(out, figure.mask, figure.joints, figure.joint_conf, figure.box)
+        out = draw_joint_overlay(out, figure.mask, figure.joints, figure.joint_conf, figure.box, figure.face)
     return out
 
 
