@@ -32,16 +32,20 @@ class _Feed:
     def __init__(self, frames: Iterator[np.ndarray]):
         self.frames = frames
         self.error: BaseException | None = None
+        self.delivered = 0
 
     def next_pixels(self) -> np.ndarray | None:
         if self.error is not None:
             return None
         try:
-            return next(self.frames)
+            pixels = next(self.frames)
         except StopIteration:
             self.error = RuntimeError("the frame source ended before the movie did")
         except BaseException as exc:  # KeyboardInterrupt included: Blender would swallow it
             self.error = exc
+        else:
+            self.delivered += 1
+            return pixels
         return None
 
 
@@ -58,14 +62,19 @@ class StreamEngine(bpy.types.RenderEngine):
     def render(self, depsgraph):
         scene = depsgraph.scene
         feed = _FEEDS.get(scene.name)
-        pixels = feed.next_pixels() if feed is not None else None
-        if pixels is None:
-            self.report({"ERROR"}, "no frame to encode")  # stops the animation render
-            return
-        render = scene.render
-        result = self.begin_result(0, 0, render.resolution_x, render.resolution_y)
-        result.layers[0].passes["Combined"].rect.foreach_set(pixels)
-        self.end_result(result)
+        try:
+            pixels = feed.next_pixels() if feed is not None else None
+            if pixels is None:
+                self.report({"ERROR"}, "no frame to encode")  # stops the animation render
+                return
+            render = scene.render
+            result = self.begin_result(0, 0, render.resolution_x, render.resolution_y)
+            result.layers[0].passes["Combined"].rect.foreach_set(pixels)
+            self.end_result(result)
+        except BaseException as exc:  # a signal raised here would be printed and lost by Blender
+            if feed is not None and feed.error is None:
+                feed.error = exc
+            self.report({"ERROR"}, "frame failed")
 
 
 def ensure_registered() -> None:
@@ -143,6 +152,8 @@ def write_h264(frames: Iterator[np.ndarray], count: int, target: Path, width: in
         bpy.data.objects.remove(camera)
     if feed.error is not None:
         raise feed.error
+    if feed.delivered != count:  # Blender stopped the render on its own: never a short movie that looks done
+        raise RuntimeError(f"Blender's movie render stopped after {feed.delivered} of {count} frames")
     if not target.exists():
         raise RuntimeError(f"Blender's FFmpeg wrote no video to {target}")
 
