@@ -156,7 +156,9 @@ def prepare_blender() -> None:
 
     from .. import register
 
-    bpy.ops.wm.read_factory_settings(use_empty=True)
+    # The factory scene, but not factory preferences: resetting those would disable the installed
+    # extension and make Blender remove its wheels (onnxruntime) from disk and sys.path.
+    bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
     if not hasattr(bpy.types.Object, "animate_drawing"):
         register()
 
