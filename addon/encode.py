@@ -19,6 +19,7 @@ import bpy
 from ..errors import InputError
 from ..imaging.image_file import read_image, write_bmp, write_png
 from ..imaging.resample import resize
+from . import compat
 from .gif import GifWriter, build_palette
 from .render import quiet_blender
 from .scene_setup import fps_pair
@@ -189,8 +190,7 @@ def encode_h264(folder: Path, names: list[str], target: Path, width: int, height
     scene = bpy.data.scenes.new("AnimateDrawing_encode")
     try:
         editor = scene.sequence_editor_create()
-        strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 4.2-4.4 name
-        strip = strips.new_image("frames", str(folder / names[0]), 1, 1)
+        strip = compat.sequencer_strips(editor).new_image("frames", str(folder / names[0]), 1, 1)
         for name in names[1:]:
             strip.elements.append(name)
         scene.frame_start, scene.frame_end = 1, len(names)
@@ -199,9 +199,7 @@ def encode_h264(folder: Path, names: list[str], target: Path, width: int, height
         render.fps, render.fps_base = fps_pair(fps)
         scene.view_settings.view_transform = "Standard"  # keep the drawing's colours
         settings = render.image_settings
-        if hasattr(settings, "media_type"):  # Blender 5.0+; 4.x infers it from file_format
-            settings.media_type = "VIDEO"
-        settings.file_format = "FFMPEG"
+        compat.set_video_output(settings)
         render.ffmpeg.format = "MPEG4"
         render.ffmpeg.codec = "H264"
         render.ffmpeg.constant_rate_factor = "HIGH"

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+# In CI (CI=true) nothing may pass by being skipped: a missing bpy or ../shared/data stops the
+# run at once, and any test that skips anyway is reported as failed.
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+# ANIMATE_DRAWING_BLOCK_BLENDER=1 makes Blender's modules unimportable, to prove that every test
+# needing them carries the `blender` marker:
+#   ANIMATE_DRAWING_BLOCK_BLENDER=1 python -m pytest -m "not blender"   (make test-markers)
+BLENDER_MODULES = frozenset({"bpy", "_bpy", "mathutils", "bmesh", "bpy_extras", "bpy_types", "gpu",
+                             "gpu_extras", "bl_math", "blf", "aud", "idprop", "imbuf", "freestyle"})
+
+
+class _BlockBlender(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLENDER_MODULES:
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked: test it with the `blender` marker)",
+                                      name=name)
+        return None
+
+
+if os.environ.get("ANIMATE_DRAWING_BLOCK_BLENDER") == "1":
+    sys.meta_path.insert(0, _BlockBlender())
 
 # Blender reads these at import time, so they are set before any test imports bpy:
 # user preferences, caches and extensions then live in a throw-away folder.
@@ -29,6 +53,25 @@ NON_BIPED_OR_MASKLESS = {
     "martinbarry59_AnimatedDrawing__robot",
     "tanhaien_AnimatedDrawings__a621dd3e51dbae32b4d4c3618cb98bb2",
 }
+
+
+def pytest_sessionstart(session):
+    if not IN_CI:
+        return
+    if not SHARED_DATA.is_dir():
+        raise pytest.UsageError(f"{SHARED_DATA} is missing: CI=true needs the shared drawings and clips beside the repository")
+    if os.environ.get("ANIMATE_DRAWING_BLOCK_BLENDER") != "1" and importlib.util.find_spec("bpy") is None:
+        raise pytest.UsageError("bpy is not importable: CI=true runs the Blender tests, install it (make setup)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI: {reason} (CI=true: a test that cannot run is a failure)"
 
 
 def annotated_biped_dirs() -> list[Path]:

@@ -15,7 +15,7 @@
 #   pytest    pytest -m blender on bpy 5.3 (Python 3.13, numpy 2) in a venv inside the root
 #
 # The root filesystem is built once (debootstrap + apt ~1.8 GB, ~10 min; pip bpy ~400 MB) and reused
-# while the stamp written after the install steps matches the package lists below.
+# while the stamp written after the install steps matches the package lists and recipe below.
 # Environment: ANIMATE_DRAWING_DEBIAN_ROOT (default /var/cache/animate-drawing/debian13-root),
 # ANIMATE_DRAWING_DEBIAN_MIRROR (default: this machine's Debian source), CHECKS (default: all,
 # e.g. CHECKS="build install animate"). Extra arguments go to pytest.
@@ -35,7 +35,6 @@ PACKAGES=(blender python3-numpy python3-venv ffmpeg ca-certificates libsm6 libic
 VENV=/opt/animate-drawing-py313
 REQUIREMENTS=("bpy==5.3.0" "numpy==2.2.6" "onnxruntime==1.23.2" "PyYAML==6.0.3" "pytest==9.2.0"
               "hypothesis==6.170.15" "scipy==1.17.1" "opencv-python-headless==4.12.0.88" "onnx==1.23.2")
-STAMP="$ROOT/.animate-drawing-ready-$(printf '%s\n' "${PACKAGES[@]}" "${REQUIREMENTS[@]}" | sha1sum | cut -c1-12)"
 
 DRAWING=/src/shared/data/drawings/raw/input_0010.png
 CLIP=/src/shared/data/bvh/fair1/jumping.bvh
@@ -94,6 +93,7 @@ build_root() {
         mv "$ROOT.partial" "$ROOT"
     fi
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+    ln -sfn ../proc/self/mounts "$ROOT/etc/mtab"   # minbase has none; Blender logs a warning without it
     mount_in /proc -t proc proc
     echo "blender_matrix: apt-get install ${PACKAGES[*]}"
     in_root apt-get update -q >/dev/null
@@ -110,6 +110,10 @@ build_root() {
     touch "$STAMP"
     echo "blender_matrix: root filesystem ready in $((SECONDS - started)) s"
 }
+
+# The stamp changes with the package lists and with the recipe above.
+STAMP="$ROOT/.animate-drawing-ready-$({ printf '%s\n' "${PACKAGES[@]}" "${REQUIREMENTS[@]}"; declare -f build_root; } \
+    | sha1sum | cut -c1-12)"
 
 # --- results -----------------------------------------------------------------------------------
 declare -A RESULT NOTE
@@ -172,6 +176,7 @@ console_cli() {  # console_cli ARGS... -> the console script (the repository's p
     in_root "$VENV/bin/python" -m animate_drawing.cli "$@"
 }
 
+metrics=""
 if [ -n "$EXT" ] && wants animate; then
     t=$SECONDS
     if blender_cli animate "$DRAWING" --motion "$CLIP" --frames "$FRAMES" --size 256 --out "$RUN/out/walk.mp4" \
@@ -209,6 +214,7 @@ if [ -n "$EXT" ] && wants exitcode; then
     fi
 fi
 
+metrics=""
 if [ -n "$EXT" ] && wants eevee; then
     t=$SECONDS
     # Shader compilation on llvmpipe takes ~45 s here; 15 minutes means it does not work.
