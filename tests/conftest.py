@@ -64,14 +64,24 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("bpy is not importable: CI=true runs the Blender tests, install it (make setup)")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+def _fail_skip_in_ci(report) -> None:
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped in CI: {reason} (CI=true: a test that cannot run is a failure)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_skip_in_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """A whole module skipped at import (`pytest.importorskip` at the top) counts as well."""
+    outcome = yield
+    _fail_skip_in_ci(outcome.get_result())
 
 
 def annotated_biped_dirs() -> list[Path]:
