@@ -24,6 +24,7 @@ Sidecar keys read here and by the decoders (all optional unless marked):
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -65,15 +66,16 @@ BUNDLED_FOR = "Python 3.11 (Blender 4.2-5.0) and 3.13 (Blender 5.1-5.3)"
 
 
 def import_onnxruntime():
-    """onnxruntime, or one clear line naming this Python when it has no onnxruntime."""
-    try:
-        import onnxruntime
-    except ImportError as exc:
+    """onnxruntime, or one clear line naming this Python when it has none.
+
+    Not `try: import … except ImportError`: build_addon.py reads such imports as optional and
+    would ship the zip without the onnxruntime wheels."""
+    if importlib.util.find_spec("onnxruntime") is None:
         python = f"{sys.version_info.major}.{sys.version_info.minor}"
         raise AnimateDrawingError(
-            f"onnxruntime cannot be imported in this Python {python} ({exc}): the extension bundles it "
-            f"for {BUNDLED_FOR}; install the zip built for this platform into a supported Blender"
-        ) from None
+            f"onnxruntime is not installed for this Python {python}: the extension bundles it for "
+            f"{BUNDLED_FOR}; install the zip built for this platform into a supported Blender")
+    import onnxruntime
     return onnxruntime
 
 

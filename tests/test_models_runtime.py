@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -163,7 +164,8 @@ def test_prepare_input_pixels_match_opencv_resize_and_grey(tmp_path):
 
 
 def test_missing_onnxruntime_names_this_python_and_the_bundled_ones(monkeypatch):
-    monkeypatch.setitem(sys.modules, "onnxruntime", None)   # what a Python without its wheel sees
+    monkeypatch.delitem(sys.modules, "onnxruntime", raising=False)   # what a Python without its wheel sees
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if not (Path(p) / "onnxruntime").exists()])
     with pytest.raises(AnimateDrawingError) as caught:
         runtime.available_providers()
     message = str(caught.value)
