@@ -1,40 +1,48 @@
 #!/usr/bin/env bash
 # The extension in a real Blender program and on the newest bpy, inside a Debian 13 (trixie) root
-# filesystem: Debian's `blender` 4.3 (Python 3.13) and `bpy` 5.3 from PyPI (Python 3.13).
+# filesystem: Debian's `blender` 4.3 (Python 3.13) and `bpy` 5.1-5.3 from PyPI (Python 3.13).
 #
 #   sudo bash tools/blender_matrix.sh        (make test-blender-matrix; root: debootstrap, chroot, mount)
 #
 # Checks, then a table version x check:
-#   build     build_addon.py makes the linux-x64 zip with Python 3.13 (bpy 5.3's builder)
+#   build     build_addon.py makes the linux-x64 zip with Python 3.13 (the first bpy's builder)
 #   install   blender --command extension install-file -r user_default -e ZIP
 #   animate   blender -b --factory-startup -P <installed>/cli.py -- animate DRAWING --motion CLIP --out out.mp4,
 #             the video checked by tools/check_video.py (frame count, figure pixels, motion)
 #   exitcode  a corrupt drawing: non-zero exit, our one-line message last on stderr, and the same
 #             exit status from Blender and from the console script (alone and beside a good drawing)
 #   eevee     --engine eevee headless through Mesa's software OpenGL (one small frame)
-#   pytest    pytest -m blender on bpy 5.3 (Python 3.13, numpy 2) in a venv inside the root
+#   pytest    pytest -m blender on each bpy of BPY_VERSIONS (Python 3.13, numpy 2), a venv each
 #
-# The root filesystem is built once (debootstrap + apt ~1.8 GB, ~10 min; pip bpy ~400 MB) and reused
-# while the stamp written after the install steps matches the package lists and recipe below.
+# The root filesystem is built once (debootstrap + apt, ~1.8 GB; a venv per bpy, ~1 GB each) and
+# reused while the stamps written after the install steps match the package lists and recipe below.
 # Environment: ANIMATE_DRAWING_DEBIAN_ROOT (default /var/cache/animate-drawing/debian13-root),
 # ANIMATE_DRAWING_DEBIAN_MIRROR (default: this machine's Debian source), CHECKS (default: all,
-# e.g. CHECKS="build install animate"). Extra arguments go to pytest.
+# e.g. CHECKS="build install animate"), BPY_VERSIONS (default "5.3.0 5.2.0 5.1.0").
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 SHARED=$(cd .. && pwd)/shared
 ROOT=${ANIMATE_DRAWING_DEBIAN_ROOT:-/var/cache/animate-drawing/debian13-root}
 CHECKS=${CHECKS:-build install animate exitcode eevee pytest}
+read -r -a BPY_VERSIONS <<< "${BPY_VERSIONS:-5.3.0 5.2.0 5.1.0}"
 
-# Debian packages: Blender and the numpy it imports (Blender releases bundle it), a venv for bpy, ffmpeg to decode the video, and the X/GL libraries
-# the bpy wheel links against (the binary package pulls its own); Mesa for EEVEE without a GPU.
+# Debian packages: Blender and the numpy it imports (Blender's own releases bundle it), venv for
+# bpy, ffmpeg to decode the video, the X/GL libraries the bpy wheel links against (the blender
+# package pulls its own) and Mesa for EEVEE without a GPU.
 PACKAGES=(blender python3-numpy python3-venv ffmpeg ca-certificates libsm6 libice6 libxi6 libxxf86vm1 libxfixes3
           libxrender1 libxkbcommon0 libgl1 libegl1 libgl1-mesa-dri libegl-mesa0)
-# The venv inside the root: bpy 5.3 needs Python 3.13 and takes numpy 2; OpenCV (dev tests only)
-# 4.12 is the 4.x release built for numpy 2. onnxruntime matches the cp313 wheel the zip bundles.
-VENV=/opt/animate-drawing-py313
-REQUIREMENTS=("bpy==5.3.0" "numpy==2.2.6" "onnxruntime==1.23.2" "PyYAML==6.0.3" "pytest==9.2.0"
-              "hypothesis==6.170.15" "scipy==1.17.1" "opencv-python-headless==4.12.0.88" "onnx==1.23.2")
+# One venv per bpy inside the root, with these beside it: bpy 5.1+ needs Python 3.13 and takes
+# numpy 2; OpenCV (dev tests only) 4.12 is the 4.x release built for numpy 2; onnxruntime matches
+# the cp313 wheel the zip bundles.
+# bpy itself goes in with --no-deps: 5.1.0 declares numpy<2, which has no Python 3.13 wheel (pip
+# would compile numpy 1.26 from source), yet it runs on numpy 2 like 5.2/5.3; its other
+# dependencies are listed here.
+REQUIREMENTS=("numpy==2.2.6" "onnxruntime==1.23.2" "PyYAML==6.0.3" "pytest==9.2.0"
+              "hypothesis==6.170.15" "scipy==1.17.1" "opencv-python-headless==4.12.0.88" "onnx==1.23.2"
+              "cattrs==26.2.1" "Cython==3.3.1" "requests==2.34.2" "zstandard==0.25.0")
+venv_of() { echo "/opt/animate-drawing-bpy-$1"; }
 
 DRAWING=/src/shared/data/drawings/raw/input_0010.png
 CLIP=/src/shared/data/bvh/fair1/jumping.bvh
@@ -98,22 +106,36 @@ build_root() {
     echo "blender_matrix: apt-get install ${PACKAGES[*]}"
     in_root apt-get update -q >/dev/null
     EXTRA_ENV=(DEBIAN_FRONTEND=noninteractive)
-    in_root apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null
+    # (apt's "Can not write log (Is /dev/pts mounted?)" is harmless: no terminal in the chroot.)
+    in_root apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" 2>&1 >/dev/null | grep -v 'Can not write log' >&2 || true
+    in_root dpkg -s "${PACKAGES[@]}" >/dev/null || die "apt-get could not install ${PACKAGES[*]} in $ROOT"
     EXTRA_ENV=()
     in_root apt-get clean
     # pip inside the root trusts what the host trusts (a proxy's certificate included).
     cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt"
-    [ -x "$ROOT$VENV/bin/python" ] || in_root python3 -m venv "$VENV"
-    echo "blender_matrix: pip install ${REQUIREMENTS[*]}"
-    in_root "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]}"
     rm -f "$ROOT"/.animate-drawing-ready-*
     touch "$STAMP"
     echo "blender_matrix: root filesystem ready in $((SECONDS - started)) s"
 }
 
-# The stamp changes with the package lists and with the recipe above.
-STAMP="$ROOT/.animate-drawing-ready-$({ printf '%s\n' "${PACKAGES[@]}" "${REQUIREMENTS[@]}"; declare -f build_root; } \
-    | sha1sum | cut -c1-12)"
+ensure_venv() {  # ensure_venv BPY_VERSION: the venv with that bpy, made once (stamped like the root)
+    local venv stamp
+    venv=$(venv_of "$1")
+    stamp="$ROOT$venv/.ready-$(printf '%s\n' "bpy==$1" "${REQUIREMENTS[@]}" | sha1sum | cut -c1-12)"
+    [ -f "$stamp" ] && return 0
+    [ -x "$ROOT$venv/bin/python" ] || in_root python3 -m venv "$venv"
+    echo "blender_matrix: pip install bpy==$1 ${REQUIREMENTS[*]}"
+    in_root "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "bpy==$1"
+    in_root "$venv/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]}" 2>&1 \
+        | grep -v -e "dependency resolver does not currently" -e "bpy .* requires numpy" >&2 || true
+    in_root "$venv/bin/python" -c "import bpy, numpy, onnxruntime, yaml, pytest" \
+        || die "the venv $venv (bpy $1) cannot import its packages"
+    rm -f "$ROOT$venv"/.ready-*
+    touch "$stamp"
+}
+
+# The stamp changes with the package list and with the recipe above.
+STAMP="$ROOT/.animate-drawing-ready-$({ printf '%s\n' "${PACKAGES[@]}"; declare -f build_root; } | sha1sum | cut -c1-12)"
 
 # --- results -----------------------------------------------------------------------------------
 declare -A RESULT NOTE
@@ -123,6 +145,9 @@ record() {  # record ROW CHECK STATUS NOTE
     printf 'blender_matrix: %-28s %-9s %s  %s\n' "$1" "$2" "$3" "$4"
 }
 wants() { [[ " $CHECKS " == *" $1 "* ]]; }
+why_failed() {  # why_failed LOG: our FAILED line, else the last line that is not Blender's banner
+    grep -E '^FAILED|animate-drawing:' "$1" | tail -1 | grep . || grep -v -E '^\s*$|^Blender [0-9]' "$1" | tail -1
+}
 
 # --- main ---------------------------------------------------------------------------------------
 started=$SECONDS
@@ -140,11 +165,17 @@ EXTRA_ENV=(HOME=$RUN/home BLENDER_USER_RESOURCES=$RUN/home/blender XDG_CACHE_HOM
 BLENDER_VERSION=$(in_root blender --version 2>/dev/null | head -1 | awk '{print $2}')
 BLENDER_PYTHON=$(in_root blender -b --factory-startup --python-expr 'import sys; print("PY", sys.version.split()[0])' 2>/dev/null \
                  | awk '/^PY /{print $2}')
-BPY_VERSION=$(in_root "$VENV/bin/python" -c 'import bpy; print(bpy.app.version_string)' 2>/dev/null | tail -1)
-VENV_PYTHON=$(in_root "$VENV/bin/python" -c 'import sys, numpy; print(sys.version.split()[0], "numpy", numpy.__version__)')
 BIN_ROW="blender $BLENDER_VERSION (py $BLENDER_PYTHON)"
-BPY_ROW="bpy $BPY_VERSION (py ${VENV_PYTHON%% *})"
-echo "blender_matrix: $BIN_ROW and $BPY_ROW (${VENV_PYTHON#* }) in $ROOT"
+echo "blender_matrix: $BIN_ROW in $ROOT"
+BPY_ROWS=()
+for version in "${BPY_VERSIONS[@]}"; do
+    ensure_venv "$version"
+    python_version=$(in_root "$(venv_of "$version")/bin/python" -c 'import sys; print(sys.version.split()[0])')
+    BPY_ROWS+=("bpy $version (py $python_version)")
+done
+# The first bpy builds the zip (its blender_ext.py) and runs the console script.
+VENV=$(venv_of "${BPY_VERSIONS[0]}")
+BPY_ROW=${BPY_ROWS[0]}
 
 ZIP=""
 if wants build || wants install || wants animate || wants exitcode || wants eevee; then
@@ -184,7 +215,7 @@ if [ -n "$EXT" ] && wants animate; then
         && metrics=$(in_root "$VENV/bin/python" /src/animate_drawing/tools/check_video.py "$RUN/out/walk.mp4" --frames "$FRAMES" 2>&1); then
         record "$BIN_ROW" animate PASS "$((SECONDS - t)) s, ${metrics#video }"
     else
-        record "$BIN_ROW" animate FAIL "${metrics:-$(tail -3 "$ROOT$RUN/animate.log" | tr '\n' ' ')}"
+        record "$BIN_ROW" animate FAIL "${metrics:-$(why_failed "$ROOT$RUN/animate.log")}"
     fi
 fi
 
@@ -207,6 +238,9 @@ if [ -n "$EXT" ] && wants exitcode; then
         --out "$RUN/out/mixed2" > /dev/null 2>&1 && rc_mixed2=0 || rc_mixed2=$?
     [ "$rc_mixed" -ne 0 ] && [ "$rc_mixed" -eq "$rc_mixed2" ] \
         || problems+=("good+corrupt: blender exited $rc_mixed, console script $rc_mixed2")
+    # ... and the good drawing beside the corrupt one was still rendered.
+    [ -n "$(find "$ROOT$RUN/out/mixed" -name '*.png' 2>/dev/null | head -1)" ] \
+        || problems+=("good+corrupt: the good drawing was not rendered")
     if [ ${#problems[@]} -eq 0 ]; then
         record "$BIN_ROW" exitcode PASS "rc $rc_blender (console $rc_console), good+corrupt rc $rc_mixed; last line: $last"
     else
@@ -224,23 +258,25 @@ if [ -n "$EXT" ] && wants eevee; then
         && metrics=$(in_root "$VENV/bin/python" /src/animate_drawing/tools/check_video.py "/$png" --frames 1 2>&1); then
         record "$BIN_ROW" eevee PASS "$((SECONDS - t)) s for one 64x64 frame (Mesa llvmpipe), ${metrics#video }"
     else
-        record "$BIN_ROW" eevee FAIL "${metrics:-$(grep -v '^\s*$' "$ROOT$RUN/eevee.log" | tail -1)}"
+        record "$BIN_ROW" eevee FAIL "${metrics:-$(why_failed "$ROOT$RUN/eevee.log")}"
     fi
 fi
 
 if wants pytest; then
-    t=$SECONDS
     # CI=true: a missing bpy or ../shared, or any test that skips, fails.
     EXTRA_ENV+=(CI=true)
-    # The training tests need torch, which this venv lacks: they are not Blender tests.
-    if in_root bash -c "cd /src/animate_drawing && exec $VENV/bin/python -m pytest -q -p no:cacheprovider -m blender \
-            --ignore-glob='tests/test_training_*.py' $*" \
-            > "$ROOT$RUN/pytest.log" 2>&1; then
-        record "$BPY_ROW" pytest PASS "$(grep -E '[0-9]+ passed' "$ROOT$RUN/pytest.log" | tail -1) in $((SECONDS - t)) s"
-    else
-        grep -E '^(FAILED|ERROR)' "$ROOT$RUN/pytest.log" | head -20 >&2 || true
-        record "$BPY_ROW" pytest FAIL "$(grep -E '[0-9]+ (passed|failed|error)' "$ROOT$RUN/pytest.log" | tail -1) (log: $ROOT$RUN/pytest.log)"
-    fi
+    for i in "${!BPY_VERSIONS[@]}"; do
+        t=$SECONDS
+        log="$RUN/pytest-${BPY_VERSIONS[i]}.log"
+        # The training tests need torch, which these venvs lack: they are not Blender tests.
+        if in_root bash -c "cd /src/animate_drawing && exec $(venv_of "${BPY_VERSIONS[i]}")/bin/python -m pytest -q \
+                -p no:cacheprovider -m blender --ignore-glob='tests/test_training_*.py' $*" > "$ROOT$log" 2>&1; then
+            record "${BPY_ROWS[i]}" pytest PASS "$(grep -E '[0-9]+ passed' "$ROOT$log" | tail -1) in $((SECONDS - t)) s"
+        else
+            grep -E '^(FAILED|ERROR)' "$ROOT$log" | head -20 >&2 || true
+            record "${BPY_ROWS[i]}" pytest FAIL "$(grep -E '[0-9]+ (passed|failed|error)' "$ROOT$log" | tail -1) (log: $ROOT$log)"
+        fi
+    done
 fi
 
 # --- table -------------------------------------------------------------------------------------
@@ -249,7 +285,7 @@ printf '%-28s' "version \\ check"
 for check in $CHECKS; do printf ' %-9s' "$check"; done
 echo
 status=0
-for row in "$BIN_ROW" "$BPY_ROW"; do
+for row in "$BIN_ROW" "${BPY_ROWS[@]}"; do
     printf '%-28s' "$row"
     for check in $CHECKS; do
         result=${RESULT["$row|$check"]:-}
@@ -260,7 +296,7 @@ for row in "$BIN_ROW" "$BPY_ROW"; do
 done
 for check in $CHECKS; do
     found=""
-    for row in "$BIN_ROW" "$BPY_ROW"; do [ -n "${RESULT["$row|$check"]:-}" ] && found=1; done
+    for row in "$BIN_ROW" "${BPY_ROWS[@]}"; do [ -n "${RESULT["$row|$check"]:-}" ] && found=1; done
     [ -n "$found" ] || { echo "blender_matrix: $check did not run" >&2; status=1; }
 done
 echo "blender_matrix: $((SECONDS - started)) s in all"
