@@ -180,12 +180,8 @@ for path in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx")):
         model_outputs[f"{path.name}:{out.name}"] = value
 numpy.savez(outputs_path, **model_outputs)
 
-def action_fcurves(action):
-    if getattr(action, "layers", None):   # 4.4+ layered actions (the only API in 5.0)
-        return [fc for layer in action.layers for strip in layer.strips for bag in strip.channelbags for fc in bag.fcurves]
-    return list(action.fcurves)           # 4.2/4.3 legacy API
-
 if "animate" in report["operators"]:
+    action_fcurves = __import__("importlib").import_module(module + ".addon.compat").action_fcurves
     bpy.ops.animate_drawing.animate(filepath=drawing)
     report["animate"] = []
     for ob in bpy.data.objects:

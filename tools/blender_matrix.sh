@@ -126,8 +126,9 @@ ensure_venv() {  # ensure_venv BPY_VERSION: the venv with that bpy, made once (s
     [ -x "$ROOT$venv/bin/python" ] || in_root python3 -m venv "$venv"
     echo "blender_matrix: pip install bpy==$1 ${REQUIREMENTS[*]}"
     in_root "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "bpy==$1"
+    # (pip warns, exit status 0, that bpy 5.1.0 wanted numpy<2.)
     in_root "$venv/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]}" 2>&1 \
-        | grep -v -e "dependency resolver does not currently" -e "bpy .* requires numpy" >&2 || true
+        | { grep -v -e "dependency resolver does not currently" -e "bpy .* requires numpy" >&2 || true; }
     in_root "$venv/bin/python" -c "import bpy, numpy, onnxruntime, yaml, pytest" \
         || die "the venv $venv (bpy $1) cannot import its packages"
     rm -f "$ROOT$venv"/.ready-*
