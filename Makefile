@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-blender42 test-blender-matrix test-markers bench package clean
+.PHONY: setup demo test test-blender42 test-blender45 test-blender-matrix test-markers bench package clean
 
 setup: $(STAMP)
 
@@ -25,7 +25,11 @@ test: setup
 test-blender42:
 	PYTHON=$(PYTHON) bash tools/test_blender42.sh
 
-# Debian 13's Blender 4.3 binary and bpy 5.3 (both Python 3.13) in a chroot: install the zip, the
+# The same on bpy 4.5 LTS, in .venv45.
+test-blender45:
+	PYTHON=$(PYTHON) BPY=4.5.15 bash tools/test_blender42.sh
+
+# Debian 13's Blender 4.3 binary and bpy 5.1-5.3 (all Python 3.13) in a chroot: install the zip, the
 # documented `blender -b -P cli.py` path, exit codes, EEVEE, and the Blender tests; prints a table.
 # Needs root; builds the root filesystem once in /var/cache/animate-drawing (see docs/packaging.md).
 test-blender-matrix:
