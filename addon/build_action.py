@@ -1,7 +1,7 @@
 """Write keyframes into an Action fast: numpy arrays → F-curves via `foreach_set`.
 
-Blender 4.4+ keeps F-curves in a channelbag per action slot (5.0 removed `Action.fcurves`);
-4.2/4.3 keep them on the action: `compat` is the only place that knows.
+Blender 5.0+ reaches F-curves through a channelbag per action slot (5.0 removed `Action.fcurves`);
+4.2-4.5 through the action itself: `compat` is the only place that knows.
 """
 
 from __future__ import annotations

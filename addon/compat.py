@@ -4,8 +4,10 @@ Each helper is named for what the caller wants and decides by feature (the attri
 function exists), never by version number, so a later release that keeps an API keeps working.
 What moved, and where:
 
-- Actions: 4.4 added slots and layered actions (F-curves in a channelbag per slot); 5.0 removed
-  `Action.fcurves`. 4.2/4.3 only have `Action.fcurves`.
+- Actions: 4.4 added slots and layered actions (F-curves in a channelbag per slot) and 5.0
+  removed `Action.fcurves`; `bpy_extras.anim_utils.action_ensure_channelbag_for_slot` exists
+  from 5.0. So 5.0+ write through channelbags, 4.2-4.5 through `Action.fcurves` (in 4.4/4.5 it
+  fills the slot Blender assigns; bpy 4.5.15 checked).
 - Sequencer: 4.2 has `SequenceEditor.sequences`; 5.0 only `strips` (the name later 4.x added).
 - Render output: 5.0 added `ImageFormatSettings.media_type` ('IMAGE' / 'VIDEO'), which must be
   'VIDEO' before `file_format` can be 'FFMPEG'; 4.x infers it from `file_format`.
@@ -18,19 +20,21 @@ from __future__ import annotations
 
 import bpy
 
-try:  # Blender 4.4+: slotted actions
+try:  # Blender 5.0+
     from bpy_extras.anim_utils import action_ensure_channelbag_for_slot
-except ImportError:  # Blender 4.2/4.3
+except ImportError:  # Blender 4.2-4.5
     action_ensure_channelbag_for_slot = None
 
 
-def has_action_slots() -> bool:
+def uses_channelbags() -> bool:
+    """Whether keys are written through slot channelbags (5.0+), not `Action.fcurves` (4.2-4.5)."""
     return action_ensure_channelbag_for_slot is not None
 
 
 def ensure_slot(action: bpy.types.Action, owner: bpy.types.ID):
-    """The action's slot for the object `owner` (created if missing); None before slotted actions."""
-    if not has_action_slots():
+    """The action's slot for the object `owner` (created if missing); None where `Action.fcurves`
+    is used (4.4/4.5 then assign a slot themselves)."""
+    if not uses_channelbags():
         return None
     identifier = "OB" + owner.name
     for slot in action.slots:
@@ -40,33 +44,33 @@ def ensure_slot(action: bpy.types.Action, owner: bpy.types.ID):
 
 
 def active_slot(anim: bpy.types.AnimData):
-    """The slot the animation data plays (None before slotted actions)."""
+    """The slot the animation data plays (None before 4.4)."""
     return getattr(anim, "action_slot", None)
 
 
 def assign_slot(user, slot) -> None:
-    """Make `user` (AnimData or an NLA strip) play `slot` of its action; nothing before 4.4."""
+    """Make `user` (AnimData or an NLA strip) play `slot` of its action; nothing without a slot."""
     if slot is not None and hasattr(user, "action_slot"):
         user.action_slot = slot
 
 
 def fcurve_collection(action: bpy.types.Action, slot):
-    """What holds the F-curves of `slot`: its channelbag (4.4+) or the action itself (4.2/4.3)."""
-    if not has_action_slots():
+    """What holds the F-curves of `slot`: its channelbag (5.0+) or the action itself (4.2-4.5)."""
+    if not uses_channelbags():
         return action
     return action_ensure_channelbag_for_slot(action, slot)
 
 
 def new_fcurve(action: bpy.types.Action, slot, data_path: str, index: int, group: str) -> bpy.types.FCurve:
     """A new F-curve in the group `group`; the group keyword differs between the two APIs."""
-    if not has_action_slots():
+    if not uses_channelbags():
         return action.fcurves.new(data_path, index=index, action_group=group)
     return fcurve_collection(action, slot).fcurves.new(data_path, index=index, group_name=group)
 
 
 def action_fcurves(action: bpy.types.Action) -> list[bpy.types.FCurve]:
     """Every F-curve of the action, of every slot and layer."""
-    if not has_action_slots():
+    if not uses_channelbags():
         return list(action.fcurves)
     return [fcurve for layer in action.layers for strip in layer.strips
             for bag in strip.channelbags for fcurve in bag.fcurves]
