@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.util
 import os
@@ -29,7 +30,8 @@ class _BlockBlender(importlib.abc.MetaPathFinder):
         return None
 
 
-if os.environ.get("ANIMATE_DRAWING_BLOCK_BLENDER") == "1":
+BLOCKING_BLENDER = os.environ.get("ANIMATE_DRAWING_BLOCK_BLENDER") == "1"
+if BLOCKING_BLENDER:
     sys.meta_path.insert(0, _BlockBlender())
 
 # Blender reads these at import time, so they are set before any test imports bpy:
@@ -60,12 +62,15 @@ def pytest_sessionstart(session):
         return
     if not SHARED_DATA.is_dir():
         raise pytest.UsageError(f"{SHARED_DATA} is missing: CI=true needs the shared drawings and clips beside the repository")
-    if os.environ.get("ANIMATE_DRAWING_BLOCK_BLENDER") != "1" and importlib.util.find_spec("bpy") is None:
+    if not BLOCKING_BLENDER and importlib.util.find_spec("bpy") is None:
         raise pytest.UsageError("bpy is not importable: CI=true runs the Blender tests, install it (make setup)")
 
 
 def _fail_skip_in_ci(report) -> None:
-    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+    if BLOCKING_BLENDER and report.skipped and "blocked: test it with the `blender` marker" in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = f"needs Blender but has no `blender` marker: {report.longrepr}"
+    elif IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped in CI: {reason} (CI=true: a test that cannot run is a failure)"
@@ -79,9 +84,22 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector):
-    """A whole module skipped at import (`pytest.importorskip` at the top) counts as well."""
+    """A whole module skipped at import (`pytest.importorskip` at the top) counts as well.
+    With Blender blocked, only a module marked `blender` as a whole may skip."""
     outcome = yield
-    _fail_skip_in_ci(outcome.get_result())
+    report = outcome.get_result()
+    if BLOCKING_BLENDER and report.skipped and isinstance(collector, pytest.Module):
+        if not _marked_blender(collector.path):
+            report.outcome = "failed"
+            report.longrepr = f"{collector.path.name} skips without Blender but has no `pytestmark = pytest.mark.blender`"
+        return
+    _fail_skip_in_ci(report)
+
+
+def _marked_blender(module: Path) -> bool:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets)
+               and "blender" in ast.unparse(node.value) for node in tree.body)
 
 
 def annotated_biped_dirs() -> list[Path]:
