@@ -32,34 +32,41 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent
 MANIFEST = "blender_manifest.toml"
 
-# Blender 4.2-5.0 bundle CPython 3.11: every wheel must be a cp311 (or abi3/py3) build.
-PYTHON_VERSION = "3.11"
+# Blender 4.2-5.0 bundle CPython 3.11, Blender 5.1-5.3 CPython 3.13: every zip carries a wheel
+# of each bundled package for both, and Blender installs the one matching its Python.
+PYTHON_VERSIONS = ("3.11", "3.13")
 
 # pip platform tags accepted for each Blender platform, newest first (pip also takes older
-# macOS releases of a tag). Linux: Blender 4.2 needs glibc 2.28; macOS: Blender 4.2 needs 11.2.
+# macOS releases of a tag). Linux: Blender 4.2 needs glibc 2.28. macOS: onnxruntime's cp313
+# wheels need macOS 13 (its cp311 wheels 10.15/11.0).
 PIP_PLATFORM_TAGS = {
     "linux-x64": ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"),
     "windows-x64": ("win_amd64",),
-    "macos-arm64": ("macosx_11_0_arm64", "macosx_11_0_universal2"),
-    "macos-x64": ("macosx_11_0_x86_64", "macosx_11_0_universal2"),
+    "macos-arm64": ("macosx_13_0_arm64", "macosx_13_0_universal2"),
+    "macos-x64": ("macosx_13_0_x86_64", "macosx_13_0_universal2"),
 }
 PLATFORMS = tuple(PIP_PLATFORM_TAGS)
 GPU_PLATFORMS = ("linux-x64", "windows-x64")
 
-# Import name -> pinned wheel. A wheel ships only when the shipped code imports it.
-# onnxruntime 1.18 imports with numpy alone (flatbuffers/protobuf/sympy/coloredlogs are
-# only used by its offline tools) and its wheels are half the size of 1.19+.
+# Python version -> import name -> pinned wheel. A wheel ships only when the shipped code imports it.
+# cp311: onnxruntime 1.16 imports with numpy alone (flatbuffers/protobuf/sympy/coloredlogs are
+# only used by its offline tools), runs the shipped models (IR 8, opset 17) and is the last
+# release with separate macOS arm64/x86_64 wheels (6-7 MB; 1.17-1.22 ship 15-34 MB universal2).
+# cp313: onnxruntime has cp313 wheels from 1.20; 1.23 is the only release with both cp313 and
+# separate (not universal2) macOS arm64 and x86_64 wheels, which keeps the macOS zips under 40 MB.
 # No OpenCV: its wheel alone (37-57 MB a platform) outweighs the 40 MB budget, so the shipped
 # code does its image work with numpy and Blender (see imaging/); an import of cv2 in shipped
 # code fails the build here.
 WHEEL_FOR_IMPORT = {
-    "onnxruntime": "onnxruntime==1.18.1",
-    "yaml": "pyyaml==6.0.3",
+    "3.11": {"onnxruntime": "onnxruntime==1.16.3", "yaml": "pyyaml==6.0.3"},
+    "3.13": {"onnxruntime": "onnxruntime==1.23.2", "yaml": "pyyaml==6.0.3"},
 }
 # The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
-GPU_WHEEL_FOR_IMPORT = {**WHEEL_FOR_IMPORT, "onnxruntime": "onnxruntime-gpu==1.20.2"}
+GPU_WHEEL_FOR_IMPORT = {
+    python: {**wheels, "onnxruntime": "onnxruntime-gpu==1.20.2"} for python, wheels in WHEEL_FOR_IMPORT.items()
+}
 
-# Modules every Blender 4.2-5.0 provides: its own API and the packages its Python bundles.
+# Modules every Blender 4.2-5.3 provides: its own API and the packages its Python bundles.
 BLENDER_PROVIDED_MODULES = frozenset({
     "bpy", "bpy_extras", "bpy_types", "_bpy_types", "_bpy_internal", "mathutils", "bmesh",
     "gpu", "gpu_extras", "bl_math", "blf", "aud", "imbuf", "idprop", "freestyle",
@@ -209,17 +216,18 @@ def third_party_imports(stage_dir: Path) -> dict[str, list[str]]:
     return users
 
 
-def required_wheels(stage_dir: Path, wheel_for_import: dict[str, str]) -> list[str]:
+def required_wheels(stage_dir: Path, wheel_for_import: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """Python version -> the pinned wheels the shipped code needs on that Python."""
     users = third_party_imports(stage_dir)
-    unknown = {m: files for m, files in users.items() if m not in wheel_for_import}
+    unknown = {m: files for m, files in users.items() if any(m not in pins for pins in wheel_for_import.values())}
     if unknown:
         lines = "\n".join(f"  {m} (imported by {', '.join(files)})" for m, files in sorted(unknown.items()))
         raise BuildError(
             "the add-on imports modules that neither Blender nor a bundled wheel provides:\n"
             f"{lines}\nUse a relative import, make the import optional, or add the module to "
-            "WHEEL_FOR_IMPORT in build_addon.py"
+            "WHEEL_FOR_IMPORT in build_addon.py (for every Python version)"
         )
-    return sorted(wheel_for_import[m] for m in users)
+    return {python: sorted(pins[m] for m in users) for python, pins in wheel_for_import.items()}
 
 
 # ---------------------------------------------------------------------------------------
@@ -239,15 +247,15 @@ def _cached_wheel(folder: Path, requirement: str) -> Path | None:
     return None
 
 
-def download_wheels(platform: str, requirements: list[str], cache_dir: Path,
+def download_wheels(platform: str, python: str, requirements: list[str], cache_dir: Path,
                     index_url: str | None = None) -> list[Path]:
-    """The pinned wheels for one platform, from the cache or downloaded with pip."""
-    folder = cache_dir / platform
+    """The pinned wheels for one platform and Python version, from the cache or downloaded with pip."""
+    folder = cache_dir / platform / f"cp{python.replace('.', '')}"
     folder.mkdir(parents=True, exist_ok=True)
     missing = [r for r in requirements if _cached_wheel(folder, r) is None]
     if missing:
         cmd = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
-               "--only-binary=:all:", "--no-deps", "--python-version", PYTHON_VERSION,
+               "--only-binary=:all:", "--no-deps", "--python-version", python,
                "--implementation", "cp", "--dest", str(folder), "--retries", "1", "--timeout", "15"]
         for tag in PIP_PLATFORM_TAGS[platform]:
             cmd += ["--platform", tag]
@@ -261,14 +269,14 @@ def download_wheels(platform: str, requirements: list[str], cache_dir: Path,
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
             raise BuildError(
-                f"could not download the {platform} wheels ({', '.join(missing)}) from "
+                f"could not download the {platform} Python {python} wheels ({', '.join(missing)}) from "
                 f"{index_url or 'the configured package index'}: the build needs network access "
                 f"to PyPI once (wheels are then cached in {folder}).\npip said:\n{tail}"
             )
     wheels = [_cached_wheel(folder, r) for r in requirements]
     absent = [r for r, w in zip(requirements, wheels) if w is None]
     if absent:
-        raise BuildError(f"pip reported success but no {platform} wheel for {', '.join(absent)} is in {folder}")
+        raise BuildError(f"pip reported success but no {platform} Python {python} wheel for {', '.join(absent)} is in {folder}")
     return wheels
 
 
@@ -305,10 +313,11 @@ def build_variant(variant: str, platforms: list[str], *, tools: BlenderTools, so
         stage_source(source_dir, stage_dir, _load_exclude_matcher(tools, manifest))
         requirements = required_wheels(stage_dir, GPU_WHEEL_FOR_IMPORT if variant == "gpu" else WHEEL_FOR_IMPORT)
 
-        wheels_by_platform = {p: download_wheels(p, requirements, work_dir / "wheels", index_url) for p in platforms}
-        wheel_names = sorted({w.name for ws in wheels_by_platform.values() for w in ws})
+        wheels = {wheel for p in platforms for python, reqs in requirements.items()
+                  for wheel in download_wheels(p, python, reqs, work_dir / "wheels", index_url)}
+        wheel_names = sorted({w.name for w in wheels})
         (stage_dir / "wheels").mkdir()
-        for wheel in {w for ws in wheels_by_platform.values() for w in ws}:
+        for wheel in wheels:
             shutil.copy2(wheel, stage_dir / "wheels" / wheel.name)
         (stage_dir / MANIFEST).write_text(
             write_build_manifest((source_dir / MANIFEST).read_text(encoding="utf-8"), platforms, wheel_names),

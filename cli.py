@@ -347,9 +347,22 @@ def _load_own_package():
     return module
 
 
+def keep_stdout_for_results() -> None:
+    """Blender's log (bpy 5.1+ prints warnings and notes on the C-level stdout) goes to stderr, so
+    stdout carries only what the command prints (`--json`, the folders `annotate` wrote).
+    Only before `bpy` is imported: inside the Blender program its chatter is already there."""
+    if "bpy" in sys.modules:
+        return
+    sys.stdout.flush()
+    results = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = os.fdopen(results, "w", buffering=1, encoding=sys.stdout.encoding, errors=sys.stdout.errors)
+
+
 def run_program() -> NoReturn:
     """The program: `main()` on the command line, then `exit_program()` with its status, also
     when `main()` raises (argparse's usage errors and --help included)."""
+    keep_stdout_for_results()
     try:
         status = main()
     except SystemExit as exc:

@@ -225,8 +225,10 @@ def prepare_blender() -> None:
     from .. import register
     from .interrupt import signals_deferred
 
+    # The factory scene, but not factory preferences: resetting those would disable the installed
+    # extension and make Blender remove its wheels (onnxruntime) from disk and sys.path.
     with signals_deferred():
-        bpy.ops.wm.read_factory_settings(use_empty=True)
+        bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
         if not hasattr(bpy.types.Object, "animate_drawing"):
             register()
 

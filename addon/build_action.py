@@ -1,7 +1,7 @@
 """Write keyframes into an Action fast: numpy arrays → F-curves via `foreach_set`.
 
-Blender 4.4+ keeps F-curves in a channelbag per action slot (5.0 removed `Action.fcurves`);
-4.2/4.3 keep them on the action. `fcurve_collection` is the only place that knows.
+Blender 5.0+ reaches F-curves through a channelbag per action slot (5.0 removed `Action.fcurves`);
+4.2-4.5 through the action itself: `compat` is the only place that knows.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import bpy
 
-try:  # Blender 4.4+: slotted actions
-    from bpy_extras.anim_utils import action_ensure_channelbag_for_slot
-except ImportError:  # Blender 4.2/4.3
-    action_ensure_channelbag_for_slot = None
+from .compat import ensure_slot, fcurve_collection, new_fcurve  # noqa: F401 - callers use build_action.ensure_slot
 
 INTERPOLATIONS = ("CONSTANT", "LINEAR", "BEZIER")
 
@@ -29,31 +26,6 @@ class Channel:
     values: np.ndarray
     interpolation: str | None = None   # None: the interpolation `write_channels` is given
     cycle_mode: str | None = None      # "REPEAT" / "REPEAT_OFFSET": loop past the last key
-
-
-def fcurve_collection(action: bpy.types.Action, slot):
-    """Where the F-curves of `slot` live: its channelbag (4.4+) or the action itself (4.2/4.3)."""
-    if action_ensure_channelbag_for_slot is None:
-        return action
-    return action_ensure_channelbag_for_slot(action, slot)
-
-
-def new_fcurve(action: bpy.types.Action, slot, data_path: str, index: int, group: str) -> bpy.types.FCurve:
-    """A new F-curve in the bone's group; the group keyword differs between the two APIs."""
-    if action_ensure_channelbag_for_slot is None:
-        return action.fcurves.new(data_path, index=index, action_group=group)
-    return fcurve_collection(action, slot).fcurves.new(data_path, index=index, group_name=group)
-
-
-def ensure_slot(action: bpy.types.Action, owner: bpy.types.ID):
-    """The action's slot for `owner` (created if missing); None before slotted actions."""
-    if not hasattr(action, "slots"):
-        return None
-    identifier = "OB" + owner.name
-    for slot in action.slots:
-        if slot.identifier == identifier:
-            return slot
-    return action.slots.new(id_type="OBJECT", name=owner.name)
 
 
 def clear_fcurves(action: bpy.types.Action, slot) -> None:

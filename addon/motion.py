@@ -19,7 +19,7 @@ from ..motions.bvh import load_bvh
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, pin_limb_sides, retarget
-from . import build_action, quality
+from . import build_action, compat, quality
 from .build_action import Channel
 from .build_armature import bone_plans
 
@@ -145,7 +145,7 @@ def apply_retarget(armature: bpy.types.Object, result, clip_name: str, *, scene_
     anim = armature.animation_data or armature.animation_data_create()
     action = bpy.data.actions.get(name) or bpy.data.actions.new(name)
     previous = anim.action
-    previous_slot = getattr(anim, "action_slot", None)
+    previous_slot = compat.active_slot(anim)
     slot = build_action.ensure_slot(action, armature)
     build_action.clear_fcurves(action, slot)
     root_bone = root_bone_of(armature)
@@ -158,8 +158,7 @@ def apply_retarget(armature: bpy.types.Object, result, clip_name: str, *, scene_
         push_to_nla(anim, previous, previous_slot)
     _remove_strips_of(anim, action)  # it becomes the active action: don't evaluate it twice
     anim.action = action
-    if slot is not None:
-        anim.action_slot = slot
+    compat.assign_slot(anim, slot)
     return action
 
 
@@ -172,8 +171,7 @@ def push_to_nla(anim: bpy.types.AnimData, action: bpy.types.Action, slot=None) -
     track = anim.nla_tracks.new()
     track.name = action.name
     strip = track.strips.new(action.name, int(action.frame_range[0]), action)
-    if slot is not None and hasattr(strip, "action_slot"):
-        strip.action_slot = slot
+    compat.assign_slot(strip, slot)
     return strip
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import bpy
 
+from . import compat
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -170,9 +171,7 @@ def _configure(scene: bpy.types.Scene, count: int, target: Path, width: int, hei
     scene.view_settings.view_transform = "Raw"  # the frames already hold display (sRGB) values
     scene.view_settings.look = "None"
     settings = render.image_settings
-    if hasattr(settings, "media_type"):  # Blender 5.0+; 4.x infers it from file_format
-        settings.media_type = "VIDEO"
-    settings.file_format = "FFMPEG"
+    compat.set_video_output(settings)
     render.ffmpeg.format = "MPEG4"
     render.ffmpeg.codec = "H264"
     render.ffmpeg.constant_rate_factor = "HIGH"

@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import bpy
 
+from . import compat
 from .batch_plan import ENGINES
 
 RENDER_CAMERA_NAME = "AnimateDrawing_render_camera"
@@ -78,11 +79,6 @@ def resolve_engine(name: str) -> str:
     return name
 
 
-def _eevee_id() -> str:
-    items = {e.identifier for e in bpy.types.RenderSettings.bl_rna.properties["engine"].enum_items}
-    return "BLENDER_EEVEE_NEXT" if "BLENDER_EEVEE_NEXT" in items else "BLENDER_EEVEE"  # 4.2-4.4 name
-
-
 def configure_render(scene: bpy.types.Scene, engine: str, width: int, height: int, fps: float) -> None:
     """Resolution, frame rate, exact colours (Standard view) and transparent film."""
     render = scene.render
@@ -106,7 +102,7 @@ def configure_render(scene: bpy.types.Scene, engine: str, width: int, height: in
         shading.color_type = "TEXTURE"
         scene.display.render_aa = "OFF"
     elif engine == "eevee":
-        render.engine = _eevee_id()
+        render.engine = compat.eevee_engine_id()
         scene.eevee.taa_render_samples = 1
 
 

@@ -24,6 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import InputError
+from . import compat
 from .render import quiet_blender
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v", ".mpg", ".mpeg", ".ogv")
@@ -116,7 +117,7 @@ class _DecodeScene:
         for flag in ("use_cache_raw", "use_cache_final", "use_cache_preprocessed", "use_cache_composite"):
             if hasattr(editor, flag):
                 setattr(editor, flag, False)
-        strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 5.0 / 4.x
+        strips = compat.sequencer_strips(editor)
         try:
             strip = strips.new_movie("video", self.path, channel=1, frame_start=1)
         except RuntimeError as exc:

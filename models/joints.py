@@ -83,7 +83,7 @@ def snap_into_mask(joints: np.ndarray, conf: np.ndarray, mask: np.ndarray,
     joints[snapped] = boundary[nearest]
     if flag_distance is None:
         ys, xs = np.nonzero(mask)
-        flag_distance = SNAP_FLAG_FRACTION * float(np.hypot(xs.ptp() + 1, ys.ptp() + 1))
+        flag_distance = SNAP_FLAG_FRACTION * float(np.hypot(np.ptp(xs) + 1, np.ptp(ys) + 1))
     far = np.zeros(len(conf), bool)
     far[snapped] = distance > flag_distance
     conf[far] = np.minimum(conf[far], LOW_CONFIDENCE)

@@ -25,8 +25,10 @@ Sidecar keys read here and by the decoders (all optional unless marked):
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import AnimateDrawingError, InputError
 from ..imaging.resample import resize
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -64,9 +66,26 @@ class ModelFallbackWarning(UserWarning):
     """A configured model could not be used; a shipped model (or the classical path) is used instead."""
 
 
+# The Pythons whose onnxruntime wheel the extension zip carries (build_addon.PYTHON_VERSIONS).
+BUNDLED_FOR = "Python 3.11 (Blender 4.2-5.0) and 3.13 (Blender 5.1-5.3)"
+
+
+def import_onnxruntime():
+    """onnxruntime, or one clear line naming this Python when it has none.
+
+    Not `try: import … except ImportError`: build_addon.py reads such imports as optional and
+    would ship the zip without the onnxruntime wheels."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        python = f"{sys.version_info.major}.{sys.version_info.minor}"
+        raise AnimateDrawingError(
+            f"onnxruntime is not installed for this Python {python}: the extension bundles it for "
+            f"{BUNDLED_FOR}; install the zip built for this platform into a supported Blender")
+    import onnxruntime
+    return onnxruntime
+
+
 def available_providers() -> list[str]:
-    import onnxruntime as ort
-    return list(ort.get_available_providers())
+    return list(import_onnxruntime().get_available_providers())
 
 
 def choose_providers(preference: str = "auto", available: list[str] | None = None) -> list[str]:
@@ -251,7 +270,7 @@ def get_session(spec: ModelSpec, providers: list[str] | None = None, threads: in
 
 
 def _new_session(spec: ModelSpec, providers: list[str], threads: int):
-    import onnxruntime as ort
+    ort = import_onnxruntime()
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..addon import compat
 from ..addon.properties import active_character, character_armature
 from ._common import select_only
 from .ui_common import image_editor_areas
@@ -62,7 +63,7 @@ class ANIMATE_DRAWING_OT_ui_paint_mask(bpy.types.Operator):
             space.image = mask
             space.ui_mode = "PAINT"
         # White adds to the figure, black erases: X swaps the two colours while painting.
-        colours = unified_paint_settings(context.tool_settings)
+        colours = compat.unified_paint_settings(context.tool_settings)
         colours.use_unified_color = True
         colours.color, colours.secondary_color = (1.0, 1.0, 1.0), (0.0, 0.0, 0.0)
         self.report({"INFO"}, "Paint white to add, press X for black to erase, then click Rebuild Rig")
@@ -86,15 +87,6 @@ class ANIMATE_DRAWING_OT_ui_select_character(bpy.types.Operator):
             bpy.ops.object.mode_set(mode="OBJECT")
         select_only(context, armature)
         return {"FINISHED"}
-
-
-def unified_paint_settings(tool_settings) -> bpy.types.UnifiedPaintSettings:
-    """The colours Texture Paint uses: one set per paint mode since Blender 5.0 (on
-    `image_paint`), one set shared by every mode on the tool settings in 4.2-4.5."""
-    paint = tool_settings.image_paint
-    if hasattr(paint, "unified_paint_settings"):
-        return paint.unified_paint_settings
-    return tool_settings.unified_paint_settings
 
 
 def scene_characters(scene) -> list[bpy.types.Object]:

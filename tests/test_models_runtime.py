@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from animate_drawing.errors import InputError
+from animate_drawing.errors import AnimateDrawingError, InputError
 from animate_drawing.models import runtime
 from animate_drawing.models.model_set import load_model_set
 from animate_drawing.models.runtime import ModelFallbackWarning, choose_providers, load_model_spec
@@ -159,3 +161,14 @@ def test_prepare_input_pixels_match_opencv_resize_and_grey(tmp_path):
     assert np.abs(tensor[0, :, 10:50].astype(int) - shrunk).max() <= 1
     grey = runtime._luma(photo)
     assert np.abs(grey.astype(int) - cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)).max() <= 1
+
+
+def test_missing_onnxruntime_names_this_python_and_the_bundled_ones(monkeypatch):
+    monkeypatch.delitem(sys.modules, "onnxruntime", raising=False)   # what a Python without its wheel sees
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if not (Path(p) / "onnxruntime").exists()])
+    with pytest.raises(AnimateDrawingError) as caught:
+        runtime.available_providers()
+    message = str(caught.value)
+    assert f"this Python {sys.version_info.major}.{sys.version_info.minor}" in message
+    assert "3.11 (Blender 4.2-5.0) and 3.13 (Blender 5.1-5.3)" in message
+    assert "\n" not in message

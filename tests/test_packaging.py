@@ -41,6 +41,8 @@ def _load_build_addon():
 
 
 build_addon = _load_build_addon()
+# The wheels Blender installs for this Python (the zip carries cp311 and cp313 ones).
+PINS = build_addon.WHEEL_FOR_IMPORT[f"{sys.version_info.major}.{sys.version_info.minor}"]
 
 
 def run_build(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -116,7 +118,10 @@ def test_zip_manifest_lists_linux_wheels_and_only_the_files_permission(linux_bui
     for wheel in wheels:
         platform_tag = Path(wheel).stem.split("-")[-1]
         assert "linux" in platform_tag and "x86_64" in platform_tag or platform_tag == "any", wheel
-        assert Path(wheel).stem.split("-")[-3] in ("cp311", "cp37", "py3", "cp36"), wheel
+    # Blender 4.2-5.0 (Python 3.11) and 5.1-5.3 (Python 3.13) each find every bundled package.
+    for python in ("cp311", "cp313"):
+        for_python = {build_addon.dist_name(Path(w).name.split("-")[0]) for w in wheels if Path(w).stem.split("-")[-3] == python}
+        assert for_python == {"onnxruntime", "pyyaml"}, (python, wheels)
 
 
 def test_build_prints_each_zip_size_and_files(linux_build):
@@ -175,12 +180,8 @@ for path in sorted((repo_dir / "animate_drawing" / "models").glob("*.onnx")):
         model_outputs[f"{path.name}:{out.name}"] = value
 numpy.savez(outputs_path, **model_outputs)
 
-def action_fcurves(action):
-    if getattr(action, "layers", None):   # 4.4+ layered actions (the only API in 5.0)
-        return [fc for layer in action.layers for strip in layer.strips for bag in strip.channelbags for fc in bag.fcurves]
-    return list(action.fcurves)           # 4.2/4.3 legacy API
-
 if "animate" in report["operators"]:
+    action_fcurves = __import__("importlib").import_module(module + ".addon.compat").action_fcurves
     bpy.ops.animate_drawing.animate(filepath=drawing)
     report["animate"] = []
     for ob in bpy.data.objects:
@@ -227,7 +228,7 @@ def _blender_only_site(folder: Path) -> Path:
 def _bundled_imports(zip_path: Path) -> list[str]:
     """Import names of the wheels listed in the zip's manifest."""
     shipped = {build_addon.dist_name(Path(w).name.split("-")[0]) for w in _zip_manifest(zip_path)["wheels"]}
-    return sorted(module for module, requirement in build_addon.WHEEL_FOR_IMPORT.items()
+    return sorted(module for module, requirement in PINS.items()
                   if build_addon.dist_name(requirement.split("==")[0]) in shipped)
 
 
@@ -274,7 +275,7 @@ def test_installed_extension_imports_its_bundled_wheels(install_report):
     assert set(install_report["bundled"]) == {"onnxruntime", "yaml"}
     for name, info in install_report["modules"].items():
         assert Path(info["file"]).is_relative_to(local_site), f"{name} came from {info['file']}"
-    assert install_report["modules"]["onnxruntime"]["version"] == build_addon.WHEEL_FOR_IMPORT["onnxruntime"].split("==")[1]
+    assert install_report["modules"]["onnxruntime"]["version"] == PINS["onnxruntime"].split("==")[1]
     # No OpenCV anywhere in that Blender: the animate test below runs the whole pipeline without it.
     assert not install_report["cv2_importable"]
 
@@ -334,7 +335,7 @@ def test_build_without_network_fails_with_a_clear_message(tmp_path):
     proc = run_build("--platform", "linux-x64", "--source-dir", str(source), "--work-dir", str(tmp_path / "work"),
                      "--output-dir", str(tmp_path / "out"), "--index-url", "http://127.0.0.1:9/simple", timeout=300)
     assert proc.returncode == 1
-    assert "could not download the linux-x64 wheels (pyyaml==6.0.3)" in proc.stderr
+    assert "could not download the linux-x64 Python 3.11 wheels (pyyaml==6.0.3)" in proc.stderr
     assert "needs network access" in proc.stderr and "127.0.0.1:9" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.blender
 pytest.importorskip("bpy")
 from animate_drawing.addon.encode import composite, parse_background  # noqa: E402
 from animate_drawing.errors import InputError  # noqa: E402

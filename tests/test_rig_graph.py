@@ -61,6 +61,7 @@ def _mesh_graph_case(folder):
     return mesh.vertices, unique_edges(mesh.triangles), mesh.joint_vertex
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 @pytest.mark.parametrize("folder", MASKED_DIRS[:4], ids=lambda p: p.name)
 def test_distances_equal_dijkstra_on_drawing_meshes(folder):

@@ -47,6 +47,7 @@ def assert_mesh_invariants(vertices, triangles, mask):
     return areas
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 @pytest.mark.parametrize("folder", MASKED_DIRS, ids=lambda p: p.name)
 def test_annotated_masks_mesh_cleanly(folder):
@@ -88,6 +89,7 @@ def _ring_islands_speck():
     return mask
 
 
+@pytest.mark.blender
 def test_holes_and_islands_are_meshed_and_specks_dropped():
     mask = _ring_islands_speck()
     mesh = mesh_from_mask(mask)
@@ -118,6 +120,7 @@ def test_clean_region_keeps_islands_inside_holes_whole():
     np.testing.assert_array_equal(region, expected)
 
 
+@pytest.mark.blender
 def test_pin_holes_are_filled():
     mask = np.zeros((100, 100), dtype=bool)
     mask[20:80, 20:80] = True
@@ -128,6 +131,7 @@ def test_pin_holes_are_filled():
     assert areas.sum() == pytest.approx(59 * 59, rel=1e-3)  # the square through the border pixel centres
 
 
+@pytest.mark.blender
 def test_joints_become_vertices_and_outside_joints_snap_inside():
     mask = np.zeros((120, 80), dtype=bool)
     mask[10:110, 30:50] = True
@@ -144,6 +148,7 @@ def test_joints_become_vertices_and_outside_joints_snap_inside():
     assert mesh.snapped[4][0] == (40.0, 118.0)
 
 
+@pytest.mark.blender
 def test_density_controls_vertex_count():
     mask = np.zeros((500, 300), dtype=bool)
     cv2.ellipse(mask.view(np.uint8), (150, 250), (120, 230), 0, 0, 360, 1, -1)
@@ -153,6 +158,7 @@ def test_density_controls_vertex_count():
     assert fine > 3 * coarse
 
 
+@pytest.mark.blender
 def test_thin_limbs_keep_their_gap():
     """Two bars 3 px apart: triangles must not fill the gap between them."""
     mask = np.zeros((120, 60), dtype=bool)
@@ -182,6 +188,7 @@ def blob_masks(draw):
     return mask.astype(bool)
 
 
+@pytest.mark.blender
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mask=blob_masks(), joints=st.lists(st.tuples(st.floats(-50, 300), st.floats(-50, 300)), min_size=1, max_size=6))
 def test_random_masks_keep_the_invariants(mask, joints):
@@ -196,6 +203,7 @@ def test_random_masks_keep_the_invariants(mask, joints):
     assert np.allclose(mesh.joint_locs[unmoved], joints[unmoved])
 
 
+@pytest.mark.blender
 def test_too_small_masks_are_reported():
     mask = np.zeros((50, 50), bool)
     mask[20:23, 20:23] = True
@@ -220,6 +228,7 @@ def _circumcircle_holds(points, triangles, others):
     return (gaps < radius2[:, None] * (1.0 - 1e-6)).any(axis=1)
 
 
+@pytest.mark.blender
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2 ** 32 - 1), count=st.integers(3, 400), grid=st.booleans())
 def test_delaunay_triangles_are_delaunay_and_fill_the_hull(seed, count, grid):
@@ -241,6 +250,7 @@ def test_delaunay_triangles_are_delaunay_and_fill_the_hull(seed, count, grid):
     assert np.abs(areas).sum() == pytest.approx(hull_area, rel=1e-3, abs=1.0)
 
 
+@pytest.mark.blender
 def test_delaunay_triangles_of_degenerate_point_sets():
     assert delaunay_triangles(np.zeros((0, 2))).shape == (0, 3)
     assert delaunay_triangles(np.array([[1.0, 1.0], [5.0, 2.0]])).shape == (0, 3)
@@ -252,6 +262,7 @@ def test_delaunay_triangles_of_degenerate_point_sets():
     assert np.abs(signed_areas(square, triangles)).sum() == pytest.approx(100.0)
 
 
+@pytest.mark.blender
 def test_delaunay_triangles_match_qhull():
     """Points in general position have one Delaunay triangulation: the same as scipy's (Qhull)."""
     spatial = pytest.importorskip("scipy.spatial")
@@ -261,6 +272,7 @@ def test_delaunay_triangles_match_qhull():
     assert ours == qhull
 
 
+@pytest.mark.blender
 def test_delaunay_triangles_map_merged_duplicates_to_their_first_point():
     square = np.array([[0, 0], [10, 0], [10, 10], [0, 10], [5, 5], [5, 5], [5, 5 + 1e-7], [0, 0]], float)
     triangles = delaunay_triangles(square)

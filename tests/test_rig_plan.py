@@ -23,6 +23,7 @@ def _plan():
     return build_rig_plan(texture[..., :3], mask, config, BOY / "texture.png"), mask
 
 
+@pytest.mark.blender
 def test_world_mapping_puts_feet_on_the_ground_and_root_on_the_axis():
     plan, mask = _plan()
     world = plan.vertices_world
@@ -41,6 +42,7 @@ def test_world_mapping_puts_feet_on_the_ground_and_root_on_the_axis():
     assert plan.to_world(np.zeros((4, 5, 2))).shape == (4, 5, 3)
 
 
+@pytest.mark.blender
 def test_world_triangles_face_the_camera():
     plan, _ = _plan()
     world = plan.vertices_world
@@ -50,6 +52,7 @@ def test_world_triangles_face_the_camera():
     assert np.allclose(signed_areas(plan.vertices_uv, plan.triangles) * plan.scale ** 2, -normals[:, 1] / 2)
 
 
+@pytest.mark.blender
 def test_plan_fields_are_consistent():
     plan, mask = _plan()
     assert plan.name == "texture"
@@ -63,6 +66,7 @@ def test_plan_fields_are_consistent():
         assert plan.bones[plan.config.index(joint.name)].head_uv == pytest.approx(joint.loc)
 
 
+@pytest.mark.blender
 def test_density_is_passed_through():
     texture = np.full((200, 100, 3), 128, np.uint8)
     mask = np.zeros((200, 100), bool)

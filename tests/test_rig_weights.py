@@ -29,6 +29,7 @@ def _column(plan, name):
     return [b.name for b in plan.bones].index(name)
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 def test_weights_are_a_partition_of_unity(annotated_plan):
     plan = annotated_plan
@@ -43,6 +44,7 @@ def test_weights_are_a_partition_of_unity(annotated_plan):
     assert plan.bones[plan.triangle_bone.min()].deform and plan.triangle_bone.max() < len(plan.bones)
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 def test_each_part_is_dominated_by_its_bone(annotated_plan):
     plan = annotated_plan
@@ -72,6 +74,7 @@ def test_each_part_is_dominated_by_its_bone(annotated_plan):
         assert weights[vertex, _column(plan, name)] > 0.25, name
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 def test_joints_blend_smoothly(annotated_plan):
     plan = annotated_plan
@@ -103,6 +106,7 @@ def _two_legs_with_bridge():
     return texture, mask, CharacterConfig(200, 300, joints)
 
 
+@pytest.mark.blender
 def test_legs_joined_by_a_thin_bridge_do_not_share_weights():
     texture, mask, config = _two_legs_with_bridge()
     plan = build_rig_plan(texture, mask, config, "bridge")
@@ -126,6 +130,7 @@ def test_legs_joined_by_a_thin_bridge_do_not_share_weights():
 
 
 
+@pytest.mark.blender
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_figures_get_valid_weights(data):
@@ -167,6 +172,7 @@ def _rotate_subtree(plan, name, angle):
     return (1.0 - share) * plan.vertices_uv + share * turned
 
 
+@pytest.mark.blender
 @pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 def test_raising_an_arm_leaves_the_trunk_still(annotated_plan):
     """Shoulders bend on the arm's side only: the trunk keeps weight 1 right up to the joint, so

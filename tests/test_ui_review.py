@@ -20,6 +20,7 @@ def _figure(conf=None):
             "joint_conf": list(conf), "outline": [[10, 20], [90, 20], [90, 180]]}
 
 
+@pytest.mark.blender
 def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
     pytest.importorskip("bpy")  # review_overlay imports bpy
     from animate_drawing.addon import review_overlay
@@ -38,6 +39,7 @@ def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
     assert np.allclose(review_overlay.confidence_rgba([0.0, 0.5, 1.0])[:, :3], [(1, 0, 0), (1, 1, 0), (0, 1, 0)])
 
 
+@pytest.mark.blender
 def test_selected_figure_is_drawn_last():
     pytest.importorskip("bpy")
     from animate_drawing.addon import review_overlay
@@ -46,6 +48,7 @@ def test_selected_figure_is_drawn_last():
     assert [s.selected for s in shapes] == [False, False, True]
 
 
+@pytest.mark.blender
 def test_review_quad_stands_where_the_character_will():
     pytest.importorskip("bpy")
     from animate_drawing.addon import review_overlay
@@ -59,6 +62,7 @@ def test_review_quad_stands_where_the_character_will():
     assert bottom[1] == top[1] == 0.0  # the drawing's plane
 
 
+@pytest.mark.blender
 def test_viewport_projection_and_joint_discs():
     pytest.importorskip("bpy")
     from mathutils import Matrix
@@ -77,6 +81,7 @@ def test_viewport_projection_and_joint_discs():
     assert np.allclose(corners[24:].mean(axis=0), (50.0, 60.0), atol=1.5)
 
 
+@pytest.mark.blender
 def test_mask_outline_follows_the_mask_border():
     pytest.importorskip("bpy")
     from animate_drawing.addon import review_overlay

@@ -21,7 +21,10 @@ def _ui_modules():
 
 
 def _own_properties(cls):
-    return [p for p in cls.bl_rna.properties if p.is_runtime and p.identifier != "rna_type"]
+    # Not those of the base type (PropertyGroup.name, ...): bpy 5.3 reports some as runtime too.
+    inherited = set(cls.bl_rna.base.properties.keys()) if cls.bl_rna.base else set()
+    return [p for p in cls.bl_rna.properties
+            if p.is_runtime and p.identifier != "rna_type" and p.identifier not in inherited]
 
 
 def _interface_strings():

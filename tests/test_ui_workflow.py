@@ -125,7 +125,7 @@ def test_paint_mask_opens_the_mask_in_paint_mode(blender):
     space = area.spaces.active
     assert space.image == armature.animate_drawing.mask_image
     assert space.ui_mode == "PAINT"
-    from animate_drawing.operators.ui_fix import unified_paint_settings
+    from animate_drawing.addon.compat import unified_paint_settings
 
     colours = unified_paint_settings(bpy.context.tool_settings)
     assert tuple(colours.color) == pytest.approx((1, 1, 1))
