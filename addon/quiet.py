@@ -23,12 +23,15 @@ def native_output_silenced(enabled: bool = True):
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
     streams = sys.stdout, sys.stderr
+    # Python's own streams keep writing where they did, which is not always fds 1/2: the console
+    # script points sys.stdout at a copy of the results' fd and fd 1 at stderr (Blender's log).
+    targets = [os.dup(_fd_of(stream, fd)) for stream, fd in zip(streams, saved)]
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
-    sys.stdout = os.fdopen(os.dup(saved[0]), "w", buffering=1, encoding=streams[0].encoding, errors="replace")
-    sys.stderr = os.fdopen(os.dup(saved[1]), "w", buffering=1, encoding=streams[1].encoding, errors="replace")
+    sys.stdout = os.fdopen(targets[0], "w", buffering=1, encoding=streams[0].encoding, errors="replace")
+    sys.stderr = os.fdopen(targets[1], "w", buffering=1, encoding=streams[1].encoding, errors="replace")
     try:
         yield
     finally:
@@ -40,3 +43,10 @@ def native_output_silenced(enabled: bool = True):
         os.dup2(saved[1], 2)
         for fd in saved:
             os.close(fd)
+
+
+def _fd_of(stream, default: int) -> int:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (e.g. captured)
+        return default

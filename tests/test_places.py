@@ -123,6 +123,7 @@ def test_os_errors_in_words():
     assert str(place_error(OSError(errno.EROFS, "x", "/mnt/ro/out"))) == "/mnt/ro/out: read-only file system"
     assert str(place_error(OSError(errno.ENOSPC, "x"), "/data")) == "/data: no space left on the disk"
     assert str(place_error(OSError(errno.ENOENT, "x", "/gone"))).startswith("/gone: no such file or folder")
+    assert str(place_error(PermissionError(errno.EACCES, "x", "/locked/c.blend"))) == "/locked/c.blend: permission denied: this place cannot be written"
 
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
