@@ -87,6 +87,7 @@ def _annotated(name):
     return build_rig_plan(texture, mask, config, folder.name)
 
 
+@pytest.mark.blender  # builds a rig plan: triangulated by mathutils
 def test_foot_contacts_come_from_the_clip_height_and_speed():
     clip = load_bvh(CLIPS / "walk.bvh")
     plan = _annotated("xkromkad_AnimatedDrawings-1__postava_out")
@@ -98,6 +99,7 @@ def test_foot_contacts_come_from_the_clip_height_and_speed():
     assert both_off.mean() < 0.3                                                  # a walk, not a run
 
 
+@pytest.mark.blender
 @pytest.mark.parametrize("clip", [CLIPS / "wave.bvh", CLIPS / "jumping_jacks.bvh", BVH_DIR / "fair1" / "wave_hello.bvh"])
 def test_real_drawings_keep_their_shapes_on_real_clips(clip):
     """Measured on the issue's targets: limbs are flaps, the trunk bends like paper."""

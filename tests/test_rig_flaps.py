@@ -12,6 +12,8 @@ from animate_drawing.rig.flaps import flap_of_bones
 from animate_drawing.rig.mesh import mesh_from_mask
 from animate_drawing.rig.plan import build_rig_plan
 
+pytestmark = pytest.mark.blender  # rig plans are triangulated by mathutils and drawings decoded by Blender
+
 DIRS = annotated_biped_dirs()
 
 
