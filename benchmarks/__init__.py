@@ -13,3 +13,11 @@ def hermetic_blender_env(name: str, threads: int = 1) -> None:
         (home / var.lower()).mkdir()
         os.environ[var] = str(home / var.lower())
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+
+
+def print_table(title: str, header: tuple, rows: list[tuple]) -> None:
+    """A titled table: first column left-aligned, the others right-aligned."""
+    print(f"\n{title}")
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))

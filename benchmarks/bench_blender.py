@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import hermetic_blender_env
+from benchmarks import hermetic_blender_env, print_table
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REPEATS = 3
@@ -92,13 +92,6 @@ def bench_retarget(bpy) -> list[tuple]:
     ]
 
 
-def _print_table(title: str, header: tuple, rows: list[tuple]) -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))
-
-
 def main() -> None:
     hermetic_blender_env("blender")
     import bpy
@@ -110,9 +103,9 @@ def main() -> None:
     bpy.ops.wm.read_factory_settings(use_empty=True)
     animate_drawing.register()
     rig_rows = bench_rig_build(bpy)
-    _print_table(f"Rig build per annotated drawing (best of {REPEATS}, target ≤ {RIG_TARGET_MS:.0f} ms)",
+    print_table(f"Rig build per annotated drawing (best of {REPEATS}, target ≤ {RIG_TARGET_MS:.0f} ms)",
                  ("drawing", "triangles", "plan ms", "blender ms", "total ms", ""), rig_rows)
-    _print_table(f"Retarget + keys, {LONG_CLIP_FRAMES}-frame clip (best of {REPEATS}, target ≤ "
+    print_table(f"Retarget + keys, {LONG_CLIP_FRAMES}-frame clip (best of {REPEATS}, target ≤ "
                  f"{RETARGET_TARGET_MS:.0f} ms)", ("stage", "size", "ms", ""), bench_retarget(bpy))
     animate_drawing.unregister()
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import hermetic_blender_env
+from benchmarks import hermetic_blender_env, print_table
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SOURCE = SHARED_DATA / "video" / "basketball_two_players.mp4"
@@ -102,13 +102,6 @@ def bench(bpy, video: Path, label: str) -> tuple:
             f"{result.found_fraction:.0%}", "ok" if ok else "MISSED")
 
 
-def _print_table(title: str, header: tuple, rows: list[tuple]) -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))))
-
-
 def main() -> None:
     hermetic_blender_env("video")
     if not SOURCE.is_file():
@@ -124,7 +117,7 @@ def main() -> None:
         rows = [bench(bpy, clip_720p, "basketball upscaled to 720p"),
                 bench(bpy, STREET, "street_dance (passers-by)")]
         animate_drawing.unregister()
-    _print_table(f"Video → keyed Action (target ≤ {TARGET_S:.0f} s per 10 s of video, ≤ {TARGET_MEMORY_MB:.0f} MB "
+    print_table(f"Video → keyed Action (target ≤ {TARGET_S:.0f} s per 10 s of video, ≤ {TARGET_MEMORY_MB:.0f} MB "
                  "above start; memory is the process peak, so the second row's is an upper bound; "
                  f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
                  ("video", "source", "decode s", "pose s", "clip+keys s", "total s", "cpu s", "MB", "tracked", ""),
