@@ -64,8 +64,7 @@ def signals_raise_interrupted():
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        _restore(previous)
 
 
 @contextlib.contextmanager
@@ -98,5 +97,11 @@ def signals_exit_now(message: str = "interrupted"):
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        _restore(previous)
+
+
+def _restore(previous: dict) -> None:
+    """Put back the handlers found; one Python cannot name (None: installed from C, as the
+    Blender program does) becomes the default, since Python cannot reinstall it."""
+    for sig, old in previous.items():
+        signal.signal(sig, signal.SIG_DFL if old is None else old)

@@ -209,7 +209,7 @@ def _search_windows(mask: np.ndarray, joints: np.ndarray):
     neck = joints[_NECK]
     shoulders = joints[list(_SHOULDERS)].mean(axis=0)
     ys = np.nonzero(mask.any(axis=1))[0]
-    body_reach = BODY_FACE_REACH * float(ys.ptp() + 1 if len(ys) else h)
+    body_reach = BODY_FACE_REACH * float(np.ptp(ys) + 1 if len(ys) else h)
     below = shoulders[1] - neck[1]
     if below > 0.5 * abs(shoulders[0] - neck[0]) and below > 2:
         # The usual figure: the head ends at the shoulders.
