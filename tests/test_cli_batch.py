@@ -177,7 +177,7 @@ def test_interrupted_run_leaves_no_finished_looking_output_and_resume_completes_
         pytest.skip("../shared/data is not beside the repository")
     out = tmp_path / "out"
     args = ["animate", RAW_DRAWINGS / DRAWINGS[0], "--motion", BVH_DIR / "fair1" / "jumping.bvh", "--out", out,
-            "--format", "png,mp4", "--size", 64, "--json"]
+            "--format", "png,mp4", "--size", 256, "--json"]   # big enough to take seconds: it must be caught mid-render
     proc = subprocess.Popen([*CLI, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ, OMP_NUM_THREADS="1"))
     try:

@@ -30,9 +30,10 @@ read -r -a BPY_VERSIONS <<< "${BPY_VERSIONS:-5.3.0 5.2.0 5.1.0}"
 
 # Debian packages: Blender and the numpy it imports (Blender's own releases bundle it), venv for
 # bpy, ffmpeg to decode the video, the X/GL libraries the bpy wheel links against (the blender
-# package pulls its own) and Mesa for EEVEE without a GPU.
+# package pulls its own), Mesa for EEVEE without a GPU, and chattr (e2fsprogs) for the
+# immutable-folder fault test.
 PACKAGES=(blender python3-numpy python3-venv ffmpeg ca-certificates libsm6 libice6 libxi6 libxxf86vm1 libxfixes3
-          libxrender1 libxkbcommon0 libgl1 libegl1 libgl1-mesa-dri libegl-mesa0)
+          libxrender1 libxkbcommon0 libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 e2fsprogs)
 # One venv per bpy inside the root, with these beside it: bpy 5.1+ needs Python 3.13 and takes
 # numpy 2; OpenCV (dev tests only) 4.12 is the 4.x release built for numpy 2; onnxruntime matches
 # the cp313 wheel the zip bundles.
