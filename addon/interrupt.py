@@ -47,7 +47,6 @@ class _State:
 @contextlib.contextmanager
 def signals_raise_interrupted():
     """Inside: the first SIGINT/SIGTERM raises Interrupted; later ones are ignored."""
-    previous = {sig: signal.getsignal(sig) for sig in HANDLED}
     _State.caught, _State.pending = [], None
 
     def handler(signum, _frame):
@@ -59,12 +58,8 @@ def signals_raise_interrupted():
             return
         raise Interrupted(signum)
 
-    for sig in HANDLED:
-        signal.signal(sig, handler)
-    try:
+    with _handling(handler):
         yield
-    finally:
-        _restore(previous)
 
 
 @contextlib.contextmanager
@@ -85,23 +80,24 @@ def signals_deferred():
 def signals_exit_now(message: str = "interrupted"):
     """Inside: SIGINT/SIGTERM print `message` and end the process on the spot (os._exit, no
     clean-up): for work that writes nothing and must not see an exception."""
-    previous = {sig: signal.getsignal(sig) for sig in HANDLED}
-
     def handler(signum, _frame):
         if message:
             print(message, file=sys.stderr, flush=True)
         os._exit(128 + signum)
 
+    with _handling(handler):
+        yield
+
+
+@contextlib.contextmanager
+def _handling(handler):
+    """`handler` for SIGINT/SIGTERM inside; then the handlers found are put back. One Python
+    cannot name (None: installed from C, as the Blender program does) becomes the default."""
+    previous = {sig: signal.getsignal(sig) for sig in HANDLED}
     for sig in HANDLED:
         signal.signal(sig, handler)
     try:
         yield
     finally:
-        _restore(previous)
-
-
-def _restore(previous: dict) -> None:
-    """Put back the handlers found; one Python cannot name (None: installed from C, as the
-    Blender program does) becomes the default, since Python cannot reinstall it."""
-    for sig, old in previous.items():
-        signal.signal(sig, signal.SIG_DFL if old is None else old)
+        for sig, old in previous.items():
+            signal.signal(sig, signal.SIG_DFL if old is None else old)
