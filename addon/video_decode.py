@@ -71,11 +71,14 @@ def read_video(path: str | os.PathLike, max_side: int = DEFAULT_MAX_SIDE, start:
         yield from dec.frames(max_side, first, last)
 
 
-def read_video_frames(path: str | os.PathLike, first: int, last: int,
-                      max_side: int = DEFAULT_MAX_SIDE) -> Iterator[VideoFrame]:
-    """Frames `first` to `last` (0-based, inclusive) of `path`, as `read_video` gives them."""
+def read_video_chunks(path: str | os.PathLike, first: int, last: int,
+                      max_side: int = DEFAULT_MAX_SIDE) -> Iterator[list[VideoFrame]]:
+    """Frames `first` to `last` (0-based, inclusive) of `path`, as `read_video` gives them, a
+    decoded chunk (up to CHUNK_FRAMES) at a time. Between two chunks no Blender call is running,
+    so the caller may use threads then; Python threads that run while Blender renders the next
+    chunk can crash Blender (seen: a segfault in `render.render` on a 2-core CI machine)."""
     with _DecodeScene(path) as dec:
-        yield from dec.frames(max_side, first, min(last, dec.info.frame_count - 1))
+        yield from dec.chunks(max_side, first, min(last, dec.info.frame_count - 1))
 
 
 def frame_range(info: VideoInfo, start: float, end: float | None) -> tuple[int, int]:
@@ -140,6 +143,10 @@ class _DecodeScene:
         return VideoInfo(self.path, fps, count, int(width), int(height))
 
     def frames(self, max_side: int, first: int, last: int) -> Iterator[VideoFrame]:
+        for chunk in self.chunks(max_side, first, last):
+            yield from chunk
+
+    def chunks(self, max_side: int, first: int, last: int) -> Iterator[list[VideoFrame]]:
         import bpy
 
         info = self.info
@@ -161,13 +168,14 @@ class _DecodeScene:
             render.filepath = os.path.join(self.tmp, "f_#######")
             with bpy.context.temp_override(scene=self.scene), quiet_blender():
                 bpy.ops.render.render(animation=True, scene=self.scene.name)
+            chunk = []
             for index in range(chunk_start, chunk_end + 1):
                 file = os.path.join(self.tmp, f"f_{index + 1:07d}.tga")
                 if not os.path.isfile(file):
                     raise InputError(self.path, f"frame {index + 1} could not be decoded (truncated or damaged file?)")
-                rgb = read_tga(file)
+                chunk.append(VideoFrame(index, index / info.fps, read_tga(file)))
                 os.remove(file)
-                yield VideoFrame(index, index / info.fps, rgb)
+            yield chunk
 
     def __exit__(self, *exc) -> None:
         import bpy

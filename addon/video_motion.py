@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,9 +21,7 @@ from ..errors import InputError
 from ..models.human_pose import PoseTracker
 from ..motions.bvh import write_bvh
 from ..motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track
-from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_frames
-
-MAX_PENDING_FRAMES = 64   # decoded frames waiting for the pose models (~250 KB each)
+from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_chunks
 
 
 @dataclass
@@ -59,34 +55,29 @@ class VideoTracking:
         return [(a, min(a + frames_each - 1, self.last)) for a in range(self.first, self.last + 1, frames_each)]
 
     def track_frames(self, first: int, last: int, progress: Callable[[float], None] | None = None) -> None:
-        """Decode frames `first`..`last` and track them (main thread: Blender decodes). The pose
-        models run on a worker thread while the next frames decode (onnxruntime releases the
-        GIL); the bounded queue keeps memory flat on long videos."""
+        """Decode frames `first`..`last` and track them (main thread: Blender decodes). Decoding
+        and the pose models take turns, a chunk at a time: overlapping them on a worker thread
+        crashed Blender's renderer (Python threads must not run while it renders)."""
         decode_s = pose_s = 0.0
-        pending: deque = deque()
-        frames = read_video_frames(self.path, first, last, self.options.max_side)
         total = max(1, self.last - self.first + 1)
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            while True:
-                t0 = time.perf_counter()
-                frame = next(frames, None)
-                decode_s += time.perf_counter() - t0
-                if frame is not None:
-                    pending.append((frame.time, frame.rgb.shape, worker.submit(self.tracker.track, frame.rgb)))
-                while pending and (frame is None or len(pending) > MAX_PENDING_FRAMES):
-                    frame_time, shape, future = pending.popleft()
-                    t1 = time.perf_counter()
-                    pose = future.result()
-                    pose_s += time.perf_counter() - t1
-                    self.times.append(frame_time)
-                    self.world.append(pose.world)
-                    self.image.append(pose.image_xy)
-                    self.visibility.append(pose.visibility)
-                    self.size = (shape[1], shape[0])
-                    if progress is not None:
-                        progress(min(1.0, len(self.times) / total))
-                if frame is None:
-                    break
+        chunks = read_video_chunks(self.path, first, last, self.options.max_side)
+        while True:
+            t0 = time.perf_counter()
+            chunk = next(chunks, None)
+            t1 = time.perf_counter()
+            decode_s += t1 - t0
+            if chunk is None:
+                break
+            for frame in chunk:
+                pose = self.tracker.track(frame.rgb)
+                self.times.append(frame.time)
+                self.world.append(pose.world)
+                self.image.append(pose.image_xy)
+                self.visibility.append(pose.visibility)
+                self.size = (frame.rgb.shape[1], frame.rgb.shape[0])
+                if progress is not None:
+                    progress(min(1.0, len(self.times) / total))
+            pose_s += time.perf_counter() - t1
         self.timings["decode_ms"] += decode_s * 1000.0
         self.timings["pose_ms"] += pose_s * 1000.0
 
@@ -100,7 +91,7 @@ def track_video(path: str | os.PathLike, options: VideoMotionOptions,
                 progress: Callable[[float], None] | None = None,
                 timings: dict[str, float] | None = None) -> PoseTrack:
     """Decode `path` and follow one performer through it (main thread). `timings`, when given,
-    receives decode_ms and pose_ms (time spent waiting for the pose models beyond decoding)."""
+    receives decode_ms and pose_ms (time in the pose models)."""
     tracking = VideoTracking(path, options)
     tracking.track_frames(tracking.first, tracking.last, progress)
     if timings is not None:
