@@ -16,7 +16,7 @@ import numpy as np
 import bpy
 
 from ..errors import InputError
-from ..rig.char_cfg import CharacterConfig, parse_char_cfg
+from ..formats.char_cfg import CharacterConfig, parse_char_cfg
 from ..rig.character import CFG_FILE, load_character_dir
 from ..rig.plan import RigPlan, build_rig_plan
 from . import build_armature, build_camera, build_material, build_mesh

@@ -20,7 +20,7 @@ from animate_drawing.motions import authoring  # noqa: E402
 from animate_drawing.motions.bvh import BvhClip, load_bvh, write_bvh  # noqa: E402
 from animate_drawing.motions.mapping import analyze_skeleton, auto_map  # noqa: E402
 from animate_drawing.motions.retarget import RetargetOptions, retarget  # noqa: E402
-from animate_drawing.rig.char_cfg import CharacterConfig, Joint  # noqa: E402
+from animate_drawing.formats.char_cfg import CharacterConfig, Joint  # noqa: E402
 from animate_drawing.rig.skeleton import plan_bones  # noqa: E402
 
 SHARED_BVH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bvh"

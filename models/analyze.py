@@ -290,7 +290,7 @@ def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 
     the texture's alpha is the mask, joints are whole pixels on the mask, and `bbox` gives
     the crop's left/top/right/bottom in the analysed image's pixels.
     """
-    from ..rig.char_cfg import CharacterConfig, Joint
+    from ..formats.char_cfg import CharacterConfig, Joint
 
     figure = analysis.figures[index]
     h, w = analysis.image.shape[:2]

@@ -28,7 +28,7 @@ def annotate(image_path: str | os.PathLike, out_dir: str | os.PathLike,
 
 
 def write_annotations(analysis: DrawingAnalysis, out_dir: str | os.PathLike, pad: float = 0.1) -> list[Path]:
-    from ..rig.char_cfg import save_bounding_box, save_char_cfg
+    from ..formats.char_cfg import save_bounding_box, save_char_cfg
 
     out_dir = Path(out_dir)
     try:

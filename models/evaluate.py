@@ -91,7 +91,7 @@ def _analyze_texture(rgb, alpha, settings: AnalysisSettings, models, paper_margi
 
 
 def evaluate_annotated(folder: Path, settings: AnalysisSettings, paper_margin: float = 0.0) -> FolderResult:
-    from ..rig.char_cfg import load_bounding_box, load_char_cfg
+    from ..formats.char_cfg import load_bounding_box, load_char_cfg
 
     result = FolderResult(folder.name)
     texture_path = folder / "texture.png"

@@ -3,8 +3,7 @@
 Handles what phones, scanners and paint programs actually produce: EXIF-rotated JPEGs,
 grayscale, 16-bit, CMYK JPEGs, palette/RGBA PNGs, huge photos. The pixel count is checked
 from the file header *before* decoding so a decompression bomb is refused without
-allocating gigabytes. Decoding goes through Blender (`imaging.image_file`), so `load_image`
-must run on the main thread.
+allocating gigabytes. Decoding is Pillow's (`imaging.image_file`): any thread may load.
 """
 
 from __future__ import annotations
@@ -39,9 +38,8 @@ def load_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     size = header_size(data)
     if size is not None:
         _check_pixel_count(path, *size)
-    rgba, _ = read_image(path)
+    rgba, _ = read_image(path, check_size=_check_pixel_count)   # formats header_size does not know
     height, width = rgba.shape[:2]
-    _check_pixel_count(path, width, height)
     if min(height, width) < MIN_SIDE:
         raise InputError(path, f"the image is too small ({width}x{height} px); "
                                f"it needs at least {MIN_SIDE} px on each side")

@@ -1,7 +1,7 @@
 """Pure rigging (no bpy): AnimatedDrawings character files, mask → mesh, bones, skin weights,
 and the `RigPlan` that the Blender builders turn into objects.
 
-    char_cfg   char_cfg.yaml / bounding_box.yaml I/O (`CharacterConfig`, `Joint`)
+    (char_cfg.yaml I/O lives in formats/char_cfg; `CharacterConfig`, `Joint` re-exported here)
     character  character folders (texture.png, mask.png, char_cfg.yaml)
     mesh       mask → triangle mesh with joints as vertices
     skeleton   joints → `BonePlan` list
@@ -9,7 +9,7 @@ and the `RigPlan` that the Blender builders turn into objects.
     plan       `RigPlan`, `build_rig_plan`
 """
 
-from .char_cfg import CharacterConfig, Joint
+from ..formats.char_cfg import CharacterConfig, Joint
 from .plan import RigPlan, build_rig_plan
 from .skeleton import BonePlan
 

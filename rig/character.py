@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..imaging.image_file import read_image, write_png
-from .char_cfg import CharacterConfig, load_char_cfg, save_bounding_box, save_char_cfg
+from ..formats.char_cfg import CharacterConfig, load_char_cfg, save_bounding_box, save_char_cfg
 
 TEXTURE_FILE = "texture.png"
 MASK_FILE = "mask.png"

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import InputError
 from ..imaging.contours import fill_polygons, polygon_area, polygon_perimeter, trace_outlines
 from ..imaging.morphology import dilate, distance_to_background, erode, max_filter, min_filter
+from .triangulate import delaunay_triangles
 
 MIN_FIGURE_PIXELS = 16
 MIN_ISLAND_FRACTION = 0.01     # islands smaller than this × the largest are specks: dropped
@@ -32,7 +33,6 @@ INTERIOR_CLEARANCE = 0.55      # interior grid points keep this × spacing from 
 JOINT_CLEARANCE = 0.6          # grid points closer than this × spacing to a joint are dropped
 MIN_TRIANGLE_AREA = 1e-2       # px²
 MAX_EDGE_SPACINGS = 4.0        # longer Delaunay edges span background
-DELAUNAY_EPSILON = 1e-5        # px: Blender's triangulator merges points closer than this
 DISTANCE_CELL_SPACINGS = 0.2   # distances to the outline are measured on cells up to this × spacing
 DISTANCE_REACH_SPACINGS = 1.5  # ... and only up to this × spacing (+2 px); farther reads as that
 
@@ -165,34 +165,6 @@ def _all_in_cells(blocks: np.ndarray, cell: int) -> np.ndarray:
     for i in range(1, cell):
         cells &= rows[:, i::cell]
     return cells
-
-
-def delaunay_triangles(points: np.ndarray) -> np.ndarray:
-    """(M, 3) point indices of the Delaunay triangles of `points` (P, 2); none when all points lie
-    on one line (a one-pixel stroke).
-
-    Blender's triangulator (C code; it only computes, so worker threads may call it) may merge
-    points closer than DELAUNAY_EPSILON and renumber them: its `orig_verts` map them back, a
-    merged group to its first point."""
-    points = np.asarray(points, dtype=np.float64)
-    if len(points) < 3:
-        return np.zeros((0, 3), dtype=np.int64)
-    _, _, faces, orig_verts, _, _ = _delaunay_2d_cdt()(points.tolist(), [], [], 0, DELAUNAY_EPSILON)
-    triangles = np.array([f for f in faces if len(f) == 3], dtype=np.int64).reshape(-1, 3)
-    # Every output vertex comes from an input point when there are no constraint edges.
-    source = np.array([group[0] if group else -1 for group in orig_verts], dtype=np.int64)
-    triangles = source[triangles]
-    return triangles[(triangles >= 0).all(axis=1)]
-
-
-def _delaunay_2d_cdt():
-    """mathutils' triangulator: built into Blender; the bpy wheel registers it on import."""
-    try:
-        from mathutils.geometry import delaunay_2d_cdt
-    except ImportError:
-        import bpy  # noqa: F401
-        from mathutils.geometry import delaunay_2d_cdt
-    return delaunay_2d_cdt
 
 
 class _LocalWidths:

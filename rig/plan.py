@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .char_cfg import CharacterConfig
+from ..formats.char_cfg import CharacterConfig
 from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
 from .skeleton import BonePlan, plan_bones

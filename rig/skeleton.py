@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .char_cfg import CharacterConfig
+from ..formats.char_cfg import CharacterConfig
 
 PRIMARY_CHILD = {"root": "hip", "hip": "torso", "torso": "neck"}
 LEAF_LENGTH_RATIO = 0.35

@@ -191,7 +191,7 @@ def test_not_an_image_is_an_input_error(tmp_path):
 
 @pytest.mark.blender
 def test_annotate_writes_animated_drawings_folder(tmp_path):
-    from animate_drawing.rig.char_cfg import load_bounding_box, load_char_cfg
+    from animate_drawing.formats.char_cfg import load_bounding_box, load_char_cfg
 
     page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
     folders = annotate(_save(tmp_path / "stick.png", page), tmp_path / "out", _classical_settings())

@@ -11,9 +11,6 @@ import pytest
 from animate_drawing.errors import InputError
 from animate_drawing.models.image_io import MAX_LONG_SIDE, header_size, load_image
 
-# Decoding goes through Blender: run these on every supported Blender (bpy 4.2 too).
-pytestmark = pytest.mark.blender
-
 
 def _write(path, bgr_or_gray, ext=".png", params=()):
     ok, data = cv2.imencode(ext, bgr_or_gray, list(params))
@@ -150,7 +147,7 @@ def test_a_few_transparent_pixels_are_not_a_cutout(tmp_path):
 
 
 def test_a_drawing_loaded_on_the_main_thread_is_analysed_on_a_worker(tmp_path):
-    """The UI decodes with Blender on the main thread and runs the models on a worker thread."""
+    """A drawing loaded on one thread is analysed on another, with the same result."""
     import concurrent.futures
 
     from animate_drawing.models.analyze import AnalysisSettings, analyze_image, load_drawing

@@ -366,7 +366,7 @@ def test_a_torso_drawn_upside_down_leans_instead_of_flipping():
 
 def test_the_rig_packages_bone_plan_is_accepted():
     skeleton = pytest.importorskip("animate_drawing.rig.skeleton")
-    char_cfg = pytest.importorskip("animate_drawing.rig.char_cfg")
+    char_cfg = pytest.importorskip("animate_drawing.formats.char_cfg")
     config = char_cfg.CharacterConfig(width=400, height=400, joints=[char_cfg.Joint(n, p, uv) for n, p, uv in KID])
     bones = skeleton.plan_bones(config)
     result = retarget(load_bvh(LIBRARY["wave"]), bones, None, scale=KID_SCALE)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from animate_drawing.errors import InputError
-from animate_drawing.rig.char_cfg import (
+from animate_drawing.formats.char_cfg import (
     CharacterConfig, Joint, dump_char_cfg, load_bounding_box, load_char_cfg, save_bounding_box,
     save_char_cfg,
 )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from animate_drawing.errors import InputError
-from animate_drawing.rig.char_cfg import CharacterConfig, Joint, load_bounding_box, load_char_cfg
+from animate_drawing.formats.char_cfg import CharacterConfig, Joint, load_bounding_box, load_char_cfg
 from animate_drawing.rig.character import load_character_dir, save_character_dir
 from animate_drawing.rig.plan import build_rig_plan
 

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from animate_drawing.errors import InputError
 from animate_drawing.rig.character import load_character_dir
-from animate_drawing.rig.mesh import (MIN_TRIANGLE_AREA, clean_region, delaunay_triangles, mesh_from_mask,
+from animate_drawing.rig.mesh import (MIN_TRIANGLE_AREA, clean_region, mesh_from_mask,
                                      signed_areas, unique_edges, uvs_for)
 from animate_drawing.rig.plan import build_rig_plan
+from animate_drawing.rig.triangulate import delaunay_triangles
 
 ANNOTATED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
 MASKED_DIRS = sorted(p.parent for p in ANNOTATED.glob("*/mask.png")) if ANNOTATED.is_dir() else []

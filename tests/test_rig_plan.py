@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+from animate_drawing.formats.char_cfg import CharacterConfig, Joint
 from animate_drawing.rig.character import load_character_dir
 from animate_drawing.rig.mesh import signed_areas
 from animate_drawing.rig.plan import CHARACTER_HEIGHT, build_rig_plan, sanitize_name

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from animate_drawing.rig.char_cfg import CharacterConfig, Joint, load_char_cfg
+from animate_drawing.formats.char_cfg import CharacterConfig, Joint, load_char_cfg
 from animate_drawing.rig.skeleton import (
     LEAF_LENGTH_RATIO, ZERO_LENGTH_RATIO, bone_index, bone_moving_joint, plan_bones,
 )

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+from animate_drawing.formats.char_cfg import CharacterConfig, Joint
 from animate_drawing.rig.character import load_character_dir
 from animate_drawing.rig.plan import build_rig_plan
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ...rig.char_cfg import load_char_cfg
+from ...formats.char_cfg import load_char_cfg
 from .nets import CROP_SIZE
 from .samples import CropSample, _colour_jitter
 from .synth_figure import COCO17, COCO17_FLIP
