@@ -46,9 +46,9 @@ bench: setup
 # Vision accuracy on ../shared, targets judged on the test split only; exits 1 when one is missed.
 # Then face finding against the hand labels (prints the per-drawing table).
 eval: setup
-	$(PY) -m animate_drawing.models.training.split
-	$(PY) -m animate_drawing.models.evaluate
-	$(PY) -m animate_drawing.models.evaluate_faces
+	$(PY) -m animate_drawing.vision_dev.training.split
+	$(PY) -m animate_drawing.vision_dev.evaluate
+	$(PY) -m animate_drawing.vision_dev.evaluate_faces
 
 # One extension zip per platform in dist/ (downloads the bundled wheels once into build/wheels).
 package: setup

@@ -57,9 +57,20 @@ GPU_PLATFORMS = ("linux-x64", "windows-x64")
 # No OpenCV: its wheel alone (37-57 MB a platform) outweighs the 40 MB budget, so the shipped
 # code does its image work with numpy and Blender (see imaging/); an import of cv2 in shipped
 # code fails the build here.
+# Pillow decodes images (imaging/image_file.py) on any thread. 11.1 is the newest release whose
+# wheels stay small (11.2 added AVIF: 5-7 MB a wheel); 11.1 has cp311 and cp313 wheels for all four
+# platforms, and SLIM_WHEEL below cuts it to its decoders.
 WHEEL_FOR_IMPORT = {
-    "3.11": {"onnxruntime": "onnxruntime==1.16.3", "yaml": "pyyaml==6.0.3"},
-    "3.13": {"onnxruntime": "onnxruntime==1.23.2", "yaml": "pyyaml==6.0.3"},
+    "3.11": {"onnxruntime": "onnxruntime==1.16.3", "yaml": "pyyaml==6.0.3", "PIL": "pillow==11.1.0"},
+    "3.13": {"onnxruntime": "onnxruntime==1.23.2", "yaml": "pyyaml==6.0.3", "PIL": "pillow==11.1.0"},
+}
+# Distribution -> wheel members the shipped code never loads, dropped before packing (with their
+# RECORD lines), and the rest recompressed with LZMA: two Pillow wheels a platform (cp311 + cp313)
+# would otherwise take 5-9 MB of the 40 MB budget. Dropped: ImageFont (FreeType, HarfBuzz,
+# Brotli), ImageCms (LittleCMS), Tk, ImageMath, ImageMorph; `Image.open` imports none of them.
+SLIM_WHEEL = {
+    "pillow": re.compile(r"(^|/)(_imagingft|_imagingcms|_imagingtk|_imagingmath|_imagingmorph|"
+                         r"libfreetype|libharfbuzz|libbrotli|liblcms2)[^/]*$"),
 }
 # The GPU build swaps onnxruntime for its CUDA 12 build (same `onnxruntime` module).
 GPU_WHEEL_FOR_IMPORT = {
@@ -247,6 +258,32 @@ def _cached_wheel(folder: Path, requirement: str) -> Path | None:
     return None
 
 
+def slim_wheel(wheel: Path) -> Path:
+    """The wheel itself, or for a distribution in SLIM_WHEEL a copy without the dropped members
+    (cached beside it in slim/). Blender extracts wheels with `zipfile`, which reads LZMA."""
+    drop = SLIM_WHEEL.get(dist_name(wheel.name.split("-")[0]))
+    if drop is None:
+        return wheel
+    slim = wheel.parent / "slim" / wheel.name
+    if slim.is_file():
+        return slim
+    slim.parent.mkdir(exist_ok=True)
+    partial = slim.with_suffix(".partial")
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(partial, "w", zipfile.ZIP_LZMA) as out:
+        dropped = {info.filename for info in src.infolist() if drop.search(info.filename)}
+        for info in src.infolist():
+            if info.filename in dropped:
+                continue
+            data = src.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                data = b"".join(line for line in data.splitlines(keepends=True)
+                                if line.split(b",")[0].decode() not in dropped)
+            info.compress_type = zipfile.ZIP_LZMA
+            out.writestr(info, data)
+    partial.replace(slim)
+    return slim
+
+
 def download_wheels(platform: str, python: str, requirements: list[str], cache_dir: Path,
                     index_url: str | None = None) -> list[Path]:
     """The pinned wheels for one platform and Python version, from the cache or downloaded with pip."""
@@ -313,7 +350,7 @@ def build_variant(variant: str, platforms: list[str], *, tools: BlenderTools, so
         stage_source(source_dir, stage_dir, _load_exclude_matcher(tools, manifest))
         requirements = required_wheels(stage_dir, GPU_WHEEL_FOR_IMPORT if variant == "gpu" else WHEEL_FOR_IMPORT)
 
-        wheels = {wheel for p in platforms for python, reqs in requirements.items()
+        wheels = {slim_wheel(wheel) for p in platforms for python, reqs in requirements.items()
                   for wheel in download_wheels(p, python, reqs, work_dir / "wheels", index_url)}
         wheel_names = sorted({w.name for w in wheels})
         (stage_dir / "wheels").mkdir()

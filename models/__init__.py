@@ -3,7 +3,7 @@
 Entry points: `analyze.analyze_image(path, AnalysisSettings)` → `DrawingAnalysis`,
 `analyze.figure_to_character(analysis, index)` → (texture RGBA, mask, CharacterConfig, bbox),
 `annotate.annotate(image, out_dir)` → AnimatedDrawings character folders, and
-`python -m animate_drawing.models.evaluate` for the accuracy table.
+`python -m animate_drawing.vision_dev.evaluate` for the accuracy table.
 
 Layers: `image_io` (robust loading) → `runtime` (providers, sessions, sidecar specs) →
 `decoders` (raw outputs → boxes/keypoints/masks) → `detector` / `segmenter` / `pose` (one

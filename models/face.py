@@ -13,12 +13,12 @@ apart), and then the body is searched (faces drawn on a garlic or a star; the po
 have put the head on a tip of the outline).
 
 Why not a learned model: the only real labels are the few hand-labelled shared drawings
-(models/training/face_labels.json), too few to train or even fairly validate one, and the
+(vision_dev/training/face_labels.json), too few to train or even fairly validate one, and the
 generator's faces (`training/synth_figure.py`: dot or ring eyes, an arc mouth) are simpler
 than real ones. This search finds 27 of the 28 labelled eyes and all 13 mouths, with the
 drawings' own joints or the pipeline's, in about 15 ms of CPU per figure at 1000 px; it does
 worse on the generator's small, blurred figures (both eyes on about a third of them) and on
-photos it was not tuned on (`python -m animate_drawing.models.evaluate_faces` prints the table).
+photos it was not tuned on (`python -m animate_drawing.vision_dev.evaluate_faces` prints the table).
 """
 
 from __future__ import annotations

@@ -245,11 +245,11 @@ SHIPPED = {t: shipped_specs(t, MODELS_DIR) for t in ("detection", "segmentation"
 @pytest.mark.blender
 @pytest.mark.skipif(not SHIPPED["pose"], reason="no shipped pose model yet")
 def test_shipped_models_accuracy_floor_on_the_test_split(shared_data):
-    # The test split (models/training/split.json) was never trained on nor used for a choice.
+    # The test split (vision_dev/training/split.json) was never trained on nor used for a choice.
     # Version 3 measured PCK@0.1 0.62, PCK@0.05 0.43 there: a decoding or pre-processing
     # regression, or a worse model, falls below these floors (the targets are evaluate's job).
-    from animate_drawing.models.evaluate import evaluate_annotated
-    from animate_drawing.models.training.split import folders_in
+    from animate_drawing.vision_dev.evaluate import evaluate_annotated
+    from animate_drawing.vision_dev.training.split import folders_in
 
     folders = folders_in("test")
     assert len(folders) >= 5

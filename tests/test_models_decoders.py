@@ -145,8 +145,8 @@ def test_decoders_invert_the_trainers_targets():
     # The shipped nets learn the training targets; decoding those targets with the shipped
     # sidecars' settings must give back the keypoints and boxes they were made from.
     pytest.importorskip("torch")
-    from animate_drawing.models.training.export import DETECTOR, POSE, sidecars
-    from animate_drawing.models.training.targets import box_targets, keypoint_heatmaps
+    from animate_drawing.vision_dev.training.export import DETECTOR, POSE, sidecars
+    from animate_drawing.vision_dev.training.targets import box_targets, keypoint_heatmaps
 
     kps = np.array([[[13.3, 150.2], [80.0, 80.0], [101.7, 33.1]] + [[50.0, 60.0]] * 14], np.float32)
     out = sidecars()[POSE]["output"]

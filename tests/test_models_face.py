@@ -252,7 +252,7 @@ def test_analysis_and_annotate_carry_the_face_in_image_pixels(tmp_path):
     assert record["mouth"] is not None
 
 
-# --- the hand-labelled shared drawings (models/training/face_labels.json) ---------------
+# --- the hand-labelled shared drawings (vision_dev/training/face_labels.json) ---------------
 
 FOUND_WITH_LABELLED_JOINTS = [
     "A2S-LAB_AnimatedTale__garlic_out",                       # face on the body, lashes
@@ -269,13 +269,13 @@ FOUND_WITH_LABELLED_JOINTS = [
 
 
 def _labelled(shared_data, name):
-    from animate_drawing.models.evaluate_faces import load_labels, load_texture
+    from animate_drawing.vision_dev.evaluate_faces import load_labels, load_texture
     return load_texture(shared_data / "drawings" / "annotated" / name), load_labels()[name]
 
 
 @pytest.mark.parametrize("name", FOUND_WITH_LABELLED_JOINTS)
 def test_labelled_drawings_eyes_and_mouth_are_found(shared_data, name):
-    from animate_drawing.models.evaluate_faces import score
+    from animate_drawing.vision_dev.evaluate_faces import score
     (rgb, mask, joints), label = _labelled(shared_data, name)
     face, why = find_face(rgb, mask, joints)
     s = score(face, label)
@@ -285,7 +285,7 @@ def test_labelled_drawings_eyes_and_mouth_are_found(shared_data, name):
 
 
 def test_the_pig_has_eyes_and_no_mouth_and_the_blank_head_no_face(shared_data):
-    from animate_drawing.models.evaluate_faces import score
+    from animate_drawing.vision_dev.evaluate_faces import score
     (rgb, mask, joints), label = _labelled(shared_data, "A2S-LAB_AnimatedTale__test_2")
     s = score(find_face(rgb, mask, joints)[0], label)
     assert s["eyes_matched"] == 2 and not s["mouth_found"]       # the snout is not a mouth
@@ -298,7 +298,7 @@ def test_all_labelled_drawings_meet_the_measured_floor(shared_data):
     """The evaluation's totals with the labelled joints stay at least as good as measured
     (27 of 28 eyes, 1 wrong, 13 of 13 mouths, no mouth where none is drawn); one eye of a
     30-px pencil face is the known miss."""
-    from animate_drawing.models.evaluate_faces import load_labels, score
+    from animate_drawing.vision_dev.evaluate_faces import load_labels, score
     results = []
     for name in load_labels():
         (rgb, mask, joints), label = _labelled(shared_data, name)

@@ -85,15 +85,14 @@ def test_zip_holds_addon_models_and_clips_but_no_dev_files(linux_build):
     zip_path, _ = linux_build
     names = set(_zip_names(zip_path))
     assert {"__init__.py", "errors.py", "blender_manifest.toml"} <= names
-    for folder in ("rig", "imaging", "models", "motions", "addon", "operators"):
+    for folder in ("rig", "imaging", "formats", "models", "motions", "addon", "operators"):
         shipped_py = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / folder).glob("*.py")}
-        shipped_py -= {"models/evaluate.py", "models/evaluate_faces.py"}   # development tools (OpenCV)
         assert shipped_py <= names, f"{folder}: {sorted(shipped_py - names)} missing from the zip"
     for pattern in ("models/*.onnx", "models/*.json", "models/human/*", "motions/clips/*"):
         expected = {p.relative_to(REPO_ROOT).as_posix() for p in REPO_ROOT.glob(pattern) if p.is_file()}
         assert expected <= names, f"{sorted(expected - names)} missing from the zip"
 
-    dev_prefixes = ("tests/", "models/training/", "benchmarks/", "docs/", "tools/", "build/", "dist/", ".")
+    dev_prefixes = ("tests/", "vision_dev/", "benchmarks/", "docs/", "tools/", "build/", "dist/", ".")
     dev_files = {"build_addon.py", "Makefile", "pyproject.toml"}
     leaked = sorted(n for n in names if n.startswith(dev_prefixes) or n in dev_files
                     or "__pycache__" in n or "/" not in n and n.endswith(".md"))
@@ -121,7 +120,7 @@ def test_zip_manifest_lists_linux_wheels_and_only_the_files_permission(linux_bui
     # Blender 4.2-5.0 (Python 3.11) and 5.1-5.3 (Python 3.13) each find every bundled package.
     for python in ("cp311", "cp313"):
         for_python = {build_addon.dist_name(Path(w).name.split("-")[0]) for w in wheels if Path(w).stem.split("-")[-3] == python}
-        assert for_python == {"onnxruntime", "pyyaml"}, (python, wheels)
+        assert for_python == {"onnxruntime", "pyyaml", "pillow"}, (python, wheels)
 
 
 def test_build_prints_each_zip_size_and_files(linux_build):
@@ -272,7 +271,7 @@ def test_installed_extension_registers_its_classes(install_report):
 
 def test_installed_extension_imports_its_bundled_wheels(install_report):
     local_site = Path(install_report["user_resources"]) / "extensions" / ".local"
-    assert set(install_report["bundled"]) == {"onnxruntime", "yaml"}
+    assert set(install_report["bundled"]) == {"onnxruntime", "yaml", "PIL"}
     for name, info in install_report["modules"].items():
         assert Path(info["file"]).is_relative_to(local_site), f"{name} came from {info['file']}"
     assert install_report["modules"]["onnxruntime"]["version"] == PINS["onnxruntime"].split("==")[1]
@@ -377,6 +376,31 @@ def test_build_manifest_narrows_platforms_and_lists_wheels():
     assert built["wheels"] == ["./wheels/a-1.0-cp311-cp311-win_amd64.whl"]
     assert {k: v for k, v in built.items() if k not in ("platforms", "wheels")} == \
         {k: v for k, v in original.items() if k not in ("platforms", "wheels")}
+
+
+def test_slim_wheel_drops_the_unused_members_and_their_record_lines(tmp_path):
+    wheel = tmp_path / "pillow-11.1.0-cp311-cp311-win_amd64.whl"
+    members = {"PIL/Image.py": b"x = 1\n" * 500, "PIL/_imaging.cp311-win_amd64.pyd": b"\x01" * 4000,
+               "PIL/_imagingft.cp311-win_amd64.pyd": b"\x02" * 4000, "pillow.libs/libfreetype-1.so.6": b"f",
+               "pillow.libs/libjpeg-2.so.62": b"j"}
+    record = "".join(f"{name},sha256=0,{len(data)}\n" for name, data in members.items())
+    with zipfile.ZipFile(wheel, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        z.writestr("pillow-11.1.0.dist-info/RECORD", record + "pillow-11.1.0.dist-info/RECORD,,\n")
+    slim = build_addon.slim_wheel(wheel)
+    assert slim.name == wheel.name and slim != wheel
+    with zipfile.ZipFile(slim) as z:
+        kept = set(z.namelist())
+        assert z.read("PIL/Image.py") == members["PIL/Image.py"]
+        assert all(info.compress_type == zipfile.ZIP_LZMA for info in z.infolist())
+        record_names = {line.split(",")[0] for line in z.read("pillow-11.1.0.dist-info/RECORD").decode().splitlines()}
+    assert kept == {"PIL/Image.py", "PIL/_imaging.cp311-win_amd64.pyd", "pillow.libs/libjpeg-2.so.62",
+                    "pillow-11.1.0.dist-info/RECORD"}
+    assert record_names == kept
+    other = tmp_path / "pyyaml-6.0.3-cp311-cp311-win_amd64.whl"
+    other.write_bytes(wheel.read_bytes())
+    assert build_addon.slim_wheel(other) == other          # only distributions named in SLIM_WHEEL
 
 
 @pytest.mark.parametrize("args, complaint", [

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from animate_drawing.models.training.evaluate_synthetic import evaluate  # noqa: E402
+from animate_drawing.vision_dev.training.evaluate_synthetic import evaluate  # noqa: E402
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 

@@ -7,8 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from animate_drawing.models.runtime import OnnxModel, load_model_spec  # noqa: E402
-from animate_drawing.models.training.export import DETECTOR, POSE, SEGMENTATION, export_checkpoint, load_nets  # noqa: E402
-from animate_drawing.models.training.train import train  # noqa: E402
+from animate_drawing.vision_dev.training.export import DETECTOR, POSE, SEGMENTATION, export_checkpoint, load_nets  # noqa: E402
+from animate_drawing.vision_dev.training.train import train  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 
 cv2 = pytest.importorskip("cv2")
 
-from animate_drawing.models.training import split  # noqa: E402
+from animate_drawing.vision_dev.training import split  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_train_split_is_licensed_and_disjoint_from_test(built):
 
 
 def test_shipped_pose_net_learned_only_from_the_train_split():
-    sidecar = json.loads((split.MANIFEST.parents[1] / "figure_pose.json").read_text(encoding="utf-8"))
+    sidecar = json.loads((split.MANIFEST.parents[2] / "models" / "figure_pose.json").read_text(encoding="utf-8"))
     learned = {d["folder"] for d in sidecar["training"]["real_drawings"]}
     assert learned and learned <= set(split.folders_in("train"))
     assert all(split._licensed(d["licence"]) for d in sidecar["training"]["real_drawings"])

@@ -6,11 +6,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from animate_drawing.models.decoders import decode_box_heatmap, decode_heatmap  # noqa: E402
-from animate_drawing.models.training.nets import CROP_SIZE, PAGE_SIZE  # noqa: E402
-from animate_drawing.models.training.samples import crop_sample, page_sample  # noqa: E402
-from animate_drawing.models.training.synth_ink import TextureBank  # noqa: E402
-from animate_drawing.models.training.synth_page import make_page  # noqa: E402
-from animate_drawing.models.training.targets import box_targets, keypoint_heatmaps  # noqa: E402
+from animate_drawing.vision_dev.training.nets import CROP_SIZE, PAGE_SIZE  # noqa: E402
+from animate_drawing.vision_dev.training.samples import crop_sample, page_sample  # noqa: E402
+from animate_drawing.vision_dev.training.synth_ink import TextureBank  # noqa: E402
+from animate_drawing.vision_dev.training.synth_page import make_page  # noqa: E402
+from animate_drawing.vision_dev.training.targets import box_targets, keypoint_heatmaps  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Train FigureNet (pose + mask) and PageDetector together on synthetic pages.
 
-    OMP_NUM_THREADS=1 python -m animate_drawing.models.training.train --out models/training/runs/main \
+    OMP_NUM_THREADS=1 python -m animate_drawing.vision_dev.training.train --out vision_dev/training/runs/main \
         --minutes 70 [--resume]
 
 One process, one thread: a pool of synthetic pages is topped up with a few fresh pages per step
@@ -161,7 +161,7 @@ def main(argv=None) -> None:
     ap.add_argument("--real-fraction", type=float, default=0.0,
                     help="share of each crop batch taken from the real annotated drawings (fine-tuning)")
     ap.add_argument("--real-split", default="train",
-                    help="the split of models/training/split.json whose real drawings may be learned from")
+                    help="the split of vision_dev/training/split.json whose real drawings may be learned from")
     ap.add_argument("--workers", type=int, default=0, help="processes making batches (0: this one)")
     ap.add_argument("--device", default="cpu", help="torch device for the nets, e.g. cuda")
     ap.add_argument("--init", type=Path, help="start from this checkpoint's weights with a fresh schedule")

@@ -1,11 +1,11 @@
 """Evaluate exported ONNX models on a fixed synthetic validation set (true masks and joints).
 
-    python -m animate_drawing.models.training.evaluate_synthetic [--models models] [--pages 150]
+    python -m animate_drawing.vision_dev.training.evaluate_synthetic [--models models] [--pages 150]
 
 Runs the shipped runtime classes (sidecar → session → decoder) exactly as `analyze_image`
 does: detector on the whole photo; pose and segmentation on the true box padded by 10 %.
 Prints box IoU / recall, mask IoU, PCK@0.1 and PCK@0.05 (distance / box diagonal, as
-models/evaluate.py measures the real drawings) and milliseconds per model run.
+vision_dev/evaluate.py measures the real drawings) and milliseconds per model run.
 """
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analyze import padded_box
-from ..detector import FigureDetector
+from ...models.analyze import padded_box
+from ...models.detector import FigureDetector
 from ..evaluate import box_iou
-from ..pose import PoseEstimator
-from ..runtime import OnnxModel, load_model_spec
-from ..segmenter import FigureSegmenter
+from ...models.pose import PoseEstimator
+from ...models.runtime import OnnxModel, load_model_spec
+from ...models.segmenter import FigureSegmenter
 from .export import DETECTOR, POSE, SEGMENTATION
 from .synth_ink import TextureBank
 from .synth_page import load_paper_patches, make_page
@@ -71,7 +71,7 @@ def evaluate(models_dir: Path, pages: int = 150, seed: int = VALIDATION_SEED, th
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[1])
+    ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
     ap.add_argument("--pages", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)

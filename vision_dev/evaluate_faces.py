@@ -1,8 +1,8 @@
 """Evaluate face finding on the hand-labelled shared drawings.
 
-    python -m animate_drawing.models.evaluate_faces [--data ../shared/data/drawings] [--sheet faces.png]
+    python -m animate_drawing.vision_dev.evaluate_faces [--data ../shared/data/drawings] [--sheet faces.png]
 
-Per labelled drawing (models/training/face_labels.json, coordinates in each annotated
+Per labelled drawing (vision_dev/training/face_labels.json, coordinates in each annotated
 folder's texture.png): eyes found / expected, the mean eye centre error and the mouth centre
 error as a fraction of the head size (the distance between the labelled eyes × 2, a face's
 width), and whether a mouth was found. Twice: with the drawing's own labelled joints
@@ -22,10 +22,10 @@ import cv2
 import numpy as np
 import yaml
 
-from .analyze import AnalysisSettings, analyze_array, models_for
-from .face import Face, find_face
-from .joints import AD_NAMES
-from .overlay import contact_sheet, draw_face
+from ..models.analyze import AnalysisSettings, analyze_array, models_for
+from ..models.face import Face, find_face
+from ..models.joints import AD_NAMES
+from ..models.overlay import contact_sheet, draw_face
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = Path(__file__).resolve().parent / "training" / "face_labels.json"
@@ -139,7 +139,7 @@ def synthetic(pages: int, seed: int = 17) -> None:
     whose two eye keypoints are both found (within 0.25 × the eye spacing). The generator
     leaves the face out of a tenth of its figures and one eye out of half its side views, so
     100 % is not reachable."""
-    from .joints import coco17_to_ad16
+    from ..models.joints import coco17_to_ad16
     from .training.synth_ink import TextureBank
     from .training.synth_page import make_page
 

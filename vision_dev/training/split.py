@@ -1,7 +1,7 @@
 """The train / validation / test split of the annotated third-party drawings, keyed by content.
 
-    python -m animate_drawing.models.training.split            # check split.json against ../shared
-    python -m animate_drawing.models.training.split --write    # rewrite split.json from the rules below
+    python -m animate_drawing.vision_dev.training.split            # check split.json against ../shared
+    python -m animate_drawing.vision_dev.training.split --write    # rewrite split.json from the rules below
 
 A drawing and its copies (the same drawing re-encoded, re-cropped or annotated twice) must
 fall in one split, or the test measures memory. Copies are found three ways and merged:
@@ -102,7 +102,7 @@ def build_manifest(root: Path = ANNOTATED_DIR) -> dict:
     for i, m in enumerate(members):
         groups.setdefault(find(i), []).append(m)
     manifest = {"about": "train/validation/test split of ../shared/data/drawings/annotated; "
-                         "see models/training/split.py for the rules", "groups": []}
+                         "see vision_dev/training/split.py for the rules", "groups": []}
     for group in sorted(groups.values(), key=lambda g: g[0]["folder"]):
         names = {m["folder"] for m in group}
         if names & EXCLUDED.keys():

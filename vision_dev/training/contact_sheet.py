@@ -1,6 +1,6 @@
 """Save a contact sheet of synthetic pages (mask outline + keypoints) beside real raw photos.
 
-    python -m animate_drawing.models.training.contact_sheet OUT.png [--n 12] [--seed 0]
+    python -m animate_drawing.vision_dev.training.contact_sheet OUT.png [--n 12] [--seed 0]
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Evaluate the vision pipeline on the third-party drawings beside the repository.
 
-    python -m animate_drawing.models.evaluate [--data ../shared/data/drawings] [--sheet raw_sheet.png]
+    python -m animate_drawing.vision_dev.evaluate [--data ../shared/data/drawings] [--sheet raw_sheet.png]
 
 Exits 1 when a target is missed. The targets are judged on the test split of
-`models/training/split.json` only (drawings never trained on and never used for a choice);
+`vision_dev/training/split.json` only (drawings never trained on and never used for a choice);
 train and validation means print for comparison.
 
 Annotated human figures (the texture crop given as the figure box, optionally first put on
@@ -27,10 +27,10 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, NoFigureError
-from .analyze import AnalysisSettings, analyze_array, analyze_image, models_for
-from .image_io import load_image
-from .joints import AD_NAMES
-from .overlay import contact_sheet, draw_analysis, draw_joint_overlay
+from ..models.analyze import AnalysisSettings, analyze_array, analyze_image, models_for
+from ..models.image_io import load_image
+from ..models.joints import AD_NAMES
+from ..models.overlay import contact_sheet, draw_analysis, draw_joint_overlay
 from .training.split import MANIFEST, load_split
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="put each annotated texture on this much paper per side first (default 0: "
                              "the tight crop AnimatedDrawings itself segmented and posed)")
     parser.add_argument("--split", type=Path, default=MANIFEST,
-                        help="the split manifest (default: models/training/split.json)")
+                        help="the split manifest (default: vision_dev/training/split.json)")
     parser.add_argument("--no-flip-test", action="store_true", help="pose on the crop only, not also its mirror")
     parser.add_argument("--mask-source", default="auto", choices=("auto", "model", "classical"))
     parser.add_argument("--models-dir", default=None, help="shipped-models folder (an empty one: classical only)")

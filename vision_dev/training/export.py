@@ -1,6 +1,6 @@
 """Export a training checkpoint to the shipped ONNX files and their sidecars.
 
-    python -m animate_drawing.models.training.export models/training/runs/main/last.pt --out models
+    python -m animate_drawing.vision_dev.training.export vision_dev/training/runs/main/last.pt --out models
 
 Writes `figure_detector.onnx/.json` (detection, box_heatmap), `figure_pose.onnx/.json` (pose,
 heatmap, plus a second output `mask_logits`) and `figure_segmentation.json` (segmentation,
@@ -122,7 +122,7 @@ def export_checkpoint(checkpoint: Path, out_dir: Path, ema: bool = True) -> dict
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", type=Path)
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1])
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "models")
     ap.add_argument("--raw", action="store_true", help="export the raw weights instead of the EMA")
     args = ap.parse_args(argv)
     for name, path in export_checkpoint(args.checkpoint, args.out, not args.raw).items():
