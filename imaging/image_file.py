@@ -88,7 +88,7 @@ def _to_rgba8(image: Image.Image) -> tuple[np.ndarray, bool]:
         return rgba, has_alpha
     if image.mode != "RGBA":
         image = image.convert("RGBA")
-    return np.ascontiguousarray(np.asarray(image)), has_alpha
+    return np.array(image), has_alpha        # a writable copy: asarray would be read-only
 
 
 def _grey_to_8bit(values: np.ndarray, mode: str) -> np.ndarray:

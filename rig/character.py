@@ -86,7 +86,7 @@ def to_mask(rgba: np.ndarray) -> np.ndarray:
 
 
 def _read_image(path: Path) -> np.ndarray:
-    """(H, W, 4) uint8 RGBA of any image file Blender reads (gray, 16-bit, palette... are normalised there)."""
+    """(H, W, 4) uint8 RGBA of any image file Pillow reads (gray, 16-bit, palette... are normalised there)."""
     if not path.is_file():
         raise InputError(path, "file not found")
     return read_image(path)[0]

@@ -36,7 +36,6 @@ def _classical_settings(**kw) -> AnalysisSettings:
     return AnalysisSettings(provider="cpu", models_dir=str(_NO_MODELS_DIR), **kw)
 
 
-@pytest.mark.blender
 @pytest.mark.parametrize("folder", [
     "AnimatedDrawings_Server-Backend__example1",
     "Ajaypawar02_AnimatedDrawings__garlic_out",
@@ -80,7 +79,6 @@ def test_snap_moves_outside_joints_onto_the_mask_and_flags_far_ones():
     assert mask[np.rint(out[:, 1]).astype(int), np.rint(out[:, 0]).astype(int)].all()
 
 
-@pytest.mark.blender
 def test_blank_page_raises_no_figure_with_hint(tmp_path):
     path = _save(tmp_path / "blank.png", blank_page())
     with pytest.raises(NoFigureError, match="no figure found.*draw a box.*--box X0,Y0,X1,Y1") as err:
@@ -88,7 +86,6 @@ def test_blank_page_raises_no_figure_with_hint(tmp_path):
     assert "blank.png" in str(err.value)
 
 
-@pytest.mark.blender
 def test_stick_figure_found_segmented_and_joints_on_the_mask(tmp_path):
     page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
     analysis = analyze_image(_save(tmp_path / "stick.png", page), _classical_settings())
@@ -107,7 +104,6 @@ def test_stick_figure_found_segmented_and_joints_on_the_mask(tmp_path):
     assert set(analysis.timings_ms) >= {"load", "detect", "segment", "pose", "total"}
 
 
-@pytest.mark.blender
 def test_several_figures_largest_first(tmp_path):
     page = blank_page(600, 900)
     draw_stick_figure(page, cx=200, top=150, height=250)
@@ -119,7 +115,6 @@ def test_several_figures_largest_first(tmp_path):
     assert big.box[0] > 450 > small.box[2]
 
 
-@pytest.mark.blender
 @pytest.mark.skipif(not SHIPPED_POSE, reason="no shipped pose model yet")
 def test_the_person_comes_first_not_the_bigger_drawn_object(tmp_path):
     # A phone photo's page: a small stick man beside a bigger drawn boombox. The boombox's mask
@@ -138,7 +133,6 @@ def test_the_person_comes_first_not_the_bigger_drawn_object(tmp_path):
     assert any(f.mask.sum() > person.mask.sum() for f in analysis.figures[1:])
 
 
-@pytest.mark.blender
 def test_transparent_png_alpha_is_the_mask(tmp_path):
     page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
     alpha = np.zeros(page.shape[:2], np.uint8)
@@ -151,7 +145,6 @@ def test_transparent_png_alpha_is_the_mask(tmp_path):
     np.testing.assert_array_equal(analysis.figures[0].mask, alpha > 127)
 
 
-@pytest.mark.blender
 def test_manual_box_limits_the_analysis(tmp_path):
     page = blank_page(600, 900)
     draw_stick_figure(page, cx=200, top=150, height=250)
@@ -164,7 +157,6 @@ def test_manual_box_limits_the_analysis(tmp_path):
         analyze_image(path, _classical_settings(manual_box=(400, 540, 500, 590)))   # empty paper
 
 
-@pytest.mark.blender
 def test_photo_like_clutter_does_not_crash(tmp_path):
     # Not a drawing: smooth shapes, gradients and noise like a photo of a person in a room.
     rng = np.random.default_rng(3)
@@ -181,7 +173,6 @@ def test_photo_like_clutter_does_not_crash(tmp_path):
         assert fig.mask.any() and np.isfinite(fig.joints).all()
 
 
-@pytest.mark.blender
 def test_not_an_image_is_an_input_error(tmp_path):
     path = tmp_path / "drawing.png"
     path.write_text("not a picture")
@@ -189,7 +180,6 @@ def test_not_an_image_is_an_input_error(tmp_path):
         analyze_image(path, _classical_settings())
 
 
-@pytest.mark.blender
 def test_annotate_writes_animated_drawings_folder(tmp_path):
     from animate_drawing.formats.char_cfg import load_bounding_box, load_char_cfg
 
@@ -217,7 +207,6 @@ def test_annotate_writes_animated_drawings_folder(tmp_path):
     assert overlay.shape[:2] == mask.shape
 
 
-@pytest.mark.blender
 def test_annotate_several_figures_one_folder_each(tmp_path):
     page = blank_page(600, 900)
     draw_stick_figure(page, cx=200, top=150, height=250)
@@ -229,7 +218,6 @@ def test_annotate_several_figures_one_folder_each(tmp_path):
     assert (tmp_path / "out" / "analysis.json").exists()
 
 
-@pytest.mark.blender
 def test_figure_to_character_crop_is_padded(tmp_path):
     page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
     analysis = analyze_image(_save(tmp_path / "stick.png", page), _classical_settings(pad=0.1))
@@ -242,7 +230,6 @@ def test_figure_to_character_crop_is_padded(tmp_path):
 SHIPPED = {t: shipped_specs(t, MODELS_DIR) for t in ("detection", "segmentation", "pose")}
 
 
-@pytest.mark.blender
 @pytest.mark.skipif(not SHIPPED["pose"], reason="no shipped pose model yet")
 def test_shipped_models_accuracy_floor_on_the_test_split(shared_data):
     # The test split (vision_dev/training/split.json) was never trained on nor used for a choice.
@@ -281,7 +268,6 @@ def _tiny_shipped_models(folder: Path, find_figure: bool = True) -> Path:
     return folder
 
 
-@pytest.mark.blender
 def test_shipped_model_trio_runs_through_the_pipeline(tmp_path):
     models_dir = _tiny_shipped_models(tmp_path / "models")
     path = _save(tmp_path / "page.png", blank_page(256, 256))
@@ -301,7 +287,6 @@ def test_shipped_model_trio_runs_through_the_pipeline(tmp_path):
     assert fig.joint_conf.min() > 0.9
 
 
-@pytest.mark.blender
 def test_detector_model_that_sees_nothing_falls_back_to_classical(tmp_path):
     models_dir = _tiny_shipped_models(tmp_path / "models", find_figure=False)
     page = draw_stick_figure(blank_page(), cx=220, top=120, height=360)
@@ -335,7 +320,6 @@ def test_reconcile_prefers_exact_classical_mask_unless_it_leaked_or_lost_parts()
     assert reconcile_masks(with_thin_arm, sure)[1] == "classical"
 
 
-@pytest.mark.blender
 def test_unknown_mask_source_is_an_input_error(tmp_path):
     path = _save(tmp_path / "stick.png", draw_stick_figure(blank_page(), cx=220, top=120, height=360))
     with pytest.raises(InputError, match="mask source"):
@@ -362,7 +346,6 @@ def test_duplicate_boxes_on_one_figure_give_one_figure(tmp_path):
     assert len(_without_duplicates(one.figures + other.figures)) == 1
 
 
-@pytest.mark.blender
 def test_corrupt_custom_model_in_preferences_falls_back_to_shipped(tmp_path):
     from animate_drawing.models.runtime import ModelFallbackWarning
 

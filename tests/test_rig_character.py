@@ -19,7 +19,6 @@ MASKED_DIRS = sorted(p.parent for p in ANNOTATED.glob("*/mask.png")) if ANNOTATE
 needs_data = pytest.mark.skipif(not MASKED_DIRS, reason="../shared/data is not beside the repository")
 
 
-@pytest.mark.blender
 @needs_data
 @pytest.mark.parametrize("folder", MASKED_DIRS, ids=lambda p: p.name)
 def test_real_folders_load_as_rgba_with_mask_alpha(folder):
@@ -63,7 +62,6 @@ def folder(tmp_path):
     return tmp_path / "char"
 
 
-@pytest.mark.blender
 def test_save_then_load_round_trips(folder):
     texture, mask, config = _figure()
     loaded_texture, loaded_mask, loaded_config = load_character_dir(folder)
@@ -81,28 +79,24 @@ def test_missing_mask(folder):
         load_character_dir(folder)
 
 
-@pytest.mark.blender
 def test_corrupt_mask_bytes(folder):
     (folder / "mask.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
     with pytest.raises(InputError, match=r"mask\.png: not an image"):
         load_character_dir(folder)
 
 
-@pytest.mark.blender
 def test_empty_mask(folder):
     cv2.imwrite(str(folder / "mask.png"), np.zeros((120, 80), np.uint8))
     with pytest.raises(InputError, match=r"mask\.png: mask is empty"):
         load_character_dir(folder)
 
 
-@pytest.mark.blender
 def test_mask_and_texture_size_mismatch(folder):
     cv2.imwrite(str(folder / "mask.png"), np.full((60, 40), 255, np.uint8))
     with pytest.raises(InputError, match=r"mask\.png: mask is 40x60 px but texture\.png is 80x120 px"):
         load_character_dir(folder)
 
 
-@pytest.mark.blender
 def test_cfg_size_mismatch(folder):
     text = (folder / "char_cfg.yaml").read_text().replace("width: 80", "width: 90")
     (folder / "char_cfg.yaml").write_text(text)
@@ -111,7 +105,6 @@ def test_cfg_size_mismatch(folder):
     assert "char_cfg.yaml" in str(info.value) and "90x120" in str(info.value)
 
 
-@pytest.mark.blender
 def test_sixteen_bit_texture(folder):
     texture, _, _ = _figure()
     bgr16 = texture[..., 2::-1].astype(np.uint16) * 257 + 3
@@ -121,7 +114,6 @@ def test_sixteen_bit_texture(folder):
     assert np.array_equal(loaded[..., :3], texture[..., :3])
 
 
-@pytest.mark.blender
 def test_grayscale_texture_and_colour_masks(folder):
     gray = np.tile(np.arange(80, dtype=np.uint8)[None], (120, 1))
     cv2.imwrite(str(folder / "texture.png"), gray)
@@ -136,7 +128,7 @@ def test_grayscale_texture_and_colour_masks(folder):
     assert np.array_equal(load_character_dir(folder)[1], mask)
 
 
-@pytest.mark.blender
+@pytest.mark.blender   # build_rig_plan triangulates with mathutils (rig/triangulate.py)
 def test_joints_outside_the_image_are_snapped_by_the_plan(folder):
     texture, mask, config = _figure()
     joints = config.joints[:3] + [Joint("neck", "torso", (40, -30)), Joint("hand", "torso", (200, 30))]
@@ -154,7 +146,6 @@ def test_joints_outside_the_image_are_snapped_by_the_plan(folder):
     assert mask[int(neck_v), int(neck_u)] and mask[int(hand_v), int(hand_u)]
 
 
-@pytest.mark.blender
 def test_real_folder_copy_with_broken_mask(tmp_path):
     if not MASKED_DIRS:
         pytest.skip("../shared/data is not beside the repository")
