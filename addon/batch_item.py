@@ -12,14 +12,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import bpy
 
-from . import encode, export, places, render, scene_setup
+from ..output_formats import FORMATS as OUTPUT_FORMATS, FrameSettings
+from . import encode, places, render, scene_setup
 from .batch_plan import BatchOptions
 from .interrupt import signals_deferred
-from .build_material import read_image_rgba
-from .character import build_character, character_name_for, plan_from_character_dir
+from .character import build_character
 
 SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
 
@@ -37,33 +36,34 @@ class Timer:
 def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | None = None):
     """RigPlan from a character folder, or from a drawing via the vision pipeline (inside
     `box`, image pixels, when given: no detection)."""
+    from ..models.analyze import AnalysisSettings, analyze_image
+    from ..pipeline.plan import character_name_for, plan_from_analysis, plan_from_character_dir
+
     started = time.perf_counter()
     source = Path(path)
     if source.is_dir():
         plan = plan_from_character_dir(source)
         timer.add("plan", started)
         return plan
-    from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
-    from ..rig.plan import build_rig_plan
-
     # Raises InputError / NoFigureError naming the file.
     analysis = analyze_image(source, AnalysisSettings(manual_box=box))
     timer.add("analyze", started)
     started = time.perf_counter()
-    texture, mask, config, _ = figure_to_character(analysis, 0)
-    plan = build_rig_plan(texture, mask, config, character_name_for(source))
+    plan = plan_from_analysis(analysis, 0, character_name_for(source))
     timer.add("plan", started)
     return plan
 
 
 def apply_motion(armature, motion: str, fps: float) -> int:
-    """Retarget a library clip (looping) or a .bvh file onto the character as its active
-    action; returns the clip's length in scene frames."""
+    """Retarget a library clip (looping), a .bvh file or a video onto the character as its
+    active action; returns the clip's length in scene frames."""
     from ..motions.retarget import RetargetOptions
-    from .motion import resolve_clip, retarget_clip
+    from ..motions.source import open_motion
+    from .motion import retarget_track
+    from .video_source import SOURCES
 
-    path, name, from_library = resolve_clip(motion)
-    _, result = retarget_clip(armature, path, name, RetargetOptions(fps=fps, cyclic=from_library))
+    opened = open_motion(motion, SOURCES)
+    _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops))
     return int(round(result.frame_count * fps / result.fps))
 
 
@@ -110,7 +110,7 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     places.check_free_space(folder, places.estimate_bytes(outputs, len(frames), size, size))
     sinks: list = []  # filled one by one inside the try: a failure or interrupt while opening
     try:              # the third still removes the first two's partial files
-        _open_sinks(sinks, outputs, backdrop, size, options.fps, objects)
+        _open_sinks(sinks, outputs, FrameSettings(backdrop, size, options.fps, objects))
         timer.add("setup", started)
         if sinks:
             _render_into(scene, options.engine, frames, sinks, timer, on_frame)
@@ -124,37 +124,19 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
                 sink.abort()
         raise
     started = time.perf_counter()
-    if "blend" in outputs:
-        export.save_blend(outputs["blend"])
-    if "glb" in outputs:
-        export.export_glb(outputs["glb"])
-    if "fbx" in outputs:
-        export.export_fbx(outputs["fbx"])
+    for name, fmt in OUTPUT_FORMATS.items():
+        if fmt.export is not None and name in outputs:
+            fmt.export(outputs[name])
     timer.add("export", started)
 
 
-def _open_sinks(sinks: list, outputs, backdrop, size, fps, objects) -> None:
-    """Append a sink per video/image format; each is opened whole or not at all (an interrupt
+def _open_sinks(sinks: list, outputs, frames: FrameSettings) -> None:
+    """Append a sink per frame format asked for; each is opened whole or not at all (an interrupt
     waits), so every partial file that exists belongs to a sink in `sinks`."""
-    openers = []
-    if "mp4" in outputs:
-        openers.append(lambda: encode.Mp4Sink(outputs["mp4"], backdrop, size, size, fps))
-    if "png" in outputs:
-        openers.append(lambda: encode.PngSequenceSink(outputs["png"], backdrop))
-    if "gif" in outputs:
-        colours = _texture_colours(objects)
-        openers.append(lambda: encode.GifSink(outputs["gif"], backdrop, size, size, fps, colours))
-    for open_sink in openers:
-        with signals_deferred():
-            sinks.append(open_sink())
-
-
-def _texture_colours(objects) -> np.ndarray:
-    """Opaque texel colours of the rendered meshes: what a GIF palette must cover."""
-    images = {render.texture_image(ob) for ob in objects} - {None}
-    textures = [read_image_rgba(image) for image in images]
-    colours = [t[..., :3][t[..., 3] >= 128] for t in textures]
-    return np.concatenate(colours) if colours else np.zeros((0, 3), np.uint8)
+    for name, fmt in OUTPUT_FORMATS.items():
+        if fmt.open_sink is not None and name in outputs:
+            with signals_deferred():
+                sinks.append(fmt.open_sink(outputs[name], frames))
 
 
 def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:

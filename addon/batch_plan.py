@@ -12,10 +12,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..output_formats import FORMATS as OUTPUT_FORMATS
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 CHARACTER_FILE = "char_cfg.yaml"
-FORMATS = ("mp4", "gif", "png", "blend", "glb", "fbx")
-FILE_FORMATS = ("mp4", "gif", "blend", "glb", "fbx")  # an OUT ending in one of these is a file
+FORMATS = tuple(OUTPUT_FORMATS)
+FILE_FORMATS = tuple(name for name, fmt in OUTPUT_FORMATS.items() if fmt.single_file)  # an OUT ending in one is a file
 DEFAULT_FORMATS = ("mp4",)
 ENGINES = ("flat", "cycles", "workbench", "eevee")  # see scene_setup
 

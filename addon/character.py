@@ -17,51 +17,11 @@ import bpy
 
 from ..errors import InputError
 from ..formats.char_cfg import CharacterConfig, parse_char_cfg
-from ..rig.character import CFG_FILE, load_character_dir
+from ..pipeline.plan import (character_dir_of, character_name_for, check_joints_inside,  # noqa: F401
+                             plan_from_character_dir)  # (callers reach the plan stage through here too)
 from ..rig.plan import RigPlan, build_rig_plan
 from . import build_armature, build_camera, build_material, build_mesh
 from .jobs import DataSnapshot
-
-
-def character_name_for(path: str | os.PathLike) -> str:
-    """What a character is named after: the folder of a character folder (its files are always
-    called texture.png/char_cfg.yaml), else the drawing's file. `build_rig_plan` sanitizes it."""
-    path = Path(path)
-    if path.is_dir():
-        return path.resolve().name
-    if path.name == CFG_FILE:
-        return path.resolve().parent.name
-    return path.name
-
-
-def character_dir_of(path: str | os.PathLike) -> Path:
-    """A character folder given as the folder itself or its char_cfg.yaml."""
-    path = Path(path)
-    if path.is_dir():
-        return path
-    if path.name == CFG_FILE:
-        return path.parent
-    if not path.exists():
-        raise InputError(path, "not found")
-    raise InputError(path, f"expected an AnimatedDrawings character folder or its {CFG_FILE}")
-
-
-def plan_from_character_dir(path: str | os.PathLike, density: float = 1.0) -> RigPlan:
-    """Load a character folder and plan its rig (images decoded by Blender: main thread only). Raises InputError."""
-    directory = character_dir_of(path)
-    texture, mask, config = load_character_dir(directory)
-    check_joints_inside(config, directory / CFG_FILE)
-    return build_rig_plan(texture, mask, config, character_name_for(path), density=density)
-
-
-def check_joints_inside(config: CharacterConfig, cfg_path) -> None:
-    """A joint off the image is a broken annotation (snapping it onto the figure would rig
-    the wrong part), unlike one just off the mask, which the planner snaps."""
-    for joint in config.joints:
-        u, v = joint.loc
-        if not (0 <= u <= config.width and 0 <= v <= config.height):
-            raise InputError(cfg_path, f"joint '{joint.name}' at ({u}, {v}) is outside the "
-                                       f"{config.width}x{config.height} px image")
 
 
 def config_to_json(config: CharacterConfig) -> str:

@@ -8,13 +8,13 @@ when the cache is gone (e.g. after reopening the file), with hand-edited joints 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 
 import numpy as np
 
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character
+from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image
+from ..pipeline.plan import apply_review
 from .preferences import get_preferences
 
 _cache: dict[str, DrawingAnalysis] = {}
@@ -72,28 +72,8 @@ def stored_review(context, path: str | os.PathLike) -> dict | None:
 
 def analysis_for(path: str | os.PathLike, review: dict | None,
                  settings: AnalysisSettings) -> tuple[DrawingAnalysis, int]:
-    """(analysis, figure index) to build from: the reviewed one (hand-edited joints applied)
-    when there is a `review`, else a fresh analysis. Runs on a worker thread only when `path`
-    is a `models.analyze.LoadedImage` (decoded on the main thread by `load_drawing`); a plain
-    path is decoded with Blender here. Raises InputError."""
-    if review is None:
-        return analyze_image(path, settings), 0
-    index = review["index"]
-    analysis = _cache.get(os.path.abspath(path))
-    if analysis is None or len(analysis.figures) != review["count"]:
-        # The masks are not saved with the scene: find the reviewed figure again inside its box.
-        box = tuple(review["figure"]["box"])
-        analysis, index = analyze_image(path, dataclasses.replace(settings, manual_box=box)), 0
-    if review["joints_edited"]:
-        # A copy with the artist's joints: the cached analysis stays as detected.
-        joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
-        figures = list(analysis.figures)
-        figures[index] = dataclasses.replace(figures[index], joints=joints)
-        analysis = dataclasses.replace(analysis, figures=figures)
-    return analysis, index
-
-
-def character_arrays(analysis: DrawingAnalysis, index: int):
-    """(texture RGBA, mask, CharacterConfig) of one analysed figure."""
-    texture, mask, config, _bbox = figure_to_character(analysis, index)
-    return texture, mask, config
+    """(analysis, figure index) to build from: the reviewed one (hand-edited joints applied, from
+    this session's cache when it holds the reviewed figures) when there is a `review`, else a fresh
+    analysis. Any thread. Raises InputError."""
+    cached = _cache.get(os.path.abspath(path)) if review is not None else None
+    return apply_review(cached, review, settings, path)

@@ -15,7 +15,7 @@ import numpy as np
 import bpy
 
 from ..errors import InputError
-from ..motions.bvh import load_bvh
+from ..motions.bvh import BvhClip, load_bvh
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, pin_limb_sides, retarget
@@ -43,11 +43,18 @@ def resolve_clip(file_or_clip_id: str) -> tuple[str, str, bool]:
 def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, options: RetargetOptions,
                   interpolation: str = "LINEAR", frame_start: float = 1.0,
                   mapping: dict[str, str] | None = None):
-    """Load a BVH, retarget it onto the character's current bones and key it: (Action, RetargetResult).
-    `mapping` is {character joint: clip joint}, None = found automatically.
-    Nothing is created when the clip cannot be read or retargeted (InputError)."""
+    """Load a BVH and `retarget_track` it: (Action, RetargetResult)."""
+    return retarget_track(armature, load_bvh(bvh_path), clip_name, options, interpolation, frame_start, mapping)
+
+
+def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, options: RetargetOptions,
+                   interpolation: str = "LINEAR", frame_start: float = 1.0,
+                   mapping: dict[str, str] | None = None):
+    """Retarget a joint track (from any motion source) onto the character's current bones and key
+    it: (Action, RetargetResult). `mapping` is {character joint: clip joint}, None = found
+    automatically. Nothing is created when the clip cannot be retargeted (InputError)."""
     props = armature.animate_drawing
-    result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv), mapping,
+    result = retarget(track, bone_plans(armature, props.scale, props.origin_uv), mapping,
                       options, scale=props.scale)
     if options.ground_contact:
         keep_above_ground(quality.plan_from_objects(armature), result)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import PlaceError, place_error
+from ..output_formats import FORMATS as OUTPUT_FORMATS
 
 _PARTIAL = re.compile(r"^\.(.+?)\.part-(\d+)")
 PROBE_STEM = "animate_drawing"
@@ -23,11 +24,8 @@ _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
 _KNOWN_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT,
                  errno.ENOTDIR, errno.EIO, errno.EFBIG, errno.ENAMETOOLONG)
 
-# Bytes per output pixel per frame, for the free-space check before a render: about twice
-# what a raw drawing measured (input_0010, 256 px, 164 frames: PNG 0.33, GIF 0.09, MP4 0.03),
-# for busier drawings. Frames stream straight to the encoders: no temporary frames to count.
-BYTES_PER_PIXEL = {"png": 0.6, "gif": 0.25, "mp4": 0.05}
-SCENE_FILE_BYTES = {"blend": 4 << 20, "glb": 2 << 20, "fbx": 2 << 20}  # texture + mesh + keys
+# The free-space check's bytes per format live with each format (output_formats/). Frames stream
+# straight to the encoders: no temporary frames to count.
 MARGIN_BYTES = 16 << 20  # never fill a disk to the last byte
 
 
@@ -125,7 +123,8 @@ def free_bytes(folder: Path) -> int:
 def estimate_bytes(formats, frames: int, width: int, height: int) -> int:
     """Disk a render of `frames` frames needs: its outputs (frames stream to them, none are kept)."""
     pixels = frames * width * height
-    return int(sum(BYTES_PER_PIXEL.get(fmt, 0.0) * pixels + SCENE_FILE_BYTES.get(fmt, 0) for fmt in formats))
+    return int(sum(OUTPUT_FORMATS[fmt].bytes_per_pixel * pixels + OUTPUT_FORMATS[fmt].file_bytes
+                   for fmt in formats if fmt in OUTPUT_FORMATS))
 
 
 def check_free_space(folder: Path, needed: int) -> None:

@@ -29,16 +29,28 @@ def list_clips() -> list[tuple[str, str, str]]:
     return [(clip_id, label, str(CLIP_DIR / f"{clip_id}.bvh")) for clip_id, label in CLIPS.items()]
 
 
-def resolve_motion(name_or_path: str | os.PathLike) -> str:
-    """A shipped clip's id or label (any case, spaces or underscores), or a path to a .bvh file
-    → the file's path. Raises InputError for anything else."""
-    text = os.fspath(name_or_path).strip()
-    key = text.lower().replace(" ", "_").replace("-", "_")
+def library_clip_path(name: str) -> str | None:
+    """The shipped clip a name means (its id or label, any case, spaces, dashes or underscores)."""
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
     for clip_id, label, path in list_clips():
         if key in (clip_id, label.lower().replace(" ", "_")):
             return path
+    return None
+
+
+def resolve_motion(name_or_path: str | os.PathLike) -> str:
+    """A shipped clip's id or label, or a path to a .bvh file → the file's path. Raises
+    InputError for anything else."""
+    text = os.fspath(name_or_path).strip()
+    if (path := library_clip_path(text)) is not None:
+        return path
     if Path(text).is_file():
         return text
+    raise unknown_motion(text)
+
+
+def unknown_motion(text: str) -> InputError:
+    """The error for a motion name no source knows."""
     if text.lower().endswith(".bvh"):
-        raise InputError(text, "no such BVH file")
-    raise InputError(text, f"unknown motion; use a .bvh file or one of: {', '.join(CLIPS)}")
+        return InputError(text, "no such BVH file")
+    return InputError(text, f"unknown motion; use a .bvh file or one of: {', '.join(CLIPS)}")

@@ -14,23 +14,19 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..addon import drawing_analysis, jobs
-from ..addon.character import build_character, character_dir_of, character_name_for, check_joints_inside
-from ..addon.motion import resolve_clip, retarget_clip
+from ..addon.character import build_character
+from ..addon.motion import retarget_track
 from ..addon.preferences import get_preferences
+from ..addon.video_source import SOURCES
 from ..motions.library import list_clips
 from ..motions.retarget import RetargetOptions
+from ..motions.source import open_motion
 from ..models.analyze import load_drawing
-from ..rig.character import CFG_FILE, load_character_dir
-from ..rig.plan import build_rig_plan
+from ..pipeline.plan import is_character_dir, plan_from_analysis, plan_from_character_dir
 from ._common import select_only
 from .analyze import IMAGE_GLOB
 from .retarget import scene_fps
 from .ui_common import start_reported, tell_if_failed
-
-
-def is_character_dir(path: str) -> bool:
-    path = Path(path)
-    return (path / CFG_FILE).is_file() or path.name == CFG_FILE
 
 
 def review_first(context, path: str) -> bool:
@@ -54,33 +50,19 @@ def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
             drawing_analysis.store(bpy.context, found[0])
         return found
 
-    def plan(found):
-        texture, mask, config = drawing_analysis.character_arrays(*found)
-        return build_rig_plan(texture, mask, config, Path(path).name, density=density)
-
     return [
-        # Decoding uses Blender (main thread); the worker then only sees arrays.
-        jobs.Stage("Loading the drawing", lambda _: load_drawing(path), on_main_thread=True),
+        # Pillow decodes on the worker; only storing the result touches the scene.
+        jobs.Stage("Loading the drawing", lambda _: load_drawing(path)),
         jobs.Stage("Finding the figure, its mask and joints",
                    lambda loaded: drawing_analysis.analysis_for(loaded, review, settings)),
         jobs.Stage("Keeping the analysis", keep, on_main_thread=True),
-        jobs.Stage("Meshing and skin weights", plan),
+        jobs.Stage("Meshing and skin weights", lambda found: plan_from_analysis(*found, Path(path).name, density)),
     ]
 
 
 def _character_dir_stages(path: str, density: float) -> list[jobs.Stage]:
-    """The folder's images are decoded by Blender on the main thread, the rig planned on the worker."""
-    directory = character_dir_of(path)
-
-    def plan(loaded):
-        texture, mask, config = loaded
-        check_joints_inside(config, directory / CFG_FILE)
-        return build_rig_plan(texture, mask, config, character_name_for(directory), density=density)
-
-    return [
-        jobs.Stage("Loading the character folder", lambda _: load_character_dir(directory), on_main_thread=True),
-        jobs.Stage("Meshing and skin weights", plan),
-    ]
+    """Loading and planning a character folder is one worker stage."""
+    return [jobs.Stage("Meshing and skin weights", lambda _: plan_from_character_dir(path, density))]
 
 
 def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
@@ -99,10 +81,10 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
 
     def animate(armature):
         scene = bpy.context.scene
-        bvh_path, name, from_library = resolve_clip(clip)
-        _action, result = retarget_clip(armature, bvh_path, name,
-                                        RetargetOptions(fps=scene_fps(scene), cyclic=from_library),
-                                        frame_start=scene.frame_start)
+        motion = open_motion(clip, SOURCES)
+        _action, result = retarget_track(armature, motion.track, motion.name,
+                                         RetargetOptions(fps=scene_fps(scene), cyclic=motion.loops),
+                                         frame_start=scene.frame_start)
         scene.frame_end = scene.frame_start + result.frame_count - 1
         select_only(bpy.context, armature)
         return armature
@@ -121,8 +103,8 @@ class ANIMATE_DRAWING_OT_animate(bpy.types.Operator):
 
     filepath: StringProperty(name="Drawing", subtype="FILE_PATH")
     filter_glob: StringProperty(default=IMAGE_GLOB + ";*.yaml", options={"HIDDEN"})
-    clip: StringProperty(name="Motion", description="Library clip id or .bvh path; empty = the default clip "
-                                                    "from the preferences")
+    clip: StringProperty(name="Motion", description="Library clip id, .bvh path or video of a person; empty = "
+                                                    "the default clip from the preferences")
     density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0)
     interactive: BoolProperty(
         name="Interactive", options={"HIDDEN", "SKIP_SAVE"},

@@ -57,8 +57,7 @@ def _show_stage(result):
 def review_job(path: str, settings) -> jobs.Job:
     """The analysis for review as a background job (models off the main thread)."""
     return jobs.Job("Analyze Drawing", [
-        # Decoding uses Blender (main thread); the worker then only sees arrays.
-        jobs.Stage("Loading the drawing", lambda _: load_drawing(path), on_main_thread=True),
+        jobs.Stage("Loading the drawing", lambda _: load_drawing(path)),   # Pillow: any thread
         jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
         jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
     ], on_finished=tell_if_failed)

@@ -1,0 +1,95 @@
+"""Analyse and plan: a drawing or a character folder → `RigPlan`, in plain Python.
+
+No Blender here (the import graph and `make test-markers` check it): images are decoded by
+Pillow, so every function may run on a worker thread. The operators' jobs, the batch driver
+and the CLI all reach the rig through these functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..formats.char_cfg import CharacterConfig
+from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character
+from ..rig.character import CFG_FILE, load_character_dir
+from ..rig.plan import RigPlan, build_rig_plan
+
+
+def is_character_dir(path: str | os.PathLike) -> bool:
+    """An AnimatedDrawings character folder, given as the folder or its char_cfg.yaml."""
+    path = Path(path)
+    return (path / CFG_FILE).is_file() or path.name == CFG_FILE
+
+
+def character_name_for(path: str | os.PathLike) -> str:
+    """What a character is named after: the folder of a character folder (its files are always
+    called texture.png/char_cfg.yaml), else the drawing's file. `build_rig_plan` sanitizes it."""
+    path = Path(path)
+    if path.is_dir():
+        return path.resolve().name
+    if path.name == CFG_FILE:
+        return path.resolve().parent.name
+    return path.name
+
+
+def character_dir_of(path: str | os.PathLike) -> Path:
+    """A character folder given as the folder itself or its char_cfg.yaml."""
+    path = Path(path)
+    if path.is_dir():
+        return path
+    if path.name == CFG_FILE:
+        return path.parent
+    if not path.exists():
+        raise InputError(path, "not found")
+    raise InputError(path, f"expected an AnimatedDrawings character folder or its {CFG_FILE}")
+
+
+def check_joints_inside(config: CharacterConfig, cfg_path) -> None:
+    """A joint off the image is a broken annotation (snapping it onto the figure would rig
+    the wrong part), unlike one just off the mask, which the planner snaps."""
+    for joint in config.joints:
+        u, v = joint.loc
+        if not (0 <= u <= config.width and 0 <= v <= config.height):
+            raise InputError(cfg_path, f"joint '{joint.name}' at ({u}, {v}) is outside the "
+                                       f"{config.width}x{config.height} px image")
+
+
+def plan_from_character_dir(path: str | os.PathLike, density: float = 1.0) -> RigPlan:
+    """Load a character folder and plan its rig. Raises InputError."""
+    directory = character_dir_of(path)
+    texture, mask, config = load_character_dir(directory)
+    check_joints_inside(config, directory / CFG_FILE)
+    return build_rig_plan(texture, mask, config, character_name_for(path), density=density)
+
+
+def apply_review(analysis: DrawingAnalysis, review: dict | None, settings: AnalysisSettings,
+                 source: str | os.PathLike) -> tuple[DrawingAnalysis, int]:
+    """(analysis, figure index) to build from. Without a `review`: figure 0 of `analysis` (None:
+    analyse `source`). With one (the figure kept in the scene: {"figure": its JSON, "index",
+    "count", "joints_edited"}): that figure, found again inside its box when `analysis` does not
+    hold the reviewed figures, with the artist's joints when edited."""
+    if review is None:
+        return (analysis if analysis is not None else analyze_image(source, settings)), 0
+    index = review["index"]
+    if analysis is None or len(analysis.figures) != review["count"]:
+        # The masks are not saved with the scene: find the reviewed figure again inside its box.
+        box = tuple(review["figure"]["box"])
+        analysis, index = analyze_image(source, dataclasses.replace(settings, manual_box=box)), 0
+    if review["joints_edited"]:
+        # A copy with the artist's joints: the given analysis stays as detected.
+        joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
+        figures = list(analysis.figures)
+        figures[index] = dataclasses.replace(figures[index], joints=joints)
+        analysis = dataclasses.replace(analysis, figures=figures)
+    return analysis, index
+
+
+def plan_from_analysis(analysis: DrawingAnalysis, index: int, name: str, density: float = 1.0) -> RigPlan:
+    """The rig of one analysed figure (its crop, mask and joints)."""
+    texture, mask, config, _bbox = figure_to_character(analysis, index)
+    return build_rig_plan(texture, mask, config, name, density=density)
