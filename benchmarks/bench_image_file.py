@@ -1,4 +1,4 @@
-"""Image file speed: `read_image` (Blender imbuf) and `write_png` (zlib + numpy) against OpenCV.
+"""Image file speed: `read_image` (Pillow) and `write_png` (zlib + numpy) against OpenCV.
 
 Reading: a raw drawing from ../shared scaled to a 1000 px long side, saved as PNG and as JPEG
 (quality 95); "ours" is the whole `read_image` (RGBA out, EXIF handled), "cv2" is imread plus

@@ -69,8 +69,8 @@ class DrawingAnalysis:
 
 @dataclass(frozen=True, eq=False)
 class LoadedImage:
-    """A drawing decoded ahead of the analysis: `load_drawing` on the main thread (decoding uses
-    Blender), then `analyze_image` on a worker thread. It is os.PathLike (the file it came from),
+    """A drawing decoded ahead of the analysis (`load_drawing`, any thread), then analysed by
+    `analyze_image`. It is os.PathLike (the file it came from),
     so it can go wherever a drawing path goes."""
     path: str
     rgb: np.ndarray
@@ -82,7 +82,7 @@ class LoadedImage:
 
 
 def load_drawing(path: str | os.PathLike) -> LoadedImage:
-    """Decode the drawing (main thread only). Raises InputError."""
+    """Decode the drawing (Pillow: any thread). Raises InputError."""
     t = time.perf_counter()
     rgb, alpha = load_image(path)
     return LoadedImage(os.fspath(path), rgb, alpha, _ms(t))
@@ -91,8 +91,7 @@ def load_drawing(path: str | os.PathLike) -> LoadedImage:
 def analyze_image(path: str | os.PathLike, settings: AnalysisSettings | None = None) -> DrawingAnalysis:
     """Find, segment and pose every figure in the image. Raises InputError / NoFigureError.
 
-    A path is decoded here, so that must be the main thread; a `LoadedImage` may be analysed
-    on any thread."""
+    A path is decoded here; a `LoadedImage` was decoded before (e.g. to time it apart)."""
     settings = settings or AnalysisSettings()
     loaded = path if isinstance(path, LoadedImage) else load_drawing(path)
     timings: dict[str, float] = {"load": loaded.load_ms}
