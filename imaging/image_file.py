@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..errors import InputError
+from ..errors import InputError, place_error
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_COLOUR_TYPE = {1: 0, 3: 2, 4: 6}   # channels -> PNG colour type (grey, RGB, RGBA)
@@ -138,8 +138,8 @@ def write_png(path: str | os.PathLike, pixels: np.ndarray, compress_level: int =
                      _chunk(b"IDAT", zlib.compress(filtered.data, compress_level)), _chunk(b"IEND", b"")))
     try:
         path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(path, f"cannot write the image file ({exc.strerror or exc})") from None
+    except OSError as exc:   # a PlaceError: a full disk mid-batch stops the batch in one line
+        raise place_error(exc, path) from None
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:

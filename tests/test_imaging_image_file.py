@@ -283,3 +283,15 @@ def test_decodes_on_a_worker_thread(tmp_path, rng):
         results = list(pool.map(lambda _: read_image(tmp_path / "t.png")[0], range(4)))
     for rgba in results:
         np.testing.assert_array_equal(rgba, pixels)
+
+
+def test_write_png_on_a_full_disk_is_a_place_error(tmp_path, monkeypatch):
+    import errno
+
+    from animate_drawing.errors import PlaceError
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(PlaceError, match="f.png: no space left on the disk"):
+        write_png(tmp_path / "f.png", np.zeros((4, 4), np.uint8))

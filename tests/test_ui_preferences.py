@@ -84,7 +84,7 @@ def _source_zip(path):
     with zipfile.ZipFile(path, "w") as archive:
         for name in ("__init__.py", "blender_manifest.toml", "errors.py"):
             archive.write(repo / name, name)
-        for package in ("addon", "imaging", "operators", "models", "motions", "rig"):
+        for package in ("addon", "imaging", "operators", "models", "motions", "rig", "formats", "pipeline", "output_formats"):
             for file in (repo / package).rglob("*"):
                 if file.is_file() and "__pycache__" not in file.parts and "training" not in file.parts:
                     archive.write(file, str(file.relative_to(repo)))
