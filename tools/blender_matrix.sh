@@ -40,7 +40,7 @@ PACKAGES=(blender python3-numpy python3-venv ffmpeg ca-certificates libsm6 libic
 # bpy itself goes in with --no-deps: 5.1.0 declares numpy<2, which has no Python 3.13 wheel (pip
 # would compile numpy 1.26 from source), yet it runs on numpy 2 like 5.2/5.3; its other
 # dependencies are listed here.
-REQUIREMENTS=("numpy==2.2.6" "onnxruntime==1.23.2" "PyYAML==6.0.3" "pytest==9.2.0"
+REQUIREMENTS=("numpy==2.2.6" "onnxruntime==1.23.2" "PyYAML==6.0.3" "pillow==11.1.0" "pytest==9.2.0"
               "hypothesis==6.170.15" "scipy==1.17.1" "opencv-python-headless==4.12.0.88" "onnx==1.23.2"
               "cattrs==26.2.1" "Cython==3.3.1" "requests==2.34.2" "zstandard==0.25.0")
 venv_of() { echo "/opt/animate-drawing-bpy-$1"; }
@@ -130,7 +130,7 @@ ensure_venv() {  # ensure_venv BPY_VERSION: the venv with that bpy, made once (s
     # (pip warns, exit status 0, that bpy 5.1.0 wanted numpy<2.)
     in_root "$venv/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]}" 2>&1 \
         | { grep -v -e "dependency resolver does not currently" -e "bpy .* requires numpy" >&2 || true; }
-    in_root "$venv/bin/python" -c "import bpy, numpy, onnxruntime, yaml, pytest" \
+    in_root "$venv/bin/python" -c "import bpy, numpy, onnxruntime, yaml, PIL, pytest" \
         || die "the venv $venv (bpy $1) cannot import its packages"
     rm -f "$ROOT$venv"/.ready-*
     touch "$stamp"

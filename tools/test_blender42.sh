@@ -12,7 +12,8 @@ VENV=.venv$(echo "$BPY" | cut -d. -f1,2 | tr -d .)
 # The packages of the main .venv (pyproject.toml + dev), pinned so a CI run is reproducible, with
 # this bpy instead of 5.0.
 REQUIREMENTS=("bpy==$BPY" "numpy==1.26.4" "opencv-python-headless==4.11.0.86" "onnxruntime==1.31.1"
-              "scipy==1.17.1" "PyYAML==6.0.3" "pytest==9.2.0" "hypothesis==6.170.15" "onnx==1.23.2")
+              "scipy==1.17.1" "PyYAML==6.0.3" "pytest==9.2.0" "hypothesis==6.170.15" "onnx==1.23.2"
+              "pillow==11.1.0")
 STAMP="$VENV/.installed-$(printf '%s\n' "${REQUIREMENTS[@]}" | cat - pyproject.toml "$0" | sha1sum | cut -c1-12)"
 
 if [ ! -f "$STAMP" ]; then
