@@ -19,6 +19,8 @@ pytestmark = pytest.mark.blender
 VIDEOS = SHARED_DATA / "video"
 BASKETBALL = VIDEOS / "basketball_two_players.mp4"   # 426x240, 29.97 fps, 300 frames, two players
 STREET = VIDEOS / "street_dance.avi"                 # 1280x720, 50 fps, 205 frames, passers-by
+# The blue-shirted player's torso at every 10th frame where they are in view, labelled by hand.
+PERFORMER_LABELS = Path(__file__).parent / "data" / "basketball_performer.json"
 
 
 def _need(path: Path) -> Path:
@@ -57,9 +59,6 @@ def test_probe_and_stream_frames_at_the_model_size(bpy_module):
 
 
 def test_tracks_one_player_through_the_basketball_clip(basketball_track):
-    from animate_drawing.addon.video_decode import read_video
-    from animate_drawing.models.human_pose import torso_colours
-
     track = basketball_track
     found = track.found
     # The player is lost while far away or hidden behind the other one (filled in later).
@@ -76,19 +75,39 @@ def test_tracks_one_player_through_the_basketball_clip(basketball_track):
     shoulder_width = np.median(np.linalg.norm(world[:, 11] - world[:, 12], axis=1))
     thigh = np.median(np.linalg.norm(world[:, 23] - world[:, 25], axis=1))
     assert 0.2 < shoulder_width < 0.5 and 0.25 < thigh < 0.6
-    # The same player until the two cross (about 6 s in): the shirt under the tracked torso
-    # keeps its colour (blue and white shirts differ by 0.3-0.4). Where they cross, the
-    # region can still slide onto the other player: a known limit (README).
-    colours = []
-    for frame in read_video(BASKETBALL, end=5.0):
-        i = frame.index
+    # The same player all along, through the crossing (5-6.5 s) and after it: where the track
+    # found somebody at a hand-labelled frame, it is the labelled player (the two stand
+    # 0.15-0.4 of the frame's width apart there), and it finds them in most of those frames.
+    labels = json.loads(PERFORMER_LABELS.read_text())["frames"]
+    width, height = track.image_size
+    hits = wrong = 0
+    for label in labels:
+        i = label["frame"]
         if found[i]:
-            c = torso_colours(frame.rgb, track.image_xy[i, [23, 24]].mean(axis=0), track.image_xy[i, [11, 12]].mean(axis=0))
-            if c is not None:
-                colours.append(c)
-    colours = np.array(colours)
-    distance = np.abs(colours - np.median(colours, axis=0)).mean(axis=(1, 2))
-    assert np.percentile(distance, 95) < 0.2
+            torso = track.image_xy[i, [11, 12, 23, 24]].mean(axis=0) / (width, height)
+            hits += abs(torso[0] - label["torso"][0]) < 0.06
+            wrong += abs(torso[0] - label["torso"][0]) >= 0.06
+    assert wrong == 0 and hits >= 0.75 * len(labels)
+
+
+def test_small_people_are_found_by_a_closer_look(bpy_module):
+    """Far from the camera the performer is too small for the detector's 224 px view of the
+    whole frame; square tiles looked at closer find them."""
+    from animate_drawing.addon.video_decode import read_video
+    from animate_drawing.models.human_pose import PersonDetector
+
+    labels = {label["frame"]: label["torso"] for label in json.loads(PERFORMER_LABELS.read_text())["frames"]}
+    detector = PersonDetector()
+    whole = closer = 0
+    for frame in read_video(_need(BASKETBALL)):
+        if frame.index not in labels:
+            continue
+        x = labels[frame.index][0] * frame.rgb.shape[1]
+        near = 0.06 * frame.rgb.shape[1]
+        whole += any(abs(p.keypoints[0][0] - x) < near for p in detector.detect(frame.rgb))
+        closer += any(abs(p.keypoints[0][0] - x) < near for p in detector.detect_wide(frame.rgb))
+    # Measured: 9 of the 24 labelled frames with the whole frame, 18 with the tiles.
+    assert whole <= 12 and closer >= 16
 
 
 def test_person_two_is_the_other_player(bpy_module, basketball_track):
