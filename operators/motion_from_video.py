@@ -19,6 +19,7 @@ from ..addon.motion import apply_retarget
 from ..addon.properties import active_character
 from ..addon.video_decode import VIDEO_EXTENSIONS
 from ..addon.video_motion import VideoMotionOptions, VideoTracking, clip_options
+from ..addon.video_reference import add_video_reference, remove_video_references, video_references
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
 from ..motions.video_clip import clip_from_track
@@ -30,7 +31,7 @@ SEGMENT_SECONDS = 3.0
 
 
 def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_scene_range: bool,
-                          warnings: list[str]) -> jobs.Job:
+                          warnings: list[str], show_video: bool = True) -> jobs.Job:
     """The job's stages; opening the video happens now, so a file that is no video fails at once.
     Warnings (legs not seen, person rarely found) are appended to `warnings` and shown."""
     tracking = VideoTracking(path, options)
@@ -53,6 +54,11 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
         action = apply_retarget(armature, result, Path(path).stem, scene_fps=fps, frame_start=scene.frame_start)
         if set_scene_range:
             scene.frame_end = scene.frame_start + result.frame_count - 1
+        if show_video:
+            info = tracking.info
+            add_video_reference(armature, path, first_time=float(tracking.times[0]), video_fps=info.fps,
+                                frame_count=info.frame_count, size=(info.width, info.height), scene_fps=fps,
+                                frame_start=scene.frame_start, frame_end=scene.frame_start + result.frame_count - 1)
         select_only(bpy.context, armature)
         warnings.extend(video.warnings)
         for warning in video.warnings:  # after the operator returned: a popup (none in background)
@@ -85,6 +91,9 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
     mirror: BoolProperty(name="Mirror", default=False, description="Swap left and right (selfie videos)")
     set_scene_range: BoolProperty(name="Set Scene Range", default=True,
                                   description="Make the scene's frame range play the clip")
+    show_video: BoolProperty(name="Show Video", default=True,
+                             description="Show the video beside the character, in step with the timeline "
+                                         "(a reference: it does not render)")
     interactive: BoolProperty(
         name="Interactive", options={"HIDDEN", "SKIP_SAVE"},
         description="Work behind the interface (set when started from the interface)",
@@ -108,7 +117,7 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
         warnings: list[str] = []
         try:
             job = motion_from_video_job(active_character(context), self.filepath, options,
-                                        self.set_scene_range, warnings)
+                                        self.set_scene_range, warnings, self.show_video)
         except AnimateDrawingError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
@@ -118,4 +127,20 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
         return status
 
 
-CLASSES = (ANIMATE_DRAWING_OT_motion_from_video,)
+class ANIMATE_DRAWING_OT_remove_video_reference(bpy.types.Operator):
+    bl_idname = "animate_drawing.remove_video_reference"
+    bl_label = "Remove Video"
+    bl_description = "Remove the video shown beside the active character (its motion stays)"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        armature = active_character(context)
+        return armature is not None and bool(video_references(armature))
+
+    def execute(self, context):
+        remove_video_references(active_character(context))
+        return {"FINISHED"}
+
+
+CLASSES = (ANIMATE_DRAWING_OT_motion_from_video, ANIMATE_DRAWING_OT_remove_video_reference)

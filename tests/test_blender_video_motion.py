@@ -251,6 +251,38 @@ def test_operator_keys_an_action_from_the_video(blender, character):
     assert bpy.context.scene.frame_end == bpy.context.scene.frame_start + len(values) - 1
 
 
+def test_the_video_plays_beside_the_character_in_step(blender, character):
+    """A 29.97 fps video on a 24 fps scene, from its second 1: each scene frame shows the video
+    frame its motion came from; the reference stands right of the drawing, does not render, and
+    goes in one click, the motion staying."""
+    from mathutils import Vector
+
+    from animate_drawing.addon.compat import action_fcurves
+    from animate_drawing.addon.video_reference import video_references
+
+    bpy = blender
+    scene = bpy.context.scene
+    scene.render.fps, scene.frame_start = 24, 10
+    assert bpy.ops.animate_drawing.motion_from_video(filepath=str(_need(BASKETBALL)), start=1.0, end=3.0) == {"FINISHED"}
+    [empty] = video_references(character)
+    assert empty.type == "EMPTY" and empty.empty_display_type == "IMAGE"
+    assert empty.data.source == "MOVIE" and empty.image_user.frame_duration == 300
+    mesh = character.animate_drawing.mesh_object
+    right_of_drawing = max((mesh.matrix_world @ Vector(c)).x for c in mesh.bound_box)
+    assert empty.matrix_world.translation.x > right_of_drawing
+    assert abs(empty.matrix_world.translation.y) < 1e-6         # in the drawing's plane
+    [curve] = action_fcurves(empty.animation_data.action)     # the movie's frame offset, keyed linearly
+    for frame in (scene.frame_start, scene.frame_start + 24, scene.frame_end):
+        shown = frame - empty.image_user.frame_start + round(curve.evaluate(frame))   # 0-based
+        wanted = 29 + (frame - scene.frame_start) * 29.97 / 24   # frame 29 is the first at 1 s
+        assert abs(shown - wanted) <= 0.5 + 1e-6
+    action = character.animation_data.action
+    assert bpy.ops.animate_drawing.remove_video_reference() == {"FINISHED"}
+    assert video_references(character) == [] and not any(o.type == "EMPTY" for o in bpy.data.objects)
+    assert not any(image.source == "MOVIE" for image in bpy.data.images)
+    assert character.animation_data.action == action
+
+
 def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
     bpy = blender
     before = (len(bpy.data.actions), len(bpy.data.scenes), bpy.context.scene.frame_end)
