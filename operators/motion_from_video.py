@@ -1,7 +1,7 @@
 """`animate_drawing.motion_from_video`: a video of a person → an Action on the active character.
 
-Runs as a job: each stretch of about three seconds of video is one main-thread stage (Blender
-decodes it), so the status bar shows the progress and Esc stops the work between stretches;
+Runs as a job: each stretch of a few frames is one main-thread stage (Blender decodes them),
+so the status bar shows the progress and Esc stops the work within a fraction of a second;
 the filtering runs on a worker thread; keying is the last stage. Cancelled or failed, the
 scene is left as it was.
 """
@@ -27,21 +27,15 @@ from ._common import select_only
 from .retarget import scene_fps
 from .ui_common import start_reported, tell_if_failed, tell_user
 
-SEGMENT_SECONDS = 3.0
-
-
 def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_scene_range: bool,
                           warnings: list[str], show_video: bool = True) -> jobs.Job:
     """The job's stages; opening the video happens now, so a file that is no video fails at once.
     Warnings (legs not seen, person rarely found) are appended to `warnings` and shown."""
     tracking = VideoTracking(path, options)
-    segments = tracking.segments(max(1, round(SEGMENT_SECONDS * tracking.info.fps)))
     fps = options.fps
 
-    def track(segment):
-        def run(_):
-            tracking.track_frames(*segment)
-        return run
+    def track(_):
+        tracking.step()
 
     def clean(_):
         return clip_from_track(tracking.track(), clip_options(options))
@@ -65,12 +59,16 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
             tell_user(warning, icon="INFO")
         return action
 
+    def finished(job: jobs.Job) -> None:
+        tracking.close()   # done, failed or cancelled: the decoding scene goes
+        tell_if_failed(job)
+
     # One label for every stretch (translatable); the status bar's progress counts them.
-    stages = [jobs.Stage("Tracking the person", track(segment), on_main_thread=True) for segment in segments]
+    stages = [jobs.Stage("Tracking the person", track, on_main_thread=True)] * tracking.step_count()
     return jobs.Job("Motion from Video", stages + [
         jobs.Stage("Cleaning the motion", clean),
         jobs.Stage("Keying the Action", key, on_main_thread=True),
-    ], on_finished=tell_if_failed)
+    ], on_finished=finished)
 
 
 class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):

@@ -294,19 +294,40 @@ def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
     assert character.animation_data is None or character.animation_data.action is None
 
 
-def test_tracking_in_stretches_covers_every_frame_once(bpy_module):
-    """The operator's job tracks a stretch per stage: together they are the whole range."""
+def test_tracking_in_steps_covers_every_frame_once(bpy_module):
+    """The operator's job tracks a few frames per stage (Esc is heard between them): together
+    they are the whole range, and the decoding scene lives from the first step to `close`."""
     from animate_drawing.addon.video_motion import VideoMotionOptions, VideoTracking
 
+    scenes = len(bpy_module.data.scenes)
     tracking = VideoTracking(_need(BASKETBALL), VideoMotionOptions(start=0.5, end=2.0))
-    segments = tracking.segments(20)
-    assert segments[0][0] == 14 and segments[-1][1] == 59 and len(segments) == 3
-    for first, last in segments:
-        tracking.track_frames(first, last)
+    assert (tracking.first, tracking.last, tracking.step_count(20)) == (14, 59, 3)
+    for _ in range(tracking.step_count(20) - 1):
+        tracking.step(20)
+        assert len(bpy_module.data.scenes) == scenes + 1
+    tracking.step(20)              # the last frames: the video ends, its scene goes
+    assert len(bpy_module.data.scenes) == scenes
+    tracking.close()
     track = tracking.track()
     assert np.allclose(track.times, np.arange(14, 60) / tracking.info.fps)
     assert track.found.mean() > 0.8
     assert tracking.tracker.detections_run <= 5   # followed frame to frame, not detected each time
+
+
+def test_a_cancelled_job_leaves_no_decoding_scene(blender, character):
+    from animate_drawing.addon.video_motion import VideoMotionOptions
+    from animate_drawing.operators.motion_from_video import motion_from_video_job
+
+    bpy = blender
+    before = (len(bpy.data.scenes), len(bpy.data.actions), len(bpy.data.objects))
+    job = motion_from_video_job(character, str(_need(BASKETBALL)), VideoMotionOptions(), True, [])
+    job.step()
+    job.step()     # two stretches tracked: the decoding scene is open
+    assert len(bpy.data.scenes) == before[0] + 1
+    job.cancel()
+    job.step()
+    assert job.state.name == "CANCELLED"
+    assert (len(bpy.data.scenes), len(bpy.data.actions), len(bpy.data.objects)) == before
 
 
 def test_a_video_dropped_on_the_viewport_needs_an_active_character(blender):
