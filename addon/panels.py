@@ -14,6 +14,7 @@ from . import jobs, quality
 from ..models.joints import AD_NAMES, LOW_CONFIDENCE
 from .preferences import get_preferences
 from .properties import active_character
+from .video_reference import video_references
 
 REGISTER_PRIORITY = 80  # after preferences, properties and operators
 
@@ -181,7 +182,10 @@ class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
         layout.separator()
         layout.operator("animate_drawing.ui_load_bvh", text="Load Motion File…", icon="FILE_MOVIE")
         draw_quality(layout, active_character(context))
-        layout.operator("animate_drawing.motion_from_video", text="Motion from Video…", icon="OUTLINER_OB_CAMERA")
+        row = layout.row(align=True)
+        row.operator("animate_drawing.motion_from_video", text="Motion from Video…", icon="OUTLINER_OB_CAMERA")
+        if video_references(active_character(context)):
+            row.operator("animate_drawing.remove_video_reference", text="", icon="X")
         draw_mapping(layout, context)
 
 

@@ -133,6 +133,12 @@ FRENCH = {
     "Last second of the video to use; 0 = its end": "Dernière seconde de la vidéo à utiliser ; 0 = sa fin",
     "Mirror": "Miroir",
     "Swap left and right (selfie videos)": "Échanger gauche et droite (vidéos selfie)",
+    "Show Video": "Montrer la vidéo",
+    "Show the video beside the character, in step with the timeline (a reference: it does not render)":
+        "Montrer la vidéo à côté du personnage, en phase avec la timeline (une référence : elle n'est pas rendue)",
+    "Remove Video": "Retirer la vidéo",
+    "Remove the video shown beside the active character (its motion stays)":
+        "Retirer la vidéo montrée à côté du personnage actif (son mouvement reste)",
     "Read a BVH file and show how its joints map onto the character's joints":
         "Lire un fichier BVH et montrer la correspondance de ses articulations avec celles du personnage",
     "Motion File": "Fichier de mouvement",

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..imaging.resample import sample_bilinear, warp_affine
+from ..imaging.resample import warp_affine
 from .decoders import nms, sigmoid
+from .performer_identity import DIFFERENT, Appearance, MotionPrior, torso_signature
 from .runtime import ModelSpec, OnnxModel, load_model_spec
 
 HUMAN_MODELS_DIR = Path(__file__).resolve().parent / "human"
@@ -43,13 +44,10 @@ ALIGN_CENTRE, ALIGN_TOP = 33, 34
 ROI_SCALE = 1.25             # MediaPipe's margin around the body circle
 PRESENCE_THRESHOLD = 0.5     # below it the person left the ROI: detect again
 REDETECT_EVERY = 3           # while nobody is found, the detector runs on every 3rd frame only
-# Mean absolute difference (0..1 RGB) of the torso colours above which the region has moved
-# onto somebody else (people crossing). Measured on the basketball clip: the same player
-# 0.05 median, 0.09 at the 90th percentile, but up to 0.2 while raising the arms to shoot
-# (arms and ball over the shirt); the other player's shirt 0.3-0.4. So only a clear change
-# counts: a region sliding over a similar-looking person or wall still passes (a known limit).
-SWITCH_DISTANCE = 0.3
-REFERENCE_FRAMES = 5         # frames whose torso colours make the performer's reference
+LOOKS = 3                    # detections the pose net checks when looking for the performer
+# While following the performer, the detector looks at everybody every so often, to keep the
+# others' colours up to date (their light changes as they move): about 5 % more time.
+OTHERS_EVERY = 30
 
 
 @dataclass
@@ -128,6 +126,7 @@ class PersonDetector:
         self.iou_threshold = float(out.get("iou_threshold", 0.3))
 
     def detect(self, rgb: np.ndarray) -> list[PersonDetection]:
+        """The people in the whole picture (one pass at the net's size)."""
         tensor, transform = self.model.preprocess(rgb)
         raw, scores = self.model.ordered_outputs(self.model.infer(tensor))[:2]
         raw, scores = raw.reshape(-1, 12), sigmoid(np.clip(scores.reshape(-1), -100, 100))
@@ -137,11 +136,43 @@ class PersonDetector:
         boxes = np.concatenate([centre - half, centre + half], axis=1) * net
         keypoints = (raw[:, 4:12].reshape(-1, 4, 2) / net + self.anchors[:, None, :]) * net
         keep = nms(boxes, scores, self.score_threshold, self.iou_threshold)
-        found = []
-        for i in keep:
-            found.append(PersonDetection(transform.boxes_to_image(boxes[i])[0], float(scores[i]),
-                                         transform.to_image(keypoints[i])))
-        return found
+        return [PersonDetection(transform.boxes_to_image(boxes[i])[0], float(scores[i]),
+                                transform.to_image(keypoints[i])) for i in keep]
+
+    def detect_wide(self, rgb: np.ndarray, near: np.ndarray | None = None, radius: float = 0.0) -> list[PersonDetection]:
+        """The people in the picture, small ones too: besides the whole picture (shrunk to
+        224 px, where a person under ~60 px tall is missed), a closer look at the square of
+        `radius` px around `near` (where the performer should be) or, when that is no
+        closer, at square tiles along the long side of the frame."""
+        h, w = rgb.shape[:2]
+        windows = []
+        if near is not None and 2 * radius < 0.8 * max(h, w):
+            windows.append(_window(near, max(2 * radius, 32.0), w, h))
+        else:
+            short, long = min(h, w), max(h, w)
+            if long > 1.3 * short:
+                for start in np.linspace(0, long - short, math.ceil(long / short) + 1):
+                    centre = (start + short / 2, short / 2) if w > h else (short / 2, start + short / 2)
+                    windows.append(_window(np.array(centre), short, w, h))
+        found = self.detect(rgb)
+        for x0, y0, x1, y1 in windows:
+            for person in self.detect(rgb[y0:y1, x0:x1]):
+                found.append(PersonDetection(person.box + (x0, y0, x0, y0), person.score, person.keypoints + (x0, y0)))
+        # One body seen in two windows: the boxes are the face's, too small to overlap much,
+        # so the same hips are what tells.
+        kept: list[PersonDetection] = []
+        for person in sorted(found, key=lambda p: -p.score):
+            if not any(_same_place(person, other) for other in kept):
+                kept.append(person)
+        return kept
+
+
+def _window(centre: np.ndarray, side: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of a square of `side` px around `centre`, shifted inside the frame."""
+    side = int(round(side))
+    x0 = int(np.clip(round(centre[0] - side / 2), 0, width - side))
+    y0 = int(np.clip(round(centre[1] - side / 2), 0, height - side))
+    return x0, y0, x0 + side, y0 + side
 
 
 class PoseLandmarker:
@@ -197,98 +228,103 @@ class PoseTracker:
         self.detector = PersonDetector(providers=providers, threads=threads)
         self.landmarker = PoseLandmarker(providers=providers, threads=threads)
         self.roi: Roi | None = None
-        self.last_centre: np.ndarray | None = None
+        self.appearance = Appearance()
+        self.motion = MotionPrior()
         self.detections_run = 0
         self.frames_lost = 0
-        self.colours: np.ndarray | None = None   # the performer's torso colours (running mean)
-        self.first_colours: list[np.ndarray] = []
+        self.frames_seen = 0
 
     def track(self, rgb: np.ndarray) -> PoseFrame:
-        detected = False
-        if self.roi is None:
+        found = self._follow(rgb) if self.roi is not None else None
+        if found is None and self.frames_lost % REDETECT_EVERY == 0:
             # Frames without anyone are filled in later from their neighbours, so while the
-            # person is away the detector (2/3 of the per-frame cost) need not run every frame.
-            self.frames_lost += 1
-            if (self.frames_lost - 1) % REDETECT_EVERY:
-                return empty_frame()
-            self.roi, detected = self._find(rgb), True
-            if self.roi is None:
-                return empty_frame()
-        self.frames_lost = 0
-        found = self._landmarks(rgb)
-        if found is None and not detected:
-            # The region lost the performer or slid onto someone else: look for them again.
-            self.roi = self._find(rgb)
-            found = self._landmarks(rgb) if self.roi is not None else None
+            # person is away the detector need not run every frame. Right after a loss it
+            # runs at once: the region lost the performer or slid onto someone else.
+            found = self._find(rgb)
         if found is None:
             self.roi = None
+            self.frames_lost += 1
+            self.motion.unseen()
             return empty_frame()
-        frame, align, colours = found
-        if len(self.first_colours) < REFERENCE_FRAMES:
-            if colours is not None:  # the reference: the first frames' median (one frame can be off)
-                self.first_colours.append(colours)
-                self.colours = np.median(self.first_colours, axis=0) if len(self.first_colours) == REFERENCE_FRAMES \
-                    else None
-        elif colours is not None and self._distance(colours) < SWITCH_DISTANCE / 2:
-            # Follow slow lighting changes, but only on clear matches: updating on every frame
-            # let the reference drift, step by small step, onto the wall behind a crossing player.
-            self.colours = 0.95 * self.colours + 0.05 * colours
-        self.last_centre = align[0]
+        frame, align, signature = found
+        self.frames_lost = 0
+        self.frames_seen += 1
+        if self.frames_seen % OTHERS_EVERY == 0:
+            self._look_at_others(rgb, align[0])
+        self.appearance.learn(signature)
+        self.motion.seen(align[0], frame.roi.size)
         self.roi = roi_from_points(align[0], align[1])
         return frame
 
-    def _landmarks(self, rgb: np.ndarray):
-        """(frame, alignment points, torso colours) in the current region, or None when nobody
-        is there or it is not the performer."""
-        frame, align = self.landmarker.run(rgb, self.roi)
+    def _fit(self, rgb: np.ndarray, roi: Roi):
+        """(frame, alignment points, torso signature) of the body in `roi`; None when nobody is there."""
+        frame, align = self.landmarker.run(rgb, roi)
         if frame.presence < PRESENCE_THRESHOLD:
             return None
         xy = frame.image_xy
-        colours = torso_colours(rgb, xy[[LM["left_hip"], LM["right_hip"]]].mean(axis=0),
-                                xy[[LM["left_shoulder"], LM["right_shoulder"]]].mean(axis=0))
-        return None if self._is_someone_else(colours) else (frame, align, colours)
+        signature = torso_signature(rgb, xy[[LM["left_hip"], LM["right_hip"]]].mean(axis=0),
+                                    xy[[LM["left_shoulder"], LM["right_shoulder"]]].mean(axis=0))
+        return frame, align, signature
 
-    def _distance(self, colours: np.ndarray) -> float:
-        return float(np.abs(colours - self.colours).mean())
-
-    def _is_someone_else(self, colours: np.ndarray | None) -> bool:
-        return self.colours is not None and colours is not None and self._distance(colours) > SWITCH_DISTANCE
-
-    def _find(self, rgb: np.ndarray) -> Roi | None:
-        self.detections_run += 1
-        people = self.detector.detect(rgb)
-        if not people:
+    def _follow(self, rgb: np.ndarray):
+        """The performer in this frame's region, or None when the region lost them: nobody
+        there, other clothes, or the hips far from where the performer's were heading."""
+        found = self._fit(rgb, self.roi)
+        if found is None or self.motion.jumped(found[1][0]) or self.appearance.is_someone_else(found[2]):
             return None
-        if self.colours is not None:  # seen before: the one dressed like the performer, if any
-            distances = [np.abs(torso_colours(rgb, p.keypoints[0], p.keypoints[2]) - self.colours).mean()
-                         if torso_colours(rgb, p.keypoints[0], p.keypoints[2]) is not None else np.inf
-                         for p in people]
-            best = int(np.argmin(distances))
-            return people[best].roi() if distances[best] <= SWITCH_DISTANCE else None
-        if self.last_centre is not None:  # lost on the way: the one nearest to where it was
-            near = min(people, key=lambda p: float(np.hypot(*(p.keypoints[0] - self.last_centre))))
-            return near.roi()
-        ranked = rank_people(people, rgb.shape[1], rgb.shape[0])
-        if self.person > len(ranked):
-            return None  # that performer is not (yet) in view
-        return ranked[self.person - 1].roi()
+        return found
+
+    def _look_at_others(self, rgb: np.ndarray, hips: np.ndarray) -> None:
+        """Learn the colours of the people in view other than the performer (hips at `hips`)."""
+        self.detections_run += 1
+        apart = [p for p in self.detector.detect(rgb) if _distance(p.keypoints[0], hips) > 0.25 * self.motion.size]
+        for person in apart[:LOOKS - 1]:
+            fit = self._fit(rgb, person.roi())
+            if fit is not None and _distance(fit[1][0], hips) > 0.25 * self.motion.size:
+                self.appearance.learn_other(fit[2])
+
+    def _find(self, rgb: np.ndarray):
+        """Detect the people in view and fit the one who is the performer (see `_fit`)."""
+        self.detections_run += 1
+        expected = self.motion.predicted()
+        reach = self.motion.reach()
+        people = self.detector.detect_wide(rgb, expected, reach + self.motion.size / 2)
+        if expected is None:  # the first sight: the N-th largest and most central
+            ranked = rank_people(people, rgb.shape[1], rgb.shape[0])[:LOOKS]
+            if self.person > len(ranked):
+                return None  # that performer is not (yet) in view
+            fits = [self._fit(rgb, p.roi()) for p in ranked]
+            for fit in fits[:self.person - 1] + fits[self.person:]:
+                if fit is not None:  # the others, to tell the performer from them later
+                    self.appearance.learn_other(fit[2])
+            return fits[self.person - 1]
+        # Seen before: of those who can have got there, the one dressed most like the
+        # performer and nearest to where they were heading, judged on the pose net's fit
+        # (the detector's keypoints are too rough to sample a small torso's colours).
+        near = sorted((p for p in people if _distance(p.keypoints[0], expected) <= reach),
+                      key=lambda p: _distance(p.keypoints[0], expected))[:LOOKS]
+        best, best_cost = None, np.inf
+        for person in near:
+            fit = self._fit(rgb, person.roi())
+            if fit is None or _distance(fit[1][0], expected) > reach:
+                continue
+            if self.appearance.is_someone_else(fit[2]):
+                self.appearance.learn_other(fit[2])
+                continue
+            looks = 0.0 if fit[2] is None else self.appearance.distance(fit[2]) / DIFFERENT
+            cost = looks + _distance(fit[1][0], expected) / reach
+            if cost < best_cost:
+                best, best_cost = fit, cost
+        return best
 
 
-def torso_colours(rgb: np.ndarray, hips: np.ndarray, shoulders: np.ndarray) -> np.ndarray | None:
-    """(3, 3) mean RGB (0..1) of three bands of the torso from the shoulders down to the hips
-    (the middle 40 % of its width): what a performer wears, to tell them from passers-by.
-    None when the torso is too small to sample or outside the frame."""
-    axis = np.asarray(shoulders, np.float64) - np.asarray(hips, np.float64)
-    length = float(np.hypot(*axis))
-    h, w = rgb.shape[:2]
-    if not np.isfinite(length) or length < 6 or not (0 <= hips[0] < w and 0 <= hips[1] < h):
-        return None
-    across = np.array([-axis[1], axis[0]]) / length
-    along = np.linspace(0.15, 0.85, 9)
-    side = np.linspace(-0.2, 0.2, 5) * length
-    points = (hips[None, None] - 0.5 + along[:, None, None] * axis + side[None, :, None] * across)
-    values = sample_bilinear(rgb, points[..., 0], points[..., 1]).reshape(9, 5, -1)[..., :3]
-    return values.reshape(3, 15, 3).mean(axis=1) / 255.0
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.hypot(*(np.asarray(a, np.float64) - b)))
+
+
+def _same_place(a: PersonDetection, b: PersonDetection) -> bool:
+    """Two detections of one body (their hips within a quarter of a region apart)."""
+    return float(np.hypot(*(a.keypoints[0] - b.keypoints[0]))) < 0.25 * min(a.roi().size, b.roi().size)
 
 
 def rank_people(people: list[PersonDetection], width: int, height: int) -> list[PersonDetection]:

@@ -1,7 +1,7 @@
 """`animate_drawing.motion_from_video`: a video of a person → an Action on the active character.
 
-Runs as a job: each stretch of about three seconds of video is one main-thread stage (Blender
-decodes it), so the status bar shows the progress and Esc stops the work between stretches;
+Runs as a job: each stretch of a few frames is one main-thread stage (Blender decodes them),
+so the status bar shows the progress and Esc stops the work within a fraction of a second;
 the filtering runs on a worker thread; keying is the last stage. Cancelled or failed, the
 scene is left as it was.
 """
@@ -19,6 +19,7 @@ from ..addon.motion import apply_retarget
 from ..addon.properties import active_character
 from ..addon.video_decode import VIDEO_EXTENSIONS
 from ..addon.video_motion import VideoMotionOptions, VideoTracking, clip_options
+from ..addon.video_reference import add_video_reference, remove_video_references, video_references
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
 from ..motions.video_clip import clip_from_track
@@ -26,21 +27,15 @@ from ._common import select_only
 from .retarget import scene_fps
 from .ui_common import start_reported, tell_if_failed, tell_user
 
-SEGMENT_SECONDS = 3.0
-
-
 def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_scene_range: bool,
-                          warnings: list[str]) -> jobs.Job:
+                          warnings: list[str], show_video: bool = True) -> jobs.Job:
     """The job's stages; opening the video happens now, so a file that is no video fails at once.
     Warnings (legs not seen, person rarely found) are appended to `warnings` and shown."""
     tracking = VideoTracking(path, options)
-    segments = tracking.segments(max(1, round(SEGMENT_SECONDS * tracking.info.fps)))
     fps = options.fps
 
-    def track(segment):
-        def run(_):
-            tracking.track_frames(*segment)
-        return run
+    def track(_):
+        tracking.step()
 
     def clean(_):
         return clip_from_track(tracking.track(), clip_options(options))
@@ -53,18 +48,27 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
         action = apply_retarget(armature, result, Path(path).stem, scene_fps=fps, frame_start=scene.frame_start)
         if set_scene_range:
             scene.frame_end = scene.frame_start + result.frame_count - 1
+        if show_video:
+            info = tracking.info
+            add_video_reference(armature, path, first_time=float(tracking.times[0]), video_fps=info.fps,
+                                frame_count=info.frame_count, size=(info.width, info.height), scene_fps=fps,
+                                frame_start=scene.frame_start, frame_end=scene.frame_start + result.frame_count - 1)
         select_only(bpy.context, armature)
         warnings.extend(video.warnings)
         for warning in video.warnings:  # after the operator returned: a popup (none in background)
             tell_user(warning, icon="INFO")
         return action
 
+    def finished(job: jobs.Job) -> None:
+        tracking.close()   # done, failed or cancelled: the decoding scene goes
+        tell_if_failed(job)
+
     # One label for every stretch (translatable); the status bar's progress counts them.
-    stages = [jobs.Stage("Tracking the person", track(segment), on_main_thread=True) for segment in segments]
+    stages = [jobs.Stage("Tracking the person", track, on_main_thread=True)] * tracking.step_count()
     return jobs.Job("Motion from Video", stages + [
         jobs.Stage("Cleaning the motion", clean),
         jobs.Stage("Keying the Action", key, on_main_thread=True),
-    ], on_finished=tell_if_failed)
+    ], on_finished=finished)
 
 
 class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
@@ -85,6 +89,9 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
     mirror: BoolProperty(name="Mirror", default=False, description="Swap left and right (selfie videos)")
     set_scene_range: BoolProperty(name="Set Scene Range", default=True,
                                   description="Make the scene's frame range play the clip")
+    show_video: BoolProperty(name="Show Video", default=True,
+                             description="Show the video beside the character, in step with the timeline "
+                                         "(a reference: it does not render)")
     interactive: BoolProperty(
         name="Interactive", options={"HIDDEN", "SKIP_SAVE"},
         description="Work behind the interface (set when started from the interface)",
@@ -108,7 +115,7 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
         warnings: list[str] = []
         try:
             job = motion_from_video_job(active_character(context), self.filepath, options,
-                                        self.set_scene_range, warnings)
+                                        self.set_scene_range, warnings, self.show_video)
         except AnimateDrawingError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
@@ -118,4 +125,20 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
         return status
 
 
-CLASSES = (ANIMATE_DRAWING_OT_motion_from_video,)
+class ANIMATE_DRAWING_OT_remove_video_reference(bpy.types.Operator):
+    bl_idname = "animate_drawing.remove_video_reference"
+    bl_label = "Remove Video"
+    bl_description = "Remove the video shown beside the active character (its motion stays)"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        armature = active_character(context)
+        return armature is not None and bool(video_references(armature))
+
+    def execute(self, context):
+        remove_video_references(active_character(context))
+        return {"FINISHED"}
+
+
+CLASSES = (ANIMATE_DRAWING_OT_motion_from_video, ANIMATE_DRAWING_OT_remove_video_reference)

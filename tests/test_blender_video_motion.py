@@ -19,6 +19,8 @@ pytestmark = pytest.mark.blender
 VIDEOS = SHARED_DATA / "video"
 BASKETBALL = VIDEOS / "basketball_two_players.mp4"   # 426x240, 29.97 fps, 300 frames, two players
 STREET = VIDEOS / "street_dance.avi"                 # 1280x720, 50 fps, 205 frames, passers-by
+# The blue-shirted player's torso at every 10th frame where they are in view, labelled by hand.
+PERFORMER_LABELS = Path(__file__).parent / "data" / "basketball_performer.json"
 
 
 def _need(path: Path) -> Path:
@@ -57,9 +59,6 @@ def test_probe_and_stream_frames_at_the_model_size(bpy_module):
 
 
 def test_tracks_one_player_through_the_basketball_clip(basketball_track):
-    from animate_drawing.addon.video_decode import read_video
-    from animate_drawing.models.human_pose import torso_colours
-
     track = basketball_track
     found = track.found
     # The player is lost while far away or hidden behind the other one (filled in later).
@@ -76,19 +75,39 @@ def test_tracks_one_player_through_the_basketball_clip(basketball_track):
     shoulder_width = np.median(np.linalg.norm(world[:, 11] - world[:, 12], axis=1))
     thigh = np.median(np.linalg.norm(world[:, 23] - world[:, 25], axis=1))
     assert 0.2 < shoulder_width < 0.5 and 0.25 < thigh < 0.6
-    # The same player until the two cross (about 6 s in): the shirt under the tracked torso
-    # keeps its colour (blue and white shirts differ by 0.3-0.4). Where they cross, the
-    # region can still slide onto the other player: a known limit (README).
-    colours = []
-    for frame in read_video(BASKETBALL, end=5.0):
-        i = frame.index
+    # The same player all along, through the crossing (5-6.5 s) and after it: where the track
+    # found somebody at a hand-labelled frame, it is the labelled player (the two stand
+    # 0.15-0.4 of the frame's width apart there), and it finds them in most of those frames.
+    labels = json.loads(PERFORMER_LABELS.read_text())["frames"]
+    width, height = track.image_size
+    hits = wrong = 0
+    for label in labels:
+        i = label["frame"]
         if found[i]:
-            c = torso_colours(frame.rgb, track.image_xy[i, [23, 24]].mean(axis=0), track.image_xy[i, [11, 12]].mean(axis=0))
-            if c is not None:
-                colours.append(c)
-    colours = np.array(colours)
-    distance = np.abs(colours - np.median(colours, axis=0)).mean(axis=(1, 2))
-    assert np.percentile(distance, 95) < 0.2
+            torso = track.image_xy[i, [11, 12, 23, 24]].mean(axis=0) / (width, height)
+            hits += abs(torso[0] - label["torso"][0]) < 0.06
+            wrong += abs(torso[0] - label["torso"][0]) >= 0.06
+    assert wrong == 0 and hits >= 0.75 * len(labels)
+
+
+def test_small_people_are_found_by_a_closer_look(bpy_module):
+    """Far from the camera the performer is too small for the detector's 224 px view of the
+    whole frame; square tiles looked at closer find them."""
+    from animate_drawing.addon.video_decode import read_video
+    from animate_drawing.models.human_pose import PersonDetector
+
+    labels = {label["frame"]: label["torso"] for label in json.loads(PERFORMER_LABELS.read_text())["frames"]}
+    detector = PersonDetector()
+    whole = closer = 0
+    for frame in read_video(_need(BASKETBALL)):
+        if frame.index not in labels:
+            continue
+        x = labels[frame.index][0] * frame.rgb.shape[1]
+        near = 0.06 * frame.rgb.shape[1]
+        whole += any(abs(p.keypoints[0][0] - x) < near for p in detector.detect(frame.rgb))
+        closer += any(abs(p.keypoints[0][0] - x) < near for p in detector.detect_wide(frame.rgb))
+    # Measured: 9 of the 24 labelled frames with the whole frame, 18 with the tiles.
+    assert whole <= 12 and closer >= 16
 
 
 def test_person_two_is_the_other_player(bpy_module, basketball_track):
@@ -232,6 +251,38 @@ def test_operator_keys_an_action_from_the_video(blender, character):
     assert bpy.context.scene.frame_end == bpy.context.scene.frame_start + len(values) - 1
 
 
+def test_the_video_plays_beside_the_character_in_step(blender, character):
+    """A 29.97 fps video on a 24 fps scene, from its second 1: each scene frame shows the video
+    frame its motion came from; the reference stands right of the drawing, does not render, and
+    goes in one click, the motion staying."""
+    from mathutils import Vector
+
+    from animate_drawing.addon.compat import action_fcurves
+    from animate_drawing.addon.video_reference import video_references
+
+    bpy = blender
+    scene = bpy.context.scene
+    scene.render.fps, scene.frame_start = 24, 10
+    assert bpy.ops.animate_drawing.motion_from_video(filepath=str(_need(BASKETBALL)), start=1.0, end=3.0) == {"FINISHED"}
+    [empty] = video_references(character)
+    assert empty.type == "EMPTY" and empty.empty_display_type == "IMAGE"
+    assert empty.data.source == "MOVIE" and empty.image_user.frame_duration == 300
+    mesh = character.animate_drawing.mesh_object
+    right_of_drawing = max((mesh.matrix_world @ Vector(c)).x for c in mesh.bound_box)
+    assert empty.matrix_world.translation.x > right_of_drawing
+    assert abs(empty.matrix_world.translation.y) < 1e-6         # in the drawing's plane
+    [curve] = action_fcurves(empty.animation_data.action)     # the movie's frame offset, keyed linearly
+    for frame in (scene.frame_start, scene.frame_start + 24, scene.frame_end):
+        shown = frame - empty.image_user.frame_start + round(curve.evaluate(frame))   # 0-based
+        wanted = 29 + (frame - scene.frame_start) * 29.97 / 24   # frame 29 is the first at 1 s
+        assert abs(shown - wanted) <= 0.5 + 1e-6
+    action = character.animation_data.action
+    assert bpy.ops.animate_drawing.remove_video_reference() == {"FINISHED"}
+    assert video_references(character) == [] and not any(o.type == "EMPTY" for o in bpy.data.objects)
+    assert not any(image.source == "MOVIE" for image in bpy.data.images)
+    assert character.animation_data.action == action
+
+
 def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
     bpy = blender
     before = (len(bpy.data.actions), len(bpy.data.scenes), bpy.context.scene.frame_end)
@@ -243,19 +294,40 @@ def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
     assert character.animation_data is None or character.animation_data.action is None
 
 
-def test_tracking_in_stretches_covers_every_frame_once(bpy_module):
-    """The operator's job tracks a stretch per stage: together they are the whole range."""
+def test_tracking_in_steps_covers_every_frame_once(bpy_module):
+    """The operator's job tracks a few frames per stage (Esc is heard between them): together
+    they are the whole range, and the decoding scene lives from the first step to `close`."""
     from animate_drawing.addon.video_motion import VideoMotionOptions, VideoTracking
 
+    scenes = len(bpy_module.data.scenes)
     tracking = VideoTracking(_need(BASKETBALL), VideoMotionOptions(start=0.5, end=2.0))
-    segments = tracking.segments(20)
-    assert segments[0][0] == 14 and segments[-1][1] == 59 and len(segments) == 3
-    for first, last in segments:
-        tracking.track_frames(first, last)
+    assert (tracking.first, tracking.last, tracking.step_count(20)) == (14, 59, 3)
+    for _ in range(tracking.step_count(20) - 1):
+        tracking.step(20)
+        assert len(bpy_module.data.scenes) == scenes + 1
+    tracking.step(20)              # the last frames: the video ends, its scene goes
+    assert len(bpy_module.data.scenes) == scenes
+    tracking.close()
     track = tracking.track()
     assert np.allclose(track.times, np.arange(14, 60) / tracking.info.fps)
     assert track.found.mean() > 0.8
     assert tracking.tracker.detections_run <= 5   # followed frame to frame, not detected each time
+
+
+def test_a_cancelled_job_leaves_no_decoding_scene(blender, character):
+    from animate_drawing.addon.video_motion import VideoMotionOptions
+    from animate_drawing.operators.motion_from_video import motion_from_video_job
+
+    bpy = blender
+    before = (len(bpy.data.scenes), len(bpy.data.actions), len(bpy.data.objects))
+    job = motion_from_video_job(character, str(_need(BASKETBALL)), VideoMotionOptions(), True, [])
+    job.step()
+    job.step()     # two stretches tracked: the decoding scene is open
+    assert len(bpy.data.scenes) == before[0] + 1
+    job.cancel()
+    job.step()
+    assert job.state.name == "CANCELLED"
+    assert (len(bpy.data.scenes), len(bpy.data.actions), len(bpy.data.objects)) == before
 
 
 def test_a_video_dropped_on_the_viewport_needs_an_active_character(blender):

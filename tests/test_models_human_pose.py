@@ -73,12 +73,56 @@ def test_landmarks_of_an_empty_picture_say_nobody_is_there():
     assert frame.presence < 0.5
 
 
-def test_torso_colours_read_the_shirt_between_shoulders_and_hips():
-    from animate_drawing.models.human_pose import torso_colours
+def test_torso_signature_reads_the_shirt_whatever_the_light():
+    from animate_drawing.models.performer_identity import signature_distance, torso_signature
 
     image = np.full((200, 200, 3), 200, np.uint8)
     image[60:140, 80:120] = (20, 40, 200)             # a blue shirt
-    colours = torso_colours(image, np.array([100.0, 140.0]), np.array([100.0, 60.0]))
-    assert colours.shape == (3, 3)
-    assert np.allclose(colours, np.array([20, 40, 200]) / 255.0, atol=0.02)
-    assert torso_colours(image, np.array([100.0, 140.0]), np.array([100.0, 138.0])) is None   # too small
+    image[95:105, 60:140] = (230, 200, 170)           # an arm across it: the median ignores it
+    hips, shoulders = np.array([100.0, 140.0]), np.array([100.0, 60.0])
+    signature = torso_signature(image, hips, shoulders)
+    assert signature.shape == (3, 4)
+    assert np.allclose(signature[:, :3], np.array([20, 40, 200]) / 260.0, atol=0.02)
+    assert np.allclose(signature[:, 3], 260 / 765.0, atol=0.02)
+    # The same shirt in the shade: the colour part is unchanged, only the lightness drops.
+    shaded = torso_signature((image * 0.6).astype(np.uint8), hips, shoulders)
+    assert np.allclose(shaded[:, :3], signature[:, :3], atol=0.02)
+    white = image.copy()
+    white[60:140, 80:120] = 235
+    assert signature_distance(signature, torso_signature(white, hips, shoulders)) > 0.13
+    assert torso_signature(image, hips, np.array([100.0, 138.0])) is None   # too small
+
+
+def test_a_torso_closer_to_someone_else_is_not_the_performer():
+    from animate_drawing.models.performer_identity import Appearance
+
+    def shirt(r, g, b, lightness):
+        return np.array([[r, g, b, lightness]] * 3)
+    blue, teal, white = shirt(0.1, 0.3, 0.6, 0.4), shirt(0.15, 0.35, 0.5, 0.5), shirt(0.33, 0.33, 0.34, 0.8)
+    appearance = Appearance()
+    assert not appearance.is_someone_else(white)          # nothing known yet
+    for _ in range(5):
+        appearance.learn(blue)
+    assert appearance.is_someone_else(white)              # clearly other clothes
+    teal_in_shade = shirt(0.14, 0.34, 0.52, 0.5)
+    assert not appearance.is_someone_else(teal_in_shade)  # near enough, while nobody else is known
+    appearance.learn_other(teal)
+    assert appearance.is_someone_else(teal_in_shade)      # nearer the other one's
+    appearance.learn_other(blue * 1.0001)                 # dressed like the performer: not kept
+    assert len(appearance.others) == 1
+
+
+def test_the_motion_prior_carries_on_and_widens_while_unseen():
+    from animate_drawing.models.performer_identity import MotionPrior
+
+    motion = MotionPrior()
+    assert motion.predicted() is None
+    for x in range(100, 140, 4):                           # walking right, 4 px a frame
+        motion.seen(np.array([x, 50.0]), 100.0)
+    assert motion.predicted()[0] == pytest.approx(140, abs=1.5)
+    assert motion.jumped(np.array([200.0, 50.0])) and not motion.jumped(np.array([141.0, 52.0]))
+    near = motion.reach()
+    for _ in range(10):
+        motion.unseen()
+    assert motion.reach() > 2 * near and motion.predicted()[0] == pytest.approx(180, abs=5)
+    assert not motion.jumped(np.array([400.0, 50.0]))      # after a gap the search decides
