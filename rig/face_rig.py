@@ -531,3 +531,30 @@ def interpolate_weights(points: np.ndarray, vertices: np.ndarray, triangles: np.
         chosen /= np.maximum(chosen.sum(-1, keepdims=True), 1e-12)
         out[start:start + chunk] = np.einsum("pk,pkb->pb", chosen, weights[triangles[best]])
     return out
+
+
+# -- life by default ---------------------------------------------------------------------------
+
+BLINK_GAP_S = (2.0, 6.0)    # seconds between blinks (uniform)
+BLINK_CLOSE_S = 0.06        # the lids fall this fast ...
+BLINK_OPEN_S = 0.09         # ... and rise this slowly: about 150 ms a blink
+
+
+def idle_blinks(first: int, last: int, fps: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keys (frames, values) of natural blinks on `blink` over scene frames first..last: open,
+    then every 2-6 s (random, reproducible from `seed`) closed for one key and open again.
+    Every blink holds a key at 1 on a whole frame, so each one shows closed in the renders."""
+    rng = np.random.default_rng(seed)
+    close = max(1, int(round(BLINK_CLOSE_S * fps)))
+    reopen = max(1, int(round(BLINK_OPEN_S * fps)))
+    frames, values = [float(first)], [0.0]
+    start = first + int(round(rng.uniform(0.5, BLINK_GAP_S[0]) * fps))
+    while start + close + reopen <= last:
+        frames += [start, start + close, start + close + reopen]
+        values += [0.0, 1.0, 0.0]
+        start += close + reopen + int(round(rng.uniform(*BLINK_GAP_S) * fps))
+    if frames[-1] < last:
+        frames.append(float(last))
+        values.append(0.0)
+    keep = np.r_[True, np.diff(frames) > 0]
+    return np.asarray(frames, np.float64)[keep], np.asarray(values, np.float64)[keep]
