@@ -230,20 +230,22 @@ def _look_at_eye(rgb: np.ndarray, mask: np.ndarray, eye, spacing: float) -> _Eye
         stroke = np.array([30.0, 30.0, 30.0])
     inner = _disc(shape, centre, 0.75 * r)
     solid = inner.any() and ink[inner].mean() > 0.6
-    sprite_mask, cover, travel = None, skin, 0.0
+    sprite_mask, cover, travel, whole = None, skin, 0.0, False
     if eye.pupil is not None:
         pupil = np.asarray(eye.pupil, np.float64) + 0.5
-        cover = _median_colour(rgb, inner & ~ink, skin)
-        blob = _component_at(ink & _disc(shape, centre, 0.85 * r), pupil)
+        # The eye's own fill (paper, or a coloured iris) is what most of its inside shows; the
+        # pupil is the darker ink on it.
+        fill = _commonest_colour(rgb, inner, skin)
+        darker = (np.linalg.norm(rgb - fill, axis=-1) > INK_DISTANCE) & (rgb.mean(-1) < fill.mean())
+        blob = _component_at(darker & _disc(shape, centre, 0.85 * r), pupil)
         if blob is not None:
-            sprite_mask = blob
-            pupil_radius = np.sqrt(blob.sum() / np.pi)
-            travel = PUPIL_TRAVEL * max(0.0, 0.8 * r - pupil_radius)
-    elif solid:
+            sprite_mask, cover = blob, fill
+            travel = PUPIL_TRAVEL * max(0.0, 0.8 * r - np.sqrt(blob.sum() / np.pi))
+    if sprite_mask is None and solid:   # a dot, or a filled eye whose pupil hardly differs: it moves whole
         blob = _component_at(ink & _disc(shape, centre, 1.3 * r + 1), centre)
         if blob is not None:
-            sprite_mask, travel = blob, DOT_TRAVEL * r
-    lid = r * LID_MARGIN + LID_PAD_PX + (travel if eye.pupil is None else 0.0)
+            sprite_mask, travel, whole = blob, DOT_TRAVEL * r, True
+    lid = r * LID_MARGIN + LID_PAD_PX + (travel if whole else 0.0)   # covers a dot wherever it looks
     lid = min(lid, 0.48 * spacing)
     sprite, origin = None, (0, 0)
     if sprite_mask is not None:
