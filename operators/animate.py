@@ -15,6 +15,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..addon import drawing_analysis, jobs
 from ..addon.character import build_character, character_dir_of, character_name_for, check_joints_inside
+from ..addon.build_face import key_idle_blinks
 from ..addon.motion import resolve_clip, retarget_clip
 from ..addon.preferences import get_preferences
 from ..motions.library import list_clips
@@ -104,6 +105,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
                                         RetargetOptions(fps=scene_fps(scene), cyclic=from_library),
                                         frame_start=scene.frame_start)
         scene.frame_end = scene.frame_start + result.frame_count - 1
+        key_idle_blinks(armature, scene.frame_start, scene.frame_end, scene_fps(scene))
         select_only(bpy.context, armature)
         return armature
 
