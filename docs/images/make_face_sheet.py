@@ -21,7 +21,7 @@ DRAWINGS = ("AnimatedDrawings_Server-Backend__example1", "Ajaypawar02_AnimatedDr
 STATES = (("open", {}), ("half", {"blink": 0.5}), ("closed", {"blink": 1.0}), ("smile", {"smile": 1.0}),
           ("frown", {"smile": -1.0}), ("mouth", {"mouth_open": 1.0, "smile": 0.5}),
           ("look left", {"gaze_x": -1.0}), ("look right", {"gaze_x": 1.0}))
-CELL = 150
+CELL = 110
 PAPER = np.array([246, 243, 236], np.float32)
 
 
