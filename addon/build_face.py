@@ -49,6 +49,10 @@ def add_face_rig(armature: bpy.types.Object, plan, collection: bpy.types.Collect
     name = props.character_name or armature.name
     image = build_material.new_image(f"{name}_face", face_plan.atlas)
     material = build_material.build_material(f"{name}_face", image)
+    if hasattr(material, "surface_render_method"):
+        # EEVEE sorts blended surfaces by object origin, and the face shares the drawing's:
+        # dithered (depth-tested) keeps the face in front of the blended drawing.
+        material.surface_render_method = "DITHERED"
     world = plan.to_world(face_plan.vertices_uv)
     world[:, 1] = -face_plan.depth                     # in front of the drawing
     mesh = build_mesh.triangle_mesh(f"{name}_face", world, face_plan.triangles, face_plan.corner_uv)
