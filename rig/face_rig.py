@@ -101,21 +101,25 @@ class _Mesh:
         self.uvs: list[np.ndarray] = []
         self.count = 0
 
-    def add_grid(self, rest: np.ndarray, depth: float, moved: dict[str, np.ndarray], uv) -> None:
+    def add_grid(self, rest: np.ndarray, depth: float, moved: dict[str, np.ndarray], uv, keep=None) -> None:
         """A (R, K) grid of vertices, quads between neighbours; `uv` is (R, K, 2) atlas UVs per vertex,
-        or (R-1, K-1, 2) one UV per quad (a flat colour)."""
+        or (R-1, K-1, 2) one UV per quad (a flat colour); `keep` (R-1, K-1) bool: the quads wanted."""
         rows, cols = rest.shape[:2]
-        index = self.count + np.arange(rows * cols).reshape(rows, cols)
+        index = np.arange(rows * cols).reshape(rows, cols)
         a, b, c, d = index[:-1, :-1], index[:-1, 1:], index[1:, 1:], index[1:, :-1]
-        tris = np.concatenate([np.stack([a, b, c], -1).reshape(-1, 3), np.stack([a, c, d], -1).reshape(-1, 3)])
+        quads = np.ones((rows - 1, cols - 1), bool) if keep is None else np.asarray(keep, bool)
+        tris = np.concatenate([np.stack([a, b, c], -1)[quads], np.stack([a, c, d], -1)[quads]])
         uv = np.asarray(uv, np.float32)
         if uv.shape[:2] == (rows, cols):
-            flat = uv.reshape(-1, 2)
-            corner_uv = flat[tris - self.count]
+            corner_uv = uv.reshape(-1, 2)[tris]
         else:
-            per_quad = uv.reshape(-1, 2)
+            per_quad = uv[quads]
             corner_uv = np.repeat(np.concatenate([per_quad, per_quad])[:, None], 3, axis=1)
-        self._add(rest.reshape(-1, 2), depth, {k: v.reshape(-1, 2) for k, v in moved.items()}, tris, corner_uv)
+        used = np.unique(tris)                               # vertices of dropped quads go too
+        remap = np.zeros(rows * cols, np.int64)
+        remap[used] = np.arange(len(used))
+        self._add(rest.reshape(-1, 2)[used], depth, {k: v.reshape(-1, 2)[used] for k, v in moved.items()},
+                  self.count + remap[tris], corner_uv)
 
     def _add(self, rest, depth, moved, tris, corner_uv) -> None:
         self.rest.append(np.asarray(rest, np.float64))
@@ -159,8 +163,10 @@ def plan_face_rig(face, texture: np.ndarray, mask: np.ndarray, mesh_vertices: np
     field_ = _SmileField(mouth) if mouth is not None else None
     box = _patch_box(eyes, mouth, mask.shape)
     atlas, place = _Atlas.build(texture, box, eyes, mouth)
+    skin = _FaceSkin([e.center for e in eyes] + ([mouth.center] if mouth is not None else []),
+                     mesh_vertices, mesh_triangles, mesh_weights)
     mesh = _Mesh()
-    _add_patch(mesh, box, mask, atlas, place, field_)
+    _add_patch(mesh, box, eyes, atlas, field_, skin)
     for number, eye in enumerate(eyes):
         if eye.sprite is not None:
             _add_pupil(mesh, eye, number, atlas, place, field_)
@@ -177,7 +183,7 @@ def plan_face_rig(face, texture: np.ndarray, mask: np.ndarray, mesh_vertices: np
     rest = np.concatenate(mesh.rest)
     keys = mesh.keyed(used)
     triangles, corner_uv = _facing_camera(np.concatenate(mesh.triangles), np.concatenate(mesh.uvs), [rest, *keys.values()])
-    weights = interpolate_weights(rest, mesh_vertices, mesh_triangles, mesh_weights)
+    weights = skin(rest)
     plan = FaceRigPlan(
         vertices_uv=rest, depth=np.concatenate(mesh.depth), triangles=triangles.astype(np.int32),
         corner_uv=corner_uv, atlas=atlas.pixels, keys=keys, weights=weights, controls=tuple(controls), notes=notes)
@@ -408,7 +414,7 @@ def _patch_box(eyes, mouth, shape) -> tuple[int, int, int, int]:
 
 # -- the parts ----------------------------------------------------------------------------------
 
-def _add_patch(mesh: _Mesh, box, mask, atlas: _Atlas, place, field_) -> None:
+def _add_patch(mesh: _Mesh, box, eyes, atlas: _Atlas, field_, skin) -> None:
     """The drawing's own pixels over the face; its outer border stays put."""
     x0, y0, x1, y1 = box
     size = max(x1 - x0, y1 - y0)
@@ -417,7 +423,28 @@ def _add_patch(mesh: _Mesh, box, mask, atlas: _Atlas, place, field_) -> None:
     xs = np.linspace(x0 + 0.5, x1 - 0.5, max(2, int(np.ceil((x1 - x0) / step)) + 1))
     ys = np.linspace(y0 + 0.5, y1 - 0.5, max(2, int(np.ceil((y1 - y0) / step)) + 1))
     grid = np.stack(np.meshgrid(xs, ys), -1)
-    mesh.add_grid(grid, 1 * DEPTH_STEP, _smile_keys(field_, grid), atlas.texture_uv(grid))
+    on_face = skin.on_face(grid.reshape(-1, 2)).reshape(grid.shape[:2])
+    whole = on_face[:-1, :-1] & on_face[1:, :-1] & on_face[:-1, 1:] & on_face[1:, 1:]
+    mesh.add_grid(grid, 1 * DEPTH_STEP, _smile_keys(field_, grid), atlas.texture_uv(grid),
+                  keep=_patch_cells(grid, eyes, field_, step) & whole)
+
+
+def _patch_cells(grid: np.ndarray, eyes, field_, step: float) -> np.ndarray:
+    """The grid cells the patch needs: over painted-out pupils and where the smile moves the
+    drawing. Anything more would only risk copying pixels of a nearby limb, whose flap moves
+    differently from the face (a patch cell stretched between them would show)."""
+    centres = (grid[:-1, :-1] + grid[1:, 1:]) / 2
+    keep = np.zeros(centres.shape[:2], bool)
+    for eye in eyes:
+        if eye.sprite is not None:
+            h, w = eye.sprite.shape
+            x0, y0 = eye.sprite_origin
+            keep |= ((centres[..., 0] >= x0 - 2 * step) & (centres[..., 0] <= x0 + w + 2 * step)
+                     & (centres[..., 1] >= y0 - 2 * step) & (centres[..., 1] <= y0 + h + 2 * step))
+    if field_ is not None:
+        for corner in field_.corners:
+            keep |= np.hypot(*(centres - corner).transpose(2, 0, 1)) <= field_.reach + 2 * step
+    return keep
 
 
 def _add_pupil(mesh: _Mesh, eye: _EyeLook, number: int, atlas: _Atlas, place, field_) -> None:
@@ -511,11 +538,38 @@ def _facing_camera(triangles, corner_uv, shapes):
 
 # -- skinning ----------------------------------------------------------------------------------
 
+class _FaceSkin:
+    """Skin weights for face vertices: the drawing's, limited to the bones the face's own
+    features are skinned to (the head, or the body a face is drawn on), so nothing of the face
+    follows an arm drawn beside it."""
+
+    def __init__(self, centres, vertices, triangles, weights):
+        self.mesh = (vertices, triangles, weights)
+        at_centres = interpolate_weights(np.asarray(centres, np.float64).reshape(-1, 2), *self.mesh)
+        self.bones = at_centres.max(0) > 0.05
+        self.fallback = at_centres.mean(0) * self.bones
+        self.fallback /= max(float(self.fallback.sum()), 1e-12)
+
+    def on_face(self, points) -> np.ndarray:
+        """Which points lie on the face's bones (not on a limb's flap)."""
+        return interpolate_weights(points, *self.mesh)[:, self.bones].sum(1) > 0.99
+
+    def __call__(self, points) -> np.ndarray:
+        weights = interpolate_weights(points, *self.mesh) * self.bones
+        total = weights.sum(1, keepdims=True)
+        return np.where(total > 1e-6, weights / np.maximum(total, 1e-12), self.fallback).astype(np.float32)
+
+
 def interpolate_weights(points: np.ndarray, vertices: np.ndarray, triangles: np.ndarray,
                         weights: np.ndarray, chunk: int = 256) -> np.ndarray:
     """(P, B) skin weights at `points`: the drawing mesh's weights interpolated over the
     triangle each point lies in (the nearest-inside triangle for points off the mesh)."""
     corners = vertices[triangles]                       # (M, 3, 2)
+    # Only triangles near the points can hold them (the face is a small part of the drawing).
+    reach = 0.1 * np.ptp(points, axis=0).max() + 1.0 if len(points) else 0.0
+    near = ((corners.min(1) <= points.max(0) + reach) & (corners.max(1) >= points.min(0) - reach)).all(1)
+    if near.any():
+        triangles, corners = triangles[near], corners[near]
     a = corners[:, 0]
     e1, e2 = corners[:, 1] - a, corners[:, 2] - a
     det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]

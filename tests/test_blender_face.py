@@ -139,6 +139,19 @@ def test_a_drawing_without_a_face_gets_no_face_rig_and_a_note(blender, shared_da
     notes = build_face.face_notes(armature)
     assert len(notes) == 1 and "no face found" in notes[0]
     assert build_face.key_idle_blinks(armature, 1, 100, 30.0) == 0
+    from animate_drawing.addon import batch
+    from animate_drawing.addon.batch_plan import BatchOptions
+    warnings = batch._summary_keys(blender.context.scene, BatchOptions(inputs=[], motions=[], out=""))["warnings"]
+    assert warnings == [f"face: {notes[0]}"]                # summary.json says so
+
+
+def test_a_face_drawn_on_the_body_moves_with_the_body_only(blender, shared_data):
+    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    armature = build_character(blender.context, plan_from_character_dir(ANNOTATED / "A2S-LAB_AnimatedTale__garlic_out"))
+    face = armature.animate_drawing.face_object
+    limbs = {g.index for g in face.vertex_groups if g.name.startswith(("left_", "right_"))}
+    weighted = {g.group for v in face.data.vertices for g in v.groups if g.weight > 0}
+    assert weighted and not weighted & limbs
 
 
 def _glb_json_and_weights(path):
