@@ -164,5 +164,8 @@ def key_idle_blinks(armature: bpy.types.Object, first: int, last: int, fps: floa
     container = compat.fcurve_collection(anim.action, slot)
     for fcurve in [f for f in container.fcurves if f.data_path == '["blink"]']:
         container.fcurves.remove(fcurve)
-    build_action.write_channels(anim.action, slot, frames, [build_action.Channel('["blink"]', 0, FACE_GROUP, values)])
+    # A looping clip loops its blinks too (first and last key are open: the seam does not show).
+    loops = any(m.type == "CYCLES" for f in container.fcurves for m in f.modifiers)
+    channel = build_action.Channel('["blink"]', 0, FACE_GROUP, values, cycle_mode="REPEAT" if loops else None)
+    build_action.write_channels(anim.action, slot, frames, [channel])
     return int((values == 1.0).sum())
