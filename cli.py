@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("--engine", choices=plan.ENGINES, default="flat", help="render engine (default: flat)")
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
+    animate.add_argument("--face", choices=plan.FACE_MODES, default="idle",
+                         help="the drawn face: off (as drawn), idle (natural blinks; default), video "
+                              "(follow the performer's face: not available yet, blinks instead)")
 
     inspect = commands.add_parser("inspect", parents=[common], help="print the picture quality of an animated .blend "
                                                   "(stretch, folds, limb side flips, foot slide)")
@@ -312,7 +315,7 @@ def cmd_animate(parser, args) -> int:
             inputs=args.inputs, motions=motions, out=args.out,
             formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
             shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
-            frames=args.frames, box=box, verbose=args.verbose)
+            frames=args.frames, box=box, verbose=args.verbose, face=args.face)
         return _run_batch(args, options)
 
 

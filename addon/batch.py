@@ -103,6 +103,17 @@ def _result(item: Item, status: str, error: str | None, outputs, timings, **extr
             **extra}
 
 
+def _summary_keys(scene, options: BatchOptions) -> dict:
+    """summary.json's `quality` and `warnings` of a rendered item, the face rig's notes among them."""
+    from . import build_face, quality
+
+    keys = quality.summary_keys(scene)
+    notes = build_face.summary_notes(scene, options.face)
+    if notes:
+        keys["warnings"] = list(keys.get("warnings", [])) + notes
+    return keys
+
+
 def _error_text(exc: BaseException) -> str:
     """User errors name the file and problem; anything else keeps its type for bug reports."""
     if isinstance(exc, AnimateDrawingError):
@@ -117,7 +128,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     a failing output place is recorded and raised as PlaceError (later items would fail alike)."""
     import bpy
 
-    from . import batch_item, quality
+    from . import batch_item
     from .jobs import DataSnapshot
 
     prepare_blender()
@@ -140,7 +151,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
                     bpy.context, lengths, outputs, options, timer, reporter.frame_done), outputs)
                 if stop is None:
                     results.append(_result(item, "ok", None, outputs.values(), timer.ms,
-                                           **quality.summary_keys(bpy.context.scene)))
+                                           **_summary_keys(bpy.context.scene, options)))
                 else:
                     results.append(_result(item, "failed", str(stop), [], timer.ms))
             except Exception as exc:  # one bad input never stops the batch

@@ -19,6 +19,7 @@ from . import encode, places, render, scene_setup
 from .batch_plan import BatchOptions
 from .interrupt import signals_deferred
 from .character import build_character
+from .build_face import key_idle_blinks
 
 SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
 
@@ -81,12 +82,14 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
     lengths, offset = [], 0.0
     for plan, motion in plans_and_motions:
         started = time.perf_counter()
-        armature = build_character(context, plan, source_path=plan.name)
+        armature = build_character(context, plan, source_path=plan.name, face=options.face != "off")
         timer.add("build", started)
         if offset:
             armature.location.x += offset
         started = time.perf_counter()
         lengths.append(apply_motion(armature, motion, options.fps))
+        if options.face != "off":
+            key_idle_blinks(armature, 1, clip_range(lengths[-1:], options.frames)[1], options.fps)
         timer.add("motion", started)
         world = plan.to_world(plan.vertices_uv)
         offset += float(world[:, 0].max() - world[:, 0].min()) + SCENE_GAP

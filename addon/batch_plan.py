@@ -20,6 +20,7 @@ FORMATS = tuple(OUTPUT_FORMATS)
 FILE_FORMATS = tuple(name for name, fmt in OUTPUT_FORMATS.items() if fmt.single_file)  # an OUT ending in one is a file
 DEFAULT_FORMATS = ("mp4",)
 ENGINES = ("flat", "cycles", "workbench", "eevee")  # see scene_setup
+FACE_MODES = ("off", "idle", "video")  # --face: no face rig / natural blinks / follow the performer
 
 
 @dataclass
@@ -39,6 +40,7 @@ class BatchOptions:
     frames: int | None = None  # render only the first N frames of each clip
     box: tuple[float, float, float, float] | None = None  # the figure's box in every drawing (--box)
     verbose: bool = False  # workers show Blender's own log lines too
+    face: str = "idle"  # FACE_MODES
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -14,8 +14,14 @@ UV_LAYER_NAME = "UVMap"
 
 def build_mesh_data(name: str, plan) -> bpy.types.Mesh:
     """A new mesh in the XZ plane with one UV layer; faces face the camera (−Y)."""
-    vertices = np.asarray(plan.to_world(plan.vertices_uv), dtype=np.float32)
     triangles = np.asarray(plan.triangles, dtype=np.int32)
+    return triangle_mesh(name, plan.to_world(plan.vertices_uv), triangles, np.asarray(plan.uvs)[triangles])
+
+
+def triangle_mesh(name: str, vertices, triangles, corner_uv) -> bpy.types.Mesh:
+    """A new mesh of (N, 3) world vertices and (M, 3) triangles with one UV layer of (M, 3, 2) UVs per corner."""
+    vertices = np.asarray(vertices, dtype=np.float32)
+    triangles = np.asarray(triangles, dtype=np.int32)
     mesh = bpy.data.meshes.new(name)
     mesh.vertices.add(len(vertices))
     mesh.vertices.foreach_set("co", vertices.ravel())
@@ -25,8 +31,8 @@ def build_mesh_data(name: str, plan) -> bpy.types.Mesh:
     mesh.polygons.foreach_set("loop_start", np.arange(0, triangles.size, 3, dtype=np.int32))
     mesh.update(calc_edges=True)
     uv_layer = mesh.uv_layers.new(name=UV_LAYER_NAME)
-    # UVs are per loop (face corner): look up each corner's vertex.
-    uv_layer.uv.foreach_set("vector", np.asarray(plan.uvs, dtype=np.float32)[triangles.ravel()].ravel())
+    # UVs are per loop (face corner).
+    uv_layer.uv.foreach_set("vector", np.asarray(corner_uv, dtype=np.float32).ravel())
     mesh.validate(clean_customdata=False)
     return mesh
 

@@ -163,6 +163,31 @@ class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
         layout.operator("animate_drawing.rebuild_rig", icon="FILE_REFRESH")
 
 
+class VIEW3D_PT_animate_drawing_face(_SidebarPanel, bpy.types.Panel):
+    """Sliders for the face rig's keyable controls (custom properties of the armature)."""
+    bl_label = "Face"
+    bl_idname = "VIEW3D_PT_animate_drawing_face"
+    bl_parent_id = "VIEW3D_PT_animate_drawing"
+
+    @classmethod
+    def poll(cls, context):
+        return active_character(context) is not None
+
+    def draw(self, context):
+        from ..rig.face_rig import CONTROLS
+        from .build_face import face_notes
+
+        armature = active_character(context)
+        column = self.layout.column(align=True)
+        shown = [name for name in CONTROLS if name in armature.keys()]
+        for name in shown:
+            column.prop(armature, f'["{name}"]', slider=True)
+        if not shown:
+            column.label(text="No face rig")
+        for note in face_notes(armature):
+            column.label(text=note, icon="INFO")
+
+
 class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
     bl_label = "Motion"
     bl_idname = "VIEW3D_PT_animate_drawing_motion"
@@ -231,7 +256,7 @@ def draw_import_menu(self, context):
 
 
 CLASSES = (VIEW3D_PT_animate_drawing, VIEW3D_PT_animate_drawing_review, VIEW3D_PT_animate_drawing_character,
-           VIEW3D_PT_animate_drawing_motion, IMAGE_PT_animate_drawing_review)
+           VIEW3D_PT_animate_drawing_face, VIEW3D_PT_animate_drawing_motion, IMAGE_PT_animate_drawing_review)
 
 
 def register_module():

@@ -49,6 +49,10 @@ class AnimateDrawingCharacter(bpy.types.PropertyGroup):
     mask_image: PointerProperty(name="Mask", type=bpy.types.Image,
                                 description="Which texture pixels belong to the figure (white); "
                                             "repaint it and rebuild the rig to change the outline")
+    face_object: PointerProperty(name="Face", type=bpy.types.Object,
+                                 description="The face rig: eyelids, pupils and mouth driven by the "
+                                             "armature's blink, smile, mouth_open and gaze controls")
+    face_notes: StringProperty(name="Face Notes", description="JSON list: what of the face could not be rigged")
 
 
 class AnimateDrawingAnalysis(bpy.types.PropertyGroup):

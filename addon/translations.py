@@ -48,6 +48,8 @@ FRENCH = {
     "Select a character to fix or animate it": "Sélectionnez un personnage pour le corriger ou l'animer",
     "Fix": "Corriger",
     "Motion": "Mouvement",
+    "Face": "Visage",
+    "No face rig": "Pas de rig de visage",
     "Joint Mapping": "Correspondance des articulations",
     # jobs
     "Analyze Drawing": "Analyser le dessin",

@@ -15,6 +15,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..addon import drawing_analysis, jobs
 from ..addon.character import build_character
+from ..addon.build_face import key_idle_blinks
 from ..addon.motion import retarget_track
 from ..addon.preferences import get_preferences
 from ..addon.video_source import SOURCES
@@ -86,6 +87,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
                                          RetargetOptions(fps=scene_fps(scene), cyclic=motion.loops),
                                          frame_start=scene.frame_start)
         scene.frame_end = scene.frame_start + result.frame_count - 1
+        key_idle_blinks(armature, scene.frame_start, scene.frame_end, scene_fps(scene))
         select_only(bpy.context, armature)
         return armature
 

@@ -97,8 +97,8 @@ def test_cancelling_animate_after_the_build_leaves_the_scene_as_it_was(blender):
         time.sleep(0.005)  # a worker stage is running
     assert job.state is jobs.JobState.RUNNING
     built = _data_names(bpy)
-    assert len(built["objects"]) == len(before["objects"]) + 3  # armature, mesh, camera exist now
-    assert len(built["images"]) == len(before["images"]) + 2  # texture and mask
+    assert len(built["objects"]) == len(before["objects"]) + 4  # armature, mesh, camera, face rig exist now
+    assert len(built["images"]) == len(before["images"]) + 3  # texture, mask and the face rig's atlas
 
     job.cancel()
     jobs.run(job)

@@ -193,6 +193,7 @@ if "animate" in report["operators"]:
             "moving_channels": sum(len({round(k.co[1], 5) for k in fc.keyframe_points}) > 1 for fc in curves),
             "armature_modifier": any(m.type == "ARMATURE" and m.object for m in getattr(ob, "modifiers", [])),
             "vertex_groups": len(ob.vertex_groups) if ob.type == "MESH" else 0,
+            "shape_keys": len(ob.data.shape_keys.key_blocks) if ob.type == "MESH" and ob.data.shape_keys else 0,
         })
 
 bpy.ops.preferences.addon_disable(module=module)
@@ -304,8 +305,10 @@ def test_animate_on_a_raw_drawing_makes_a_rigged_animated_character(install_repo
     assert end - start >= 10
     assert armatures[0]["keys"] >= armatures[0]["bones"] * (end - start) // 2
     assert armatures[0]["moving_channels"] >= 4   # bones really move (the default clip is a gentle idle)
-    skinned = [o for o in objects if o["type"] == "MESH" and o["armature_modifier"]]
+    skinned = [o for o in objects if o["type"] == "MESH" and o["armature_modifier"] and not o["shape_keys"]]
     assert len(skinned) == 1 and skinned[0]["vertex_groups"] >= 16
+    faces = [o["shape_keys"] for o in objects if o["shape_keys"]]
+    assert len(faces) == 1 and faces[0] >= 2   # the face rig: basis + its keys (blink at least)
 
 
 def test_disable_and_uninstall_leave_nothing_registered(install_report):

@@ -41,7 +41,7 @@ def test_accept_builds_the_character_and_one_undo_restores_the_review(blender):
     assert bpy.ops.animate_drawing.ui_accept_review() == {"FINISHED"}
 
     objects, collections, actions = _scene_state(bpy)
-    assert len(objects) == 3 and len(collections) == 1 and len(actions) == 1
+    assert len(objects) == 4 and len(collections) == 1 and len(actions) == 1   # + the face rig
     assert not bpy.context.window_manager.animate_drawing_show_review
 
     bpy.ops.ed.undo()

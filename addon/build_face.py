@@ -1,0 +1,171 @@
+"""The face rig in Blender: `rig.face_rig`'s overlay mesh as an object `<character>_face`,
+skinned like the drawing, with one shape key per face move, each driven by a keyable control
+on the armature (`blink`, `smile`, `mouth_open`, `gaze_x`, `gaze_y`).
+
+Shape keys with drivers show the same in every place: Blender's own engines evaluate them,
+the flat renderer reads the evaluated mesh (so it needs nothing of its own), the .blend keeps
+them, and the glTF exporter writes them as morph targets. Driver expressions stay simple
+(`max(0, v)`): Blender evaluates those without Python, so they work in files opened with
+scripts disabled.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+import bpy
+
+from ..models.face import find_face
+from ..models.joints import AD_NAMES
+from ..rig.face_rig import CONTROLS, SHAPE_KEYS, idle_blinks, plan_face_rig
+from . import build_action, build_armature, build_material, build_mesh, compat
+
+FACE_GROUP = "Face"     # F-curve group of the controls' keys
+
+
+def find_plan_face(plan):
+    """(Face or None, why not) on the plan's own texture, with its rigged joints."""
+    joints = {joint.name: joint.loc for joint in plan.config.joints}
+    if not all(name in joints for name in AD_NAMES):
+        return None, "the skeleton has no AnimatedDrawings head joints to look around"
+    return find_face(plan.texture[..., :3], plan.mask, np.array([joints[n] for n in AD_NAMES], np.float64))
+
+
+def add_face_rig(armature: bpy.types.Object, plan, collection: bpy.types.Collection, face=None) -> list[str]:
+    """Build the face rig of a character (its face found on the texture unless given);
+    returns notes on what could not be rigged (also stored on the armature)."""
+    why = ""
+    if face is None:
+        face, why = find_plan_face(plan)
+    face_plan, notes = plan_face_rig(face, plan.texture, plan.mask, plan.vertices_uv, plan.triangles, plan.weights)
+    if face is None and why:
+        notes = [f"no face found ({why}): the character has no face rig"]
+    props = armature.animate_drawing
+    props.face_notes = json.dumps(notes)
+    if face_plan is None:
+        return notes
+    name = props.character_name or armature.name
+    image = build_material.new_image(f"{name}_face", face_plan.atlas)
+    material = build_material.build_material(f"{name}_face", image)
+    if hasattr(material, "surface_render_method"):
+        # EEVEE sorts blended surfaces by object origin, and the face shares the drawing's:
+        # dithered (depth-tested) keeps the face in front of the blended drawing.
+        material.surface_render_method = "DITHERED"
+    world = plan.to_world(face_plan.vertices_uv)
+    world[:, 1] = -face_plan.depth                     # in front of the drawing
+    mesh = build_mesh.triangle_mesh(f"{name}_face", world, face_plan.triangles, face_plan.corner_uv)
+    mesh.materials.append(material)
+    obj = bpy.data.objects.new(f"{name}_face", mesh)
+    collection.objects.link(obj)
+    _add_shape_keys(obj, plan, face_plan)
+    build_mesh.assign_vertex_groups(obj, [bone.name for bone in plan.bones], face_plan.weights)
+    build_armature.add_armature_modifier(obj, armature)
+    _add_controls(armature, face_plan.controls)
+    _drive_shape_keys(obj, armature)
+    props.face_object = obj
+    return notes
+
+
+def _add_shape_keys(obj: bpy.types.Object, plan, face_plan) -> None:
+    obj.shape_key_add(name="Basis", from_mix=False)
+    for key_name, positions in face_plan.keys.items():
+        world = plan.to_world(positions)
+        world[:, 1] = -face_plan.depth
+        block = obj.shape_key_add(name=key_name, from_mix=False)
+        block.data.foreach_set("co", world.astype(np.float32).ravel())
+        block.slider_min, block.slider_max = 0.0, 1.0
+
+
+def _add_controls(armature: bpy.types.Object, controls) -> None:
+    """Keyable, overridable custom properties with slider ranges; existing values are kept."""
+    for name in controls:
+        low, high, description = CONTROLS[name]
+        if name not in armature.keys():
+            armature[name] = 0.0
+        armature.id_properties_ui(name).update(min=low, max=high, soft_min=low, soft_max=high,
+                                               default=0.0, description=description)
+        armature.property_overridable_library_set(f'["{name}"]', True)
+
+
+def _drive_shape_keys(obj: bpy.types.Object, armature: bpy.types.Object) -> None:
+    for block in obj.data.shape_keys.key_blocks[1:]:
+        control, sign = SHAPE_KEYS[block.name]
+        curve = block.driver_add("value")
+        driver = curve.driver
+        driver.type = "SCRIPTED"
+        variable = driver.variables.new()
+        variable.name = "v"
+        variable.type = "SINGLE_PROP"
+        variable.targets[0].id_type = "OBJECT"
+        variable.targets[0].id = armature
+        variable.targets[0].data_path = f'["{control}"]'
+        driver.expression = "max(0, v)" if sign > 0 else "max(0, -v)"
+
+
+def remove_face_rig(armature: bpy.types.Object) -> None:
+    """Delete the face object, its mesh, material and atlas (the controls and their keys stay)."""
+    props = armature.animate_drawing
+    obj = props.face_object
+    if obj is None:
+        return
+    mesh = obj.data
+    materials = [m for m in mesh.materials if m is not None]
+    images = [face_image(armature)] if face_image(armature) is not None else []
+    bpy.data.objects.remove(obj)
+    if mesh.users == 0:
+        bpy.data.meshes.remove(mesh)
+    for material in materials:
+        if material.users == 0:
+            bpy.data.materials.remove(material)
+    for image in images:
+        if image.users == 0:
+            bpy.data.images.remove(image)
+    props.face_object = None
+
+
+def face_image(armature: bpy.types.Object) -> bpy.types.Image | None:
+    """The face rig's atlas (packed into the .blend with the drawing's texture)."""
+    obj = armature.animate_drawing.face_object
+    if obj is None or not obj.data.materials or obj.data.materials[0] is None:
+        return None
+    tree = obj.data.materials[0].node_tree
+    return next((n.image for n in tree.nodes if n.type == "TEX_IMAGE" and n.image is not None), None) if tree else None
+
+
+def face_notes(armature: bpy.types.Object) -> list[str]:
+    text = armature.animate_drawing.face_notes
+    return json.loads(text) if text else []
+
+
+def summary_notes(scene: bpy.types.Scene, mode: str) -> list[str]:
+    """The face notes of the scene's characters, for summary.json warnings."""
+    notes = []
+    if mode == "video":
+        notes.append("--face video: following the performer's face is not available yet; idle blinks instead")
+    if mode != "off":
+        for ob in scene.objects:
+            if ob.type == "ARMATURE" and ob.animate_drawing.is_character:
+                notes += [f"face: {note}" for note in face_notes(ob)]
+    return notes
+
+
+def key_idle_blinks(armature: bpy.types.Object, first: int, last: int, fps: float) -> int:
+    """Key natural blinks on the armature's `blink` over frames first..last in its active
+    action (seeded by the character's name: the same drawing blinks the same way every run).
+    Returns the number of blinks; 0 when the character has no eyelids."""
+    anim = armature.animation_data
+    if "blink" not in armature.keys() or anim is None or anim.action is None:
+        return 0
+    seed = zlib.crc32((armature.animate_drawing.character_name or armature.name).encode())
+    frames, values = idle_blinks(first, last, fps, seed)
+    slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
+    container = compat.fcurve_collection(anim.action, slot)
+    for fcurve in [f for f in container.fcurves if f.data_path == '["blink"]']:
+        container.fcurves.remove(fcurve)
+    # A looping clip loops its blinks too (first and last key are open: the seam does not show).
+    loops = any(m.type == "CYCLES" for f in container.fcurves for m in f.modifiers)
+    channel = build_action.Channel('["blink"]', 0, FACE_GROUP, values, cycle_mode="REPEAT" if loops else None)
+    build_action.write_channels(anim.action, slot, frames, [channel])
+    return int((values == 1.0).sum())
