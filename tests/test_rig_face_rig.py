@@ -18,7 +18,7 @@ CAT = "ihayvuk_AnimatedDrawings__professor_cat"          # blue eyes in thick br
 
 
 def _labelled(shared_data, name):
-    from animate_drawing.models.evaluate_faces import load_labels, load_texture
+    from animate_drawing.vision_dev.evaluate_faces import load_labels, load_texture
     rgb, mask, _ = load_texture(shared_data / "drawings" / "annotated" / name)
     label = load_labels()[name]
     face = Face(tuple(Eye(tuple(e["center"]), e["radius"], tuple(e["pupil"]) if e["pupil"] else None)
