@@ -9,5 +9,5 @@ Layers: `image_io` (robust loading) → `runtime` (providers, sessions, sidecar 
 `decoders` (raw outputs → boxes/keypoints/masks) → `detector` / `segmenter` / `pose` (one
 class per model, classical fallbacks) → `model_set` (custom → shipped → classical) → `analyze`.
 Shipped models are `models/*.onnx` with a `*.json` sidecar each (found by glob);
-`training/` makes them and is never shipped.
+`vision_dev/training/` makes them and is never shipped.
 """
