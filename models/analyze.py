@@ -16,6 +16,7 @@ from .face import Face, find_face
 from .image_io import load_image
 from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
+from .page_figures import keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
 
@@ -163,6 +164,8 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
+    figures, skipped = keep_page_figures(figures, person_likeness)
+    notes += skipped + touching_notes(figures)
     t = time.perf_counter()
     for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
         figure.face, figure.face_note = find_face(rgb, figure.mask, figure.joints)

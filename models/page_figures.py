@@ -1,0 +1,97 @@
+"""Which of the figures found on a page are kept: every real figure, not the fragments (pure numpy).
+
+A page can hold a family, a pet and some scribbles. The detector and the duplicate check
+(analyze.py) give candidate figures; here the ones too small to be a figure (a letter, a
+smudge, a leftover stroke of a figure drawn twice) are dropped, and a crowd is capped, each
+drop said in one note so the user knows what was skipped and why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_AREA_FRACTION = 0.04   # of the largest figure's mask: smaller is a fragment (a letter, a stray stroke)
+MIN_HEIGHT_PX = 24         # a figure shorter than this cannot be meshed and rigged meaningfully
+MAX_FIGURES = 12           # more figures than this on one page: the most person-like are animated
+
+
+def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
+    """(kept figures in their given order, notes on the dropped ones). `likeness(figure)` ranks
+    the figures when there are more than MAX_FIGURES (the input is usually already sorted by it)."""
+    if not figures:
+        return [], []
+    areas = [int(f.mask.sum()) for f in figures]
+    heights = [_mask_height(f.mask) for f in figures]
+    largest = max(areas)
+    kept, fragments, tiny = [], [], []
+    for figure, area, height in zip(figures, areas, heights):
+        if height < MIN_HEIGHT_PX:
+            tiny.append(figure)
+        elif area < MIN_AREA_FRACTION * largest:
+            fragments.append(figure)
+        else:
+            kept.append(figure)
+    notes = []
+    if fragments:
+        notes.append(f"skipped {_count(fragments, 'small fragment')} (under {MIN_AREA_FRACTION:.0%} of the "
+                     f"largest figure's area) at {_boxes(fragments)}")
+    if tiny:
+        notes.append(f"skipped {_count(tiny, 'figure')} under {MIN_HEIGHT_PX} px tall at {_boxes(tiny)}")
+    if len(kept) > MAX_FIGURES:
+        ranked = sorted(range(len(kept)), key=lambda i: -likeness(kept[i]))
+        chosen = set(ranked[:MAX_FIGURES])
+        crowd = [f for i, f in enumerate(kept) if i not in chosen]
+        kept = [f for i, f in enumerate(kept) if i in chosen]
+        notes.append(f"the page has {len(kept) + len(crowd)} figures; the {MAX_FIGURES} most person-like are "
+                     f"animated, {_count(crowd, 'figure')} skipped at {_boxes(crowd)}")
+    return kept, notes
+
+
+def touching_notes(figures: list) -> list[str]:
+    """A note for each pair of kept figures whose masks touch or overlap: each is cut out along its
+    own mask, so a shared stroke goes with both and may show twice while they move."""
+    notes = []
+    boxes = [_mask_extent(f.mask) for f in figures]
+    for i in range(len(figures)):
+        for j in range(i + 1, len(figures)):
+            if not _boxes_meet(boxes[i], boxes[j]):
+                continue
+            shared = np.logical_and(_grown(figures[i].mask, boxes[i]), figures[j].mask).sum()
+            if shared:
+                notes.append(f"figures {i + 1} and {j + 1} touch or overlap; each is cut out along its own "
+                             "outline, so a shared stroke may move with both")
+    return notes
+
+
+def _grown(mask: np.ndarray, extent) -> np.ndarray:
+    """The mask grown by one pixel (touching counts as meeting), computed inside its extent only."""
+    from ..imaging.morphology import dilate
+
+    x0, y0, x1, y1 = extent
+    y0, x0 = max(y0 - 1, 0), max(x0 - 1, 0)
+    out = np.zeros_like(mask)
+    out[y0:y1 + 1, x0:x1 + 1] = dilate(mask[y0:y1 + 1, x0:x1 + 1], 1)
+    return out
+
+
+def _boxes_meet(a, b) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _mask_extent(mask: np.ndarray) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def _mask_height(mask: np.ndarray) -> int:
+    rows = np.flatnonzero(mask.any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
+def _count(figures: list, noun: str) -> str:
+    return f"{len(figures)} {noun}{'' if len(figures) == 1 else 's'}"
+
+
+def _boxes(figures: list, shown: int = 4) -> str:
+    boxes = ", ".join(str([round(float(v)) for v in f.box]) for f in figures[:shown])
+    return boxes + (f" and {len(figures) - shown} more" if len(figures) > shown else "")
