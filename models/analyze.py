@@ -19,6 +19,7 @@ from .model_set import ModelSet, load_model_set
 from .page_figures import keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
+from .tiled_detection import detect_with_tiles, needs_tiles
 
 MASK_SOURCES = ("auto", "model", "classical")
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure (command line: --box X0,Y0,X1,Y1 "
@@ -148,6 +149,8 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         scores = [1.0] * len(found)
     else:
         dets = models.detector.detect(rgb)
+        if models.detector.model is not None and needs_tiles(dets, h):   # only small figures seen: look closer
+            dets = detect_with_tiles(models.detector.detect, rgb, dets)
         if len(dets) == 0 and models.detector.model is not None:
             # A model that sees nothing may be wrong on an unusual photo; paper + ink still tells.
             dets = classical_figure_boxes(rgb)

@@ -13,6 +13,7 @@ import numpy as np
 MIN_AREA_FRACTION = 0.04   # of the largest figure's mask: smaller is a fragment (a letter, a stray stroke)
 MIN_HEIGHT_PX = 24         # a figure shorter than this cannot be meshed and rigged meaningfully
 MAX_FIGURES = 12           # more figures than this on one page: the most person-like are animated
+ATTACHED_LIKENESS = 0.5    # a touching figure less person-like than this × its neighbour is part of it
 
 
 def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
@@ -31,7 +32,11 @@ def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
             fragments.append(figure)
         else:
             kept.append(figure)
+    kept, attached = _without_attached_parts(kept, likeness)
     notes = []
+    if attached:
+        notes.append(f"skipped {_count(attached, 'part')} joined to a figure but with no body of its own "
+                     f"(a tail, a balloon, a shadow) at {_boxes(attached)}")
     if fragments:
         notes.append(f"skipped {_count(fragments, 'small fragment')} (under {MIN_AREA_FRACTION:.0%} of the "
                      f"largest figure's area) at {_boxes(fragments)}")
@@ -47,6 +52,23 @@ def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
     return kept, notes
 
 
+def _without_attached_parts(figures: list, likeness) -> tuple[list, list]:
+    """A found figure that touches a much more person-like one (the pose net sees little body in
+    it) is part of that figure, drawn attached to it: a squirrel's big tail, a kite on its string."""
+    order = sorted(range(len(figures)), key=lambda i: -likeness(figures[i]))
+    extents = [_mask_extent(f.mask) for f in figures]
+    kept, parts = [], []
+    for i in order:
+        owner = next((k for k in kept if likeness(figures[i]) < ATTACHED_LIKENESS * likeness(figures[k])
+                      and _touch(figures[k], extents[k], figures[i], extents[i])), None)
+        (kept if owner is None else parts).append(i)
+    return [f for i, f in enumerate(figures) if i in kept], [f for i, f in enumerate(figures) if i in parts]
+
+
+def _touch(a, a_extent, b, b_extent) -> bool:
+    return _boxes_meet(a_extent, b_extent) and bool(np.logical_and(_grown(a.mask, a_extent), b.mask).any())
+
+
 def touching_notes(figures: list) -> list[str]:
     """A note for each pair of kept figures whose masks touch or overlap: each is cut out along its
     own mask, so a shared stroke goes with both and may show twice while they move."""
@@ -54,10 +76,7 @@ def touching_notes(figures: list) -> list[str]:
     boxes = [_mask_extent(f.mask) for f in figures]
     for i in range(len(figures)):
         for j in range(i + 1, len(figures)):
-            if not _boxes_meet(boxes[i], boxes[j]):
-                continue
-            shared = np.logical_and(_grown(figures[i].mask, boxes[i]), figures[j].mask).sum()
-            if shared:
+            if _touch(figures[i], boxes[i], figures[j], boxes[j]):
                 notes.append(f"figures {i + 1} and {j + 1} touch or overlap; each is cut out along its own "
                              "outline, so a shared stroke may move with both")
     return notes
