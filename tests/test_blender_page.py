@@ -1,0 +1,109 @@
+"""Every figure of a page in Blender: one character each, standing where it was drawn, moving
+out of step; and `animate` on a composed page end to end (real bpy, ONNX models, library clips)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from animate_drawing.imaging.image_file import read_image
+
+from composed_pages import FAMILY, paper, write_page
+
+pytestmark = pytest.mark.blender
+CLI = [sys.executable, "-m", "animate_drawing.cli"]
+
+
+def run_cli(*args) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=env, timeout=600)
+
+
+def first_key(armature) -> float:
+    from animate_drawing.addon import build_action
+
+    anim = armature.animation_data
+    curves = build_action.fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves
+    return min(c.keyframe_points[0].co[0] for c in curves if len(c.keyframe_points))
+
+
+def test_each_figure_is_its_own_character_at_its_place_on_the_page(blender, tmp_path, shared_data):
+    bpy = blender
+    from animate_drawing.addon import page_cast
+    from animate_drawing.addon.batch_item import Timer
+    from animate_drawing.addon.scene_setup import evaluated_world_vertices
+
+    path, masks = write_page(tmp_path)
+    cast = page_cast.load_cast(str(path), Timer(), fps=30.0)
+    assert len(cast.plans) == len(FAMILY)
+    page_cast.build_cast(bpy.context, cast, page_cast.figure_clips("wave", ["wave", "jump"], 3), 30.0, Timer())
+    armatures = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    assert len(armatures) == 3 and len({ob.users_collection[0].name for ob in armatures}) == 3
+
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    bpy.context.scene.frame_set(1)
+    for plan, placement in zip(cast.plans, cast.placements):
+        armature = next(ob for ob in armatures if ob.animate_drawing.character_name == plan.name)
+        mesh = armature.animate_drawing.mesh_object
+        mesh_world = np.asarray(mesh.matrix_world)
+        rest = np.c_[plan.vertices_world, np.ones(len(plan.vertices_world))] @ mesh_world.T
+        u, v = cast.frame.to_page(rest[:, 0], rest[:, 2])
+        # The rest mesh lies on its figure's drawn outline on the page (within a few pixels).
+        drawn = max(masks, key=lambda m: m[np.clip(v.astype(int), 0, 639), np.clip(u.astype(int), 0, 1099)].mean())
+        ys, xs = np.nonzero(drawn)
+        assert abs(u.min() - xs.min()) < 8 and abs(u.max() - xs.max() - 1) < 8
+        assert abs(v.min() - ys.min()) < 8 and abs(v.max() - ys.max() - 1) < 8
+        # Lower feet stand nearer the camera (at −Y): depth follows the page.
+        assert evaluated_world_vertices(mesh, depsgraph)[:, 1].mean() == pytest.approx(placement.location[1], abs=0.3)
+    ranks = sorted(cast.placements, key=lambda p: p.depth_rank)
+    assert [p.location[1] for p in ranks] == sorted(p.location[1] for p in ranks)
+
+    # Figure 1 waves, figure 2 jumps, figure 3 waves again; the later ones start further into their loop.
+    actions = [ob.animation_data.action.name for ob in sorted(armatures, key=lambda o: o.name)]
+    assert sum("wave" in a for a in actions) == 2 and sum("jump" in a for a in actions) == 1
+    starts = {ob.animate_drawing.character_name: first_key(ob) for ob in armatures}
+    assert [starts[p.name] for p in cast.plans] == [1 - p.time_offset for p in cast.placements]
+    assert len({p.time_offset for p in cast.placements}) == 3
+
+
+@pytest.fixture(scope="module")
+def page_run(tmp_path_factory, shared_data):
+    folder = tmp_path_factory.mktemp("page")
+    path, masks = write_page(folder)
+    out = folder / "out"
+    done = run_cli("animate", path, "--figure-motions", "wave,jump", "--background", "page", "--out", out,
+                   "--format", "png", "--size", 160, "--frames", 6, "--json")
+    return done, out, path, masks
+
+
+def test_animate_a_page_moves_every_figure_over_its_own_paper(page_run):
+    done, out, path, masks = page_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    (item,) = json.loads(done.stdout)["items"]
+    assert item["figures"] == 3 and item["motion"] == "wave+jump"
+    frame = read_image(out / "family_frames" / "frame_0001.png")[0]
+    assert (frame[..., 3] == 255).all()                     # the page fills the frame: nothing transparent
+    # The page (1100x640) is framed whole across the 160 px frame: 1 frame px ≈ 6.9 page px.
+    page_px = 1100 / 160
+    top = round((160 - 640 / page_px) / 2)
+    clean = paper(160, round(640 / page_px))
+    shown = frame[top:top + clean.shape[0], :, :3].astype(int)
+    differs = np.abs(shown - clean).max(axis=2) > 30
+    assert 0.05 < differs.mean() < 0.35                     # figures are drawn; the rest is paper
+
+
+def test_figures_first_and_both_motion_options(tmp_path, shared_data):
+    path, _ = write_page(tmp_path)
+    both = run_cli("animate", path, "--motion", "wave", "--figure-motions", "jump", "--out", tmp_path / "x")
+    assert both.returncode == 2 and "one of the two" in both.stderr
+    done = run_cli("animate", path, "--motion", "wave", "--figures", "first", "--out", tmp_path / "one",
+                   "--format", "png", "--size", 64, "--frames", 2, "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    (item,) = json.loads(done.stdout)["items"]
+    assert item["figures"] == 1
+    assert any("--figures first: 2 more figure(s)" in w for w in item["warnings"])
