@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, NoFigureError
+from .body_kind import body_kind, body_notes
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
 from .face import Face, find_face
@@ -52,6 +53,7 @@ class Figure:
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
     face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
     face_note: str = ""                      # why no face was found
+    body: str = "biped"                      # biped | quadruped | limbless (models/body_kind.py)
 
     def mask_box(self) -> tuple[float, float, float, float]:
         """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
@@ -169,6 +171,9 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     figures = _without_duplicates(figures)
     figures, skipped = keep_page_figures(figures, person_likeness)
     notes += skipped + touching_notes(figures)
+    for figure in figures:
+        figure.body = body_kind(figure.mask)
+    notes += body_notes([figure.body for figure in figures])
     t = time.perf_counter()
     for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
         figure.face, figure.face_note = find_face(rgb, figure.mask, figure.joints)

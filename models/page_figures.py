@@ -8,17 +8,21 @@ drop said in one note so the user knows what was skipped and why.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 MIN_AREA_FRACTION = 0.04   # of the largest figure's mask: smaller is a fragment (a letter, a stray stroke)
 MIN_HEIGHT_PX = 24         # a figure shorter than this cannot be meshed and rigged meaningfully
 MAX_FIGURES = 12           # more figures than this on one page: the most person-like are animated
+MERGE_FRACTION = 0.4       # masks overlapping by this much of the smaller one are one figure
 ATTACHED_LIKENESS = 0.5    # a touching figure less person-like than this × its neighbour is part of it
 
 
 def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
-    """(kept figures in their given order, notes on the dropped ones). `likeness(figure)` ranks
-    the figures when there are more than MAX_FIGURES (the input is usually already sorted by it)."""
+    """(kept figures in their given order, notes on the dropped and merged ones). `likeness(figure)`
+    ranks the figures (the input is usually already sorted by it). Merged figures are copies;
+    the others are the given objects."""
     if not figures:
         return [], []
     areas = [int(f.mask.sum()) for f in figures]
@@ -32,8 +36,8 @@ def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
             fragments.append(figure)
         else:
             kept.append(figure)
+    kept, notes = _merge_overlapping(kept)
     kept, attached = _without_attached_parts(kept, likeness)
-    notes = []
     if attached:
         notes.append(f"skipped {_count(attached, 'part')} joined to a figure but with no body of its own "
                      f"(a tail, a balloon, a shadow) at {_boxes(attached)}")
@@ -50,6 +54,26 @@ def keep_page_figures(figures: list, likeness) -> tuple[list, list[str]]:
         notes.append(f"the page has {len(kept) + len(crowd)} figures; the {MAX_FIGURES} most person-like are "
                      f"animated, {_count(crowd, 'figure')} skipped at {_boxes(crowd)}")
     return kept, notes
+
+
+def _merge_overlapping(figures: list) -> tuple[list, list[str]]:
+    """Two found figures whose masks overlap by MERGE_FRACTION of the smaller one are one figure
+    seen twice or split in two (a pig's head and front legs boxed apart from its body and tail):
+    they become one, the first (more person-like) one's joints kept, its mask the union."""
+    merged, notes = [], []
+    for figure in figures:
+        area = int(figure.mask.sum())
+        into = next((m for m in merged if np.logical_and(m.mask, figure.mask).sum()
+                     >= MERGE_FRACTION * min(area, int(m.mask.sum()))), None)
+        if into is None:
+            merged.append(copy.copy(figure))
+            continue
+        notes.append(f"the figures found at {_boxes([into])} and {_boxes([figure])} overlap: taken as one figure")
+        into.mask = into.mask | figure.mask
+        into.box = (min(into.box[0], figure.box[0]), min(into.box[1], figure.box[1]),
+                    max(into.box[2], figure.box[2]), max(into.box[3], figure.box[3]))
+        into.score = max(into.score, figure.score)
+    return merged, notes
 
 
 def _without_attached_parts(figures: list, likeness) -> tuple[list, list]:

@@ -13,7 +13,9 @@ from animate_drawing.models import page_figures
 from animate_drawing.models.page_figures import keep_page_figures, touching_notes
 from animate_drawing.rig.page_layout import PageFrame, clips_for_figures, page_backdrop, place_on_page
 
-from composed_pages import FAMILY, compose, drawings, paper
+from animate_drawing.imaging.image_file import read_image
+
+from composed_pages import FAMILY, MASKED, compose, drawings, paper
 
 
 def blob(box, shape=(400, 600), score=0.9):
@@ -174,3 +176,50 @@ def test_tiles_cover_the_page_and_a_box_cut_by_a_tile_is_left_to_another():
 
     found = detect_with_tiles(detect, page, Detections(np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64)))
     np.testing.assert_allclose(found.boxes, figure[None])  # one box: the copies merged, the cut one (tile at x=420) dropped
+
+
+def test_the_pig_is_a_quadruped_and_the_upright_cat_a_biped(shared_data):
+    from animate_drawing.models.body_kind import body_kind
+
+    annotated = shared_data / "drawings" / "annotated"
+    def mask(folder):
+        return read_image(annotated / folder / "mask.png")[0][..., 0] > 127
+    assert body_kind(mask("A2S-LAB_AnimatedTale__test_2")) == "quadruped"
+    assert body_kind(mask("ihayvuk_AnimatedDrawings__professor_cat")) == "biped"
+    for name in drawings():                                   # people, a bear: two legs each
+        assert body_kind(read_image(MASKED / f"{name}_mask_image.png")[0][..., 0] > 127) == "biped", name
+
+
+def test_shapes_tell_their_bodies():
+    from animate_drawing.models.body_kind import body_kind
+
+    dog = np.zeros((100, 200), bool)
+    dog[20:70, 10:190] = True                                # body
+    for x in (20, 60, 130, 170):
+        dog[70:100, x:x + 12] = True                         # four legs
+    assert body_kind(dog) == "quadruped"
+    ghost = np.zeros((120, 80), bool)
+    ghost[10:115, 5:75] = True
+    assert body_kind(ghost) == "limbless"
+    person = np.zeros((200, 100), bool)
+    person[10:120, 20:80] = True
+    person[120:200, 25:40] = person[120:200, 60:75] = True   # two legs
+    assert body_kind(person) == "biped"
+
+
+def test_annotate_writes_each_figures_body(shared_data, tmp_path):
+    import json
+
+    from animate_drawing.models.annotate import annotate
+
+    annotate(shared_data / "drawings" / "annotated" / "A2S-LAB_AnimatedTale__test_2" / "image.png", tmp_path)
+    records = json.loads((tmp_path / "analysis.json").read_text())["figures"]
+    assert records[0]["body"] == "quadruped"
+
+
+def test_a_figure_found_in_two_overlapping_pieces_is_one():
+    head, body = blob((250, 100, 400, 250), score=0.9), blob((100, 120, 330, 300), score=0.5)
+    kept, notes = keep_page_figures([head, body], lambda f: f.score)
+    assert len(kept) == 1 and "taken as one figure" in notes[0]
+    assert kept[0].box == (100, 100, 400, 300) and kept[0].mask.sum() == (head.mask | body.mask).sum()
+    assert head.mask.sum() == 150 * 150                      # the inputs are left as they were
