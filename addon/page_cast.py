@@ -30,6 +30,7 @@ class PageCast:
     placements: list[Placement]
     page: np.ndarray                                # (H, W, 3) the page photo (character folder: its texture)
     masks: list[np.ndarray] = field(default_factory=list)   # each figure's mask in page pixels
+    bodies: list[str] = field(default_factory=list)  # body kind per figure (models/body_kind.py)
     notes: list[str] = field(default_factory=list)  # what was skipped or may look wrong (summary warnings)
 
 
@@ -44,13 +45,13 @@ def load_cast(path: str, timer: Timer, box=None, figures: str = "all", fps: floa
         timer.add("plan", started)
         page = plan.texture[..., :3]
         corners, masks = [(0.0, 0.0)], [plan.mask]
-        plans, notes = [plan], []
+        plans, notes, bodies = [plan], [], ["biped"]
     else:
-        plans, corners, masks, page, notes = _plan_drawing(source, timer, box, figures)
+        plans, corners, masks, page, notes, bodies = _plan_drawing(source, timer, box, figures)
     height, width = page.shape[:2]
     frame, placements = place_on_page((width, height), corners, [p.origin_uv for p in plans],
                                       [p.scale for p in plans], fps)
-    return PageCast(plans, frame, placements, page, masks, notes)
+    return PageCast(plans, frame, placements, page, masks=masks, bodies=bodies, notes=notes)
 
 
 def _plan_drawing(source: Path, timer: Timer, box, figures: str):
@@ -74,7 +75,8 @@ def _plan_drawing(source: Path, timer: Timer, box, figures: str):
         corners.append((bbox["left"], bbox["top"]))
         masks.append(analysis.figures[k].mask)
     timer.add("plan", started)
-    return plans, corners, masks, analysis.image, notes
+    bodies = [figure.body for figure in analysis.figures[:count]]
+    return plans, corners, masks, analysis.image, notes, bodies
 
 
 def figure_clips(motion: str, figure_motions: list[str] | None, count: int) -> list[str]:
@@ -85,14 +87,14 @@ def figure_clips(motion: str, figure_motions: list[str] | None, count: int) -> l
 def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Timer) -> list[int]:
     """One character per figure, placed on the page, each with its clip; returns the clip lengths."""
     lengths = []
-    for plan, placement, clip in zip(cast.plans, cast.placements, clips):
+    for plan, placement, clip, body in zip(cast.plans, cast.placements, clips, cast.bodies):
         started = time.perf_counter()
         armature = build_character(context, plan, source_path=plan.name)
         armature.location = placement.location
         armature.scale = (placement.scale,) * 3
         timer.add("build", started)
         started = time.perf_counter()
-        lengths.append(apply_motion(armature, clip, fps, placement.time_offset))
+        lengths.append(apply_motion(armature, clip, fps, placement.time_offset, body))
         timer.add("motion", started)
     return lengths
 

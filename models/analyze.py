@@ -173,6 +173,8 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
     notes += skipped + touching_notes(figures)
     for figure in figures:
         figure.body = body_kind(figure.mask)
+        if figure.body == "quadruped":     # the pose net knows people: four legs are read from the outline
+            _use_quadruped_joints(figure)
     notes += body_notes([figure.body for figure in figures])
     t = time.perf_counter()
     for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
@@ -196,6 +198,19 @@ def _face_notes(figures: list[Figure]) -> list[str]:
         elif figure.face.mouth is None:
             notes.append(f"{which}no mouth found on the face")
     return notes
+
+
+def _use_quadruped_joints(figure: Figure) -> None:
+    from ..rig.quadruped import quadruped_joints
+
+    joints = quadruped_joints(figure.mask)
+    if joints:
+        figure.joints = np.array([joints[name] for name, _ in AD_SKELETON], float)
+        figure.joint_conf = np.full(len(AD_SKELETON), QUADRUPED_JOINT_CONF)
+        figure.joint_snapped = np.zeros(len(AD_SKELETON), bool)
+
+
+QUADRUPED_JOINT_CONF = 0.5   # outline-read joints: plausible, not seen by a model
 
 
 def person_likeness(figure: Figure) -> float:

@@ -42,7 +42,13 @@ def _runs(row: np.ndarray) -> int:
 
 
 def body_notes(kinds: list[str]) -> list[str]:
-    """A note for each figure that is not a biped: it is still rigged with a person's skeleton."""
+    """A note for each figure that is not a biped: how it is rigged."""
     which = (lambda i: f"figure {i + 1} ") if len(kinds) > 1 else (lambda i: "the figure ")
-    return [f"{which(i)}looks {'like a ' if kind == 'quadruped' else ''}{kind}; it is rigged with a "
-            "two-legged skeleton for now" for i, kind in enumerate(kinds) if kind != "biped"]
+    notes = []
+    for i, kind in enumerate(kinds):
+        if kind == "quadruped":
+            notes.append(f"{which(i)}looks like a quadruped: its front legs move as arms and its back "
+                         "legs as legs, its body keeps its drawn pose")
+        elif kind != "biped":
+            notes.append(f"{which(i)}looks {kind}; it is rigged with a two-legged skeleton for now")
+    return notes
