@@ -1,5 +1,6 @@
 """Every figure of a page: which are kept (pure), where they stand, when they move, and the
-page with its figures lifted off (real ONNX models on pages composed from shared drawings)."""
+page with its figures lifted off (real ONNX models on pages composed from shared drawings;
+those tests carry the blender marker because PNG decoding goes through Blender)."""
 
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ def family(shared_data):
     return page, masks, analyze_array(page, None, settings, models_for(settings))
 
 
+@pytest.mark.blender
 def test_every_figure_of_a_composed_page_is_found(family):
     page, masks, analysis = family
     assert len(analysis.figures) == len(FAMILY)
@@ -116,6 +118,7 @@ def test_every_figure_of_a_composed_page_is_found(family):
         assert best > 0.6
 
 
+@pytest.mark.blender
 def test_the_lifted_page_is_paper_where_the_figures_were(family):
     page, masks, analysis = family
     lifted = lift_figures(page, [f.mask for f in analysis.figures])
@@ -125,6 +128,7 @@ def test_the_lifted_page_is_paper_where_the_figures_were(family):
     assert np.abs(lifted[drawn].astype(int) - clean[drawn]).mean() < 4     # and now only paper is
 
 
+@pytest.mark.blender
 def test_twenty_tiny_figures_give_a_capped_cast_and_a_note(shared_data):
     from animate_drawing.models.analyze import analyze_array, models_for, AnalysisSettings
 
@@ -147,6 +151,7 @@ def test_a_part_joined_to_a_figure_is_not_a_figure_of_its_own():
     assert keep_page_figures([squirrel, holding_hands], lambda f: f.score)[0] == [squirrel, holding_hands]
 
 
+@pytest.mark.blender
 def test_the_squirrels_tail_stays_with_the_squirrel(shared_data):
     from animate_drawing.models.analyze import analyze_image
 
@@ -178,6 +183,7 @@ def test_tiles_cover_the_page_and_a_box_cut_by_a_tile_is_left_to_another():
     np.testing.assert_allclose(found.boxes, figure[None])  # one box: the copies merged, the cut one (tile at x=420) dropped
 
 
+@pytest.mark.blender
 def test_the_pig_is_a_quadruped_and_the_upright_cat_a_biped(shared_data):
     from animate_drawing.models.body_kind import body_kind
 
@@ -207,6 +213,7 @@ def test_shapes_tell_their_bodies():
     assert body_kind(person) == "biped"
 
 
+@pytest.mark.blender
 def test_annotate_writes_each_figures_body(shared_data, tmp_path):
     import json
 

@@ -11,6 +11,7 @@ from animate_drawing.motions.body_mapping import TRUNK, body_mapping
 from animate_drawing.motions.library import resolve_motion
 from animate_drawing.rig.quadruped import quadruped_joints
 
+pytestmark = pytest.mark.blender   # PNG decoding goes through Blender
 PIG = "A2S-LAB_AnimatedTale__test_2"
 
 
