@@ -17,7 +17,7 @@ from .face import Face, find_face
 from .image_io import load_image
 from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
-from .page_figures import keep_page_figures, touching_notes
+from .page_figures import edge_notes, keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
 from .tiled_detection import detect_with_tiles, needs_tiles
@@ -170,7 +170,7 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
             figures.append(figure)
     figures = _without_duplicates(figures)
     figures, skipped = keep_page_figures(figures, person_likeness)
-    notes += skipped + touching_notes(figures)
+    notes += skipped + touching_notes(figures) + edge_notes(figures)
     for figure in figures:
         figure.body = body_kind(figure.mask)
         if figure.body == "quadruped":     # the pose net knows people: four legs are read from the outline

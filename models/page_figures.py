@@ -15,6 +15,7 @@ import numpy as np
 MIN_AREA_FRACTION = 0.04   # of the largest figure's mask: smaller is a fragment (a letter, a stray stroke)
 MIN_HEIGHT_PX = 24         # a figure shorter than this cannot be meshed and rigged meaningfully
 MAX_FIGURES = 12           # more figures than this on one page: the most person-like are animated
+EDGE_PX = 3                # a mask this close to the photo's edge is cut by it (masks stop short of the ink)
 MERGE_FRACTION = 0.4       # masks overlapping by this much of the smaller one are one figure
 ATTACHED_LIKENESS = 0.5    # a touching figure less person-like than this × its neighbour is part of it
 
@@ -103,6 +104,21 @@ def touching_notes(figures: list) -> list[str]:
             if _touch(figures[i], boxes[i], figures[j], boxes[j]):
                 notes.append(f"figures {i + 1} and {j + 1} touch or overlap; each is cut out along its own "
                              "outline, so a shared stroke may move with both")
+    return notes
+
+
+def edge_notes(figures: list) -> list[str]:
+    """A note for each figure cut by the photo's edge: what lies beyond it cannot move."""
+    notes = []
+    for i, figure in enumerate(figures):
+        mask = figure.mask
+        m = EDGE_PX
+        sides = [side for side, strip in (("left", mask[:, :m]), ("right", mask[:, -m:]), ("top", mask[:m]),
+                                          ("bottom", mask[-m:])) if strip.any()]
+        if sides:
+            which = f"figure {i + 1}" if len(figures) > 1 else "the figure"
+            notes.append(f"{which} is cut by the photo's {' and '.join(sides)} edge: it is animated as drawn, "
+                         "without what lies beyond")
     return notes
 
 

@@ -107,3 +107,25 @@ def test_figures_first_and_both_motion_options(tmp_path, shared_data):
     (item,) = json.loads(done.stdout)["items"]
     assert item["figures"] == 1
     assert any("--figures first: 2 more figure(s)" in w for w in item["warnings"])
+
+
+def test_a_page_with_text_a_scribble_and_a_figure_cut_by_the_edge(blender, tmp_path, shared_data):
+    bpy = blender
+    from animate_drawing.addon import page_cast
+    from animate_drawing.addon.batch_item import Timer
+    from animate_drawing.imaging.draw import draw_polyline, draw_text
+    from animate_drawing.imaging.image_file import write_png
+
+    from composed_pages import compose
+
+    page, _ = compose((("char11_texture", 420, 80, 560), ("char8_texture", 300, 980, 520)))
+    draw_text(page, "MY FAMILY 2024", (420, 80), (40, 40, 40), scale=5)
+    zigzag = np.cumsum(np.random.default_rng(1).normal(0, 12, (40, 2)), axis=0) + (600, 420)
+    draw_polyline(page, zigzag, (60, 60, 200), 3)
+    path = tmp_path / "bad.png"
+    write_png(path, page)
+    cast = page_cast.load_cast(str(path), Timer())
+    assert len(cast.plans) == 2                                  # the text and the scribble are not figures
+    assert any("cut by the photo's right edge" in note for note in cast.notes)
+    lengths = page_cast.build_cast(bpy.context, cast, ["walk", "walk"], 30.0, Timer())
+    assert len(lengths) == 2 and min(lengths) > 10

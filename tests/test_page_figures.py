@@ -230,3 +230,12 @@ def test_a_figure_found_in_two_overlapping_pieces_is_one():
     assert len(kept) == 1 and "taken as one figure" in notes[0]
     assert kept[0].box == (100, 100, 400, 300) and kept[0].mask.sum() == (head.mask | body.mask).sum()
     assert head.mask.sum() == 150 * 150                      # the inputs are left as they were
+
+
+def test_a_figure_cut_by_the_photo_edge_is_noted():
+    from animate_drawing.models.page_figures import edge_notes
+
+    inside, cut = blob((10, 10, 100, 300)), blob((500, 100, 599, 399))
+    assert edge_notes([inside]) == []
+    (note,) = edge_notes([inside, cut])
+    assert note.startswith("figure 2 is cut by the photo's right and bottom edge")
