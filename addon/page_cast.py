@@ -18,6 +18,7 @@ import numpy as np
 from ..rig.page_layout import PageFrame, Placement, clips_for_figures, page_backdrop, place_on_page
 from .batch_item import Timer, apply_motion
 from .character import build_character, character_name_for, plan_from_character_dir
+from .squash_hop import apply_hop
 
 FIGURE_MODES = ("all", "first")
 PAGE_BACKGROUND = "page"
@@ -94,7 +95,10 @@ def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Tim
         armature.scale = (placement.scale,) * 3
         timer.add("build", started)
         started = time.perf_counter()
-        lengths.append(apply_motion(armature, clip, fps, placement.time_offset, body))
+        if body == "limbless":      # no limbs to follow a clip with: it hops, squashing and stretching
+            lengths.append(apply_hop(armature, fps, placement.time_offset))
+        else:
+            lengths.append(apply_motion(armature, clip, fps, placement.time_offset, body))
         timer.add("motion", started)
     return lengths
 

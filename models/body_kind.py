@@ -49,6 +49,6 @@ def body_notes(kinds: list[str]) -> list[str]:
         if kind == "quadruped":
             notes.append(f"{which(i)}looks like a quadruped: its front legs move as arms and its back "
                          "legs as legs, its body keeps its drawn pose")
-        elif kind != "biped":
-            notes.append(f"{which(i)}looks {kind}; it is rigged with a two-legged skeleton for now")
+        elif kind == "limbless":
+            notes.append(f"{which(i)}has no limbs: it hops, squashing and stretching, whatever the clip")
     return notes

@@ -62,3 +62,18 @@ def write_page(folder: Path, name: str = "family.png", figures=FAMILY, size=(110
     path = Path(folder) / name
     write_png(path, page)
     return path, masks
+
+
+def sack_page(size=(800, 600)) -> np.ndarray:
+    """A limbless figure (a round-topped sack with two eyes, outlined) on paper."""
+    from animate_drawing.imaging.draw import fill_disc
+    from animate_drawing.imaging.morphology import dilate
+
+    page = paper(*size)
+    yy, xx = np.mgrid[:size[1], :size[0]]
+    body = (((xx - 400) / 90) ** 2 + ((yy - 260) / 120) ** 2 < 1) | ((yy >= 260) & (yy < 420) & (abs(xx - 400) < 90))
+    page[body] = (150, 200, 240)
+    page[dilate(body, 3) & ~body] = (30, 30, 60)
+    for eye in (370, 430):
+        fill_disc(page, (eye, 250), 10, (20, 20, 20))
+    return page

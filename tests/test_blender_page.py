@@ -129,3 +129,39 @@ def test_a_page_with_text_a_scribble_and_a_figure_cut_by_the_edge(blender, tmp_p
     assert any("cut by the photo's right edge" in note for note in cast.notes)
     lengths = page_cast.build_cast(bpy.context, cast, ["walk", "walk"], 30.0, Timer())
     assert len(lengths) == 2 and min(lengths) > 10
+
+
+def test_a_limbless_figure_hops_squashing_and_stretching(blender):
+    bpy = blender
+    from animate_drawing.addon.character import build_character
+    from animate_drawing.addon.squash_hop import apply_hop
+    from animate_drawing.models.body_kind import body_kind
+    from animate_drawing.models.joints import AD_SKELETON
+    from animate_drawing.motions.squash_hop import SQUASH
+    from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+    from animate_drawing.rig.plan import build_rig_plan
+
+    mask = np.zeros((240, 160), bool)
+    yy, xx = np.mgrid[:240, :160]
+    mask[((xx - 80) / 70) ** 2 + ((yy - 120) / 110) ** 2 < 1] = True     # a round top…
+    mask[120:226, 12:148] = True                                          # … on a sack: no limbs
+    assert body_kind(mask) == "limbless"
+    joints = [Joint(name, parent, (80, 60 + 8 * k)) for k, (name, parent) in enumerate(AD_SKELETON)]
+    plan = build_rig_plan(np.full((240, 160, 3), 200, np.uint8), mask, CharacterConfig(160, 240, joints), "sack")
+    armature = build_character(bpy.context, plan)
+    armature.location = (1.0, 0.0, 0.5)
+    length = apply_hop(armature, 30.0, offset=0)
+    assert length == 30
+    scene = bpy.context.scene
+    heights, widths, lifts = [], [], []
+    for frame in range(1, 31):
+        scene.frame_set(frame)
+        heights.append(armature.scale[2])
+        widths.append(armature.scale[0])
+        lifts.append(armature.location[2] - 0.5)
+    heights, widths, lifts = map(np.array, (heights, widths, lifts))
+    assert heights.min() < SQUASH + 0.05 and heights.max() > 1.05          # squashes and stretches
+    np.testing.assert_allclose(heights * widths, 1.0, atol=0.02)            # the area is kept
+    assert lifts.max() > 0.5 and lifts.min() > -1e-3 and abs(lifts[0]) < 1e-3   # leaps, lands, never sinks
+    scene.frame_set(31)
+    assert armature.scale[2] == pytest.approx(heights[0], abs=1e-3)          # and loops

@@ -239,3 +239,14 @@ def test_a_figure_cut_by_the_photo_edge_is_noted():
     assert edge_notes([inside]) == []
     (note,) = edge_notes([inside, cut])
     assert note.startswith("figure 2 is cut by the photo's right and bottom edge")
+
+
+def test_a_sack_drawn_on_paper_is_found_limbless():
+    from animate_drawing.models.analyze import AnalysisSettings, analyze_array, models_for
+
+    from composed_pages import sack_page
+
+    settings = AnalysisSettings()
+    analysis = analyze_array(sack_page(), None, settings, models_for(settings))
+    assert [figure.body for figure in analysis.figures] == ["limbless"]
+    assert any("hops" in note for note in analysis.warnings)

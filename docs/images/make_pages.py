@@ -1,4 +1,4 @@
-"""Regenerate page_family.png and quadruped_pig.png (run from the repository root, ../shared beside it).
+"""Regenerate page_family.png, quadruped_pig.png and limbless_hop.png (run from the repository root, ../shared beside it).
 
     PYTHONPATH=.. python docs/images/make_pages.py
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, "tests")
-from composed_pages import write_page  # noqa: E402
+from composed_pages import sack_page, write_page  # noqa: E402
 
 from animate_drawing.imaging.image_file import read_image, write_png  # noqa: E402
 
@@ -45,6 +45,10 @@ def main() -> None:
         write_png(HERE / "page_family.png", sheet(scratch / "family" / "family_frames", (1, 10, 20, 30), 2))
         animate(PIG, "--motion", "walk", "--out", scratch / "pig", "--format", "png", "--size", 256)
         write_png(HERE / "quadruped_pig.png", sheet(scratch / "pig" / "image_frames", (1, 6, 12, 18, 24, 30), 3))
+        write_png(scratch / "sack.png", sack_page())
+        animate(scratch / "sack.png", "--motion", "wave", "--background", "page", "--out", scratch / "sack",
+                "--format", "png", "--size", 200)
+        write_png(HERE / "limbless_hop.png", sheet(scratch / "sack" / "sack_frames", (1, 7, 10, 15, 20, 28), 6))
 
 
 if __name__ == "__main__":
