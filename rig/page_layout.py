@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 DEPTH_STEP = 0.5          # world units between depth ranks (the orthographic camera shows no size change)
-OFFSET_SECONDS = 0.17     # time offset between consecutive figures' clips
+OFFSET_SECONDS = 0.17     # time offset between consecutive figures' clips…
+OFFSET_STEPS = 6          # … repeating after this many figures, so a crowd's last one does not start seconds late
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def place_on_page(page_size: tuple[int, int], crop_corners, origins_uv, plan_sca
     ranks[np.argsort(-roots[:, 1], kind="stable")] = np.arange(len(roots))   # lowest feet first
     step = max(1, round(OFFSET_SECONDS * fps))
     xs, zs = frame.to_world(roots[:, 0], roots[:, 1])
-    placements = [Placement((float(x), float(rank * DEPTH_STEP), float(z)), page_scale / float(s), int(rank), k * step)
+    placements = [Placement((float(x), float(rank * DEPTH_STEP), float(z)), page_scale / float(s), int(rank),
+                            (k % OFFSET_STEPS) * step)
                   for k, (x, z, s, rank) in enumerate(zip(xs, zs, scales, ranks))]
     return frame, placements
 

@@ -70,6 +70,16 @@ def test_figures_keep_their_page_sizes_places_and_depth():
     assert (u, v) == pytest.approx((321.0, 123.0))
 
 
+def test_time_offsets_stay_small_in_a_crowd():
+    from animate_drawing.rig.page_layout import OFFSET_STEPS
+
+    count = 3 * OFFSET_STEPS
+    _, places = place_on_page((2000, 500), [(100 * k, 0) for k in range(count)], [(10.0, 90.0)] * count,
+                              [2 / 90] * count, fps=30)
+    offsets = [p.time_offset for p in places]
+    assert len(set(offsets)) == OFFSET_STEPS and max(offsets) <= 30
+
+
 def test_clips_go_round_robin():
     assert clips_for_figures(5, ["wave", "jump"]) == ["wave", "jump", "wave", "jump", "wave"]
     assert clips_for_figures(2, ["wave", "jump", "dab"]) == ["wave", "jump"]
