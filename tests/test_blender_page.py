@@ -107,6 +107,11 @@ def test_figures_first_and_both_motion_options(tmp_path, shared_data):
     (item,) = json.loads(done.stdout)["items"]
     assert item["figures"] == 1
     assert any("--figures first: 2 more figure(s)" in w for w in item["warnings"])
+    done = run_cli("animate", path, "--motion", "wave,jump", "--out", tmp_path / "two",
+                   "--format", "png", "--size", 64, "--frames", 2, "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    items = json.loads(done.stdout)["items"]                  # one output per clip, every figure in each
+    assert [(i["motion"], i["figures"]) for i in items] == [("wave", 3), ("jump", 3)]
 
 
 def test_a_page_with_text_a_scribble_and_a_figure_cut_by_the_edge(blender, tmp_path, shared_data):
