@@ -56,19 +56,17 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
     return plan
 
 
-def apply_motion(armature, motion: str, fps: float, offset: int = 0, body: str = "biped") -> int:
+def apply_motion(armature, motion: str, fps: float, offset: int = 0) -> int:
     """Retarget a library clip (looping) or a .bvh file onto the character as its active
     action; returns the clip's length in scene frames. `offset` frames shift the clip: a
-    looping clip is that far into its cycle at frame 1, a one-shot clip starts that much later.
-    A quadruped `body` follows the clip with its legs only (motions/body_mapping.py)."""
-    from ..motions.body_mapping import body_mapping
+    looping clip is that far into its cycle at frame 1, a one-shot clip starts that much later."""
     from ..motions.retarget import RetargetOptions
     from .motion import resolve_clip, retarget_clip
 
     path, name, from_library = resolve_clip(motion)
     start = 1 - offset if from_library else 1 + offset
     _, result = retarget_clip(armature, path, name, RetargetOptions(fps=fps, cyclic=from_library),
-                              frame_start=start, mapping=body_mapping(path, body))
+                              frame_start=start)
     length = int(round(result.frame_count * fps / result.fps))
     return length if from_library else length + offset
 

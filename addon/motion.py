@@ -15,6 +15,7 @@ import numpy as np
 import bpy
 
 from ..errors import InputError
+from ..motions.body_mapping import body_mapping
 from ..motions.bvh import load_bvh
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
@@ -44,10 +45,13 @@ def retarget_clip(armature: bpy.types.Object, bvh_path: str, clip_name: str, opt
                   interpolation: str = "LINEAR", frame_start: float = 1.0,
                   mapping: dict[str, str] | None = None):
     """Load a BVH, retarget it onto the character's current bones and key it: (Action, RetargetResult).
-    `mapping` is {character joint: clip joint}, None = found automatically.
+    `mapping` is {character joint: clip joint}, None = found automatically for the character's body.
     Nothing is created when the clip cannot be read or retargeted (InputError)."""
     props = armature.animate_drawing
-    result = retarget(load_bvh(bvh_path), bone_plans(armature, props.scale, props.origin_uv), mapping,
+    clip = load_bvh(bvh_path)
+    if mapping is None:   # a quadruped follows with its legs only (motions/body_mapping.py)
+        mapping = body_mapping(clip, props.body)
+    result = retarget(clip, bone_plans(armature, props.scale, props.origin_uv), mapping,
                       options, scale=props.scale)
     if options.ground_contact:
         keep_above_ground(quality.plan_from_objects(armature), result)

@@ -93,12 +93,13 @@ def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Tim
         armature = build_character(context, plan, source_path=plan.name)
         armature.location = placement.location
         armature.scale = (placement.scale,) * 3
+        armature.animate_drawing.body = body
         timer.add("build", started)
         started = time.perf_counter()
         if body == "limbless":      # no limbs to follow a clip with: it hops, squashing and stretching
             lengths.append(apply_hop(armature, fps, placement.time_offset))
         else:
-            lengths.append(apply_motion(armature, clip, fps, placement.time_offset, body))
+            lengths.append(apply_motion(armature, clip, fps, placement.time_offset))
         timer.add("motion", started)
     return lengths
 

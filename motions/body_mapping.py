@@ -8,14 +8,14 @@ arms, back legs the legs) and its body keeps its drawn pose, carried by the root
 
 from __future__ import annotations
 
+from .bvh import BvhClip
+from .mapping import auto_map
+
 TRUNK = ("hip", "torso", "neck")
 
 
-def body_mapping(bvh_path: str, body: str) -> dict[str, str] | None:
+def body_mapping(clip: BvhClip, body: str) -> dict[str, str] | None:
     """The mapping for `retarget` (None: the automatic one, every joint)."""
     if body != "quadruped":
         return None
-    from .bvh import load_bvh
-    from .mapping import auto_map
-
-    return {ours: theirs for ours, theirs in auto_map(load_bvh(bvh_path)).items() if ours not in TRUNK}
+    return {ours: theirs for ours, theirs in auto_map(clip).items() if ours not in TRUNK}

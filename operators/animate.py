@@ -56,7 +56,8 @@ def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
 
     def plan(found):
         texture, mask, config = drawing_analysis.character_arrays(*found)
-        return build_rig_plan(texture, mask, config, Path(path).name, density=density)
+        analysis, index = found
+        return build_rig_plan(texture, mask, config, Path(path).name, density=density), analysis.figures[index].body
 
     return [
         # Decoding uses Blender (main thread); the worker then only sees arrays.
@@ -75,7 +76,7 @@ def _character_dir_stages(path: str, density: float) -> list[jobs.Stage]:
     def plan(loaded):
         texture, mask, config = loaded
         check_joints_inside(config, directory / CFG_FILE)
-        return build_rig_plan(texture, mask, config, character_name_for(directory), density=density)
+        return build_rig_plan(texture, mask, config, character_name_for(directory), density=density), "biped"
 
     return [
         jobs.Stage("Loading the character folder", lambda _: load_character_dir(directory), on_main_thread=True),
@@ -92,10 +93,13 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
         stages = _drawing_stages(context, path, density)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]
 
-    def build(plan):
+    def build(planned):
+        plan, body = planned   # the body kind decides which joints follow the clip
         # A timer callback has no window; mode switches for the bones want one.
         with bpy.context.temp_override(**jobs.window_context()):
-            return build_character(bpy.context, plan, path, density)
+            armature = build_character(bpy.context, plan, path, density)
+        armature.animate_drawing.body = body
+        return armature
 
     def animate(armature):
         scene = bpy.context.scene

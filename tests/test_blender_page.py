@@ -170,3 +170,23 @@ def test_a_limbless_figure_hops_squashing_and_stretching(blender):
     assert lifts.max() > 0.5 and lifts.min() > -1e-3 and abs(lifts[0]) < 1e-3   # leaps, lands, never sinks
     scene.frame_set(31)
     assert armature.scale[2] == pytest.approx(heights[0], abs=1e-3)          # and loops
+
+
+def test_the_pig_keeps_its_body_level_when_it_walks_in_blender(blender, shared_data):
+    bpy = blender
+    from animate_drawing.addon import page_cast
+    from animate_drawing.addon.batch_item import Timer
+    from animate_drawing.addon.motion import resolve_clip, retarget_clip
+    from animate_drawing.motions.retarget import RetargetOptions
+
+    cast = page_cast.load_cast(str(shared_data / "drawings" / "annotated" / "A2S-LAB_AnimatedTale__test_2" /
+                                   "image.png"), Timer())
+    assert cast.bodies == ["quadruped"]
+    page_cast.build_cast(bpy.context, cast, ["walk"], 30.0, Timer())
+    (armature,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    assert armature.animate_drawing.body == "quadruped"
+    # Any later retarget (the Motion panel) follows the stored body too: legs only.
+    path, name, _ = resolve_clip("dance")
+    _, result = retarget_clip(armature, path, name, RetargetOptions(cyclic=True))
+    assert {"hip", "torso", "neck"}.isdisjoint(result.drivers)
+    assert any("shoulder" in bone or "elbow" in bone for bone in result.drivers)

@@ -57,10 +57,10 @@ def test_only_the_legs_follow_a_clip(pig):
     config = CharacterConfig(mask.shape[1], mask.shape[0],
                              [Joint(n, p, tuple(int(round(c)) for c in j[n])) for n, p in AD_SKELETON])
     plan = build_rig_plan(texture, mask, config, "pig")
-    walk = resolve_motion("walk")
+    walk = load_bvh(resolve_motion("walk"))
     mapping = body_mapping(walk, "quadruped")
     assert not set(TRUNK) & set(mapping) and body_mapping(walk, "biped") is None
-    result = retarget(load_bvh(walk), plan.bones, mapping, RetargetOptions(cyclic=True), scale=plan.scale)
+    result = retarget(walk, plan.bones, mapping, RetargetOptions(cyclic=True), scale=plan.scale)
     swing = np.ptp(result.rotation, axis=0)
     by_name = dict(zip(result.bone_names, swing))
     legs = [name for name in result.bone_names if any(k in name for k in ("elbow", "knee", "shoulder", "hip_"))]
