@@ -241,8 +241,9 @@ def cmd_rig(args) -> int:
     places.sweep_stale_partials(out.parent, {out.stem})
     box = _parse_box(args.box)
     batch.prepare_blender()
-    plan = batch_item.load_plan(args.character, batch_item.Timer(), box)
-    _sub("addon.character").build_character(bpy.context, plan, source_path=args.character)
+    page_cast = _sub("addon.page_cast")  # every figure of a drawing, where it stands on the page
+    page_cast.build_figures(bpy.context, page_cast.load_cast(args.character, batch_item.Timer(), box),
+                            batch_item.Timer())
     export.save_blend(out)
     print(out)
     return 0

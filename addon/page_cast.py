@@ -32,6 +32,7 @@ class PageCast:
     page: np.ndarray                                # (H, W, 3) the page photo (character folder: its texture)
     masks: list[np.ndarray] = field(default_factory=list)   # each figure's mask in page pixels
     bodies: list[str] = field(default_factory=list)  # body kind per figure (models/body_kind.py)
+    source: str = ""                                # the drawing or character folder, as given
     notes: list[str] = field(default_factory=list)  # what was skipped or may look wrong (summary warnings)
 
 
@@ -52,7 +53,7 @@ def load_cast(path: str, timer: Timer, box=None, figures: str = "all", fps: floa
     height, width = page.shape[:2]
     frame, placements = place_on_page((width, height), corners, [p.origin_uv for p in plans],
                                       [p.scale for p in plans], fps)
-    return PageCast(plans, frame, placements, page, masks=masks, bodies=bodies, notes=notes)
+    return PageCast(plans, frame, placements, page, masks=masks, bodies=bodies, notes=notes, source=path)
 
 
 def _plan_drawing(source: Path, timer: Timer, box, figures: str):
@@ -85,16 +86,25 @@ def figure_clips(motion: str, figure_motions: list[str] | None, count: int) -> l
     return clips_for_figures(count, figure_motions or [motion])
 
 
-def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Timer) -> list[int]:
-    """One character per figure, placed on the page, each with its clip; returns the clip lengths."""
-    lengths = []
-    for plan, placement, clip, body in zip(cast.plans, cast.placements, clips, cast.bodies):
+def build_figures(context, cast: PageCast, timer: Timer) -> list:
+    """One character per figure (own collection, armature, mesh), placed on the page; the armatures."""
+    armatures = []
+    for plan, placement, body in zip(cast.plans, cast.placements, cast.bodies):
         started = time.perf_counter()
-        armature = build_character(context, plan, source_path=plan.name)
+        armature = build_character(context, plan, source_path=cast.source)
         armature.location = placement.location
         armature.scale = (placement.scale,) * 3
         armature.animate_drawing.body = body
+        armatures.append(armature)
         timer.add("build", started)
+    return armatures
+
+
+def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Timer) -> list[int]:
+    """`build_figures`, each with its clip and time offset; returns the clip lengths."""
+    lengths = []
+    for armature, placement, clip, body in zip(build_figures(context, cast, timer), cast.placements, clips,
+                                               cast.bodies):
         started = time.perf_counter()
         if body == "limbless":      # no limbs to follow a clip with: it hops, squashing and stretching
             lengths.append(apply_hop(armature, fps, placement.time_offset))
