@@ -84,17 +84,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ANIMATE_EPILOG, parents=[common, box])
     animate.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="drawing images, character folders, folders of them, or glob patterns")
-    animate.add_argument("--motion", required=True,
+    animate.add_argument("--motion", default=None,
                          help="library motion name(s), .bvh file(s) or videos of a person (.mp4 .mov .webm "
-                              ".avi .mkv), comma separated")
+                              ".avi .mkv), comma separated: one output per motion, every figure moving")
+    animate.add_argument("--figure-motions", default=None, metavar="CLIP,CLIP,...",
+                         help="instead of --motion: one output where figure k of a page gets clip k "
+                              "(round-robin when there are fewer clips than figures)")
+    animate.add_argument("--figures", choices=("all", "first"), default="all",
+                         help="animate every figure found on a page, or only the first (most person-like)")
     animate.add_argument("--out", required=True, help="output file or folder (see below)")
     animate.add_argument("--format", default="mp4",
                          help=f"comma separated, of {','.join(plan.FORMATS)} (default: mp4; ignored when OUT is a file)")
     animate.add_argument("--size", type=int, default=512, help="frame width and height in pixels (default: 512)")
     animate.add_argument("--fps", type=float, default=30.0, help="output frame rate (default: 30)")
     animate.add_argument("--background", default=None,
-                         help="colour (white, #RRGGBB, R,G,B) or image file; default transparent "
-                              "(MP4, which has no alpha, gets white)")
+                         help="colour (white, #RRGGBB, R,G,B), image file, or 'page' (the drawing's own "
+                              "paper, the figures lifted off it); default transparent (MP4, which has no alpha, "
+                              "gets white)")
     animate.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
     animate.add_argument("--shard", default="1/1", help="render only slice i of N, e.g. 2/4 (default: 1/1)")
     animate.add_argument("--resume", action="store_true", help="skip items whose outputs are complete")
@@ -238,8 +244,9 @@ def cmd_rig(args) -> int:
     places.sweep_stale_partials(out.parent, {out.stem})
     box = _parse_box(args.box)
     batch.prepare_blender()
-    plan = batch_item.load_plan(args.character, batch_item.Timer(), box)
-    _sub("addon.character").build_character(bpy.context, plan, source_path=args.character)
+    page_cast = _sub("addon.page_cast")  # every figure of a drawing, where it stands on the page
+    page_cast.build_figures(bpy.context, page_cast.load_cast(args.character, batch_item.Timer(), box),
+                            batch_item.Timer())
     export.save_blend(out)
     print(out)
     return 0
@@ -294,8 +301,11 @@ def cmd_animate(parser, args) -> int:
         shard = plan.parse_shard(args.shard)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.background == "page" and args.scene:
+        parser.error("--background page shows each drawing's own page: it cannot be used with --scene")
     try:  # a typo in the backdrop should stop the batch before any work, not fail every item
-        _sub("addon.encode").parse_background(args.background, 2, 2)
+        if args.background != "page":
+            _sub("addon.encode").parse_background(args.background, 2, 2)
     except _sub("errors").InputError as exc:
         parser.error(f"--background: {exc}")
     if args.engine in ("workbench", "eevee"):
@@ -306,17 +316,30 @@ def cmd_animate(parser, args) -> int:
         warning = _sub("addon.scene_setup").engine_warning(args.engine)
         if warning:
             print(f"animate-drawing: warning: {warning}", file=sys.stderr)
-    motions = [m.strip() for m in args.motion.split(",") if m.strip()]
+    if (args.motion is None) == (args.figure_motions is None):
+        parser.error("give --motion (every figure moves, one output per motion) or --figure-motions "
+                     "(one clip per figure), one of the two")
+    motions = _split_list(args.motion or args.figure_motions)
+    if not motions:
+        parser.error("--motion/--figure-motions: no clip given")
     box = _parse_box(args.box)  # a bad box fails before any video is decoded
     with tempfile.TemporaryDirectory(prefix="animate_drawing_motion_") as scratch:
         # Videos become BVH clips first (main thread: Blender decodes), then go through the batch like any clip.
         motions = _videos_to_bvh(motions, args, Path(scratch))
+        figure_motions = None
+        if args.figure_motions is not None:  # one item per page; its motion names the whole cast's clips
+            figure_motions, motions = motions, ["+".join(motions)]
         options = plan.BatchOptions(
             inputs=args.inputs, motions=motions, out=args.out,
             formats=formats, size=args.size, fps=args.fps, background=args.background, jobs=args.jobs,
             shard=shard, resume=args.resume, scene=args.scene, engine=args.engine,
-            frames=args.frames, box=box, verbose=args.verbose, face=args.face)
+            frames=args.frames, box=box, verbose=args.verbose, face=args.face, figures=args.figures,
+            figure_motions=figure_motions)
         return _run_batch(args, options)
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _run_batch(args, options) -> int:

@@ -128,7 +128,7 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     a failing output place is recorded and raised as PlaceError (later items would fail alike)."""
     import bpy
 
-    from . import batch_item
+    from . import batch_item, page_cast
     from .jobs import DataSnapshot
 
     prepare_blender()
@@ -145,13 +145,16 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
             timer = batch_item.Timer()
             snapshot = DataSnapshot()
             try:
-                plan = batch_item.load_plan(item.input, timer, options.box)
-                lengths = batch_item.build_animated(bpy.context, [(plan, item.motion)], options, timer)
+                cast = page_cast.load_cast(item.input, timer, options.box, options.figures, options.fps)
+                clips = page_cast.figure_clips(item.motion, options.figure_motions, len(cast.plans))
+                lengths = page_cast.build_cast(bpy.context, cast, clips, options.fps, timer,
+                                                 face=options.face != "off", frames=options.frames)
+                stage = page_cast.PageStage(cast) if options.background == page_cast.PAGE_BACKGROUND else None
                 stop = _write_place_failure(lambda: batch_item.write_outputs(
-                    bpy.context, lengths, outputs, options, timer, reporter.frame_done), outputs)
+                    bpy.context, lengths, outputs, options, timer, reporter.frame_done, stage), outputs)
                 if stop is None:
                     results.append(_result(item, "ok", None, outputs.values(), timer.ms,
-                                           **_summary_keys(bpy.context.scene, options)))
+                                           **page_cast.summary_keys(cast, _summary_keys(bpy.context.scene, options))))
                 else:
                     results.append(_result(item, "failed", str(stop), [], timer.ms))
             except Exception as exc:  # one bad input never stops the batch

@@ -55,17 +55,21 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
     return plan
 
 
-def apply_motion(armature, motion: str, fps: float) -> int:
+def apply_motion(armature, motion: str, fps: float, offset: int = 0) -> int:
     """Retarget a library clip (looping), a .bvh file or a video onto the character as its
-    active action; returns the clip's length in scene frames."""
+    active action; returns the clip's length in scene frames. `offset` frames shift the clip: a
+    looping clip is that far into its cycle at frame 1, a one-shot clip starts that much later."""
     from ..motions.retarget import RetargetOptions
     from ..motions.source import open_motion
     from .motion import retarget_track
     from .video_source import SOURCES
 
     opened = open_motion(motion, SOURCES)
-    _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops))
-    return int(round(result.frame_count * fps / result.fps))
+    start = 1 - offset if opened.loops else 1 + offset
+    _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops),
+                               frame_start=start)
+    length = int(round(result.frame_count * fps / result.fps))
+    return length if opened.loops else length + offset
 
 
 def clip_range(lengths: list[int], limit: int | None) -> tuple[int, int]:
@@ -97,8 +101,9 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
 
 
 def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options: BatchOptions, timer: Timer,
-                  on_frame: Callable[[int, int], None] | None = None) -> None:
-    """Frame the whole motion, render every frame once, feed every requested format."""
+                  on_frame: Callable[[int, int], None] | None = None, stage=None) -> None:
+    """Frame the whole motion, render every frame once, feed every requested format. A `stage`
+    (page_cast.PageStage: --background page) widens the frame to the page and is the backdrop."""
     scene = context.scene
     started = time.perf_counter()
     size = options.size + options.size % 2  # H.264 4:2:0 needs even sides
@@ -106,8 +111,12 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     scene.frame_start, scene.frame_end = clip_range(lengths, options.frames)
     frames = range(scene.frame_start, scene.frame_end + 1)
     objects = scene_setup.rendered_objects(scene)
-    scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames))
-    backdrop = encode.parse_background(options.background, size, size)
+    bounds = scene_setup.motion_bounds(scene, objects, frames)
+    if stage is None:
+        scene_setup.frame_camera(scene, bounds)
+        backdrop = encode.parse_background(options.background, size, size)
+    else:
+        backdrop = stage.backdrop(scene_setup.frame_camera(scene, stage.bounds(bounds), margin=0.0), size, size)
     folder = next(iter(outputs.values())).parent
     folder.mkdir(parents=True, exist_ok=True)
     places.check_free_space(folder, places.estimate_bytes(outputs, len(frames), size, size))

@@ -39,6 +39,8 @@ class BatchOptions:
     engine: str = "flat"
     frames: int | None = None  # render only the first N frames of each clip
     box: tuple[float, float, float, float] | None = None  # the figure's box in every drawing (--box)
+    figures: str = "all"  # every figure of a page, or only the "first" (most person-like)
+    figure_motions: list[str] | None = None  # one clip per figure, round-robin (--figure-motions)
     verbose: bool = False  # workers show Blender's own log lines too
     face: str = "idle"  # FACE_MODES
 

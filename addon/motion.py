@@ -15,6 +15,7 @@ import numpy as np
 import bpy
 
 from ..errors import InputError
+from ..motions.body_mapping import body_mapping
 from ..motions.bvh import BvhClip, load_bvh
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
@@ -52,8 +53,10 @@ def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, o
                    mapping: dict[str, str] | None = None):
     """Retarget a joint track (from any motion source) onto the character's current bones and key
     it: (Action, RetargetResult). `mapping` is {character joint: clip joint}, None = found
-    automatically. Nothing is created when the clip cannot be retargeted (InputError)."""
+    automatically for the character's body. Nothing is created when the clip cannot be retargeted (InputError)."""
     props = armature.animate_drawing
+    if mapping is None:   # a quadruped follows with its legs only (motions/body_mapping.py)
+        mapping = body_mapping(track, props.body)
     result = retarget(track, bone_plans(armature, props.scale, props.origin_uv), mapping,
                       options, scale=props.scale)
     if options.ground_contact:

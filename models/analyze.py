@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, NoFigureError
+from .body_kind import body_kind, body_notes
 from .classical_segmentation import blobs, classical_mask
 from .detector import classical_figure_boxes
 from .face import Face, find_face
 from .image_io import load_image
 from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
+from .page_figures import edge_notes, keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
 from .segmenter import reconcile_masks
+from .tiled_detection import detect_with_tiles, needs_tiles
 
 MASK_SOURCES = ("auto", "model", "classical")
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure (command line: --box X0,Y0,X1,Y1 "
@@ -50,6 +53,7 @@ class Figure:
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
     face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
     face_note: str = ""                      # why no face was found
+    body: str = "biped"                      # biped | quadruped | limbless (models/body_kind.py)
 
     def mask_box(self) -> tuple[float, float, float, float]:
         """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
@@ -146,6 +150,8 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         scores = [1.0] * len(found)
     else:
         dets = models.detector.detect(rgb)
+        if models.detector.model is not None and needs_tiles(dets, h):   # only small figures seen: look closer
+            dets = detect_with_tiles(models.detector.detect, rgb, dets)
         if len(dets) == 0 and models.detector.model is not None:
             # A model that sees nothing may be wrong on an unusual photo; paper + ink still tells.
             dets = classical_figure_boxes(rgb)
@@ -162,6 +168,13 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         if figure is not None:
             figures.append(figure)
     figures = _without_duplicates(figures)
+    figures, skipped = keep_page_figures(figures, person_likeness)
+    notes += skipped + touching_notes(figures) + edge_notes(figures)
+    for figure in figures:
+        figure.body = body_kind(figure.mask)
+        if figure.body == "quadruped":     # the pose net knows people: four legs are read from the outline
+            _use_quadruped_joints(figure)
+    notes += body_notes([figure.body for figure in figures])
     t = time.perf_counter()
     for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
         figure.face, figure.face_note = find_face(rgb, figure.mask, figure.joints)
@@ -184,6 +197,19 @@ def _face_notes(figures: list[Figure]) -> list[str]:
         elif figure.face.mouth is None:
             notes.append(f"{which}no mouth found on the face")
     return notes
+
+
+def _use_quadruped_joints(figure: Figure) -> None:
+    from ..rig.quadruped import quadruped_joints
+
+    joints = quadruped_joints(figure.mask)
+    if joints:
+        figure.joints = np.array([joints[name] for name, _ in AD_SKELETON], float)
+        figure.joint_conf = np.full(len(AD_SKELETON), QUADRUPED_JOINT_CONF)
+        figure.joint_snapped = np.zeros(len(AD_SKELETON), bool)
+
+
+QUADRUPED_JOINT_CONF = 0.5   # outline-read joints: plausible, not seen by a model
 
 
 def person_likeness(figure: Figure) -> float:

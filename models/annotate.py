@@ -73,6 +73,7 @@ def _figure_record(figure, folder: Path, out_dir: Path, config, bbox) -> dict:
         "folder": "." if folder == out_dir else folder.name,
         "box": [round(float(v), 2) for v in figure.box],
         "score": round(float(figure.score), 4),
+        "body": figure.body,          # biped | quadruped | limbless: see models/body_kind.py
         "crop": bbox,
         "mask_area_px": int(figure.mask.sum()),
         "joints": [

@@ -51,19 +51,23 @@ def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
             drawing_analysis.store(bpy.context, found[0])
         return found
 
+    def plan(found):
+        analysis, index = found   # the body kind decides which joints follow the clip
+        return plan_from_analysis(analysis, index, Path(path).name, density), analysis.figures[index].body
+
     return [
         # Pillow decodes on the worker; only storing the result touches the scene.
         jobs.Stage("Loading the drawing", lambda _: load_drawing(path)),
         jobs.Stage("Finding the figure, its mask and joints",
                    lambda loaded: drawing_analysis.analysis_for(loaded, review, settings)),
         jobs.Stage("Keeping the analysis", keep, on_main_thread=True),
-        jobs.Stage("Meshing and skin weights", lambda found: plan_from_analysis(*found, Path(path).name, density)),
+        jobs.Stage("Meshing and skin weights", plan),
     ]
 
 
 def _character_dir_stages(path: str, density: float) -> list[jobs.Stage]:
     """Loading and planning a character folder is one worker stage."""
-    return [jobs.Stage("Meshing and skin weights", lambda _: plan_from_character_dir(path, density))]
+    return [jobs.Stage("Meshing and skin weights", lambda _: (plan_from_character_dir(path, density), "biped"))]
 
 
 def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
@@ -75,10 +79,13 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
         stages = _drawing_stages(context, path, density)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]
 
-    def build(plan):
+    def build(planned):
+        plan, body = planned   # the body kind decides which joints follow the clip
         # A timer callback has no window; mode switches for the bones want one.
         with bpy.context.temp_override(**jobs.window_context()):
-            return build_character(bpy.context, plan, path, density)
+            armature = build_character(bpy.context, plan, path, density)
+        armature.animate_drawing.body = body
+        return armature
 
     def animate(armature):
         scene = bpy.context.scene
