@@ -143,7 +143,7 @@ def test_a_limbless_figure_hops_squashing_and_stretching(blender):
     from animate_drawing.models.body_kind import body_kind
     from animate_drawing.models.joints import AD_SKELETON
     from animate_drawing.motions.squash_hop import SQUASH
-    from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+    from animate_drawing.formats.char_cfg import CharacterConfig, Joint
     from animate_drawing.rig.plan import build_rig_plan
 
     mask = np.zeros((240, 160), bool)

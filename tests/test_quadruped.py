@@ -49,7 +49,7 @@ def test_only_the_legs_follow_a_clip(pig):
     from animate_drawing.models.joints import AD_SKELETON
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.retarget import RetargetOptions, retarget
-    from animate_drawing.rig.char_cfg import CharacterConfig, Joint
+    from animate_drawing.formats.char_cfg import CharacterConfig, Joint
     from animate_drawing.rig.plan import build_rig_plan
 
     texture, mask = pig
