@@ -13,8 +13,10 @@ UV_LAYER_NAME = "UVMap"
 
 
 def build_mesh_data(name: str, plan) -> bpy.types.Mesh:
-    """A new mesh in the XZ plane with one UV layer; faces face the camera (−Y)."""
+    """A new mesh in the XZ plane (the underlay just behind it) with one UV layer; faces face
+    the camera (−Y)."""
     vertices = np.asarray(plan.to_world(plan.vertices_uv), dtype=np.float32)
+    vertices[:, 1] = plan.vertex_depth       # the underlay (rig.underlay) lies behind the drawing
     triangles = np.asarray(plan.triangles, dtype=np.int32)
     mesh = bpy.data.meshes.new(name)
     mesh.vertices.add(len(vertices))

@@ -15,6 +15,7 @@ import numpy as np
 import bpy
 
 from ..motions import quality
+from ..rig.underlay import drawn_triangles
 from ..rig.weights import hanging_limbs, triangle_labels
 from .build_armature import bone_plans
 
@@ -30,6 +31,7 @@ class ObjectsPlan:
     weights: np.ndarray
     scale: float
     origin_uv: tuple[float, float]
+    vertex_depth: np.ndarray          # (N,) > 0 for the underlay behind the drawing
 
     @property
     def triangle_bone(self) -> np.ndarray:
@@ -61,7 +63,7 @@ def plan_from_objects(armature: bpy.types.Object) -> ObjectsPlan:
                 weights[vertex.index, groups[element.group]] = element.weight
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
     uv = np.stack([co[:, 0] / scale + origin[0], origin[1] - co[:, 2] / scale], axis=1)
-    return ObjectsPlan(bones, uv, corners.reshape(-1, 3), weights, scale, origin)
+    return ObjectsPlan(bones, uv, corners.reshape(-1, 3), weights, scale, origin, co[:, 1])
 
 
 def measure_motion(armature: bpy.types.Object, result) -> dict:
@@ -115,7 +117,8 @@ def inspect_character(scene: bpy.types.Scene, armature: bpy.types.Object) -> tup
     contacts = np.array([info["contacts"][n] for n in feet_names], bool).T if feet_names else None
     fps = scene.render.fps / scene.render.fps_base
     layer = np.round(np.array(layers) / 1e-4) * 1e-4          # float noise is no side
-    return quality.measure(plan.vertices_world[:, [0, 2]], np.array(posed, float), plan.triangles, fps,
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)
+    return quality.measure(plan.vertices_world[:, [0, 2]], np.array(posed, float), plan.triangles[drawn], fps,
                            layer, np.array(feet, float) if feet_names else None,
                            contacts[:len(posed)] if contacts is not None else None,
-                           [quality.part_of(plan.bones[b].name) for b in plan.triangle_bone])
+                           [quality.part_of(plan.bones[b].name) for b in plan.triangle_bone[drawn]])

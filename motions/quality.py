@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..rig.underlay import drawn_triangles
 from .retarget import pose_2d
 
 HEIGHT = 2.0                 # world units: every character is this tall (rig.plan.CHARACTER_HEIGHT)
@@ -80,9 +81,10 @@ def posed_vertices(plan, rotation: np.ndarray, root_location: np.ndarray | None 
 
 
 def posed_depth(plan, layer_offset: np.ndarray) -> np.ndarray:
-    """(T, N) depth along the view (smaller = nearer the camera) from the bones' parent-relative
-    layer offsets toward the camera, blended by the skin weights as Blender moves the vertices."""
-    return -(_world_delta(plan.bones, layer_offset) @ np.asarray(plan.weights, float).T)
+    """(T, N) depth along the view (smaller = nearer the camera): the vertices' own (the underlay
+    lies behind) plus the bones' parent-relative layer offsets toward the camera, blended by the
+    skin weights as Blender moves the vertices."""
+    return plan.vertex_depth - _world_delta(plan.bones, layer_offset) @ np.asarray(plan.weights, float).T
 
 
 def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
@@ -201,8 +203,9 @@ def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
         heads, _ = pose_2d(plan.bones, result.rotation, result.root_location, scale=plan.scale)
         feet = heads[:, [names.index(n) for n in foot_names]]
         contacts = np.stack([result.contacts[n] for n in foot_names], axis=1)
-    triangle_part = [part_of(names[b]) for b in plan.triangle_bone]
-    return measure(rest, posed, plan.triangles, result.fps, layer_absolute, feet, contacts, triangle_part)
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)     # the hidden underlay is not the drawing
+    triangle_part = [part_of(names[b]) for b in np.asarray(plan.triangle_bone)[drawn]]
+    return measure(rest, posed, plan.triangles[drawn], result.fps, layer_absolute, feet, contacts, triangle_part)
 
 
 def verdict(report: QualityReport) -> str:
