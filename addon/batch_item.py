@@ -45,6 +45,7 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
         return plan
     from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
     from ..rig.plan import build_rig_plan
+    from .drawing_analysis import figure_doubts
 
     # Raises InputError / NoFigureError naming the file.
     analysis = analyze_image(source, AnalysisSettings(manual_box=box))
@@ -52,6 +53,7 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
     started = time.perf_counter()
     texture, mask, config, _ = figure_to_character(analysis, 0)
     plan = build_rig_plan(texture, mask, config, character_name_for(source))
+    plan.analysis_warnings = figure_doubts(analysis, 0)
     timer.add("plan", started)
     return plan
 

@@ -14,7 +14,9 @@ import os
 
 import numpy as np
 
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character
+from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character, person_likeness
+from ..models.joints import AD_NAMES
+from ..motions.quality import analysis_warnings
 from .preferences import get_preferences
 
 _cache: dict[str, DrawingAnalysis] = {}
@@ -88,9 +90,16 @@ def analysis_for(path: str | os.PathLike, review: dict | None,
         # A copy with the artist's joints: the cached analysis stays as detected.
         joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
         figures = list(analysis.figures)
-        figures[index] = dataclasses.replace(figures[index], joints=joints)
+        # Joints the artist placed are sure: no low-confidence warning about them later.
+        figures[index] = dataclasses.replace(figures[index], joints=joints, joint_conf=np.ones(len(joints)))
         analysis = dataclasses.replace(analysis, figures=figures)
     return analysis, index
+
+
+def figure_doubts(analysis: DrawingAnalysis, index: int) -> list[str]:
+    """What the vision models doubted about one figure, as warnings for its results."""
+    figure = analysis.figures[index]
+    return analysis_warnings(list(AD_NAMES), figure.joint_conf, person_likeness(figure))
 
 
 def character_arrays(analysis: DrawingAnalysis, index: int):

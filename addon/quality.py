@@ -20,6 +20,7 @@ from ..rig.weights import hanging_limbs, triangle_labels
 from .build_armature import bone_plans
 
 QUALITY_KEY = "animate_drawing_quality"    # JSON on the Action: verdict, quality, warnings, contacts
+DOUBTS_KEY = "animate_drawing_analysis_warnings"   # JSON list on the armature: what the analysis doubted
 
 
 @dataclass
@@ -66,10 +67,23 @@ def plan_from_objects(armature: bpy.types.Object) -> ObjectsPlan:
     return ObjectsPlan(bones, uv, corners.reshape(-1, 3), weights, scale, origin, co[:, 1])
 
 
+def remember_doubts(armature: bpy.types.Object, doubts: list[str]) -> None:
+    """Keep the analysis' doubts on the character, so every clip keyed on it is judged with them."""
+    if doubts:
+        armature[DOUBTS_KEY] = json.dumps(list(doubts))
+
+
+def doubts(armature: bpy.types.Object) -> list[str]:
+    text = armature.get(DOUBTS_KEY)
+    return json.loads(text) if text else []
+
+
 def measure_motion(armature: bpy.types.Object, result) -> dict:
-    """{verdict, quality, warnings, contacts} of a RetargetResult keyed on `armature`."""
+    """{verdict, quality, warnings, contacts} of a RetargetResult keyed on `armature`: the
+    measured motion, judged together with what the drawing's analysis doubted."""
     report, warnings = quality.measure_retarget(plan_from_objects(armature), result)
-    return {"verdict": quality.verdict(report), "quality": report.as_dict(), "warnings": warnings,
+    doubted = doubts(armature)
+    return {"verdict": quality.verdict(report, doubted), "quality": report.as_dict(), "warnings": doubted + warnings,
             "contacts": {bone: flags.astype(int).tolist() for bone, flags in result.contacts.items()}}
 
 

@@ -31,6 +31,9 @@ HEIGHT = 2.0                 # world units: every character is this tall (rig.pl
 STRETCH_CAP = 1000.0         # a collapsed triangle reads as this stretch instead of inf
 TARGETS = {"stretch_p99": 2.0, "folded_mean": 0.001, "folded_max": 0.005, "flips_per_s": 0.5,
            "foot_slide": 0.005}
+LOW_JOINT_CONFIDENCE = 0.3   # models.joints.LOW_CONFIDENCE: the review panel flags the same joints
+LOW_PERSON_SCORE = 0.25      # detector score × mean joint confidence under this: maybe no person
+POOR_DOUBTS = 2              # this many analysis doubts (or more) make the verdict "poor"
 # Body parts named for people in warnings: a bone's part is the first key its name starts with.
 PART_NAMES = {"left_shoulder": "left arm", "left_elbow": "left arm", "left_hand": "left arm",
               "right_shoulder": "right arm", "right_elbow": "right arm", "right_hand": "right arm",
@@ -208,12 +211,33 @@ def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
     return measure(rest, posed, plan.triangles[drawn], result.fps, layer_absolute, feet, contacts, triangle_part)
 
 
-def verdict(report: QualityReport) -> str:
-    """"good" (every target met), "fair" (missed by less than 2x) or "poor"."""
+def verdict(report: QualityReport, analysis_doubts: list[str] = ()) -> str:
+    """"good" (every target met), "fair" (missed by less than 2x) or "poor". A rig built from
+    joints the vision models doubted (`analysis_warnings`) is never "good": the motion may be
+    measured right on a skeleton that is wrong; with `POOR_DOUBTS` doubts or more it is "poor"."""
     if not report.misses:
-        return "good"
-    worst = max(getattr(report, name) / TARGETS[name] for name in report.misses)
-    return "fair" if worst < 2.0 else "poor"
+        measured = "good"
+    else:
+        worst = max(getattr(report, name) / TARGETS[name] for name in report.misses)
+        measured = "fair" if worst < 2.0 else "poor"
+    if len(analysis_doubts) >= POOR_DOUBTS:
+        return "poor"
+    return "fair" if analysis_doubts and measured == "good" else measured
+
+
+def analysis_warnings(joint_names: list[str], joint_conf, person_score: float | None = None) -> list[str]:
+    """Plain sentences for what the drawing's analysis doubted: joints found with confidence
+    under `LOW_JOINT_CONFIDENCE`, and a figure that scores under `LOW_PERSON_SCORE` as a person
+    (detector score × mean joint confidence, `models.analyze.person_likeness`)."""
+    out = []
+    conf = np.asarray(joint_conf, float).reshape(-1)
+    low = [(c, name) for name, c in zip(joint_names, conf) if c < LOW_JOINT_CONFIDENCE]
+    if low:
+        listed = ", ".join(f"{name.replace('_', ' ')} ({c:.2f})" for c, name in sorted(low))
+        out.append(f"joints found with low confidence, check them: {listed}")
+    if person_score is not None and person_score < LOW_PERSON_SCORE:
+        out.append(f"figure may not be a person (person score {person_score:.2f})")
+    return out
 
 
 def part_warnings(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, triangle_part: list[str]) -> list[str]:

@@ -56,7 +56,9 @@ def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
 
     def plan(found):
         texture, mask, config = drawing_analysis.character_arrays(*found)
-        return build_rig_plan(texture, mask, config, Path(path).name, density=density)
+        built = build_rig_plan(texture, mask, config, Path(path).name, density=density)
+        built.analysis_warnings = drawing_analysis.figure_doubts(*found)
+        return built
 
     return [
         # Decoding uses Blender (main thread); the worker then only sees arrays.
