@@ -13,9 +13,12 @@ UV_LAYER_NAME = "UVMap"
 
 
 def build_mesh_data(name: str, plan) -> bpy.types.Mesh:
-    """A new mesh in the XZ plane with one UV layer; faces face the camera (−Y)."""
+    """A new mesh in the XZ plane (the underlay just behind it) with one UV layer; faces face
+    the camera (−Y)."""
+    vertices = np.asarray(plan.to_world(plan.vertices_uv), dtype=np.float32)
+    vertices[:, 1] = plan.vertex_depth       # the underlay (rig.underlay) lies behind the drawing
     triangles = np.asarray(plan.triangles, dtype=np.int32)
-    return triangle_mesh(name, plan.to_world(plan.vertices_uv), triangles, np.asarray(plan.uvs)[triangles])
+    return triangle_mesh(name, vertices, triangles, np.asarray(plan.uvs)[triangles])
 
 
 def triangle_mesh(name: str, vertices, triangles, corner_uv) -> bpy.types.Mesh:

@@ -20,7 +20,7 @@ from ..formats.char_cfg import CharacterConfig, parse_char_cfg
 from ..pipeline.plan import (character_dir_of, character_name_for, check_joints_inside,  # noqa: F401
                              plan_from_character_dir)  # (callers reach the plan stage through here too)
 from ..rig.plan import RigPlan, build_rig_plan
-from . import build_armature, build_camera, build_face, build_material, build_mesh
+from . import build_armature, build_camera, build_face, build_material, build_mesh, quality
 from .jobs import DataSnapshot
 
 
@@ -66,6 +66,7 @@ def _build(context, plan, source_path, density, parent_collection) -> bpy.types.
     material = build_material.build_material(name, texture_image)
 
     armature = build_armature.build_armature(context, name, plan, collection)
+    quality.remember_doubts(armature, plan.analysis_warnings)
     mesh_obj = bpy.data.objects.new(f"{name}_mesh", _skinned_mesh_data(f"{name}_mesh", plan, material))
     collection.objects.link(mesh_obj)
     build_mesh.assign_vertex_groups(mesh_obj, [bone.name for bone in plan.bones], plan.weights)

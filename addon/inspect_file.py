@@ -10,7 +10,7 @@ import bpy
 
 from ..errors import InputError
 from ..motions.quality import TARGETS, verdict
-from .quality import inspect_character
+from .quality import doubts, inspect_character
 
 
 def inspect_blend(path: str | os.PathLike) -> list[str]:
@@ -32,8 +32,10 @@ def inspect_blend(path: str | os.PathLike) -> list[str]:
     lines = [f"{path}: frames {scene.frame_start}-{scene.frame_end} at {scene.render.fps / scene.render.fps_base:g} fps"]
     for armature in characters:
         report, warnings = inspect_character(scene, armature)
+        doubted = doubts(armature)
+        warnings = doubted + warnings
         lines += [f"{armature.animate_drawing.character_name or armature.name} "
-                  f"({armature.animation_data.action.name}): {verdict(report)}",
+                  f"({armature.animation_data.action.name}): {verdict(report, doubted)}",
                   f"  stretch p99        {report.stretch_p99:8.2f}   target ≤ {TARGETS['stretch_p99']}",
                   f"  folded mean / max  {report.folded_mean:8.2%} / {report.folded_max:.2%}   "
                   f"target ≤ {TARGETS['folded_mean']:.1%} / {TARGETS['folded_max']:.1%}",

@@ -59,6 +59,7 @@ def load_cast(path: str, timer: Timer, box=None, figures: str = "all", fps: floa
 
 def _plan_drawing(source: Path, timer: Timer, box, figures: str):
     from ..models.analyze import AnalysisSettings, analyze_image, figure_to_character
+    from ..pipeline.plan import figure_doubts
     from ..rig.plan import build_rig_plan
 
     started = time.perf_counter()
@@ -75,6 +76,7 @@ def _plan_drawing(source: Path, timer: Timer, box, figures: str):
         texture, mask, config, bbox = figure_to_character(analysis, k)   # bbox: the crop's place on the page
         name = base if k == 0 else f"{Path(base).stem}_figure_{k + 1}"
         plans.append(build_rig_plan(texture, mask, config, name))
+        plans[-1].analysis_warnings = figure_doubts(analysis, k)
         corners.append((bbox["left"], bbox["top"]))
         masks.append(analysis.figures[k].mask)
     timer.add("plan", started)

@@ -15,10 +15,12 @@ import numpy as np
 import bpy
 
 from ..motions import quality
+from ..rig.underlay import drawn_triangles
 from ..rig.weights import hanging_limbs, triangle_labels
 from .build_armature import bone_plans
 
 QUALITY_KEY = "animate_drawing_quality"    # JSON on the Action: verdict, quality, warnings, contacts
+DOUBTS_KEY = "animate_drawing_analysis_warnings"   # JSON list on the armature: what the analysis doubted
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ObjectsPlan:
     weights: np.ndarray
     scale: float
     origin_uv: tuple[float, float]
+    vertex_depth: np.ndarray          # (N,) > 0 for the underlay behind the drawing
 
     @property
     def triangle_bone(self) -> np.ndarray:
@@ -61,13 +64,26 @@ def plan_from_objects(armature: bpy.types.Object) -> ObjectsPlan:
                 weights[vertex.index, groups[element.group]] = element.weight
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
     uv = np.stack([co[:, 0] / scale + origin[0], origin[1] - co[:, 2] / scale], axis=1)
-    return ObjectsPlan(bones, uv, corners.reshape(-1, 3), weights, scale, origin)
+    return ObjectsPlan(bones, uv, corners.reshape(-1, 3), weights, scale, origin, co[:, 1])
+
+
+def remember_doubts(armature: bpy.types.Object, doubts: list[str]) -> None:
+    """Keep the analysis' doubts on the character, so every clip keyed on it is judged with them."""
+    if doubts:
+        armature[DOUBTS_KEY] = json.dumps(list(doubts))
+
+
+def doubts(armature: bpy.types.Object) -> list[str]:
+    text = armature.get(DOUBTS_KEY)
+    return json.loads(text) if text else []
 
 
 def measure_motion(armature: bpy.types.Object, result) -> dict:
-    """{verdict, quality, warnings, contacts} of a RetargetResult keyed on `armature`."""
+    """{verdict, quality, warnings, contacts} of a RetargetResult keyed on `armature`: the
+    measured motion, judged together with what the drawing's analysis doubted."""
     report, warnings = quality.measure_retarget(plan_from_objects(armature), result)
-    return {"verdict": quality.verdict(report), "quality": report.as_dict(), "warnings": warnings,
+    doubted = doubts(armature)
+    return {"verdict": quality.verdict(report, doubted), "quality": report.as_dict(), "warnings": doubted + warnings,
             "contacts": {bone: flags.astype(int).tolist() for bone, flags in result.contacts.items()}}
 
 
@@ -115,7 +131,8 @@ def inspect_character(scene: bpy.types.Scene, armature: bpy.types.Object) -> tup
     contacts = np.array([info["contacts"][n] for n in feet_names], bool).T if feet_names else None
     fps = scene.render.fps / scene.render.fps_base
     layer = np.round(np.array(layers) / 1e-4) * 1e-4          # float noise is no side
-    return quality.measure(plan.vertices_world[:, [0, 2]], np.array(posed, float), plan.triangles, fps,
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)
+    return quality.measure(plan.vertices_world[:, [0, 2]], np.array(posed, float), plan.triangles[drawn], fps,
                            layer, np.array(feet, float) if feet_names else None,
                            contacts[:len(posed)] if contacts is not None else None,
-                           [quality.part_of(plan.bones[b].name) for b in plan.triangle_bone])
+                           [quality.part_of(plan.bones[b].name) for b in plan.triangle_bone[drawn]])

@@ -24,12 +24,16 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..rig.underlay import drawn_triangles
 from .retarget import pose_2d
 
 HEIGHT = 2.0                 # world units: every character is this tall (rig.plan.CHARACTER_HEIGHT)
 STRETCH_CAP = 1000.0         # a collapsed triangle reads as this stretch instead of inf
 TARGETS = {"stretch_p99": 2.0, "folded_mean": 0.001, "folded_max": 0.005, "flips_per_s": 0.5,
            "foot_slide": 0.005}
+LOW_JOINT_CONFIDENCE = 0.3   # models.joints.LOW_CONFIDENCE: the review panel flags the same joints
+LOW_PERSON_SCORE = 0.25      # detector score × mean joint confidence under this: maybe no person
+POOR_DOUBTS = 2              # this many analysis doubts (or more) make the verdict "poor"
 # Body parts named for people in warnings: a bone's part is the first key its name starts with.
 PART_NAMES = {"left_shoulder": "left arm", "left_elbow": "left arm", "left_hand": "left arm",
               "right_shoulder": "right arm", "right_elbow": "right arm", "right_hand": "right arm",
@@ -80,9 +84,10 @@ def posed_vertices(plan, rotation: np.ndarray, root_location: np.ndarray | None 
 
 
 def posed_depth(plan, layer_offset: np.ndarray) -> np.ndarray:
-    """(T, N) depth along the view (smaller = nearer the camera) from the bones' parent-relative
-    layer offsets toward the camera, blended by the skin weights as Blender moves the vertices."""
-    return -(_world_delta(plan.bones, layer_offset) @ np.asarray(plan.weights, float).T)
+    """(T, N) depth along the view (smaller = nearer the camera): the vertices' own (the underlay
+    lies behind) plus the bones' parent-relative layer offsets toward the camera, blended by the
+    skin weights as Blender moves the vertices."""
+    return plan.vertex_depth - _world_delta(plan.bones, layer_offset) @ np.asarray(plan.weights, float).T
 
 
 def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
@@ -201,16 +206,38 @@ def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
         heads, _ = pose_2d(plan.bones, result.rotation, result.root_location, scale=plan.scale)
         feet = heads[:, [names.index(n) for n in foot_names]]
         contacts = np.stack([result.contacts[n] for n in foot_names], axis=1)
-    triangle_part = [part_of(names[b]) for b in plan.triangle_bone]
-    return measure(rest, posed, plan.triangles, result.fps, layer_absolute, feet, contacts, triangle_part)
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)     # the hidden underlay is not the drawing
+    triangle_part = [part_of(names[b]) for b in np.asarray(plan.triangle_bone)[drawn]]
+    return measure(rest, posed, plan.triangles[drawn], result.fps, layer_absolute, feet, contacts, triangle_part)
 
 
-def verdict(report: QualityReport) -> str:
-    """"good" (every target met), "fair" (missed by less than 2x) or "poor"."""
+def verdict(report: QualityReport, analysis_doubts: list[str] = ()) -> str:
+    """"good" (every target met), "fair" (missed by less than 2x) or "poor". A rig built from
+    joints the vision models doubted (`analysis_warnings`) is never "good": the motion may be
+    measured right on a skeleton that is wrong; with `POOR_DOUBTS` doubts or more it is "poor"."""
     if not report.misses:
-        return "good"
-    worst = max(getattr(report, name) / TARGETS[name] for name in report.misses)
-    return "fair" if worst < 2.0 else "poor"
+        measured = "good"
+    else:
+        worst = max(getattr(report, name) / TARGETS[name] for name in report.misses)
+        measured = "fair" if worst < 2.0 else "poor"
+    if len(analysis_doubts) >= POOR_DOUBTS:
+        return "poor"
+    return "fair" if analysis_doubts and measured == "good" else measured
+
+
+def analysis_warnings(joint_names: list[str], joint_conf, person_score: float | None = None) -> list[str]:
+    """Plain sentences for what the drawing's analysis doubted: joints found with confidence
+    under `LOW_JOINT_CONFIDENCE`, and a figure that scores under `LOW_PERSON_SCORE` as a person
+    (detector score × mean joint confidence, `models.analyze.person_likeness`)."""
+    out = []
+    conf = np.asarray(joint_conf, float).reshape(-1)
+    low = [(c, name) for name, c in zip(joint_names, conf) if c < LOW_JOINT_CONFIDENCE]
+    if low:
+        listed = ", ".join(f"{name.replace('_', ' ')} ({c:.2f})" for c, name in sorted(low))
+        out.append(f"joints found with low confidence, check them: {listed}")
+    if person_score is not None and person_score < LOW_PERSON_SCORE:
+        out.append(f"figure may not be a person (person score {person_score:.2f})")
+    return out
 
 
 def part_warnings(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, triangle_part: list[str]) -> list[str]:

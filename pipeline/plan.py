@@ -15,7 +15,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..formats.char_cfg import CharacterConfig
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character
+from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character, person_likeness
+from ..models.joints import AD_NAMES
+from ..motions.quality import analysis_warnings
 from ..rig.character import CFG_FILE, load_character_dir
 from ..rig.plan import RigPlan, build_rig_plan
 
@@ -84,12 +86,22 @@ def apply_review(analysis: DrawingAnalysis, review: dict | None, settings: Analy
         # A copy with the artist's joints: the given analysis stays as detected.
         joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
         figures = list(analysis.figures)
-        figures[index] = dataclasses.replace(figures[index], joints=joints)
+        # Joints the artist placed are sure: no low-confidence warning about them later.
+        figures[index] = dataclasses.replace(figures[index], joints=joints, joint_conf=np.ones(len(joints)))
         analysis = dataclasses.replace(analysis, figures=figures)
     return analysis, index
 
 
 def plan_from_analysis(analysis: DrawingAnalysis, index: int, name: str, density: float = 1.0) -> RigPlan:
-    """The rig of one analysed figure (its crop, mask and joints)."""
+    """The rig of one analysed figure (its crop, mask and joints), carrying what the vision
+    models doubted about it (for the quality verdict and summary warnings)."""
     texture, mask, config, _bbox = figure_to_character(analysis, index)
-    return build_rig_plan(texture, mask, config, name, density=density)
+    plan = build_rig_plan(texture, mask, config, name, density=density)
+    plan.analysis_warnings = figure_doubts(analysis, index)
+    return plan
+
+
+def figure_doubts(analysis: DrawingAnalysis, index: int) -> list[str]:
+    """What the vision models doubted about one figure, as warnings for its results."""
+    figure = analysis.figures[index]
+    return analysis_warnings(list(AD_NAMES), figure.joint_conf, person_likeness(figure))

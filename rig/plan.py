@@ -18,6 +18,7 @@ from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
 from .skeleton import BonePlan, plan_bones
 from .flaps import split_flaps
+from .underlay import UNDERLAY_DEPTH, limb_underlay
 from .weights import skin_weights, triangle_labels
 
 CHARACTER_HEIGHT = 2.0    # world units: every character is this tall
@@ -52,6 +53,8 @@ class RigPlan:
     triangle_bone: np.ndarray           # (M,) int32 index into `bones`
     snapped_joints: list[SnappedJoint] = field(default_factory=list)  # joints moved into the mesh
     joint_vertex: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) vertex per joint
+    depth: np.ndarray | None = None     # (N,) world units behind the drawing: > 0 for the underlay (rig.underlay)
+    analysis_warnings: list[str] = field(default_factory=list)  # what the vision models doubted (motions.quality)
 
     def to_world(self, uv) -> np.ndarray:
         """(..., 2) pixels → (..., 3) world xyz on the y = 0 plane."""
@@ -63,6 +66,10 @@ class RigPlan:
     @property
     def vertices_world(self) -> np.ndarray:
         return self.to_world(self.vertices_uv)
+
+    @property
+    def vertex_depth(self) -> np.ndarray:
+        return self.depth if self.depth is not None else np.zeros(len(self.vertices_uv))
 
 
 def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfig, name: str,
@@ -83,15 +90,22 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
 
     bones = plan_bones(rigged, character_height_px=bottom - top)
     weights, _ = skin_weights(mesh, bones)
-    vertices, triangles, weights, _ = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
+    vertices, triangles, weights, source = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
+    # The body under each limb's root, behind the drawing, sampling the body's own texture.
+    under = limb_underlay(vertices, triangles, weights, source, bones, mask, mesh.spacing)
+    texture_points = np.concatenate([vertices, under.texture_points])
+    triangles = np.concatenate([triangles, under.triangles + len(vertices)]).astype(np.int32)
+    weights = np.concatenate([weights, under.weights])
+    depth = np.concatenate([np.zeros(len(vertices)), np.full(len(under.vertices), UNDERLAY_DEPTH)])
+    vertices = np.concatenate([vertices, under.vertices])
     rgba = rgba_from_rgb(texture)
     rgba[..., 3] = mask_alpha(mask)
     height, width = mask.shape
     return RigPlan(
         name=sanitize_name(name), texture=rgba, mask=mask, config=rigged, scale=scale, origin_uv=origin,
-        vertices_uv=vertices, triangles=triangles, uvs=uvs_for(vertices, width, height),
+        vertices_uv=vertices, triangles=triangles, uvs=uvs_for(texture_points, width, height),
         bones=bones, weights=weights, triangle_bone=triangle_labels(weights, triangles), snapped_joints=snapped,
-        joint_vertex=mesh.joint_vertex,
+        joint_vertex=mesh.joint_vertex, depth=depth,
     )
 
 

@@ -68,6 +68,26 @@ def test_the_action_carries_the_verdict_and_inspect_reads_it_from_the_saved_file
     assert f": {info['verdict']}" in text
 
 
+def test_the_analysis_doubts_travel_with_the_character_into_the_verdict(animated, tmp_path):
+    """A rig on doubted joints says so in every clip's warnings and is never judged "good"."""
+    from animate_drawing.addon import quality
+    from animate_drawing.addon.inspect_file import inspect_blend
+    from animate_drawing.addon.motion import retarget_clip
+    from animate_drawing.motions.retarget import RetargetOptions
+
+    bpy, _, armature, _, _ = animated
+    doubt = "joints found with low confidence, check them: left knee (0.12)"
+    quality.remember_doubts(armature, [doubt])
+    action, _ = retarget_clip(armature, str(REPO_ROOT / "motions" / "clips" / "idle.bvh"), "idle",
+                              RetargetOptions(fps=30.0, cyclic=True))
+    info = quality.stored(action)
+    assert info["warnings"][0] == doubt and info["verdict"] != "good"
+    assert quality.summary_keys(bpy.context.scene)["warnings"][0] == doubt
+    path = tmp_path / "doubted.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    assert f"warning: {doubt}" in "\n".join(inspect_blend(path))
+
+
 def test_inspect_names_the_file_it_cannot_read(blender, tmp_path):
     from animate_drawing.addon.inspect_file import inspect_blend
     from animate_drawing.errors import InputError

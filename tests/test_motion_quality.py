@@ -122,3 +122,18 @@ def test_warnings_name_the_part_and_the_frames():
     area = np.ones(4)
     words = quality.part_warnings(stretch, det, area, ["body", "body", "left arm", "left arm"])
     assert words == ["left arm stretched 3.4x in frames 4–7"]
+
+
+def test_doubted_joints_and_an_unlikely_person_are_warned_and_never_judged_good():
+    names = ["root", "left_knee", "right_hand"]
+    words = quality.analysis_warnings(names, [0.9, 0.12, 0.25], person_score=0.1)
+    assert words == ["joints found with low confidence, check them: left knee (0.12), right hand (0.25)",
+                     "figure may not be a person (person score 0.10)"]
+    assert quality.analysis_warnings(names, [0.9, 0.8, 0.3], person_score=0.6) == []
+    clean = quality.QualityReport(frames=10, stretch_p99=1.1, folded_mean=0.0, folded_max=0.0, flips_per_s=0.0,
+                                  foot_slide=0.0, ground_penetration=0.0, worst_frame=0)
+    assert quality.verdict(clean) == "good"
+    assert quality.verdict(clean, words[:1]) == "fair"           # one doubt: the rig may be wrong
+    assert quality.verdict(clean, words) == "poor"
+    missed = quality.QualityReport(**{**clean.__dict__, "stretch_p99": 5.0, "misses": ["stretch_p99"]})
+    assert quality.verdict(missed, words[:1]) == "poor"           # a doubt never improves a verdict

@@ -11,6 +11,7 @@ from animate_drawing.rig.character import load_character_dir
 from animate_drawing.rig.flaps import flap_of_bones
 from animate_drawing.rig.mesh import mesh_from_mask
 from animate_drawing.rig.plan import build_rig_plan
+from animate_drawing.rig.underlay import drawn_triangles
 
 pytestmark = pytest.mark.blender  # rig plans are triangulated by mathutils and drawings decoded by Blender
 
@@ -45,10 +46,11 @@ def test_the_cut_only_duplicates_vertices_and_keeps_the_drawing(plan):
     texture, mask, config = load_character_dir(plan.folder)
     parents = [config.index(j.parent) if j.parent is not None else -1 for j in config.joints]
     whole = mesh_from_mask(mask, config.locs(), parents)
-    assert len(plan.triangles) == len(whole.triangles)
+    drawn = plan.triangles[drawn_triangles(plan.triangles, plan.vertex_depth)]   # the underlay aside
+    assert len(drawn) == len(whole.triangles)
     assert len(plan.vertices_uv) > len(whole.vertices)                # the seams got copies
     assert np.array_equal(plan.vertices_uv[:len(whole.vertices)], whole.vertices)
-    assert np.allclose(plan.vertices_uv[plan.triangles], whole.vertices[whole.triangles])   # same picture
+    assert np.allclose(plan.vertices_uv[drawn], whole.vertices[whole.triangles])   # same picture
 
 
 @pytest.mark.skipif(not DIRS, reason="../shared/data is not beside the repository")

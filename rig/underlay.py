@@ -1,0 +1,109 @@
+"""What a moved limb uncovers: a patch of the body's own texture under each limb flap's root.
+
+Cut as flaps (`rig.flaps`), a limb turning at the shoulder or hip opens a wedge between its
+cut edge and the body's, and the paper (white) showed through it as a jagged notch. A paper
+doll has body under its limbs; so does this rig: the limb's triangles near the cut are copied
+into the trunk (moving rigidly with the trunk bone beside them), placed `UNDERLAY_DEPTH` behind
+everything, and textured with the body mirrored across the cut (each copied vertex samples the
+texture at its reflection through the nearest cut vertex), so the body seems to continue under
+the limb. Only a band near the cut is copied: its width grows with the distance from the
+limb's joint, as the wedge does, up to `BAND_BONE_RATIO` of the limb's first bone, so a raised
+arm leaves no body-coloured ghost of itself behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .flaps import flap_of_bones
+from .skeleton import BonePlan
+
+# World units behind the drawing (+Y, away from the camera): farther than any limb's layer
+# (motions.retarget.LAYER_STEP = 0.01 per layer, at most five layers deep).
+UNDERLAY_DEPTH = 0.08
+BAND_BONE_RATIO = 0.35       # band width at most this × the limb's first bone length
+MIN_BAND_SPACINGS = 3.0      # … and at least this × the mesh spacing, so the joint's own notch closes
+
+
+@dataclass
+class Underlay:
+    vertices: np.ndarray       # (U, 2) pixels: where the copied limb vertices lie at rest
+    texture_points: np.ndarray  # (U, 2) pixels: where each samples the texture (mirrored body)
+    triangles: np.ndarray      # (V, 3) indices into `vertices`
+    weights: np.ndarray        # (U, B) the trunk's weights at the nearest cut vertex
+
+
+def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, source: np.ndarray,
+                  bones: list[BonePlan], mask: np.ndarray, spacing: float) -> Underlay:
+    """The underlay patches of a mesh cut into flaps (`split_flaps`' output; `source[i]` is the
+    original of vertex i). `mask` (H, W) bool keeps mirrored texture points on the figure."""
+    bone_flap = flap_of_bones(bones)
+    vertex_flap = bone_flap[np.argmax(weights, axis=1)]
+    trunk_of_source = np.full(source.max() + 1 if len(source) else 0, -1)
+    trunk = np.flatnonzero(vertex_flap == 0)
+    trunk_of_source[source[trunk]] = trunk
+    parts = [_patch(k, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing)
+             for k in range(1, bone_flap.max() + 1)]
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return Underlay(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 3), np.int64),
+                        np.zeros((0, weights.shape[1]), np.float32))
+    picked, nearest, out_triangles, offset = [], [], [], 0
+    for rows, cut, tris in parts:
+        picked.append(rows)
+        nearest.append(cut)
+        out_triangles.append(tris + offset)
+        offset += len(rows)
+    rows, cut = np.concatenate(picked), np.concatenate(nearest)
+    points = vertices[rows]
+    return Underlay(points, _mirrored(points, vertices[cut], mask), np.concatenate(out_triangles),
+                    weights[cut].astype(np.float32))
+
+
+def _patch(flap, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing):
+    """(limb vertex rows, the trunk vertex nearest each on the cut, triangles in local indices)
+    for one limb flap, or None when it shares no cut with the trunk."""
+    own = vertex_flap == flap
+    cut_rows = np.flatnonzero(own & (trunk_of_source[source] >= 0))
+    if not len(cut_rows):
+        return None
+    top = np.flatnonzero(bone_flap == flap)[0]                       # the limb's first bone
+    joint = np.asarray(bones[top].head_uv, float)
+    inside = np.flatnonzero(own)
+    gap = np.linalg.norm(vertices[inside, None] - vertices[None, cut_rows], axis=2)   # (I, C)
+    nearest = np.argmin(gap, axis=1)
+    reach = np.linalg.norm(vertices[cut_rows] - joint, axis=1)         # the wedge widens away from the joint
+    band = np.clip(reach, MIN_BAND_SPACINGS * spacing, max(BAND_BONE_RATIO * bones[top].length,
+                                                           MIN_BAND_SPACINGS * spacing))
+    near = np.zeros(len(vertices), bool)
+    near[inside] = gap[np.arange(len(inside)), nearest] <= band[nearest]
+    tris = triangles[near[triangles].all(axis=1)]
+    if not len(tris):
+        return None
+    rows = np.unique(tris)
+    local = np.full(len(vertices), -1)
+    local[rows] = np.arange(len(rows))
+    nearest_of = np.full(len(vertices), -1)
+    nearest_of[inside] = cut_rows[nearest]
+    return rows, trunk_of_source[source[nearest_of[rows]]], local[tris]
+
+
+def _mirrored(points: np.ndarray, cut: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each point reflected through its cut vertex (across the cut, into the body), pulled back
+    toward the cut until it lands on the figure."""
+    height, width = mask.shape
+    out = cut.copy()
+    for fraction in (1.0, 0.75, 0.5, 0.25):
+        candidate = cut + fraction * (cut - points)
+        x = np.clip(np.round(candidate[:, 0]).astype(int), 0, width - 1)
+        y = np.clip(np.round(candidate[:, 1]).astype(int), 0, height - 1)
+        todo = np.all(out == cut, axis=1) & mask[y, x]
+        out[todo] = candidate[todo]
+    return out
+
+
+def drawn_triangles(triangles: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """(M,) bool: the drawing's own triangles, not the underlay behind it (`depth` per vertex)."""
+    return ~(np.asarray(depth)[np.asarray(triangles)] > 0).any(axis=1)
