@@ -76,6 +76,12 @@ def signals_deferred():
             raise Interrupted(signum)
 
 
+def interrupt_pending() -> bool:
+    """Whether a signal waits for the end of a `signals_deferred` block: long deferred work
+    (a movie render) checks it to stop at the next whole step."""
+    return _State.pending is not None
+
+
 @contextlib.contextmanager
 def signals_exit_now(message: str = "interrupted"):
     """Inside: SIGINT/SIGTERM print `message` and end the process on the spot (os._exit, no

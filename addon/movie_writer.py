@@ -6,9 +6,11 @@ Python iterator and puts it in the Combined pass: Blender then writes it to the 
 as it would any render, one frame in memory at a time. The scene uses the Raw view
 transform and no dithering, so the frame's sRGB bytes reach the encoder unchanged.
 
-An exception raised by the iterator inside `render()` (Ctrl+C included) would be printed and
-swallowed by Blender, so it is kept, the engine reports an error (which ends the animation
-render after that frame) and the exception is raised again once the render returns.
+An exception raised inside `render()` would be printed and swallowed by Blender, so one from
+the iterator is kept, the engine reports an error (which ends the animation render after that
+frame) and the exception is raised again once the render returns. Signals wait for the whole
+render (`signals_deferred`: a handler raising at any Python line Blender calls would be lost);
+the feed stops at the next frame when one is pending, and it is raised once the render returns.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import bpy
 
 from . import compat
+from .interrupt import interrupt_pending, signals_deferred
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -36,7 +39,7 @@ class _Feed:
         self.delivered = 0
 
     def next_pixels(self) -> np.ndarray | None:
-        if self.error is not None:
+        if self.error is not None or interrupt_pending():
             return None
         try:
             pixels = next(self.frames)
@@ -141,12 +144,13 @@ def write_h264(frames: Iterator[np.ndarray], count: int, target: Path, width: in
         scene.camera = camera
         _configure(scene, count, target, width, height, fps)
         _FEEDS[scene.name] = feed
-        try:
-            with quiet_blender():
-                bpy.ops.render.render(animation=True, scene=scene.name)
-        except RuntimeError:
-            if feed.error is None:
-                raise
+        with signals_deferred():
+            try:
+                with quiet_blender():
+                    bpy.ops.render.render(animation=True, scene=scene.name)
+            except RuntimeError:
+                if feed.error is None and not interrupt_pending():
+                    raise
     finally:
         _FEEDS.pop(scene.name, None)
         bpy.data.scenes.remove(scene)

@@ -200,7 +200,7 @@ def _face_notes(figures: list[Figure]) -> list[str]:
 
 
 def _use_quadruped_joints(figure: Figure) -> None:
-    from ..rig.quadruped import quadruped_joints
+    from .quadruped import quadruped_joints
 
     joints = quadruped_joints(figure.mask)
     if joints:

@@ -1,7 +1,7 @@
 """Which joints of a drawn body follow a (two-legged) clip, by body kind (pure).
 
 A biped follows every mapped joint (`auto_map`). A quadruped's 16 joints carry the usual
-names (rig/quadruped.py) but its trunk lies along the ground: driven by a standing actor's
+names (models/quadruped.py) but its trunk lies along the ground: driven by a standing actor's
 spine it would be stood upright, so only its four legs follow the clip (front legs the
 arms, back legs the legs) and its body keeps its drawn pose, carried by the root.
 """

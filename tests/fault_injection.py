@@ -241,7 +241,7 @@ def judge_run(fault: str, case: str, done: subprocess.CompletedProcess | tuple, 
     """The usual verdict on a finished CLI run: status, our line last, nothing partial, all complete."""
     code, stderr = (done.returncode, done.stderr) if hasattr(done, "returncode") else done
     if "Traceback" in stderr:
-        return Outcome(fault, case, "TRACEBACK", stderr[-400:])
+        return Outcome(fault, case, "TRACEBACK", stderr[stderr.index("Traceback"):][:1500])
     left = leftovers(out)
     if left:
         return Outcome(fault, case, "LEFTOVER", ", ".join(left[:5]))
@@ -305,6 +305,9 @@ def can_mount() -> bool:
 # --- scenarios on the real command line (each returns Outcomes; the tests and the table share them)
 
 FRAMES, SIZE = 24, 96
+# Runs struck while an item writes render more frames: 24 frames write in well under the
+# strike moments' extra 0.4-0.8 s, so the batch finished before the signal came.
+STRIKE_FRAMES = 120
 CHARACTERS = ("limefresh5455_animation_drawing__char8", "mikaelapisani_AnimatedDrawings-JM__output",
               "limefresh5455_animation_drawing__char2_output")
 # "interrupted" alone when the signal came while Blender started, before the batch was planned.
@@ -396,18 +399,18 @@ def interrupt_then_resume(fault: str, sig: int, moment: tuple[int, float], out: 
                           ) -> list[Outcome]:
     """SIGINT/SIGTERM at `moment` = (item k, extra seconds): once item k's partial files appear
     (k = 0: while Blender starts), then the same command with --resume."""
-    args = batch_args(characters(), out, jobs=jobs)
+    args = batch_args(characters(), out, jobs=jobs, frames=STRIKE_FRAMES)
     case = f"item {moment[0]} + {moment[1]:.2f} s, jobs {jobs}"
     code, stderr, took = interrupt_at(args, _item_started(out, moment), sig, timeout=30)
     if code == -1:
         return [Outcome(fault, case, "HANG", stderr[-300:])]
     finished_before = {item["input"]: _stamp(item) for item in summary_items(out) if item["status"] == "ok"}
     if code == 0:  # the batch was faster than the signal: nothing to judge but the run itself
-        stopped = judge_run(fault, case, (code, stderr), out, FRAMES, (0,), r"^ok ")
+        stopped = judge_run(fault, case, (code, stderr), out, STRIKE_FRAMES, (0,), r"^ok ")
     else:
-        stopped = judge_run(fault, case, (code, stderr), out, FRAMES, (128 + sig,), STOP_LINE)
+        stopped = judge_run(fault, case, (code, stderr), out, STRIKE_FRAMES, (128 + sig,), STOP_LINE)
         stopped.detail = f"stopped in {took:.2f} s; " + stopped.detail
-    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, STRIKE_FRAMES, (0,), r"^ok ")
     kept = {item["input"]: _stamp(item) for item in summary_items(out) if item["input"] in finished_before}
     if not resumed.bad and kept != finished_before:
         resumed = Outcome(fault, resumed.case, "WRONG", "--resume redid or lost a finished item")
@@ -432,14 +435,14 @@ def _stamp(item: dict) -> tuple:
 def kill9_then_resume(fault: str, moment: tuple[int, float], out: Path, jobs: int) -> list[Outcome]:
     """SIGKILL (no clean-up possible) at `moment` (see interrupt_then_resume): nothing
     incomplete under a final name; --resume then removes what was left and finishes the rest."""
-    args = batch_args(characters(), out, jobs=jobs)
+    args = batch_args(characters(), out, jobs=jobs, frames=STRIKE_FRAMES)
     case = f"item {moment[0]} + {moment[1]:.2f} s, jobs {jobs}"
     code, stderr, _ = interrupt_at(args, _item_started(out, moment), signal.SIGKILL, timeout=30)
     time.sleep(1.0)  # the workers' own SIGTERM (parent death) clean-up
-    broken = incomplete_outputs(out, FRAMES) if out.exists() else []
+    broken = incomplete_outputs(out, STRIKE_FRAMES) if out.exists() else []
     killed = (Outcome(fault, case, "TRUNCATED", ", ".join(broken)) if broken
               else Outcome(fault, case, "killed", f"{len(leftovers(out))} partial files left"))
-    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, FRAMES, (0,), r"^ok ")
+    resumed = judge_run(fault + ", then --resume", case, run_cli(*args, "--resume"), out, STRIKE_FRAMES, (0,), r"^ok ")
     return [killed, resumed]
 
 

@@ -9,7 +9,7 @@ import pytest
 from animate_drawing.imaging.image_file import read_image
 from animate_drawing.motions.body_mapping import TRUNK, body_mapping
 from animate_drawing.motions.library import resolve_motion
-from animate_drawing.rig.quadruped import quadruped_joints
+from animate_drawing.models.quadruped import quadruped_joints
 
 pytestmark = pytest.mark.blender   # PNG decoding goes through Blender
 PIG = "A2S-LAB_AnimatedTale__test_2"
