@@ -381,6 +381,6 @@ def test_planted_feet_do_not_slide_on_real_footage(basketball_track):
         foot = pos[:, clip.joint_index(name)][:, [0, 2]]
         planted = contacts[1:, side] & contacts[:-1, side]
         step = np.linalg.norm(np.diff(foot, axis=0), axis=1)
-        # metres per frame: a planted foot stays (up to both feet planted and averaged)
+        # metres per frame: a planted foot stays (with both down, the stiller one is pinned)
         assert np.median(step[planted]) < 0.005
         assert np.median(step[planted]) < 0.3 * np.median(step[~planted])

@@ -48,14 +48,19 @@ def test_crop_puts_the_region_upright_in_the_net_input():
     assert np.allclose(red, (127.5 - 80 / roi.size * 256, 127.5), atol=1.5)
 
 
-def test_the_largest_most_central_person_comes_first():
-    def person(x0, y0, x1, y1):
-        return PersonDetection(np.array([x0, y0, x1, y1], float), 0.9, np.zeros((4, 2)))
-    small_centre = person(300, 200, 340, 280)
-    big_edge = person(0, 0, 200, 400)
-    big_centre = person(220, 40, 420, 440)
-    ranked = rank_people([small_centre, big_edge, big_centre], 640, 480)
+def test_the_largest_most_central_clearly_seen_person_comes_first():
+    def person(hips_x, hips_y, body, score=0.9):
+        # keypoints: hips centre, then the point above it that sizes the region
+        keypoints = np.array([[hips_x, hips_y], [hips_x, hips_y - body], [0, 0], [0, 0]], float)
+        return PersonDetection(np.zeros(4), score, keypoints)
+    small_centre = person(320, 240, 40)
+    big_edge = person(60, 240, 150)
+    big_centre = person(320, 240, 150)
+    half_seen = person(330, 240, 160, score=0.5)
+    ranked = rank_people([small_centre, big_edge, half_seen, big_centre], 640, 480)
     assert ranked[0] is big_centre and ranked[-1] is small_centre
+    order = [id(p) for p in ranked]
+    assert order.index(id(half_seen)) > order.index(id(big_centre))
 
 
 def test_human_sidecars_load_apart_from_the_drawing_models():
