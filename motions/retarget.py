@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip
+from .foot_plant import leg_chains, pin_planted_feet
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
 GROUPS = ("trunk", "arms", "legs")
@@ -54,6 +55,7 @@ class RetargetOptions:
     frame_end: int | None = None             # last source frame used (inclusive); None = last
     cyclic: bool = False                     # the clip loops: the frame after the last is the first
     ground_contact: bool = True              # feet touch the ground when the actor's feet do
+    pin_feet: bool = True                    # planted feet held still by IK on the legs (motions/foot_plant.py)
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
     forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
@@ -180,13 +182,19 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
-    return RetargetResult(
+    result = RetargetResult(
         fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
         rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
         projection=projection, drivers=drivers, leaning_bones=leaning,
         view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
         root_cycle_offset=out["cycle_offset"],
         contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
+    if options.pin_feet and feet:
+        heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        planted = {rig.names.index(n): flags for n, flags in result.contacts.items()}
+        pin_planted_feet(result.rotation, heads, leg_chains(rig.parent, rig.head, rig.tail, feet), planted,
+                         result.fps, result.cyclic, result.root_cycle_offset)
+    return result
 
 
 def pin_limb_sides(result: RetargetResult, pins: dict[str, np.ndarray]) -> None:

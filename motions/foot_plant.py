@@ -1,0 +1,134 @@
+"""Planted feet stay put in the picture: 2D two-bone IK on each leg, baked into the rotations.
+
+Root travel (`retarget._travel_on_planted_feet`) can hold one planted foot still, but not two
+at once, and not the foot's height: the projected leg shortens and lengthens as the actor
+bends the knee, so a planted ankle bobbed and slid by up to 7% of the height in a frame
+(measured on `jumping` and `jump`). Here, while a foot is planted, the thigh and shin are turned
+so the ankle stays where it was when the foot came down (hip–knee–ankle solved in the
+picture plane, bone lengths unchanged, the knee bending the way the clip bends it), and the
+foot bone is turned back so the foot keeps the clip's angle. When the foot lifts, the
+correction fades out over `RELEASE_SECONDS` instead of snapping.
+
+Pure numpy on world (x, z) positions; `retarget.retarget` calls `pin_planted_feet` on its
+result, so every caller (operators, batch, benchmarks) gets pinned feet.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RELEASE_SECONDS = 0.15     # a lifted foot's correction fades out over this long
+REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
+
+
+def leg_chains(parent: np.ndarray, head: np.ndarray, tail: np.ndarray, feet: list[int]) -> dict[int, tuple[int, int]]:
+    """{foot bone: (thigh bone, shin bone)} for every foot whose parent (shin) and grandparent
+    (thigh) are a chain: the shin starts at the thigh's tail and the foot at the shin's tail.
+    head/tail: (B, 2) rest positions; parent: (B,) index, −1 for none."""
+    out = {}
+    for foot in feet:
+        shin = parent[foot]
+        thigh = parent[shin] if shin >= 0 else -1
+        if thigh < 0:
+            continue
+        span = np.linalg.norm(tail[thigh] - head[thigh]) + np.linalg.norm(tail[shin] - head[shin])
+        joined = (np.linalg.norm(head[shin] - tail[thigh]) < 1e-3 * span
+                  and np.linalg.norm(head[foot] - tail[shin]) < 1e-3 * span)
+        if joined and span > 0:
+            out[foot] = (int(thigh), int(shin))
+    return out
+
+
+def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, chains: dict[int, tuple[int, int]],
+                     planted: dict[int, np.ndarray], fps: float, cyclic: bool = False,
+                     cycle_offset: np.ndarray | None = None) -> None:
+    """Bake the IK into `rotation` (T, B) parent-relative angles, in place.
+
+    heads: (T, B, 2) world (x, z) bone heads of the pose as `rotation` and root motion give it;
+    planted: {foot bone: (T,) bool}; a looping clip (`cyclic`) whose root moves `cycle_offset`
+    (x, z) per loop is solved over two loops, so a foot planted across the loop's end is held
+    across it too and the last frame leads into the first."""
+    release = max(1, int(round(RELEASE_SECONDS * fps)))
+    frames = len(rotation)
+    for foot, (thigh, shin) in chains.items():
+        if foot not in planted or not planted[foot].any():
+            continue
+        hip, knee, ankle = heads[:, thigh], heads[:, shin], heads[:, foot]
+        flags = planted[foot]
+        if cyclic:
+            shift = np.zeros(2) if cycle_offset is None else np.asarray(cycle_offset, float)
+            hip, knee, ankle = (np.concatenate([p, p + shift]) for p in (hip, knee, ankle))
+            flags = np.concatenate([flags, flags])
+        turn_thigh, turn_shin = _leg_corrections(hip, knee, ankle, flags, release)
+        if cyclic:
+            turn_thigh, turn_shin = turn_thigh[frames:], turn_shin[frames:]
+        rotation[:, thigh] += turn_thigh
+        rotation[:, shin] += turn_shin - turn_thigh
+        rotation[:, foot] -= turn_shin          # the foot keeps the clip's angle in the picture
+
+
+def _leg_corrections(hip, knee, ankle, planted, release: int) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) world turns of the thigh and the shin that hold the ankle at its place when each run
+    of planted frames began, fading out over `release` frames after the run."""
+    upper = knee - hip
+    lower = ankle - knee
+    lengths = np.linalg.norm(upper[0]), np.linalg.norm(lower[0])
+    thigh_angle = np.arctan2(upper[:, 1], upper[:, 0])
+    shin_angle = np.arctan2(lower[:, 1], lower[:, 0])
+    bend = _bend_sign(upper, lower)
+    turn = np.zeros((len(hip), 2))
+    starts = np.flatnonzero(planted & ~np.concatenate([[False], planted[:-1]]))
+    for start in starts:
+        stop = start + int(np.argmin(planted[start:])) if not planted[start:].all() else len(planted)
+        target = _ankle(hip[start], thigh_angle[start] + turn[start, 0], shin_angle[start] + turn[start, 1], lengths)
+        span = slice(start, stop)
+        solved = _two_bone(hip[span], target, lengths, bend[span])
+        turn[span] = _wrap(solved - np.stack([thigh_angle[span], shin_angle[span]], axis=1))
+        fade = slice(stop, min(stop + release, len(hip)))
+        steps = np.arange(1, fade.stop - fade.start + 1)[:, None]
+        turn[fade] = turn[stop - 1] * (1 - steps / (release + 1))
+    return turn[:, 0], turn[:, 1]
+
+
+def _two_bone(hip: np.ndarray, target: np.ndarray, lengths: tuple[float, float], bend: np.ndarray) -> np.ndarray:
+    """(T, 2) world angles of thigh and shin that put the ankle on `target` from `hip` (T, 2);
+    `bend` (T,) +1 where the shin turns counter-clockwise from the thigh, −1 clockwise. Out of
+    reach, the ankle keeps the target's x and rises toward the hip (the heel lifts as the
+    body rises over the foot) rather than sliding along the ground."""
+    upper, lower = lengths
+    longest = REACH * (upper + lower)
+    reach = np.broadcast_to(target, hip.shape) - hip
+    beyond = np.linalg.norm(reach, axis=1) > longest
+    level = beyond & (np.abs(reach[:, 0]) < longest)
+    reach = reach.copy()
+    reach[level, 1] = np.copysign(np.sqrt(longest ** 2 - reach[level, 0] ** 2), reach[level, 1])
+    distance = np.clip(np.linalg.norm(reach, axis=1), abs(upper - lower) + 1e-9, longest)
+    toward = np.arctan2(reach[:, 1], reach[:, 0])
+    opening = np.arccos(np.clip((upper ** 2 + distance ** 2 - lower ** 2) / (2 * upper * distance), -1.0, 1.0))
+    thigh = toward - bend * opening
+    ankle = hip + distance[:, None] * np.stack([np.cos(toward), np.sin(toward)], axis=1)
+    knee = hip + upper * np.stack([np.cos(thigh), np.sin(thigh)], axis=1)
+    shin = np.arctan2(ankle[:, 1] - knee[:, 1], ankle[:, 0] - knee[:, 0])
+    return np.stack([thigh, shin], axis=1)
+
+
+def _bend_sign(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """(T,) which way the knee bends in the clip's pose; a straight leg keeps the last bend seen
+    (a knee does not flip through straight), the first seen before any."""
+    cross = upper[:, 0] * lower[:, 1] - upper[:, 1] * lower[:, 0]
+    straight = np.abs(cross) < 1e-3 * np.linalg.norm(upper, axis=1) * np.linalg.norm(lower, axis=1)
+    sign = np.where(straight, 0.0, np.sign(cross))
+    if not sign.any():
+        return np.ones(len(sign))
+    seen = np.where(sign != 0, np.arange(len(sign)), 0)
+    held = sign[np.maximum.accumulate(seen)]
+    held[held == 0] = sign[sign != 0][0]
+    return held
+
+
+def _ankle(hip: np.ndarray, thigh: float, shin: float, lengths: tuple[float, float]) -> np.ndarray:
+    return hip + lengths[0] * np.array([np.cos(thigh), np.sin(thigh)]) + lengths[1] * np.array([np.cos(shin), np.sin(shin)])
+
+
+def _wrap(angle: np.ndarray) -> np.ndarray:
+    return (angle + np.pi) % (2 * np.pi) - np.pi
