@@ -6,8 +6,9 @@ bends the knee, so a planted ankle bobbed and slid by up to 7% of the height in 
 (measured on `jumping` and `jump`). Here, while a foot is planted, the thigh and shin are turned
 so the ankle stays where it was when the foot came down (hip–knee–ankle solved in the
 picture plane, bone lengths unchanged, the knee bending the way the clip bends it), and the
-foot bone is turned back so the foot keeps the clip's angle. When the foot lifts, the
-correction fades out over `RELEASE_SECONDS` instead of snapping.
+foot bone keeps its angle, so the toes do not sweep along the ground either. A foot found
+planted while still settling eases down onto the floor, and when it lifts the correction
+fades out over `RELEASE_SECONDS` instead of snapping.
 
 Pure numpy on world (x, z) positions; `retarget.retarget` calls `pin_planted_feet` on its
 result, so every caller (operators, batch, benchmarks) gets pinned feet.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-RELEASE_SECONDS = 0.15     # a lifted foot's correction fades out over this long
+RELEASE_SECONDS = 0.15     # a landing foot settles, a lifted foot's correction fades out, over this long
 REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
 
 
@@ -39,12 +40,12 @@ def leg_chains(parent: np.ndarray, head: np.ndarray, tail: np.ndarray, feet: lis
     return out
 
 
-def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, chains: dict[int, tuple[int, int]],
+def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, chains: dict[int, tuple[int, int]],
                      planted: dict[int, np.ndarray], fps: float, cyclic: bool = False,
                      cycle_offset: np.ndarray | None = None) -> None:
     """Bake the IK into `rotation` (T, B) parent-relative angles, in place.
 
-    heads: (T, B, 2) world (x, z) bone heads of the pose as `rotation` and root motion give it;
+    heads, tails: (T, B, 2) world (x, z) bones of the pose as `rotation` and root motion give it;
     planted: {foot bone: (T,) bool}; a looping clip (`cyclic`) whose root moves `cycle_offset`
     (x, z) per loop is solved over two loops, so a foot planted across the loop's end is held
     across it too and the last frame leads into the first."""
@@ -53,51 +54,57 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, chains: dict[int, 
     for foot, (thigh, shin) in chains.items():
         if foot not in planted or not planted[foot].any():
             continue
-        hip, knee, ankle = heads[:, thigh], heads[:, shin], heads[:, foot]
+        joints = heads[:, thigh], heads[:, shin], heads[:, foot], tails[:, foot]
         flags = planted[foot]
         if cyclic:
             shift = np.zeros(2) if cycle_offset is None else np.asarray(cycle_offset, float)
-            hip, knee, ankle = (np.concatenate([p, p + shift]) for p in (hip, knee, ankle))
+            joints = [np.concatenate([p, p + shift]) for p in joints]
             flags = np.concatenate([flags, flags])
-        turn_thigh, turn_shin = _leg_corrections(hip, knee, ankle, flags, release)
-        if cyclic:
-            turn_thigh, turn_shin = turn_thigh[frames:], turn_shin[frames:]
-        rotation[:, thigh] += turn_thigh
-        rotation[:, shin] += turn_shin - turn_thigh
-        rotation[:, foot] -= turn_shin          # the foot keeps the clip's angle in the picture
+        turns = _leg_corrections(*joints, flags, release)[-frames:]     # (T, 3) thigh, shin, foot
+        rotation[:, thigh] += turns[:, 0]
+        rotation[:, shin] += turns[:, 1] - turns[:, 0]
+        rotation[:, foot] += turns[:, 2] - turns[:, 1]
 
 
-def _leg_corrections(hip, knee, ankle, planted, release: int) -> tuple[np.ndarray, np.ndarray]:
-    """(T,) world turns of the thigh and the shin that hold the ankle at its place when each run
-    of planted frames began, fading out over `release` frames after the run."""
-    upper = knee - hip
-    lower = ankle - knee
+def _leg_corrections(hip, knee, ankle, toe, planted, release: int) -> np.ndarray:
+    """(T, 3) world turns of the thigh, the shin and the foot that hold each planted foot still.
+
+    A foot is found planted while it may still be settling (within a few percent of the floor,
+    moving slowly), so over the run's first `release` frames it eases from where it was shown
+    down to its hold: the x it landed at, the lowest the clip puts its ankle during the run, and
+    the sole's angle there. After the run the correction fades out over `release` frames."""
+    upper, lower, sole = knee - hip, ankle - knee, toe - ankle
     lengths = np.linalg.norm(upper[0]), np.linalg.norm(lower[0])
-    thigh_angle = np.arctan2(upper[:, 1], upper[:, 0])
-    shin_angle = np.arctan2(lower[:, 1], lower[:, 0])
+    angles = np.stack([np.arctan2(v[:, 1], v[:, 0]) for v in (upper, lower, sole)], axis=1)
     bend = _bend_sign(upper, lower)
-    turn = np.zeros((len(hip), 2))
+    turn = np.zeros((len(hip), 3))
     starts = np.flatnonzero(planted & ~np.concatenate([[False], planted[:-1]]))
     for start in starts:
         stop = start + int(np.argmin(planted[start:])) if not planted[start:].all() else len(planted)
-        target = _ankle(hip[start], thigh_angle[start] + turn[start, 0], shin_angle[start] + turn[start, 1], lengths)
         span = slice(start, stop)
-        solved = _two_bone(hip[span], target, lengths, bend[span])
-        turn[span] = _wrap(solved - np.stack([thigh_angle[span], shin_angle[span]], axis=1))
+        shown = angles[start] + turn[start]
+        landed = _ankle(hip[start], shown[0], shown[1], lengths)
+        settle = start + int(np.argmin(ankle[span, 1]))
+        hold = np.array([landed[0], min(landed[1], ankle[settle, 1])])
+        ease = np.minimum(np.arange(stop - start) / release, 1.0)[:, None]
+        target = landed + ease * (hold - landed)
+        sole_angle = shown[2] + ease[:, 0] * _wrap(angles[settle, 2] - shown[2])
+        solved = np.column_stack([_two_bone(hip[span], target, lengths, bend[span]), sole_angle])
+        turn[span] = _wrap(solved - angles[span])
         fade = slice(stop, min(stop + release, len(hip)))
         steps = np.arange(1, fade.stop - fade.start + 1)[:, None]
         turn[fade] = turn[stop - 1] * (1 - steps / (release + 1))
-    return turn[:, 0], turn[:, 1]
+    return turn
 
 
 def _two_bone(hip: np.ndarray, target: np.ndarray, lengths: tuple[float, float], bend: np.ndarray) -> np.ndarray:
-    """(T, 2) world angles of thigh and shin that put the ankle on `target` from `hip` (T, 2);
+    """(T, 2) world angles of thigh and shin that put the ankle on `target` (T, 2) from `hip` (T, 2);
     `bend` (T,) +1 where the shin turns counter-clockwise from the thigh, −1 clockwise. Out of
     reach, the ankle keeps the target's x and rises toward the hip (the heel lifts as the
     body rises over the foot) rather than sliding along the ground."""
     upper, lower = lengths
     longest = REACH * (upper + lower)
-    reach = np.broadcast_to(target, hip.shape) - hip
+    reach = target - hip
     beyond = np.linalg.norm(reach, axis=1) > longest
     level = beyond & (np.abs(reach[:, 0]) < longest)
     reach = reach.copy()

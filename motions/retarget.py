@@ -35,6 +35,9 @@ LAYER_MARGIN = 0.06       # a limb changes side this far (× actor height) past 
 LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
 CONTACT_HEIGHT = 0.04     # a foot this close to the floor (× actor height) may be planted …
 CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor height per second
+CONTACT_RELEASE = 1.5     # a planted foot lifts only past this × the height limit (hysteresis: no flicker);
+                          # the speed limit stays, or the body would stall over a foot already pushing off
+CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot is held, a brief touch ignored
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -189,11 +192,18 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
         root_cycle_offset=out["cycle_offset"],
         contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
-    if options.pin_feet and feet:
-        heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
+    if options.pin_feet and feet and options.root_motion != "in_place":   # in place, the feet must slide
+        heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
         planted = {rig.names.index(n): flags for n, flags in result.contacts.items()}
-        pin_planted_feet(result.rotation, heads, leg_chains(rig.parent, rig.head, rig.tail, feet), planted,
+        pin_planted_feet(result.rotation, heads, tails, leg_chains(rig.parent, rig.head, rig.tail, feet), planted,
                          result.fps, result.cyclic, result.root_cycle_offset)
+        if options.ground_contact:
+            # A correction fading out as the foot lifts can dip it under the floor it left.
+            heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
+            body = rig.subtree(rig.motion_root)
+            lowest = np.minimum(heads[:, body, 1].min(axis=1), tails[:, body, 1].min(axis=1))
+            ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
+            result.root_location[:, 1] += np.maximum(0.0, ground - lowest)
     return result
 
 
@@ -457,7 +467,35 @@ def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyPa
         speeds[ankle] = np.linalg.norm(np.gradient(flat, axis=0), axis=1) / clip.frame_time if len(pos) > 1 \
             else np.zeros(len(pos))
     floor = np.percentile(np.concatenate(list(lows.values())), 2)
-    return {a: (lows[a] - floor < CONTACT_HEIGHT * height) & (speeds[a] < CONTACT_SPEED * height) for a in lows}
+    shortest = max(1, int(round(CONTACT_MIN_SECONDS / clip.frame_time)))
+    out = {}
+    for a in lows:
+        near, slow = lows[a] - floor, speeds[a] / (CONTACT_SPEED * height)
+        lands = (near < CONTACT_HEIGHT * height) & (slow < 1)
+        stays = (near < CONTACT_RELEASE * CONTACT_HEIGHT * height) & (slow < 1)
+        out[a] = _without_short_runs(_hysteresis(lands, stays), shortest)
+    return out
+
+
+def _hysteresis(lands: np.ndarray, stays: np.ndarray) -> np.ndarray:
+    """(T,) planted: from a frame where `lands` holds, for as long as `stays` does."""
+    planted = lands.copy()
+    for t in range(1, len(planted)):
+        planted[t] |= planted[t - 1] & stays[t]
+    return planted
+
+
+def _without_short_runs(planted: np.ndarray, shortest: int) -> np.ndarray:
+    """Gaps between plants shorter than `shortest` frames are filled (a foot does not lift for a
+    frame or two), then plants shorter than that are dropped (a foot brushing the floor). Runs
+    cut by the clip's ends may be longer than they look, so they stay."""
+    out = planted.copy()
+    for value in (False, True):
+        edges = np.flatnonzero(np.diff(np.concatenate([[not value], out == value, [not value]]).astype(int)))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            if stop - start < shortest and start > 0 and stop < len(out):
+                out[start:stop] = not value
+    return out
 
 
 def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:
