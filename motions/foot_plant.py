@@ -6,7 +6,7 @@ bends the knee, so a planted ankle bobbed and slid by up to 7% of the height in 
 (measured on `jumping` and `jump`). Here, while a foot is planted, the thigh and shin are turned
 so the ankle stays where it was when the foot came down (hip–knee–ankle solved in the
 picture plane, bone lengths unchanged, the knee bending the way the clip bends it), and the
-foot bone keeps its angle, so the toes do not sweep along the ground either. A foot found
+foot stands as drawn, so the toes do not sweep along the ground either. A foot found
 planted while still settling eases down onto the floor, and when it lifts the correction
 fades out over `RELEASE_SECONDS` instead of snapping.
 
@@ -41,12 +41,13 @@ def leg_chains(parent: np.ndarray, head: np.ndarray, tail: np.ndarray, feet: lis
 
 
 def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, chains: dict[int, tuple[int, int]],
-                     planted: dict[int, np.ndarray], fps: float, cyclic: bool = False,
-                     cycle_offset: np.ndarray | None = None) -> None:
+                     planted: dict[int, np.ndarray], stance: dict[int, tuple[float, float]], fps: float,
+                     cyclic: bool = False, cycle_offset: np.ndarray | None = None) -> None:
     """Bake the IK into `rotation` (T, B) parent-relative angles, in place.
 
     heads, tails: (T, B, 2) world (x, z) bones of the pose as `rotation` and root motion give it;
-    planted: {foot bone: (T,) bool}; a looping clip (`cyclic`) whose root moves `cycle_offset`
+    planted: {foot bone: (T,) bool}; stance: {foot bone: (ankle height, foot angle) of the
+    foot standing on the floor as drawn}; a looping clip (`cyclic`) whose root moves `cycle_offset`
     (x, z) per loop is solved over two loops, so a foot planted across the loop's end is held
     across it too and the last frame leads into the first."""
     release = max(1, int(round(RELEASE_SECONDS * fps)))
@@ -60,19 +61,53 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray,
             shift = np.zeros(2) if cycle_offset is None else np.asarray(cycle_offset, float)
             joints = [np.concatenate([p, p + shift]) for p in joints]
             flags = np.concatenate([flags, flags])
-        turns = _leg_corrections(*joints, flags, release)[-frames:]     # (T, 3) thigh, shin, foot
+        turns = _leg_corrections(*joints, flags, stance[foot], release)[-frames:]     # (T, 3) thigh, shin, foot
         rotation[:, thigh] += turns[:, 0]
         rotation[:, shin] += turns[:, 1] - turns[:, 0]
         rotation[:, foot] += turns[:, 2] - turns[:, 1]
 
 
-def _leg_corrections(hip, knee, ankle, toe, planted, release: int) -> np.ndarray:
+def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted: dict[int, np.ndarray],
+                 stance: dict[int, tuple[float, float]], fps: float, cyclic: bool = False) -> np.ndarray:
+    """(T,) how far to lower the root so every planted foot can reach the floor under where it
+    came down: the clip's hips ride higher over a planted foot than the drawing's legs reach
+    when the drawing's leg is short for its body (the root's height follows the actor's lowest
+    point, often the swinging foot's toes), which left the planted foot hovering. Eased like a
+    lift (`eased_envelope`), so the body settles instead of dropping in one frame."""
+    drop = np.zeros(len(heads))
+    for foot, (thigh, shin) in chains.items():
+        flags = planted.get(foot)
+        if flags is None or not flags.any():
+            continue
+        leg = REACH * (np.linalg.norm(heads[0, shin] - heads[0, thigh]) + np.linalg.norm(heads[0, foot] - heads[0, shin]))
+        starts = np.flatnonzero(flags & ~np.concatenate([[False], flags[:-1]]))
+        landed_x = heads[starts, foot, 0][np.cumsum(np.isin(np.arange(len(flags)), starts)) - 1]
+        across = np.minimum(np.abs(landed_x - heads[:, thigh, 0]), leg)
+        needed = heads[:, thigh, 1] - stance[foot][0] - np.sqrt(leg ** 2 - across ** 2)
+        drop = np.maximum(drop, np.where(flags, needed, 0.0))
+    return eased_envelope(np.maximum(drop, 0.0), max(1, int(round(RELEASE_SECONDS * fps / 2))), cyclic)
+
+
+def eased_envelope(values: np.ndarray, half: int, cyclic: bool) -> np.ndarray:
+    """A smooth curve never below `values` (T,) ≥ 0: the moving average of the moving maximum,
+    both 2·half + 1 frames wide (a looping clip wraps around)."""
+    if not half or not values.any():
+        return values
+    window = 2 * half + 1
+    padded = np.pad(values, 2 * half, mode="wrap" if cyclic else "edge")
+    peaks = np.lib.stride_tricks.sliding_window_view(padded, window).max(axis=1)
+    return np.convolve(peaks, np.ones(window) / window, mode="valid")
+
+
+def _leg_corrections(hip, knee, ankle, toe, planted, stance: tuple[float, float], release: int) -> np.ndarray:
     """(T, 3) world turns of the thigh, the shin and the foot that hold each planted foot still.
 
     A foot is found planted while it may still be settling (within a few percent of the floor,
     moving slowly), so over the run's first `release` frames it eases from where it was shown
-    down to its hold: the x it landed at, the lowest the clip puts its ankle during the run, and
-    the sole's angle there. After the run the correction fades out over `release` frames."""
+    to its hold: the x it landed at, standing as drawn (`stance`: the ankle's height and the
+    foot's angle; the drawn legs and feet are not the actor's, so the clip's own foot height
+    left it hovering, and the clip's shin angle turned a drawn shoe into the floor). After the
+    run the correction fades out over `release` frames."""
     upper, lower, sole = knee - hip, ankle - knee, toe - ankle
     lengths = np.linalg.norm(upper[0]), np.linalg.norm(lower[0])
     angles = np.stack([np.arctan2(v[:, 1], v[:, 0]) for v in (upper, lower, sole)], axis=1)
@@ -84,11 +119,10 @@ def _leg_corrections(hip, knee, ankle, toe, planted, release: int) -> np.ndarray
         span = slice(start, stop)
         shown = angles[start] + turn[start]
         landed = _ankle(hip[start], shown[0], shown[1], lengths)
-        settle = start + int(np.argmin(ankle[span, 1]))
-        hold = np.array([landed[0], min(landed[1], ankle[settle, 1])])
+        hold = np.array([landed[0], stance[0]])
         ease = np.minimum(np.arange(stop - start) / release, 1.0)[:, None]
         target = landed + ease * (hold - landed)
-        sole_angle = shown[2] + ease[:, 0] * _wrap(angles[settle, 2] - shown[2])
+        sole_angle = shown[2] + ease[:, 0] * _wrap(stance[1] - shown[2])
         solved = np.column_stack([_two_bone(hip[span], target, lengths, bend[span]), sole_angle])
         turn[span] = _wrap(solved - angles[span])
         fade = slice(stop, min(stop + release, len(hip)))

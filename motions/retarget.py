@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip
-from .foot_plant import leg_chains, pin_planted_feet
+from .foot_plant import hips_lowered, leg_chains, pin_planted_feet
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
 GROUPS = ("trunk", "arms", "legs")
@@ -193,10 +193,14 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         root_cycle_offset=out["cycle_offset"],
         contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
     if options.pin_feet and feet and options.root_motion != "in_place":   # in place, the feet must slide
-        heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        chains = leg_chains(rig.parent, rig.head, rig.tail, feet)
         planted = {rig.names.index(n): flags for n, flags in result.contacts.items()}
-        pin_planted_feet(result.rotation, heads, tails, leg_chains(rig.parent, rig.head, rig.tail, feet), planted,
-                         result.fps, result.cyclic, result.root_cycle_offset)
+        stance = {f: (rig.head[f, 1], rig.rest_angle[f]) for f in feet}    # the feet of the drawing as it stands
+        heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        result.root_location[:, 1] -= hips_lowered(heads, chains, planted, stance, result.fps, result.cyclic)
+        heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        pin_planted_feet(result.rotation, heads, tails, chains, planted, stance, result.fps, result.cyclic,
+                         result.root_cycle_offset)
         if options.ground_contact:
             # A correction fading out as the foot lifts can dip it under the floor it left.
             heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
