@@ -254,11 +254,11 @@ def test_resampling_keeps_real_time():
     assert a.frame_count == b.frame_count == 48
     assert np.allclose(a.rotation, b.rotation, atol=1e-6)
     assert a.duration == pytest.approx(fast.frame_count * fast.frame_time)
-    # A landing is found a frame or two apart at 120 and 30 fps: pinned feet agree within 1.5%.
+    # A landing is found a frame or two apart at 120 and 30 fps: pinned feet agree within 3%.
     opts.pin_feet = True
     a, b = retarget(fast, KID_BONES, None, opts, KID_SCALE), retarget(slow, KID_BONES, None, opts, KID_SCALE)
     poses = [pose_2d(KID_BONES, r.rotation, r.root_location, KID_SCALE)[0] for r in (a, b)]
-    assert np.abs(poses[0] - poses[1]).max() < 0.015 * 2.0
+    assert np.abs(poses[0] - poses[1]).max() < 0.03 * 2.0
 
 
 @needs_shared
