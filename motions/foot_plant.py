@@ -20,6 +20,8 @@ import numpy as np
 
 RELEASE_SECONDS = 0.15     # a landing foot settles, a lifted foot's correction fades out, over this long
 REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
+MAX_TURN = np.radians(45)  # a planted leg turned further than this from the clip's pose lets go of the floor
+STRAIGHT = 0.1            # a knee bent less than ~6° in the clip keeps the way it bent before (no backward snap)
 
 
 def leg_chains(parent: np.ndarray, head: np.ndarray, tail: np.ndarray, feet: list[int]) -> dict[int, tuple[int, int]]:
@@ -42,8 +44,9 @@ def leg_chains(parent: np.ndarray, head: np.ndarray, tail: np.ndarray, feet: lis
 
 def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, chains: dict[int, tuple[int, int]],
                      planted: dict[int, np.ndarray], stance: dict[int, tuple[float, float]], fps: float,
-                     cyclic: bool = False, cycle_offset: np.ndarray | None = None) -> None:
-    """Bake the IK into `rotation` (T, B) parent-relative angles, in place.
+                     cyclic: bool = False, cycle_offset: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """Bake the IK into `rotation` (T, B) parent-relative angles, in place; returns {foot bone:
+    (T,) frames it was held}, `planted` less where the leg would have had to turn too far.
 
     heads, tails: (T, B, 2) world (x, z) bones of the pose as `rotation` and root motion give it;
     planted: {foot bone: (T,) bool}; stance: {foot bone: (ankle height, foot angle) of the
@@ -52,6 +55,7 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray,
     across it too and the last frame leads into the first."""
     release = max(1, int(round(RELEASE_SECONDS * fps)))
     frames = len(rotation)
+    held = {foot: np.asarray(flags, bool) for foot, flags in planted.items()}
     for foot, (thigh, shin) in chains.items():
         if foot not in planted or not planted[foot].any():
             continue
@@ -61,10 +65,12 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray,
             shift = np.zeros(2) if cycle_offset is None else np.asarray(cycle_offset, float)
             joints = [np.concatenate([p, p + shift]) for p in joints]
             flags = np.concatenate([flags, flags])
-        turns = _leg_corrections(*joints, flags, stance[foot], release)[-frames:]     # (T, 3) thigh, shin, foot
+        turns, kept = _leg_corrections(*joints, flags, stance[foot], release)
+        turns, held[foot] = turns[-frames:], kept[-frames:]          # (T, 3) thigh, shin, foot
         rotation[:, thigh] += turns[:, 0]
         rotation[:, shin] += turns[:, 1] - turns[:, 0]
         rotation[:, foot] += turns[:, 2] - turns[:, 1]
+    return held
 
 
 def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted: dict[int, np.ndarray],
@@ -113,6 +119,7 @@ def _leg_corrections(hip, knee, ankle, toe, planted, stance: tuple[float, float]
     angles = np.stack([np.arctan2(v[:, 1], v[:, 0]) for v in (upper, lower, sole)], axis=1)
     bend = _bend_sign(upper, lower)
     turn = np.zeros((len(hip), 3))
+    held = np.zeros(len(hip), bool)
     starts = np.flatnonzero(planted & ~np.concatenate([[False], planted[:-1]]))
     for start in starts:
         stop = start + int(np.argmin(planted[start:])) if not planted[start:].all() else len(planted)
@@ -124,11 +131,19 @@ def _leg_corrections(hip, knee, ankle, toe, planted, stance: tuple[float, float]
         target = landed + ease * (hold - landed)
         sole_angle = shown[2] + ease[:, 0] * _wrap(stance[1] - shown[2])
         solved = np.column_stack([_two_bone(hip[span], target, lengths, bend[span]), sole_angle])
-        turn[span] = _wrap(solved - angles[span])
+        wanted = _wrap(solved - angles[span])
+        # A hold that needs the leg turned far from the clip's pose (a body leaping off the
+        # foot) would fold the drawing: the foot lets go there instead.
+        torn = np.flatnonzero(np.abs(wanted[:, :2]).max(axis=1) > MAX_TURN)
+        stop = start + (torn[0] if len(torn) else stop - start)
+        turn[start:stop] = wanted[:stop - start]
+        held[start:stop] = True
+        if stop == start:
+            continue
         fade = slice(stop, min(stop + release, len(hip)))
         steps = np.arange(1, fade.stop - fade.start + 1)[:, None]
         turn[fade] = turn[stop - 1] * (1 - steps / (release + 1))
-    return turn
+    return turn, held
 
 
 def _two_bone(hip: np.ndarray, target: np.ndarray, lengths: tuple[float, float], bend: np.ndarray) -> np.ndarray:
@@ -157,7 +172,7 @@ def _bend_sign(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """(T,) which way the knee bends in the clip's pose; a straight leg keeps the last bend seen
     (a knee does not flip through straight), the first seen before any."""
     cross = upper[:, 0] * lower[:, 1] - upper[:, 1] * lower[:, 0]
-    straight = np.abs(cross) < 1e-3 * np.linalg.norm(upper, axis=1) * np.linalg.norm(lower, axis=1)
+    straight = np.abs(cross) < STRAIGHT * np.linalg.norm(upper, axis=1) * np.linalg.norm(lower, axis=1)
     sign = np.where(straight, 0.0, np.sign(cross))
     if not sign.any():
         return np.ones(len(sign))

@@ -199,8 +199,9 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
         result.root_location[:, 1] -= hips_lowered(heads, chains, planted, stance, result.fps, result.cyclic)
         heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
-        pin_planted_feet(result.rotation, heads, tails, chains, planted, stance, result.fps, result.cyclic,
-                         result.root_cycle_offset)
+        held = pin_planted_feet(result.rotation, heads, tails, chains, planted, stance, result.fps, result.cyclic,
+                                result.root_cycle_offset)
+        result.contacts = {rig.names[f]: flags for f, flags in held.items()}
         if options.ground_contact:
             # A correction fading out as the foot lifts can dip it under the floor it left.
             heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
