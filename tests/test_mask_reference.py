@@ -58,12 +58,6 @@ def test_lines_hanging_from_the_mask_are_added_and_nothing_else():
     assert not (out & ~body)[:, :76].any() and not out[150:153].any()
 
 
-def _thin_lines(mask: np.ndarray) -> np.ndarray:
-    """The reference pixels an opening of radius 4 removes: a stick figure's one-line limbs."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
-    return mask & ~cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
-
-
 @pytest.mark.blender
 @pytest.mark.parametrize("name", STICK_FIGURES)
 def test_one_line_limbs_stay_in_the_mask_and_mesh(references, name):
@@ -72,7 +66,7 @@ def test_one_line_limbs_stay_in_the_mask_and_mesh(references, name):
     r = references[name]
     settings = dataclasses.replace(AnalysisSettings(), manual_box=r.box)
     mask = analyze_array(r.rgb, None, settings, models_for(settings)).figures[0].mask
-    lines = _thin_lines(r.full_mask())
+    lines = ref.one_line_pixels(r.full_mask())
     assert (mask & lines).sum() >= 0.97 * lines.sum()               # a lost limb is ~1/4 of the lines
     covered = np.zeros(mask.shape, np.uint8)
     mesh = mesh_from_mask(mask)

@@ -12,10 +12,10 @@ PCK@0.1 / PCK@0.05 of all 16 joints (distance / crop diagonal). Full photos with
 bounding_box.yaml: box IoU of the largest figure's mask extent (boxes compared in the photo scaled so its
 long side is at most 1000 px, as AnimatedDrawings stores them). Raw photos: every one must
 be processed without error; figures found are counted and drawn on a contact sheet.
-Hand-corrected masks (`vision_dev/mask_labels.json`, see mask_reference.py): IoU and
-coverage (the fraction of the reference the mask holds: one-line limbs left out lower it) of
-each mask source, the figure box given; the `mask_iou` target is judged on the test split of
-this set, with the default mask source.
+Hand-corrected masks (`vision_dev/mask_labels.json`, see mask_reference.py), the figure box
+given, per mask source: IoU, coverage (the fraction of the reference the mask holds) and
+lines (the fraction of the reference's one-line parts it holds: stick limbs, hair strokes);
+the `mask_iou` target is judged on the test split of this set, with the chosen mask source.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ..models.analyze import AnalysisSettings, analyze_array, analyze_image, mod
 from ..models.image_io import load_image
 from ..models.joints import AD_NAMES
 from ..models.overlay import contact_sheet, draw_analysis, draw_joint_overlay
-from .mask_reference import Reference, load_references
+from .mask_reference import Reference, load_references, one_line_pixels
 from .training.split import MANIFEST, load_split
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "drawings"
@@ -173,26 +173,28 @@ def reference_masks(references: list[Reference], settings: AnalysisSettings, mod
 
 
 def print_reference_table(references: list[Reference], found, default: str) -> dict[str, float]:
-    """One row per hand-corrected drawing (IoU / coverage per source), split means; returns the
-    test-split mean IoU of the default source as `mask_iou`."""
-    print(f"\nhand-corrected masks ({len(references)} drawings): IoU / coverage of the reference")
-    print(f"{'drawing':26s} {'split':10s} " + " ".join(f"{s:>13s}" for s in MASK_SOURCES))
+    """One row per hand-corrected drawing (IoU / coverage / lines per source), split means;
+    returns the test-split mean IoU of the `default` source as `mask_iou`."""
+    print(f"\nhand-corrected masks ({len(references)} drawings): IoU / coverage / one-line parts kept")
+    print(f"{'drawing':22s} {'split':10s} " + " ".join(f"{s:>17s}" for s in MASK_SOURCES))
     scores = {}
     for ref in references:
         truth = ref.full_mask()
-        scores[ref.name] = {s: (mask_iou(m, truth), float((m & truth).sum() / truth.sum())) for s, m in found[ref.name].items()}
-        print(f"{ref.name[:26]:26s} {ref.split:10s} " + " ".join(f"{scores[ref.name][s][0]:6.3f}/{scores[ref.name][s][1]:6.3f}"
-                                                              for s in MASK_SOURCES))
+        lines = one_line_pixels(truth)
+        scores[ref.name] = {s: (mask_iou(m, truth), (m & truth).sum() / truth.sum(), (m & lines).sum() / max(1, lines.sum()))
+                            for s, m in found[ref.name].items()}
+        print(f"{ref.name[:22]:22s} {ref.split:10s} " + " ".join(_triple(scores[ref.name][s]) for s in MASK_SOURCES))
     means = {}
     for split in ("validation", "test", "all"):
         names = [r.name for r in references if split in ("all", r.split)]
-        if not names:
-            continue
-        means[split] = {s: float(np.mean([scores[n][s][0] for n in names])) for s in MASK_SOURCES}
-        coverage = {s: float(np.mean([scores[n][s][1] for n in names])) for s in MASK_SOURCES}
-        print(f"{'MEAN ' + split:26s} {len(names):>3d} drawn  " + " ".join(f"{means[split][s]:6.3f}/{coverage[s]:6.3f}"
-                                                                         for s in MASK_SOURCES))
-    return {"mask_iou": means.get("test", {}).get(default, float("nan"))}
+        if names:
+            means[split] = {s: np.mean([scores[n][s] for n in names], axis=0) for s in MASK_SOURCES}
+            print(f"{'MEAN ' + split:22s} {len(names):3d} drawn  " + " ".join(_triple(means[split][s]) for s in MASK_SOURCES))
+    return {"mask_iou": float(means["test"][default][0]) if "test" in means else float("nan")}
+
+
+def _triple(values) -> str:
+    return "/".join(f"{v:.3f}" for v in values)
 
 
 def _print_means(label: str, results: list[FolderResult]) -> dict[str, float]:

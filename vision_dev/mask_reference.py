@@ -13,7 +13,7 @@ reproducible and every choice in it reviewable in a diff.
 The edits are deliberately not the classical segmentation (which is what is measured):
 `ink` keeps the pixels darker than the paper around them, but only inside a hand-drawn
 polygon around the figure (clutter, shadows and text stay out); `fill_holes` fills what the
-strokes enclose; `add` / `remove` polygons and `line` brush strokes fix the rest (open
+strokes enclose; `drop_specks` removes pieces under `px` pixels (paper grain); `add` / `remove` polygons and `line` brush strokes fix the rest (open
 outlines, crayon fills, touching neighbours, one-line limbs). Coordinates are image pixels.
 """
 from __future__ import annotations
@@ -112,10 +112,9 @@ def apply_edits(crop: np.ndarray, edits: list[dict], origin=(0, 0)) -> np.ndarra
             mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, k).astype(bool)
         elif op == "fill_holes":
             mask = _fill_holes(mask)
-        elif op == "keep_largest":
+        elif op == "drop_specks":
             count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-            if count > 1:
-                mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+            mask = (stats[:, cv2.CC_STAT_AREA] >= edit["px"])[labels] & mask
         else:
             raise ValueError(f"unknown edit '{op}'")
     return mask
@@ -124,6 +123,13 @@ def apply_edits(crop: np.ndarray, edits: list[dict], origin=(0, 0)) -> np.ndarra
 def _moved(edit: dict, origin) -> dict:
     """The edit with its points in crop pixels."""
     return {k: (np.asarray(v, np.float64) - origin if k in ("polygon", "points") else v) for k, v in edit.items()}
+
+
+def one_line_pixels(mask: np.ndarray, half_width: int = 4) -> np.ndarray:
+    """The parts of a mask no wider than 2 × `half_width` (an opening removes them): a stick
+    figure's one-line limbs, hair strokes, thin tails."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * half_width + 1,) * 2)
+    return mask & ~cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
 
 
 def _read_rgb(path: Path) -> np.ndarray:
