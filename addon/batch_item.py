@@ -1,7 +1,8 @@
-"""One batch item in Blender: drawing → character → motion → framed scene → output files.
-
-Everything an item creates is removed afterwards (`DataSnapshot.rollback`), so a long
-batch keeps a flat memory profile in one process.
+"""The output stage's work in Blender: frame the motion, render every frame once, stream it
+into every requested format (`write_outputs`); and one-call runs of the earlier stages for
+scripts and tests (`load_plan`, `build_animated`). A batch item's whole run is
+`addon.stages.item_stages`; everything it creates is removed afterwards
+(`DataSnapshot.rollback`), so a long batch keeps a flat memory profile in one process.
 """
 
 from __future__ import annotations

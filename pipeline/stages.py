@@ -52,7 +52,7 @@ def load_stage(source: str | os.PathLike) -> Stage:
 
 def is_character_source(source: str | os.PathLike) -> bool:
     """A folder (or a char_cfg.yaml) is planned as a character folder; anything else is a drawing."""
-    return Path(source).is_dir() or is_character_dir(source)
+    return (os.fspath(source) != "" and Path(source).is_dir()) or is_character_dir(source)   # "" is no folder
 
 
 def cast_stages(source: str | os.PathLike, find: Callable[[LoadedImage], Found] | None = None,
