@@ -15,7 +15,7 @@ from pathlib import Path
 
 import bpy
 
-from ..errors import PlaceError, place_error
+from ..errors import place_error
 from ..pipeline.cast import PageCast
 from ..pipeline.run import Hooks, Stage, Timer
 from ..rig.page_layout import clips_for_figures
@@ -92,16 +92,16 @@ def motion_stage(motions: list[str], fps: float, face: bool = True, frames: int 
     limbless figure hops instead), and idle blinks over its first `frames` (all when None) with `face`."""
     def animate(built: BuiltCast) -> BuiltCast:
         clips = clips_for_figures(len(built.armatures), motions)
-        figures = zip(built.armatures, built.cast.placements, clips, built.cast.bodies)
-        for armature, placement, clip, body in figures:
+        lengths = []
+        for armature, placement, clip, body in zip(built.armatures, built.cast.placements, clips, built.cast.bodies):
             if body == "limbless":      # no limbs to follow a clip with: it hops, squashing and stretching
                 length = apply_hop(armature, fps, placement.time_offset, frame_start)
             else:
                 length = apply_motion(armature, clip, fps, placement.time_offset, frame_start)
-            built.lengths.append(length)
+            lengths.append(length)
             if face:
                 key_idle_blinks(armature, *clip_range([length], frames, frame_start), fps)
-        return built
+        return BuiltCast(built.cast, built.armatures, lengths)
     return Stage(MOTION, animate, on_main_thread=True, timing="motion")
 
 
@@ -123,9 +123,7 @@ def output_stage(outputs: dict[str, Path], options, timer: Timer, hooks: Hooks |
         backdrop = PageStage(built.cast) if options.background == PAGE_BACKGROUND else None
         try:
             write_outputs(bpy.context, built.lengths, outputs, options, timer, frame_done, backdrop)
-        except PlaceError:
-            raise
-        except OSError as exc:
+        except OSError as exc:   # the output place, said in words (PlaceError passes as it is)
             raise place_error(exc, next(iter(outputs.values())).parent) from None
         return built
     return Stage(OUTPUT, write, on_main_thread=True)   # write_outputs times its own parts

@@ -64,7 +64,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
     motion = motion_stage([clip], scene_fps(scene), frame_start=scene.frame_start)
 
     def animate(built):
-        motion.run(built)
+        built = motion.run(built)
         scene.frame_end = scene.frame_start + max(built.lengths) - 1
         select_only(bpy.context, built.armatures[0])
         return built.armatures[0]
