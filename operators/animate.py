@@ -19,7 +19,7 @@ from ..addon.build_face import key_idle_blinks
 from ..addon.motion import retarget_track
 from ..addon.preferences import get_preferences
 from ..addon.video_source import SOURCES
-from ..motions.library import list_clips
+from ..motions.library import clip_for_body, list_clips
 from ..motions.retarget import RetargetOptions
 from ..motions.source import open_motion
 from ..models.analyze import load_drawing
@@ -89,7 +89,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
 
     def animate(armature):
         scene = bpy.context.scene
-        motion = open_motion(clip, SOURCES)
+        motion = open_motion(clip_for_body(clip, armature.animate_drawing.body), SOURCES)
         _action, result = retarget_track(armature, motion.track, motion.name,
                                          RetargetOptions(fps=scene_fps(scene), cyclic=motion.loops),
                                          frame_start=scene.frame_start)
