@@ -18,6 +18,7 @@ import bpy
 from ..errors import InputError
 from ..motions.body_mapping import body_mapping, pitches_body
 from ..motions.bvh import BvhClip, load_bvh
+from ..motions.extra_limbs import follow_extra_limbs
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, pin_limb_sides, retarget
@@ -60,8 +61,9 @@ def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, o
         mapping = body_mapping(track, props.body)
     if pitches_body(track, props.body):
         options = dataclasses.replace(options, trunk_follows_lean=True)
-    result = retarget(track, bone_plans(armature, props.scale, props.origin_uv), mapping,
-                      options, scale=props.scale)
+    bones = bone_plans(armature, props.scale, props.origin_uv)
+    result = retarget(track, bones, mapping, options, scale=props.scale)
+    follow_extra_limbs(result, bones)     # a sixth arm moves like the arm beside it, a beat later
     if options.ground_contact:
         keep_above_ground(quality.plan_from_objects(armature), result)
     pin_limb_sides(result, limb_pins(armature, clip_frames(result, options.fps, frame_start)[:result.frame_count]))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..motions.extra_limbs import extra_limb_chains
 from ..rig.page_layout import PageFrame, Placement, clips_for_figures, page_backdrop, place_on_page
 from .batch_item import Timer, apply_motion, clip_range
 from .build_face import key_idle_blinks
@@ -48,7 +49,7 @@ def load_cast(path: str, timer: Timer, box=None, figures: str = "all", fps: floa
         timer.add("plan", started)
         page = plan.texture[..., :3]
         corners, masks = [(0.0, 0.0)], [plan.mask]
-        plans, notes, bodies = [plan], [], ["biped"]
+        plans, notes, bodies = [plan], [], ["extra_limbs" if extra_limb_chains(plan.bones) else "biped"]
     else:
         plans, corners, masks, page, notes, bodies = _plan_drawing(source, timer, box, figures)
     height, width = page.shape[:2]

@@ -36,7 +36,7 @@ class AnimateDrawingCharacter(bpy.types.PropertyGroup):
     )
     config_json: StringProperty(name="Config", description="CharacterConfig (size and joints in pixels) as JSON")
     body: StringProperty(name="Body", default="biped",
-                         description="biped, quadruped or limbless: which joints follow a motion clip")
+                         description="biped, quadruped, extra_limbs or limbless: which joints follow a motion clip")
     density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0,
                            description="Mesh detail the character was built with (more = smoother bends, "
                                        "slower); kept when the rig is rebuilt")
