@@ -64,12 +64,13 @@ def apply_motion(armature, motion: str, fps: float, offset: int = 0, frame_start
     """Retarget a library clip (looping), a .bvh file or a video onto the character as its
     active action; returns the clip's length in scene frames. `offset` frames shift the clip: a
     looping clip is that far into its cycle at `frame_start`, a one-shot clip starts that much later."""
+    from ..motions.library import clip_for_body
     from ..motions.retarget import RetargetOptions
     from ..motions.source import open_motion
     from .motion import retarget_track
     from .video_source import SOURCES
 
-    opened = open_motion(motion, SOURCES)
+    opened = open_motion(clip_for_body(motion, armature.animate_drawing.body), SOURCES)
     start = frame_start - offset if opened.loops else frame_start + offset
     _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops),
                                frame_start=start)

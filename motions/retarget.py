@@ -62,6 +62,8 @@ class RetargetOptions:
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
     forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
+    trunk_follows_lean: bool = False         # every trunk bone turns by the actor's lean from upright (a
+                                             # four-legged clip's spine pitches a body drawn lying level)
 
     def group_projection(self, group: str) -> str:
         return self.projection.get(group, "auto") if isinstance(self.projection, dict) else self.projection
@@ -157,7 +159,8 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     # flip over, swinging the shoulders across: it follows the actor's lean from upright instead.
     delta = np.zeros((len(pos), len(rig.names)))
     leaning = [n for b, n in enumerate(rig.names)
-               if n in vectors and bone_part[n] == "trunk" and abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2]
+               if n in vectors and bone_part[n] == "trunk"
+               and (options.trunk_follows_lean or abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2)]
     for b, name in enumerate(rig.names):
         if name in vectors:
             x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)

@@ -112,7 +112,7 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     @classmethod
     def poll(cls, context):
         analysis = getattr(context.scene, "animate_drawing_analysis", None)
-        return bool(analysis and analysis.figures)
+        return bool(analysis and analysis.included)   # at least one figure ticked
 
     def execute(self, context):
         context.window_manager.animate_drawing_show_review = False

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..models.analyze import DrawingAnalysis
+from ..motions.extra_limbs import extra_limb_chains
 from ..rig.page_layout import PageFrame, Placement, place_on_page
 from ..rig.plan import RigPlan
 from .plan import character_name_for, plan_figure, plan_from_character_dir
@@ -38,10 +39,17 @@ class PageCast:
         return self.source or self.plans[index].name
 
 
+def body_of_character(plan: RigPlan) -> str:
+    """A character folder says no body kind: chains of extra joints off the body make it
+    "extra_limbs" (they follow the nearest limb), anything else is a biped."""
+    return "extra_limbs" if extra_limb_chains(plan.bones) else "biped"
+
+
 def cast_of_character_dir(path: str | os.PathLike, density: float = 1.0, fps: float = 30.0) -> PageCast:
     """The one character of a character folder; its texture is the page."""
     plan = plan_from_character_dir(path, density)
-    return _placed([plan], [(0.0, 0.0)], plan.texture[..., :3], [plan.mask], ["biped"], [], os.fspath(path), fps)
+    return _placed([plan], [(0.0, 0.0)], plan.texture[..., :3], [plan.mask], [body_of_character(plan)], [],
+                   os.fspath(path), fps)
 
 
 def cast_of_analysis(analysis: DrawingAnalysis, source: str | os.PathLike, figures: list[int],
