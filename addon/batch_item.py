@@ -19,7 +19,6 @@ from . import encode, places, render, scene_setup
 from .batch_plan import BatchOptions
 from .interrupt import signals_deferred
 from .character import build_character
-from .build_face import key_idle_blinks
 
 SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
 
@@ -55,21 +54,26 @@ def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | 
     return plan
 
 
-def apply_motion(armature, motion: str, fps: float, offset: int = 0) -> int:
+def apply_motion(armature, motion: str, fps: float, offset: int = 0, face: str = "off",
+                 frames: int | None = None) -> int:
     """Retarget a library clip (looping), a .bvh file or a video onto the character as its
-    active action; returns the clip's length in scene frames. `offset` frames shift the clip: a
-    looping clip is that far into its cycle at frame 1, a one-shot clip starts that much later."""
+    active action, and key its face (`face`: off / idle / video, over its first `frames`);
+    returns the clip's length in scene frames. `offset` frames shift the clip: a looping clip
+    is that far into its cycle at frame 1, a one-shot clip starts that much later."""
     from ..motions.retarget import RetargetOptions
     from ..motions.source import open_motion
+    from .face_motion import key_face
     from .motion import retarget_track
-    from .video_source import SOURCES
+    from .video_source import sources
 
-    opened = open_motion(motion, SOURCES)
+    opened = open_motion(motion, sources(face=face == "video"))
     start = 1 - offset if opened.loops else 1 + offset
     _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops),
                                frame_start=start)
     length = int(round(result.frame_count * fps / result.fps))
-    return length if opened.loops else length + offset
+    length = length if opened.loops else length + offset
+    key_face(armature, face, opened, *clip_range([length], frames), fps, clip_start=start)
+    return length
 
 
 def clip_range(lengths: list[int], limit: int | None) -> tuple[int, int]:
@@ -91,9 +95,7 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
         if offset:
             armature.location.x += offset
         started = time.perf_counter()
-        lengths.append(apply_motion(armature, motion, options.fps))
-        if options.face != "off":
-            key_idle_blinks(armature, 1, clip_range(lengths[-1:], options.frames)[1], options.fps)
+        lengths.append(apply_motion(armature, motion, options.fps, face=options.face, frames=options.frames))
         timer.add("motion", started)
         world = plan.to_world(plan.vertices_uv)
         offset += float(world[:, 0].max() - world[:, 0].min()) + SCENE_GAP
