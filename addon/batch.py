@@ -128,8 +128,10 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     a failing output place is recorded and raised as PlaceError (later items would fail alike)."""
     import bpy
 
-    from . import batch_item, page_cast
+    from ..pipeline.run import Timer, run_stages
+    from . import page_cast
     from .jobs import DataSnapshot
+    from .stages import item_stages
 
     prepare_blender()
     results = []
@@ -142,21 +144,17 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
         elif item.problem:
             results.append(_result(item, "failed", f"{item.input}: {item.problem}", [], {}))
         else:
-            timer = batch_item.Timer()
+            timer = Timer()
             snapshot = DataSnapshot()
             try:
-                cast = page_cast.load_cast(item.input, timer, options.box, options.figures, options.fps)
-                clips = page_cast.figure_clips(item.motion, options.figure_motions, len(cast.plans))
-                lengths = page_cast.build_cast(bpy.context, cast, clips, options.fps, timer,
-                                                 face=options.face != "off", frames=options.frames)
-                stage = page_cast.PageStage(cast) if options.background == page_cast.PAGE_BACKGROUND else None
-                stop = _write_place_failure(lambda: batch_item.write_outputs(
-                    bpy.context, lengths, outputs, options, timer, reporter.frame_done, stage), outputs)
-                if stop is None:
-                    results.append(_result(item, "ok", None, outputs.values(), timer.ms,
-                                           **page_cast.summary_keys(cast, _summary_keys(bpy.context.scene, options))))
-                else:
-                    results.append(_result(item, "failed", str(stop), [], timer.ms))
+                motions = options.figure_motions or [item.motion]
+                built = run_stages(item_stages(item.input, motions, options, outputs, timer,
+                                               on_frame=reporter.frame_done), timer=timer)
+                results.append(_result(item, "ok", None, outputs.values(), timer.ms,
+                                       **page_cast.summary_keys(built.cast, _summary_keys(bpy.context.scene, options))))
+            except PlaceError as exc:   # the output place failed: later items would fail alike
+                stop = exc
+                results.append(_result(item, "failed", str(stop), [], timer.ms))
             except Exception as exc:  # one bad input never stops the batch
                 _show_bug(exc)
                 results.append(_result(item, "failed", _error_text(exc), [], timer.ms))
@@ -171,17 +169,6 @@ def run_items(items: list[Item], options: BatchOptions, reporter: Reporter, on_r
     return results
 
 
-def _write_place_failure(write, outputs: dict[str, Path]) -> PlaceError | None:
-    """Run `write()`; a failure of the output place (OSError, PlaceError) is returned, not raised."""
-    try:
-        write()
-    except PlaceError as exc:
-        return exc
-    except OSError as exc:
-        return place_error(exc, next(iter(outputs.values())).parent)
-    return None
-
-
 def _show_bug(exc: BaseException) -> None:
     """A failure that is not the user's (a bug): its traceback for the report, only with --verbose
     (quiet mode silences the native stderr this goes to)."""
@@ -191,40 +178,42 @@ def _show_bug(exc: BaseException) -> None:
 
 def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> list[dict]:
     """--scene: every drawing side by side in one scene, each with its own clip, rendered once."""
-    import bpy
-
-    from . import batch_item
+    from ..models.analyze import AnalysisSettings
+    from ..pipeline.cast import row_cast
+    from ..pipeline.run import Timer, run_stages
+    from ..pipeline.stages import cast_stages, find_figures
+    from .stages import build_stage, motion_stage, output_stage
 
     outputs = targets(Item("scene", "", "scene"), options)
     if options.resume and outputs_complete(outputs):
         return [_result(item, "ok", None, outputs.values(), {}, skipped=True) for item in items]
     prepare_blender()
-    timer = batch_item.Timer()
+    timer = Timer()
     results: list[dict | None] = [None] * len(items)
-    built = []  # (index, plan)
+    casts = []  # (index, the item's cast: its first figure is the one shown)
+    find = find_figures(AnalysisSettings(manual_box=options.box), "first")
     for index, item in enumerate(items):
         reporter.item_started(index + 1, len(items), item)
         try:
             if item.problem:
                 raise AnimateDrawingError(f"{item.input}: {item.problem}")
-            built.append((index, batch_item.load_plan(item.input, timer, options.box)))
+            casts.append((index, run_stages(cast_stages(item.input, find, fps=options.fps), timer=timer)))
         except Exception as exc:
             results[index] = _result(item, "failed", _error_text(exc), [], {})
-    if built:
+    if casts:
+        face = options.face != "off"
+        row = row_cast([cast.plans[0] for _, cast in casts], [cast.bodies[0] for _, cast in casts])
         try:
-            lengths = batch_item.build_animated(bpy.context, [(plan, items[i].motion) for i, plan in built],
-                                                options, timer)
-            stop = _write_place_failure(lambda: batch_item.write_outputs(
-                bpy.context, lengths, outputs, options, timer, reporter.frame_done), outputs)
-            if stop is not None:
-                raise stop
+            run_stages([build_stage(face=face),
+                        motion_stage([items[i].motion for i, _ in casts], options.fps, options.face, options.frames),
+                        output_stage(outputs, options, timer, on_frame=reporter.frame_done)], row, timer=timer)
             status, error, written = "ok", None, outputs.values()
         except Exception as exc:
             _show_bug(exc)
             if isinstance(exc, PlaceError):
                 raise
             status, error, written = "failed", _error_text(exc), []
-        for index, _ in built:
+        for index, _ in casts:
             results[index] = _result(items[index], status, error, written, timer.ms)
     for result in results:
         reporter.item_finished(result)

@@ -1,7 +1,8 @@
-"""One batch item in Blender: drawing → character → motion → framed scene → output files.
-
-Everything an item creates is removed afterwards (`DataSnapshot.rollback`), so a long
-batch keeps a flat memory profile in one process.
+"""The output stage's work in Blender: frame the motion, render every frame once, stream it
+into every requested format (`write_outputs`); and one-call runs of the earlier stages for
+scripts and tests (`load_plan`, `build_animated`). A batch item's whole run is
+`addon.stages.item_stages`; everything it creates is removed afterwards
+(`DataSnapshot.rollback`), so a long batch keeps a flat memory profile in one process.
 """
 
 from __future__ import annotations
@@ -12,94 +13,35 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import bpy
-
 from ..output_formats import FORMATS as OUTPUT_FORMATS, FrameSettings
+from ..pipeline.run import Timer
 from . import encode, places, render, scene_setup
 from .batch_plan import BatchOptions
 from .interrupt import signals_deferred
-from .character import build_character
-
-SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
-
-
-class Timer:
-    """Accumulates milliseconds per named stage."""
-
-    def __init__(self):
-        self.ms: dict[str, float] = {}
-
-    def add(self, stage: str, started: float) -> None:
-        self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - started) * 1000.0
+from .stages import clip_range
 
 
 def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | None = None):
-    """RigPlan from a character folder, or from a drawing via the vision pipeline (inside
-    `box`, image pixels, when given: no detection)."""
-    from ..models.analyze import AnalysisSettings, analyze_image
-    from ..pipeline.plan import character_name_for, plan_from_analysis, plan_from_character_dir
+    """The analyse and plan stages for one character: a character folder's, or a drawing's most
+    person-like figure (inside `box`, image pixels, when given: no detection)."""
+    from .page_cast import load_cast
 
-    started = time.perf_counter()
-    source = Path(path)
-    if source.is_dir():
-        plan = plan_from_character_dir(source)
-        timer.add("plan", started)
-        return plan
-    # Raises InputError / NoFigureError naming the file.
-    analysis = analyze_image(source, AnalysisSettings(manual_box=box))
-    timer.add("analyze", started)
-    started = time.perf_counter()
-    plan = plan_from_analysis(analysis, 0, character_name_for(source))
-    timer.add("plan", started)
-    return plan
-
-
-def apply_motion(armature, motion: str, fps: float, offset: int = 0, face: str = "off",
-                 frames: int | None = None) -> int:
-    """Retarget a library clip (looping), a .bvh file or a video onto the character as its
-    active action, and key its face (`face`: off / idle / video, over its first `frames`);
-    returns the clip's length in scene frames. `offset` frames shift the clip: a looping clip
-    is that far into its cycle at frame 1, a one-shot clip starts that much later."""
-    from ..motions.retarget import RetargetOptions
-    from ..motions.source import open_motion
-    from .face_motion import key_face
-    from .motion import retarget_track
-    from .video_source import sources
-
-    opened = open_motion(motion, sources(face=face == "video"))
-    start = 1 - offset if opened.loops else 1 + offset
-    _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops),
-                               frame_start=start)
-    length = int(round(result.frame_count * fps / result.fps))
-    length = length if opened.loops else length + offset
-    key_face(armature, face, opened, *clip_range([length], frames), fps, clip_start=start)
-    return length
-
-
-def clip_range(lengths: list[int], limit: int | None) -> tuple[int, int]:
-    """Scene frames 1… covering the longest clip (a looping clip once, without the closing
-    key that repeats its first pose), or its first `limit` frames."""
-    count = max(lengths)
-    if limit is not None:
-        count = min(count, limit)
-    return 1, count
+    return load_cast(path, timer, box, figures="first").plans[0]
 
 
 def build_animated(context, plans_and_motions, options: BatchOptions, timer: Timer):
-    """Build characters (side by side when several) with their clips; returns the clip lengths."""
-    lengths, offset = [], 0.0
-    for plan, motion in plans_and_motions:
-        started = time.perf_counter()
-        armature = build_character(context, plan, source_path=plan.name, face=options.face != "off")
-        timer.add("build", started)
-        if offset:
-            armature.location.x += offset
-        started = time.perf_counter()
-        lengths.append(apply_motion(armature, motion, options.fps, face=options.face, frames=options.frames))
-        timer.add("motion", started)
-        world = plan.to_world(plan.vertices_uv)
-        offset += float(world[:, 0].max() - world[:, 0].min()) + SCENE_GAP
-    return lengths
+    """The build and motion stages for characters side by side (`--scene`), each with its own
+    clip; returns the clip lengths."""
+    from ..pipeline.cast import row_cast
+    from ..pipeline.run import run_stages
+    from .stages import build_stage, motion_stage
+
+    face = options.face != "off"
+    plans = [plan for plan, _ in plans_and_motions]
+    built = run_stages([build_stage(face=face),
+                        motion_stage([motion for _, motion in plans_and_motions], options.fps, options.face, options.frames)],
+                       row_cast(plans, ["biped"] * len(plans)), timer=timer)
+    return built.lengths
 
 
 def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options: BatchOptions, timer: Timer,

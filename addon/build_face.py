@@ -17,35 +17,21 @@ import zlib
 import numpy as np
 import bpy
 
-from ..models.face import find_face
-from ..models.joints import AD_NAMES
-from ..rig.face_rig import CONTROLS, SHAPE_KEYS, idle_blinks, plan_face_rig
+from ..rig.face_rig import SHAPE_KEYS, idle_blinks
 from . import build_action, build_armature, build_material, build_mesh, compat
 
 FACE_GROUP = "Face"     # F-curve group of the controls' keys
 
 
-def find_plan_face(plan):
-    """(Face or None, why not) on the plan's own texture, with its rigged joints."""
-    joints = {joint.name: joint.loc for joint in plan.config.joints}
-    if not all(name in joints for name in AD_NAMES):
-        return None, "the skeleton has no AnimatedDrawings head joints to look around"
-    return find_face(plan.texture[..., :3], plan.mask, np.array([joints[n] for n in AD_NAMES], np.float64))
-
-
-def add_face_rig(armature: bpy.types.Object, plan, collection: bpy.types.Collection, face=None) -> list[str]:
-    """Build the face rig of a character (its face found on the texture unless given);
-    returns notes on what could not be rigged (also stored on the armature)."""
-    why = ""
-    if face is None:
-        face, why = find_plan_face(plan)
-    face_plan, notes = plan_face_rig(face, plan.texture, plan.mask, plan.vertices_uv, plan.triangles, plan.weights)
-    if face is None and why:
-        notes = [f"no face found ({why}): the character has no face rig"]
+def build_face_feature(armature: bpy.types.Object, plan, feature, collection: bpy.types.Collection) -> None:
+    """The face feature's build step (`pipeline.features.plan_face` planned it): the overlay
+    mesh, skinned like the drawing, its shape keys driven by the armature's controls (which
+    `addon.rig_features` adds first). The notes go on the armature either way."""
     props = armature.animate_drawing
-    props.face_notes = json.dumps(notes)
+    props.face_notes = json.dumps(feature.notes)
+    face_plan = feature.data
     if face_plan is None:
-        return notes
+        return
     name = props.character_name or armature.name
     image = build_material.new_image(f"{name}_face", face_plan.atlas)
     material = build_material.build_material(f"{name}_face", image)
@@ -62,10 +48,8 @@ def add_face_rig(armature: bpy.types.Object, plan, collection: bpy.types.Collect
     _add_shape_keys(obj, plan, face_plan)
     build_mesh.assign_vertex_groups(obj, [bone.name for bone in plan.bones], face_plan.weights)
     build_armature.add_armature_modifier(obj, armature)
-    _add_controls(armature, face_plan.controls)
     _drive_shape_keys(obj, armature)
     props.face_object = obj
-    return notes
 
 
 def _add_shape_keys(obj: bpy.types.Object, plan, face_plan) -> None:
@@ -76,17 +60,6 @@ def _add_shape_keys(obj: bpy.types.Object, plan, face_plan) -> None:
         block = obj.shape_key_add(name=key_name, from_mix=False)
         block.data.foreach_set("co", world.astype(np.float32).ravel())
         block.slider_min, block.slider_max = 0.0, 1.0
-
-
-def _add_controls(armature: bpy.types.Object, controls) -> None:
-    """Keyable, overridable custom properties with slider ranges; existing values are kept."""
-    for name in controls:
-        low, high, description = CONTROLS[name]
-        if name not in armature.keys():
-            armature[name] = 0.0
-        armature.id_properties_ui(name).update(min=low, max=high, soft_min=low, soft_max=high,
-                                               default=0.0, description=description)
-        armature.property_overridable_library_set(f'["{name}"]', True)
 
 
 def _drive_shape_keys(obj: bpy.types.Object, armature: bpy.types.Object) -> None:

@@ -20,7 +20,7 @@ from ..formats.char_cfg import CharacterConfig, parse_char_cfg
 from ..pipeline.plan import (character_dir_of, character_name_for, check_joints_inside,  # noqa: F401
                              plan_from_character_dir)  # (callers reach the plan stage through here too)
 from ..rig.plan import RigPlan, build_rig_plan
-from . import build_armature, build_camera, build_face, build_material, build_mesh, quality
+from . import build_armature, build_camera, build_face, build_material, build_mesh, quality, rig_features
 from .jobs import DataSnapshot
 
 
@@ -40,17 +40,18 @@ def config_from_json(text: str, owner: str) -> CharacterConfig:
 
 def build_character(context, plan: RigPlan, source_path: str | os.PathLike = "", density: float = 1.0,
                     parent_collection: bpy.types.Collection | None = None, face: bool = True) -> bpy.types.Object:
-    """Create the character's collection and objects; returns its armature object. With `face`,
-    the face found on the drawing gets a face rig (build_face; notes in `face_notes`).
+    """Create the character's collection and objects; returns its armature object. The rig is
+    the body's `plan` assembled with its features (`addon.rig_features`): with `face`, the face
+    found on the drawing gets a face rig (build_face; notes in `face_notes`).
 
     The collection gets the plan's name, or `name.001`… when that is taken; every datablock
     is named after the collection, so a second import of a drawing never touches the first.
     """
     snapshot = DataSnapshot()
     try:
+        plan = rig_features.with_features(plan, ["face"] if face else [])
         armature = _build(context, plan, source_path, density, parent_collection or context.scene.collection)
-        if face:
-            build_face.add_face_rig(armature, plan, armature.users_collection[0])
+        rig_features.build_features(armature, plan, armature.users_collection[0])
         return armature
     except BaseException:
         snapshot.rollback()
@@ -152,7 +153,7 @@ def rebuild_character(context, armature: bpy.types.Object) -> RigPlan:
     if props.face_object is not None:  # the face follows the rebuilt mesh's weights and texture
         collection = props.face_object.users_collection[0]
         build_face.remove_face_rig(armature)
-        build_face.add_face_rig(armature, plan, collection)
+        rig_features.build_features(armature, rig_features.with_features(plan, ["face"]), collection)
     return plan
 
 

@@ -47,6 +47,7 @@ def store(context, analysis: DrawingAnalysis) -> None:
     stored.image_path = os.path.abspath(analysis.image_path)
     stored.figures_json = figures_to_json(analysis)
     stored.figure_index = 0
+    stored.include_figures = (True,) * len(stored.include_figures)
     stored.joints_edited = False
 
 
@@ -63,9 +64,11 @@ def stored_review(context, path: str | os.PathLike) -> dict | None:
     figure of this image."""
     stored = context.scene.animate_drawing_analysis
     figures = stored.figures if stored.image_path == os.path.abspath(path) else []
-    if not figures:
+    if not figures or not stored.included:
         return None
     index = min(stored.figure_index, len(figures) - 1)
+    if index not in stored.included:      # the chosen figure was unticked: the first one ticked
+        index = stored.included[0]
     return {"figure": figures[index], "index": index, "count": len(figures),
             "joints_edited": stored.joints_edited}
 

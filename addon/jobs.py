@@ -1,6 +1,7 @@
 """Run long work without freezing Blender: worker-thread stages, main-thread stages, cancel.
 
-A `Job` is a list of named `Stage`s run in order, each receiving the previous stage's result.
+A `Job` is a list of named `Stage`s (`pipeline.run.Stage`: the same stages a batch item runs
+with `pipeline.run.run_stages`) run in order, each receiving the previous stage's result.
 Stages that only compute (inference, skin-weight solving, retargeting math) run on a worker
 thread; stages that create Blender data run on the main thread, from a `bpy.app.timers` pump,
 because bpy is not thread-safe. Between stages the job checks for cancellation (Esc, the ✕ in
@@ -23,26 +24,19 @@ import concurrent.futures
 import enum
 import time
 import traceback
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
 from ..errors import AnimateDrawingError, place_error
+from ..pipeline.run import Stage
 
 PUMP_INTERVAL_S = 0.05
 
 # bpy.data collections a job may add to; removing the new members undoes a half-built result.
 _ID_COLLECTIONS = ("objects", "meshes", "armatures", "materials", "images", "textures",
                    "actions", "collections", "cameras", "lights", "node_groups", "worlds")
-
-
-@dataclass(frozen=True)
-class Stage:
-    label: str                       # shown in the status bar, e.g. "Finding the figure"
-    run: Callable[[Any], Any]        # previous stage's result → this stage's result
-    on_main_thread: bool = False     # True for stages that touch bpy data
 
 
 class JobState(enum.Enum):

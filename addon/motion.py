@@ -9,14 +9,16 @@ pushed onto an NLA track so earlier clips stay available for blending.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import bpy
 
 from ..errors import InputError
-from ..motions.body_mapping import body_mapping
+from ..motions.body_mapping import body_mapping, pitches_body
 from ..motions.bvh import BvhClip, load_bvh
+from ..motions.extra_limbs import follow_extra_limbs
 from ..motions.ground import keep_above_ground
 from ..motions.library import resolve_motion
 from ..motions.retarget import RetargetOptions, pin_limb_sides, retarget
@@ -55,10 +57,13 @@ def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, o
     it: (Action, RetargetResult). `mapping` is {character joint: clip joint}, None = found
     automatically for the character's body. Nothing is created when the clip cannot be retargeted (InputError)."""
     props = armature.animate_drawing
-    if mapping is None:   # a quadruped follows with its legs only (motions/body_mapping.py)
+    if mapping is None:   # a quadruped follows a two-legged clip with its legs only (motions/body_mapping.py)
         mapping = body_mapping(track, props.body)
-    result = retarget(track, bone_plans(armature, props.scale, props.origin_uv), mapping,
-                      options, scale=props.scale)
+    if pitches_body(track, props.body):
+        options = dataclasses.replace(options, trunk_follows_lean=True)
+    bones = bone_plans(armature, props.scale, props.origin_uv)
+    result = retarget(track, bones, mapping, options, scale=props.scale)
+    follow_extra_limbs(result, bones)     # a sixth arm moves like the arm beside it, a beat later
     if options.ground_contact:
         keep_above_ground(quality.plan_from_objects(armature), result)
     pin_limb_sides(result, limb_pins(armature, clip_frames(result, options.fps, frame_start)[:result.frame_count]))

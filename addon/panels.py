@@ -75,6 +75,9 @@ def draw_review(layout, context, box_drag: bool) -> None:
             layout.label(text="Image Editor: Draw Box around it")
     else:
         if len(figures) > 1:
+            checks = layout.column(heading="Include", align=True)
+            for k in range(min(len(figures), len(analysis.include_figures))):
+                checks.prop(analysis, "include_figures", index=k, text=f"Figure {k + 1}")
             layout.prop(analysis, "figure_index", text="Figure")
         draw_joint_confidences(layout, figures[min(analysis.figure_index, len(figures) - 1)])
         row = layout.row()

@@ -14,12 +14,15 @@ import json
 import bpy
 from bpy.props import (
     BoolProperty,
+    BoolVectorProperty,
     FloatProperty,
     FloatVectorProperty,
     IntProperty,
     PointerProperty,
     StringProperty,
 )
+
+from ..models.page_figures import MAX_FIGURES
 
 REGISTER_PRIORITY = 0  # panels and operators refer to these groups
 
@@ -36,7 +39,7 @@ class AnimateDrawingCharacter(bpy.types.PropertyGroup):
     )
     config_json: StringProperty(name="Config", description="CharacterConfig (size and joints in pixels) as JSON")
     body: StringProperty(name="Body", default="biped",
-                         description="biped, quadruped or limbless: which joints follow a motion clip")
+                         description="biped, quadruped, extra_limbs or limbless: which joints follow a motion clip")
     density: FloatProperty(name="Mesh Density", default=1.0, min=0.1, max=10.0,
                            description="Mesh detail the character was built with (more = smoother bends, "
                                        "slower); kept when the rig is rebuilt")
@@ -67,12 +70,19 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     )
     figure_index: IntProperty(name="Figure", default=0, min=0,
                               description="Which found figure to build (0 = the most person-like)")
+    include_figures: BoolVectorProperty(name="Include", size=MAX_FIGURES, default=(True,) * MAX_FIGURES,
+                                        description="Which found figures to build (the review's checkboxes)")
     joints_edited: BoolProperty(name="Joints Edited", default=False,
                                 description="The joints were corrected by hand; use them instead of re-detecting")
 
     @property
     def figures(self) -> list[dict]:
         return json.loads(self.figures_json) if self.figures_json else []
+
+    @property
+    def included(self) -> list[int]:
+        """Indices of the figures whose box is ticked."""
+        return [k for k in range(len(self.figures)) if self.include_figures[k]]
 
 
 CLASSES = (AnimateDrawingCharacter, AnimateDrawingAnalysis)

@@ -134,6 +134,7 @@ def store_for_review(context, image_path: str, figures_json: str) -> None:
     stored.image_path = os.path.abspath(image_path)
     stored.figures_json = figures_json
     stored.figure_index = 0
+    stored.include_figures = (True,) * len(stored.include_figures)
     stored.joints_edited = False
     context.window_manager.animate_drawing_show_review = True
 

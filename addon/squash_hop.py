@@ -10,8 +10,8 @@ from ..rig.plan import CHARACTER_HEIGHT
 from . import build_action, compat
 
 
-def apply_hop(armature: bpy.types.Object, fps: float, offset: int = 0) -> int:
-    """Make the hop the armature's active action, `offset` frames into its loop at frame 1;
+def apply_hop(armature: bpy.types.Object, fps: float, offset: int = 0, frame_start: int = 1) -> int:
+    """Make the hop the armature's active action, `offset` frames into its loop at `frame_start`;
     returns the hop's length in frames. The object's current location and scale are the rest."""
     curves = hop_curves(fps)
     count = len(curves["lift"])
@@ -27,7 +27,7 @@ def apply_hop(armature: bpy.types.Object, fps: float, offset: int = 0) -> int:
     action = bpy.data.actions.new(name)
     slot = build_action.ensure_slot(action, armature)
     # One extra key closes the loop, so the Cycles modifier's period is exactly `count` frames.
-    frames = 1 - offset + np.arange(count + 1, dtype=np.float64)
+    frames = frame_start - offset + np.arange(count + 1, dtype=np.float64)
     for channel in channels:
         channel.values = np.append(channel.values, channel.values[0])
     build_action.write_channels(action, slot, frames, channels, interpolation="BEZIER")

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError, NoFigureError
 from .body_kind import body_kind, body_notes
-from .classical_segmentation import blobs, classical_mask
+from .classical_segmentation import blobs, classical_mask, ink_contrast
 from .detector import classical_figure_boxes
 from .face import Face, find_face
 from .image_io import load_image
@@ -19,7 +19,7 @@ from .joints import AD_SKELETON, coco17_to_ad16, snap_into_mask
 from .model_set import ModelSet, load_model_set
 from .page_figures import edge_notes, keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
-from .segmenter import reconcile_masks
+from .segmenter import line_map, reconcile_masks, with_attached_lines
 from .tiled_detection import detect_with_tiles, needs_tiles
 
 MASK_SOURCES = ("auto", "model", "classical")
@@ -238,15 +238,20 @@ def _crop_mask(crop, pose_result, models: ModelSet, mask_source: str, box, focus
         learned = pose_result.mask          # the pose net already segmented this crop
     elif models.segmenter.model is not None:
         learned = models.segmenter.probability(crop)
+    contrast = ink_contrast(crop)
+    lines = line_map(contrast)
+    # Every source gets the one-line limbs hanging from its mask (the classical one before it
+    # is weighed against the model's, so a stick body it reaches that way counts).
     if learned is not None and mask_source == "model":
         if learned.above().any():
-            return learned.above()
+            return with_attached_lines(learned.above(), lines)
         notes.append(f"the segmentation model gave an empty mask for the box at {[round(v) for v in box]}; "
                      "the classical segmentation was used")
-    classical = classical_mask(crop, focus)
+    classical = with_attached_lines(classical_mask(crop, focus, contrast), lines)
     if learned is None or mask_source == "classical":
         return classical
-    return reconcile_masks(classical, learned)[0]
+    mask, chosen = reconcile_masks(classical, learned)
+    return with_attached_lines(mask, lines) if chosen == "model" else mask
 
 
 def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, models: ModelSet,

@@ -20,15 +20,23 @@ SEED_STEP = 10     # background flood seeds along the border
 SHRINK = 4         # the local mean is computed at 1/SHRINK of the size
 
 
-def stroke_map(rgb: np.ndarray) -> np.ndarray:
-    """uint8 0/255 map of (thickened) strokes: the pixels that block the background flood."""
+def stroke_map(rgb: np.ndarray, contrast: np.ndarray | None = None) -> np.ndarray:
+    """uint8 0/255 map of (thickened) strokes: the pixels that block the background flood
+    (`contrast`: the crop's `ink_contrast` when the caller already has it)."""
+    if contrast is None:
+        contrast = ink_contrast(rgb)
+    strokes = (contrast >= OFFSET_C).view(np.uint8) * np.uint8(255)
+    return dilate(close(strokes, 2), 2)
+
+
+def ink_contrast(rgb: np.ndarray) -> np.ndarray:
+    """int16: how much darker each pixel's darkest channel is than its local mean.
+
+    OpenCV's ADAPTIVE_THRESH_GAUSSIAN_C (THRESH_BINARY) keeps as paper what is brighter than
+    its rounded local mean minus C: a stroke is where this reaches OFFSET_C."""
     darkest = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
     block = min(BLOCK_SIZE, _odd_at_most(min(darkest.shape)))
-    # OpenCV's ADAPTIVE_THRESH_GAUSSIAN_C (THRESH_BINARY) keeps as paper what is brighter than
-    # its rounded local mean minus C; the rest are strokes.
-    mean = np.rint(gaussian_mean(darkest, block))
-    strokes = (darkest <= mean - OFFSET_C).view(np.uint8) * np.uint8(255)
-    return dilate(close(strokes, 2), 2)
+    return np.rint(gaussian_mean(darkest, block)).astype(np.int16) - darkest
 
 
 def gaussian_mean(image: np.ndarray, block: int) -> np.ndarray:
@@ -130,10 +138,11 @@ def blobs(mask: np.ndarray, min_fraction: float = 0.0) -> list[np.ndarray]:
     return [labels == 1 + i for i in order if area[i] >= min_fraction * area[order[0]]]
 
 
-def classical_mask(rgb: np.ndarray, focus=None) -> np.ndarray:
+def classical_mask(rgb: np.ndarray, focus=None, contrast: np.ndarray | None = None) -> np.ndarray:
     """Figure mask (H, W) bool of a figure crop, AnimatedDrawings' classical algorithm
-    (`focus`: the figure's box inside the crop, see `largest_blob`)."""
-    return largest_blob(enclosed_regions(stroke_map(rgb)), focus)
+    (`focus`: the figure's box inside the crop, see `largest_blob`; `contrast`: the crop's
+    `ink_contrast` when the caller already has it)."""
+    return largest_blob(enclosed_regions(stroke_map(rgb, contrast)), focus)
 
 
 def _odd_at_most(n: int) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..imaging.contours import convex_hull, fill_polygons
-from ..imaging.morphology import distance_to_background
+from ..imaging.morphology import close, dilate, distance_to_background, label_components, max_filter, min_filter
 from ..imaging.resample import resize, warp_affine
 from .classical_segmentation import classical_mask, largest_blob
 from .decoders import decode_mask_logits
@@ -20,6 +20,11 @@ AGREEMENT_TOLERANCE = 0.02   # × crop diagonal: boundary slack between a coarse
 MAX_DISAGREEMENT = 0.1       # fraction of a mask the other one may miss beyond that slack
 SURE_BACKGROUND = 0.01       # model probability below which a leaked pixel counts as flooded paper
 RECONCILE_SIDE = 256         # masks are compared at this long side
+LINE_CONTRAST = 24           # a pen line is this much darker than the paper's local mean (3 × the
+                             # classical stroke threshold: paper grain and shadows stay below it)
+LINE_HALF_WIDTH = 0.006      # × crop diagonal (at least 4 px): stroke pieces no thicker than twice this are lines
+LINE_GAP = 0.02              # × crop diagonal: a line this close to the figure hangs from it (pen lifted at a joint)
+LINE_MIN_LENGTH = 3.0        # a line covers at least this × LINE_HALF_WIDTH² px; smaller pieces are specks
 
 
 class FigureSegmenter:
@@ -156,3 +161,44 @@ def _at_most(mask: np.ndarray, side: int) -> np.ndarray:
     if s >= 1:
         return mask
     return resize(mask, (max(1, round(w * s)), max(1, round(h * s))), "area")
+
+
+def line_map(contrast: np.ndarray) -> np.ndarray:
+    """bool map of clear pen lines (from `classical_segmentation.ink_contrast`), gaps of a
+    pixel or two where the pen skipped closed."""
+    lines = (contrast >= LINE_CONTRAST).view(np.uint8) * np.uint8(255)
+    return dilate(close(lines, 1), 1) > 0
+
+
+def with_attached_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """`mask` plus the pen lines that hang from it: stick arms and legs drawn as one line,
+    which the model's coarse mask fades out along and the classical flood loses when the
+    line starts a few pixels away from the body.
+
+    A line is a connected piece of `lines` (a `line_map`) outside the mask that is thin all
+    along (nothing of it survives an erosion by LINE_HALF_WIDTH), big enough not to be a
+    speck and off the crop border; it hangs from the figure when it comes within LINE_GAP of
+    the mask, directly or through other lines (a line broken where the pen skipped). A
+    shadow, a paper edge or a neighbour's filled body is none of these. Square windows
+    (sliding min/max, a few ms) stand in for disks: the distances are rough anyway.
+    """
+    loose = lines & ~mask
+    count, labels = label_components(loose, connectivity=8)
+    if count <= 1:
+        return mask
+    diagonal = float(np.hypot(*mask.shape))
+    r = round(max(4.0, LINE_HALF_WIDTH * diagonal))
+    gap = round(max(2.0, LINE_GAP * diagonal))
+    thick = np.bincount(labels[min_filter(loose, 2 * r + 1)], minlength=count)
+    area = np.bincount(labels.ravel(), minlength=count)
+    candidate = (thick == 0) & (area >= LINE_MIN_LENGTH * r * r)
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        candidate[edge] = False
+    candidate[0] = False
+    line_pixels = candidate[labels]
+    # Lines within `gap` of one another form one chain; a chain within `gap` of the mask hangs from it.
+    chain_count, chains = label_components(max_filter(line_pixels, gap + 1), connectivity=8)
+    hanging = np.zeros(chain_count, bool)
+    hanging[chains[line_pixels & max_filter(mask, 2 * gap + 1)]] = True
+    hanging[0] = False
+    return mask | (line_pixels & hanging[chains])

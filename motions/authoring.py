@@ -250,11 +250,14 @@ RECIPES = {
 
 def author_all(out_dir: str | Path = CLIP_DIR) -> list[Path]:
     """Write every library clip to `out_dir`; returns the paths."""
+    from .quadruped_clips import RECIPES as FOUR_LEGGED   # it builds on this module's curves
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assert set(RECIPES) == set(CLIPS), "library.CLIPS and RECIPES must list the same clips"
+    recipes = {**RECIPES, **FOUR_LEGGED}
+    assert set(recipes) == set(CLIPS), "library.CLIPS and the recipes must list the same clips"
     paths = []
-    for clip_id, (frames, cycles, pose, travels) in RECIPES.items():
+    for clip_id, (frames, cycles, pose, travels) in recipes.items():
         path = out_dir / f"{clip_id}.bvh"
         write_bvh(build_clip(clip_id, frames, cycles, pose, travels), path)
         paths.append(path)

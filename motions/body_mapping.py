@@ -3,12 +3,15 @@
 A biped follows every mapped joint (`auto_map`). A quadruped's 16 joints carry the usual
 names (models/quadruped.py) but its trunk lies along the ground: driven by a standing actor's
 spine it would be stood upright, so only its four legs follow the clip (front legs the
-arms, back legs the legs) and its body keeps its drawn pose, carried by the root.
+arms, back legs the legs) and its body keeps its drawn pose, carried by the root. The
+library's four-legged clips (motions/quadruped_clips.py) drive every joint: their spine's lean
+from upright is the body's pitch (`RetargetOptions.trunk_follows_lean`).
 """
 
 from __future__ import annotations
 
 from .bvh import BvhClip
+from .library import is_four_legged_clip
 from .mapping import auto_map
 
 TRUNK = ("hip", "torso", "neck")
@@ -16,6 +19,11 @@ TRUNK = ("hip", "torso", "neck")
 
 def body_mapping(clip: BvhClip, body: str) -> dict[str, str] | None:
     """The mapping for `retarget` (None: the automatic one, every joint)."""
-    if body != "quadruped":
+    if body != "quadruped" or pitches_body(clip, body):
         return None
     return {ours: theirs for ours, theirs in auto_map(clip).items() if ours not in TRUNK}
+
+
+def pitches_body(clip: BvhClip, body: str) -> bool:
+    """Whether the clip's spine lean pitches this body (a quadruped playing a four-legged clip)."""
+    return body == "quadruped" and is_four_legged_clip(clip.path)

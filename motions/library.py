@@ -21,7 +21,15 @@ CLIPS = {
     "dab": "Dab",
     "zombie_walk": "Zombie walk",
     "cheer": "Cheer",
+    "quadruped_walk": "Four-legged walk",
+    "quadruped_trot": "Four-legged trot",
+    "quadruped_sit": "Four-legged sit",
+    "quadruped_jump": "Four-legged jump",
 }
+# A four-legged figure asked for a two-legged clip gets the four-legged one that means the same
+# (motions/quadruped_clips.py); clips missing here keep the two-legged clip on its legs.
+FOUR_LEGGED_FOR = {"walk": "quadruped_walk", "zombie_walk": "quadruped_walk", "run": "quadruped_trot",
+                   "jump": "quadruped_jump", "jumping_jacks": "quadruped_jump", "idle": "quadruped_sit"}
 
 
 def list_clips() -> list[tuple[str, str, str]]:
@@ -36,6 +44,20 @@ def library_clip_path(name: str) -> str | None:
         if key in (clip_id, label.lower().replace(" ", "_")):
             return path
     return None
+
+
+def is_four_legged_clip(path: str | os.PathLike) -> bool:
+    """Whether a BVH file is one of the library's four-legged clips."""
+    return Path(path).resolve().parent == CLIP_DIR and Path(path).stem in FOUR_LEGGED_FOR.values()
+
+
+def clip_for_body(name_or_path: str, body: str) -> str:
+    """The motion a figure of this body kind plays when asked for `name_or_path`: a quadruped
+    asked for a library clip with a four-legged counterpart gets that one, anything else as asked."""
+    path = library_clip_path(os.fspath(name_or_path))
+    if body != "quadruped" or path is None:
+        return name_or_path
+    return FOUR_LEGGED_FOR.get(Path(path).stem, name_or_path)
 
 
 def resolve_motion(name_or_path: str | os.PathLike) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip
+from .foot_plant import hips_lowered, leg_chains, pin_planted_feet
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
 GROUPS = ("trunk", "arms", "legs")
@@ -34,6 +35,9 @@ LAYER_MARGIN = 0.06       # a limb changes side this far (× actor height) past 
 LAYER_STEP = 0.01          # world units toward the camera per layer (the character is 2 units tall)
 CONTACT_HEIGHT = 0.04     # a foot this close to the floor (× actor height) may be planted …
 CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor height per second
+CONTACT_RELEASE = 1.5     # a planted foot lifts only past this × the height limit (hysteresis: no flicker);
+                          # the speed limit stays, or the body would stall over a foot already pushing off
+CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot is held, a brief touch ignored
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -54,9 +58,12 @@ class RetargetOptions:
     frame_end: int | None = None             # last source frame used (inclusive); None = last
     cyclic: bool = False                     # the clip loops: the frame after the last is the first
     ground_contact: bool = True              # feet touch the ground when the actor's feet do
+    pin_feet: bool = True                    # planted feet held still by IK on the legs (motions/foot_plant.py)
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
     forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
+    trunk_follows_lean: bool = False         # every trunk bone turns by the actor's lean from upright (a
+                                             # four-legged clip's spine pitches a body drawn lying level)
 
     def group_projection(self, group: str) -> str:
         return self.projection.get(group, "auto") if isinstance(self.projection, dict) else self.projection
@@ -152,7 +159,8 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     # flip over, swinging the shoulders across: it follows the actor's lean from upright instead.
     delta = np.zeros((len(pos), len(rig.names)))
     leaning = [n for b, n in enumerate(rig.names)
-               if n in vectors and bone_part[n] == "trunk" and abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2]
+               if n in vectors and bone_part[n] == "trunk"
+               and (options.trunk_follows_lean or abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2)]
     for b, name in enumerate(rig.names):
         if name in vectors:
             x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
@@ -180,13 +188,31 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
                     axes=np.concatenate([axes[g] for g in GROUPS], axis=1), contact=contact_series.astype(float))
-    return RetargetResult(
+    result = RetargetResult(
         fps=float(options.fps), frame_count=len(out["rotation"]), bone_names=list(rig.names),
         rotation=out["rotation"], root_location=out["root"], layer_offset=out["layer"], cyclic=options.cyclic,
         projection=projection, drivers=drivers, leaning_bones=leaning,
         view_axes={g: _unit_rows(out["axes"][:, 2 * k:2 * k + 2]) for k, g in enumerate(GROUPS)},
         root_cycle_offset=out["cycle_offset"],
         contacts={n: out["contact"][:, k] > 0.5 for k, n in enumerate(foot_bones)})
+    if options.pin_feet and feet and options.root_motion != "in_place":   # in place, the feet must slide
+        chains = leg_chains(rig.parent, rig.head, rig.tail, feet)
+        planted = {rig.names.index(n): flags for n, flags in result.contacts.items()}
+        stance = {f: (rig.head[f, 1], rig.rest_angle[f]) for f in feet}    # the feet of the drawing as it stands
+        heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        result.root_location[:, 1] -= hips_lowered(heads, chains, planted, stance, result.fps, result.cyclic)
+        heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        held = pin_planted_feet(result.rotation, heads, tails, chains, planted, stance, result.fps, result.cyclic,
+                                result.root_cycle_offset)
+        result.contacts = {rig.names[f]: flags for f, flags in held.items()}
+        if options.ground_contact:
+            # A correction fading out as the foot lifts can dip it under the floor it left.
+            heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
+            body = rig.subtree(rig.motion_root)
+            lowest = np.minimum(heads[:, body, 1].min(axis=1), tails[:, body, 1].min(axis=1))
+            ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
+            result.root_location[:, 1] += np.maximum(0.0, ground - lowest)
+    return result
 
 
 def pin_limb_sides(result: RetargetResult, pins: dict[str, np.ndarray]) -> None:
@@ -449,7 +475,35 @@ def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyPa
         speeds[ankle] = np.linalg.norm(np.gradient(flat, axis=0), axis=1) / clip.frame_time if len(pos) > 1 \
             else np.zeros(len(pos))
     floor = np.percentile(np.concatenate(list(lows.values())), 2)
-    return {a: (lows[a] - floor < CONTACT_HEIGHT * height) & (speeds[a] < CONTACT_SPEED * height) for a in lows}
+    shortest = max(1, int(round(CONTACT_MIN_SECONDS / clip.frame_time)))
+    out = {}
+    for a in lows:
+        near, slow = lows[a] - floor, speeds[a] / (CONTACT_SPEED * height)
+        lands = (near < CONTACT_HEIGHT * height) & (slow < 1)
+        stays = (near < CONTACT_RELEASE * CONTACT_HEIGHT * height) & (slow < 1)
+        out[a] = _without_short_runs(_hysteresis(lands, stays), shortest)
+    return out
+
+
+def _hysteresis(lands: np.ndarray, stays: np.ndarray) -> np.ndarray:
+    """(T,) planted: from a frame where `lands` holds, for as long as `stays` does."""
+    planted = lands.copy()
+    for t in range(1, len(planted)):
+        planted[t] |= planted[t - 1] & stays[t]
+    return planted
+
+
+def _without_short_runs(planted: np.ndarray, shortest: int) -> np.ndarray:
+    """Gaps between plants shorter than `shortest` frames are filled (a foot does not lift for a
+    frame or two), then plants shorter than that are dropped (a foot brushing the floor). Runs
+    cut by the clip's ends may be longer than they look, so they stay."""
+    out = planted.copy()
+    for value in (False, True):
+        edges = np.flatnonzero(np.diff(np.concatenate([[not value], out == value, [not value]]).astype(int)))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            if stop - start < shortest and start > 0 and stop < len(out):
+                out[start:stop] = not value
+    return out
 
 
 def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:

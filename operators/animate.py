@@ -8,22 +8,17 @@ created is removed again if it fails or is cancelled.
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
 
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
 from ..addon import drawing_analysis, jobs
-from ..addon.character import build_character
-from ..addon.build_face import key_idle_blinks
-from ..addon.motion import retarget_track
 from ..addon.preferences import get_preferences
-from ..addon.video_source import SOURCES
+from ..addon.stages import build_stage, motion_stage
 from ..motions.library import list_clips
-from ..motions.retarget import RetargetOptions
-from ..motions.source import open_motion
-from ..models.analyze import load_drawing
-from ..pipeline.plan import is_character_dir, plan_from_analysis, plan_from_character_dir
+from ..pipeline.plan import is_character_dir
+from ..pipeline.stages import Found, cast_stages, is_character_source
 from ._common import select_only
 from .analyze import IMAGE_GLOB
 from .retarget import scene_fps
@@ -41,67 +36,42 @@ def review_first(context, path: str) -> bool:
     return not is_character_dir(path) and drawing_analysis.stored_review(context, path) is None
 
 
-def _drawing_stages(context, path: str, density: float) -> list[jobs.Stage]:
-    """Analysis (or the stored review) → RigPlan named after the image file."""
+def _reviewed_figure(context, path: str):
+    """The analyse stage's "find": the stored review's figure (edited joints applied), else a
+    fresh analysis's first figure. Runs on the worker; `context` is read now."""
     review = drawing_analysis.stored_review(context, path)
     settings = drawing_analysis.settings_from_preferences(context)
 
-    def keep(found):
+    def find(loaded) -> Found:
+        analysis, index = drawing_analysis.analysis_for(loaded, review, settings)
+        return Found(analysis, [index])
+
+    def keep(found: Found) -> Found:
         if review is None:  # a reviewed analysis is already in the scene, maybe with edited joints
-            drawing_analysis.store(bpy.context, found[0])
+            drawing_analysis.store(bpy.context, found.analysis)
         return found
 
-    def plan(found):
-        analysis, index = found   # the body kind decides which joints follow the clip
-        return plan_from_analysis(analysis, index, Path(path).name, density), analysis.figures[index].body
-
-    return [
-        # Pillow decodes on the worker; only storing the result touches the scene.
-        jobs.Stage("Loading the drawing", lambda _: load_drawing(path)),
-        jobs.Stage("Finding the figure, its mask and joints",
-                   lambda loaded: drawing_analysis.analysis_for(loaded, review, settings)),
-        jobs.Stage("Keeping the analysis", keep, on_main_thread=True),
-        jobs.Stage("Meshing and skin weights", plan),
-    ]
-
-
-def _character_dir_stages(path: str, density: float) -> list[jobs.Stage]:
-    """Loading and planning a character folder is one worker stage."""
-    return [jobs.Stage("Meshing and skin weights", lambda _: (plan_from_character_dir(path, density), "biped"))]
+    return find, jobs.Stage("Keeping the analysis", keep, on_main_thread=True)
 
 
 def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
-    """The whole drawing (or character folder) → animated character flow as one job.
-    `context` is read now (review, preferences); the Blender stages use the context they run in."""
-    if is_character_dir(path):
-        stages = _character_dir_stages(path, density)
-    else:
-        stages = _drawing_stages(context, path, density)
+    """The whole drawing (or character folder) → animated character flow as one job: the
+    pipeline's stages up to the motion, which also sets the scene's end frame and selects the
+    character. `context` is read now (review, preferences, the scene's frame rate and start)."""
+    find, keep = (None, None) if is_character_source(path) else _reviewed_figure(context, path)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]
+    scene = context.scene
+    motion = motion_stage([clip], scene_fps(scene), frame_start=scene.frame_start)
 
-    def build(planned):
-        plan, body = planned   # the body kind decides which joints follow the clip
-        # A timer callback has no window; mode switches for the bones want one.
-        with bpy.context.temp_override(**jobs.window_context()):
-            armature = build_character(bpy.context, plan, path, density)
-        armature.animate_drawing.body = body
-        return armature
+    def animate(built):
+        built = motion.run(built)
+        scene.frame_end = scene.frame_start + max(built.lengths) - 1
+        select_only(bpy.context, built.armatures[0])
+        return built.armatures[0]
 
-    def animate(armature):
-        scene = bpy.context.scene
-        motion = open_motion(clip, SOURCES)
-        _action, result = retarget_track(armature, motion.track, motion.name,
-                                         RetargetOptions(fps=scene_fps(scene), cyclic=motion.loops),
-                                         frame_start=scene.frame_start)
-        scene.frame_end = scene.frame_start + result.frame_count - 1
-        key_idle_blinks(armature, scene.frame_start, scene.frame_end, scene_fps(scene))
-        select_only(bpy.context, armature)
-        return armature
-
-    return jobs.Job("Animate Drawing", stages + [
-        jobs.Stage("Building the character", build, on_main_thread=True),
-        jobs.Stage("Retargeting the motion", animate, on_main_thread=True),
-    ], on_finished=tell_if_failed)
+    stages = cast_stages(path, find, density, after_analysis=[keep] if keep else [])
+    stages += [build_stage(density), dataclasses.replace(motion, run=animate)]
+    return jobs.Job("Animate Drawing", stages, on_finished=tell_if_failed)
 
 
 class ANIMATE_DRAWING_OT_animate(bpy.types.Operator):

@@ -22,7 +22,8 @@ from ..addon import drawing_analysis
 from ..addon.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
-from ..models.analyze import analyze_image, load_drawing
+from ..models.analyze import analyze_image
+from ..pipeline.stages import FIND, load_stage
 from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
 
 
@@ -55,10 +56,11 @@ def _show_stage(result):
 
 
 def review_job(path: str, settings) -> jobs.Job:
-    """The analysis for review as a background job (models off the main thread)."""
+    """The pipeline's analyse stage for review, as a background job (models off the main
+    thread), then the result shown instead of planned."""
     return jobs.Job("Analyze Drawing", [
-        jobs.Stage("Loading the drawing", lambda _: load_drawing(path)),   # Pillow: any thread
-        jobs.Stage("Finding the figure, its mask and joints", _analysis_stage(path, settings)),
+        load_stage(path),
+        jobs.Stage(FIND, _analysis_stage(path, settings)),
         jobs.Stage("Showing the result", _show_stage, on_main_thread=True),
     ], on_finished=tell_if_failed)
 
@@ -110,7 +112,7 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     @classmethod
     def poll(cls, context):
         analysis = getattr(context.scene, "animate_drawing_analysis", None)
-        return bool(analysis and analysis.figures)
+        return bool(analysis and analysis.included)   # at least one figure ticked
 
     def execute(self, context):
         context.window_manager.animate_drawing_show_review = False

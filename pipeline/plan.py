@@ -95,10 +95,17 @@ def apply_review(analysis: DrawingAnalysis, review: dict | None, settings: Analy
 def plan_from_analysis(analysis: DrawingAnalysis, index: int, name: str, density: float = 1.0) -> RigPlan:
     """The rig of one analysed figure (its crop, mask and joints), carrying what the vision
     models doubted about it (for the quality verdict and summary warnings)."""
-    texture, mask, config, _bbox = figure_to_character(analysis, index)
+    return plan_figure(analysis, index, name, density)[0]
+
+
+def plan_figure(analysis: DrawingAnalysis, index: int, name: str,
+                density: float = 1.0) -> tuple[RigPlan, tuple[int, int]]:
+    """`plan_from_analysis` and where the figure's crop lies on the page (its top-left corner,
+    image pixels), which places the figure among the others."""
+    texture, mask, config, bbox = figure_to_character(analysis, index)
     plan = build_rig_plan(texture, mask, config, name, density=density)
     plan.analysis_warnings = figure_doubts(analysis, index)
-    return plan
+    return plan, (bbox["left"], bbox["top"])
 
 
 def figure_doubts(analysis: DrawingAnalysis, index: int) -> list[str]:

@@ -55,6 +55,7 @@ class RigPlan:
     joint_vertex: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) vertex per joint
     depth: np.ndarray | None = None     # (N,) world units behind the drawing: > 0 for the underlay (rig.underlay)
     analysis_warnings: list[str] = field(default_factory=list)  # what the vision models doubted (motions.quality)
+    features: list = field(default_factory=list)  # rig.features.FeaturePlan per feature beyond the body, in order
 
     def to_world(self, uv) -> np.ndarray:
         """(..., 2) pixels → (..., 3) world xyz on the y = 0 plane."""

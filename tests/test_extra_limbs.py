@@ -1,0 +1,96 @@
+"""Extra limbs: a real drawing given a second pair of arms (its own arms' pixels pasted lower
+on the body, their joints listed in char_cfg.yaml) gets bones for them, and they follow the
+arm beside them a quarter loop later (motions/extra_limbs.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from animate_drawing.formats.char_cfg import Joint, load_char_cfg, save_char_cfg
+from animate_drawing.imaging.image_file import read_image, write_png
+from animate_drawing.motions.extra_limbs import extra_limb_chains, follow_extra_limbs
+
+pytestmark = pytest.mark.blender   # PNG decoding and the Blender half
+DRAWING = "mikaelapisani_AnimatedDrawings-JM__output"   # arms held out level at shoulder height
+DROP = 16                                             # px: the extra arms hang this far below the real ones
+
+
+def four_armed_folder(shared_data, out):
+    """A character folder: the drawing with both arms copied DROP px lower, joints `extra_*`."""
+    source = shared_data / "drawings" / "annotated" / DRAWING
+    texture = read_image(source / "texture.png")[0]
+    mask = read_image(source / "mask.png")[0][..., 0] > 127
+    config = load_char_cfg(source / "char_cfg.yaml")
+    loc = {j.name: np.array(j.loc, float) for j in config.joints}
+    joints = list(config.joints)
+    for side in ("left", "right"):
+        chain = [f"{side}_{part}" for part in ("shoulder", "elbow", "hand")]
+        us = [loc[name][0] for name in chain]
+        u0, u1 = int(min(us)) - 6, int(max(us)) + 6
+        v0, v1 = int(loc[chain[0]][1]) - 7, int(loc[chain[0]][1]) + 7
+        arm = mask[v0:v1, u0:u1]
+        target = (slice(v0 + DROP, v1 + DROP), slice(u0, u1))
+        texture[target][arm] = texture[v0:v1, u0:u1][arm]
+        mask[target] |= arm
+        parent = "torso"
+        for name in chain:
+            extra = f"extra_{name}"
+            u, v = loc[name]
+            joints.append(Joint(extra, parent, (int(u), int(v) + DROP)))
+            parent = extra
+    out.mkdir(parents=True, exist_ok=True)
+    write_png(out / "texture.png", texture)
+    write_png(out / "mask.png", np.repeat((mask * 255).astype(np.uint8)[..., None], 3, axis=2))
+    config.joints = joints
+    save_char_cfg(config, out / "char_cfg.yaml")
+    return out
+
+
+def test_extra_arms_get_bones_and_follow_the_arm_beside_them_a_quarter_loop_later(shared_data, tmp_path):
+    from animate_drawing.motions.bvh import load_bvh
+    from animate_drawing.motions.library import resolve_motion
+    from animate_drawing.motions.retarget import RetargetOptions, retarget
+    from animate_drawing.rig.character import load_character_dir
+    from animate_drawing.rig.plan import build_rig_plan
+
+    texture, mask, config = load_character_dir(four_armed_folder(shared_data, tmp_path / "four"))
+    plan = build_rig_plan(texture, mask, config, "four")
+    chains = extra_limb_chains(plan.bones)
+    assert chains == {("extra_left_shoulder", "extra_left_elbow", "extra_left_hand"): ("left_shoulder", "left_elbow", "left_hand"),
+                      ("extra_right_shoulder", "extra_right_elbow", "extra_right_hand"): ("right_shoulder", "right_elbow", "right_hand")}
+    assert plan.weights.shape[1] == len(plan.bones) == 22                     # the extra arms skin the pasted pixels
+    extra = [plan.bones.index(b) for b in plan.bones if b.name == "extra_left_elbow"][0]
+    assert plan.weights[:, extra].max() > 0.5
+
+    result = retarget(load_bvh(resolve_motion("dance")), plan.bones, None, RetargetOptions(cyclic=True), scale=plan.scale)
+    column = {name: k for k, name in enumerate(result.bone_names)}
+    assert np.ptp(result.rotation[:, column["extra_left_shoulder"]]) == 0           # unmapped: the drawn pose
+    moved = follow_extra_limbs(result, plan.bones)
+    assert set(moved) == {name for chain in chains for name in chain}
+    quarter = round(result.frame_count / 4)
+    for side in ("left", "right"):
+        own = result.rotation[:, column[f"{side}_shoulder"]]
+        copy = result.rotation[:, column[f"extra_{side}_shoulder"]]
+        assert np.ptp(copy) > 0.5 and np.allclose(copy, np.roll(own, quarter))
+
+
+def test_a_character_folder_with_extra_arms_is_an_extra_limbs_body_and_moves_them_in_blender(blender, shared_data, tmp_path):
+    bpy = blender
+    from animate_drawing.addon import page_cast
+    from animate_drawing.addon.batch_item import Timer
+
+    cast = page_cast.load_cast(str(four_armed_folder(shared_data, tmp_path / "four")), Timer())
+    assert cast.bodies == ["extra_limbs"]
+    page_cast.build_cast(bpy.context, cast, ["wave"], 30.0, Timer(), face=False)
+    (armature,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    assert armature.animate_drawing.body == "extra_limbs"
+    scene = bpy.context.scene
+    angles = {name: [] for name in ("right_elbow", "extra_right_elbow")}
+    for frame in range(1, 41, 2):
+        scene.frame_set(frame)
+        for name in angles:
+            angles[name].append(armature.pose.bones[name].rotation_euler[2])
+    own, extra = (np.array(angles[name]) for name in ("right_elbow", "extra_right_elbow"))
+    assert np.ptp(extra) > 0.3 and np.ptp(own) > 0.3                 # the waving forearm and its twin both move
+    assert not np.allclose(own, extra, atol=0.05)                     # out of step
