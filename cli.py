@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="render only the first N frames of each motion (default: all)")
     animate.add_argument("--face", choices=plan.FACE_MODES, default="idle",
                          help="the drawn face: off (as drawn), idle (natural blinks; default), video "
-                              "(follow the performer's face: not available yet, blinks instead)")
+                              "(blink, smile, mouth and gaze follow the performer's face when --motion is "
+                              "a video; otherwise idle blinks, with a warning in summary.json)")
 
     inspect = commands.add_parser("inspect", parents=[common], help="print the picture quality of an animated .blend "
                                                   "(stretch, folds, limb side flips, foot slide)")

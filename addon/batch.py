@@ -205,7 +205,7 @@ def run_scene(items: list[Item], options: BatchOptions, reporter: Reporter) -> l
         row = row_cast([cast.plans[0] for _, cast in casts], [cast.bodies[0] for _, cast in casts])
         try:
             run_stages([build_stage(face=face),
-                        motion_stage([items[i].motion for i, _ in casts], options.fps, face, options.frames),
+                        motion_stage([items[i].motion for i, _ in casts], options.fps, options.face, options.frames),
                         output_stage(outputs, options, timer, on_frame=reporter.frame_done)], row, timer=timer)
             status, error, written = "ok", None, outputs.values()
         except Exception as exc:

@@ -39,7 +39,7 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
     face = options.face != "off"
     plans = [plan for plan, _ in plans_and_motions]
     built = run_stages([build_stage(face=face),
-                        motion_stage([motion for _, motion in plans_and_motions], options.fps, face, options.frames)],
+                        motion_stage([motion for _, motion in plans_and_motions], options.fps, options.face, options.frames)],
                        row_cast(plans, ["biped"] * len(plans)), timer=timer)
     return built.lengths
 

@@ -115,8 +115,6 @@ def face_notes(armature: bpy.types.Object) -> list[str]:
 def summary_notes(scene: bpy.types.Scene, mode: str) -> list[str]:
     """The face notes of the scene's characters, for summary.json warnings."""
     notes = []
-    if mode == "video":
-        notes.append("--face video: following the performer's face is not available yet; idle blinks instead")
     if mode != "off":
         for ob in scene.objects:
             if ob.type == "ARMATURE" and ob.animate_drawing.is_character:
@@ -128,17 +126,33 @@ def key_idle_blinks(armature: bpy.types.Object, first: int, last: int, fps: floa
     """Key natural blinks on the armature's `blink` over frames first..last in its active
     action (seeded by the character's name: the same drawing blinks the same way every run).
     Returns the number of blinks; 0 when the character has no eyelids."""
-    anim = armature.animation_data
-    if "blink" not in armature.keys() or anim is None or anim.action is None:
+    if "blink" not in armature.keys():
         return 0
     seed = zlib.crc32((armature.animate_drawing.character_name or armature.name).encode())
     frames, values = idle_blinks(first, last, fps, seed)
+    if not key_controls(armature, frames, {"blink": values}, loop_with_clip=True):
+        return 0
+    return int((values == 1.0).sum())
+
+
+def key_controls(armature: bpy.types.Object, frames: np.ndarray, values: dict[str, np.ndarray],
+                 loop_with_clip: bool = False) -> list[str]:
+    """Key face controls (name → values at `frames`) in the armature's active action, replacing
+    their earlier keys; controls the character's face rig lacks are left out. With
+    `loop_with_clip` they loop when the body's clip does. Returns the controls keyed."""
+    anim = armature.animation_data
+    if anim is None or anim.action is None:
+        return []
+    names = [name for name in values if name in armature.keys()]
     slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
     container = compat.fcurve_collection(anim.action, slot)
-    for fcurve in [f for f in container.fcurves if f.data_path == '["blink"]']:
+    paths = {f'["{name}"]' for name in names}
+    for fcurve in [f for f in container.fcurves if f.data_path in paths]:
         container.fcurves.remove(fcurve)
     # A looping clip loops its blinks too (first and last key are open: the seam does not show).
-    loops = any(m.type == "CYCLES" for f in container.fcurves for m in f.modifiers)
-    channel = build_action.Channel('["blink"]', 0, FACE_GROUP, values, cycle_mode="REPEAT" if loops else None)
-    build_action.write_channels(anim.action, slot, frames, [channel])
-    return int((values == 1.0).sum())
+    loops = loop_with_clip and any(m.type == "CYCLES" for f in container.fcurves for m in f.modifiers)
+    channels = [build_action.Channel(f'["{name}"]', 0, FACE_GROUP, np.asarray(values[name], np.float64),
+                                     cycle_mode="REPEAT" if loops else None) for name in names]
+    if channels:
+        build_action.write_channels(anim.action, slot, np.asarray(frames, np.float64), channels)
+    return names

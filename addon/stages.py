@@ -60,22 +60,27 @@ def build_stage(density: float = 1.0, face: bool = True) -> Stage:
     return Stage(BUILD, build, on_main_thread=True, timing="build")
 
 
-def apply_motion(armature, motion: str, fps: float, offset: int = 0, frame_start: int = 1) -> int:
+def apply_motion(armature, motion: str, fps: float, offset: int = 0, frame_start: int = 1,
+                 face: str = "off", frames: int | None = None) -> int:
     """Retarget a library clip (looping), a .bvh file or a video onto the character as its
-    active action; returns the clip's length in scene frames. `offset` frames shift the clip: a
+    active action, and key its face (`face`: off / idle / video, over its first `frames`, all
+    when None); returns the clip's length in scene frames. `offset` frames shift the clip: a
     looping clip is that far into its cycle at `frame_start`, a one-shot clip starts that much later."""
     from ..motions.library import clip_for_body
     from ..motions.retarget import RetargetOptions
     from ..motions.source import open_motion
+    from .face_motion import key_face
     from .motion import retarget_track
-    from .video_source import SOURCES
+    from .video_source import sources
 
-    opened = open_motion(clip_for_body(motion, armature.animate_drawing.body), SOURCES)
+    opened = open_motion(clip_for_body(motion, armature.animate_drawing.body), sources(face=face == "video"))
     start = frame_start - offset if opened.loops else frame_start + offset
     _, result = retarget_track(armature, opened.track, opened.name, RetargetOptions(fps=fps, cyclic=opened.loops),
                                frame_start=start)
     length = int(round(result.frame_count * fps / result.fps))
-    return length if opened.loops else length + offset
+    length = length if opened.loops else length + offset
+    key_face(armature, face, opened, *clip_range([length], frames, frame_start), fps, clip_start=start)
+    return length
 
 
 def clip_range(lengths: list[int], limit: int | None, frame_start: int = 1) -> tuple[int, int]:
@@ -87,21 +92,22 @@ def clip_range(lengths: list[int], limit: int | None, frame_start: int = 1) -> t
     return frame_start, frame_start + count - 1
 
 
-def motion_stage(motions: list[str], fps: float, face: bool = True, frames: int | None = None,
+def motion_stage(motions: list[str], fps: float, face: str = "idle", frames: int | None = None,
                  frame_start: int = 1) -> Stage:
     """Figure k gets motion k mod len(`motions`) shifted by its placement's time offset (a
-    limbless figure hops instead), and idle blinks over its first `frames` (all when None) with `face`."""
+    limbless figure hops instead), and its face keyed over its first `frames` (all when None):
+    `face` off, idle (blinks) or video (the performer's face where the motion is a video)."""
     def animate(built: BuiltCast) -> BuiltCast:
         clips = clips_for_figures(len(built.armatures), motions)
         lengths = []
         for armature, placement, clip, body in zip(built.armatures, built.cast.placements, clips, built.cast.bodies):
             if body == "limbless":      # no limbs to follow a clip with: it hops, squashing and stretching
                 length = apply_hop(armature, fps, placement.time_offset, frame_start)
+                if face != "off":
+                    key_idle_blinks(armature, *clip_range([length], frames, frame_start), fps)
             else:
-                length = apply_motion(armature, clip, fps, placement.time_offset, frame_start)
+                length = apply_motion(armature, clip, fps, placement.time_offset, frame_start, face, frames)
             lengths.append(length)
-            if face:
-                key_idle_blinks(armature, *clip_range([length], frames, frame_start), fps)
         return BuiltCast(built.cast, built.armatures, lengths)
     return Stage(MOTION, animate, on_main_thread=True, timing="motion")
 
@@ -141,6 +147,6 @@ def item_stages(source: str, motions: list[str], options, outputs: dict[str, Pat
     find = find_figures(AnalysisSettings(manual_box=options.box), options.figures)
     return cast_stages(source, find, fps=options.fps) + [
         build_stage(face=face),
-        motion_stage(motions, options.fps, face, options.frames),
+        motion_stage(motions, options.fps, options.face, options.frames),
         output_stage(outputs, options, timer, hooks, on_frame),
     ]

@@ -4,7 +4,9 @@ Decoding uses Blender's FFmpeg (video_decode), so tracking runs on the main thre
 models and `motions.video_clip` are pure. `VideoTracking` follows the performer one stretch
 of frames at a time (the operator's job makes each stretch a stage, so Esc is heard between
 them); `track_video` runs all of it, `video_to_clip` / `video_to_bvh` are what the command
-line (`animate-drawing motion`, `--motion VIDEO`) calls.
+line (`animate-drawing motion`, `--motion VIDEO`) calls. With `face`, the performer's face
+mesh is found on every frame too (models.face_landmarks) and becomes `VideoClip.face`; the
+frames are then decoded larger (`FACE_MAX_SIDE`): at 384 px a face is a few pixels wide.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InputError
+from ..models.face_landmarks import FaceLandmarker
 from ..models.human_pose import PoseTracker
+from ..motions.face_track import FaceTrack, face_track
 from ..motions.bvh import write_bvh
 from ..motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track
 from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_chunks
@@ -34,6 +38,10 @@ class VideoMotionOptions:
     mirror: bool = False
     fps: float = 30.0          # of the clip written
     max_side: int = DEFAULT_MAX_SIDE
+    face: bool = False         # follow the performer's face too (blink, smile, mouth, gaze)
+
+
+FACE_MAX_SIDE = 1280   # decoded frame size when the face is followed (eyelids need pixels)
 
 
 # Frames tracked per `VideoTracking.step`, one stage of the operator's job: Esc is heard
@@ -55,7 +63,9 @@ class VideoTracking:
                                         f"(0 to {self.info.duration:.2f} s)")
         self.first, self.last = frame_range(self.info, options.start, options.end)
         self.tracker = PoseTracker(person=options.person)
-        self.times, self.world, self.image, self.visibility = [], [], [], []
+        self.faces = FaceLandmarker() if options.face else None
+        self.max_side = max(options.max_side, FACE_MAX_SIDE) if options.face else options.max_side
+        self.times, self.world, self.image, self.visibility, self.face_points = [], [], [], [], []
         self.size = (self.info.width, self.info.height)
         self.timings = {"decode_ms": 0.0, "pose_ms": 0.0}
         self._chunks = None
@@ -73,7 +83,7 @@ class VideoTracking:
         models take turns, a decoded chunk at a time: overlapping them on a worker thread
         crashed Blender's renderer (Python threads must not run while it renders)."""
         if self._chunks is None:
-            self._chunks = read_video_chunks(self.path, self.first, self.last, self.options.max_side)
+            self._chunks = read_video_chunks(self.path, self.first, self.last, self.max_side)
         for _ in range(frames):
             if not self._decoded:
                 start = time.perf_counter()
@@ -85,6 +95,8 @@ class VideoTracking:
             frame = self._decoded.popleft()
             start = time.perf_counter()
             pose = self.tracker.track(frame.rgb)
+            if self.faces is not None:
+                self.face_points.append(self.faces.track(frame.rgb, pose).points)
             self.timings["pose_ms"] += (time.perf_counter() - start) * 1000.0
             self.times.append(frame.time)
             self.world.append(pose.world)
@@ -106,17 +118,31 @@ class VideoTracking:
         return PoseTrack(self.path, np.array(self.times), np.array(self.world), np.array(self.image),
                          np.array(self.visibility), self.size)
 
+    def face_track(self) -> FaceTrack | None:
+        """The face controls of what was tracked so far; None when the face was not followed
+        or was seen too rarely (too small, turned away, out of the picture)."""
+        if self.faces is None or not self.times:
+            return None
+        return face_track(np.array(self.times), np.array(self.face_points), self.options.mirror)
+
+
+def run_tracking(path: str | os.PathLike, options: VideoMotionOptions,
+                 progress: Callable[[float], None] | None = None) -> VideoTracking:
+    """Decode `path` and follow one performer through it (main thread)."""
+    tracking = VideoTracking(path, options)
+    try:
+        tracking.step(tracking.frame_total, progress)
+    finally:
+        tracking.close()
+    return tracking
+
 
 def track_video(path: str | os.PathLike, options: VideoMotionOptions,
                 progress: Callable[[float], None] | None = None,
                 timings: dict[str, float] | None = None) -> PoseTrack:
     """Decode `path` and follow one performer through it (main thread). `timings`, when given,
     receives decode_ms and pose_ms (time in the pose models)."""
-    tracking = VideoTracking(path, options)
-    try:
-        tracking.step(tracking.frame_total, progress)
-    finally:
-        tracking.close()
+    tracking = run_tracking(path, options, progress)
     if timings is not None:
         timings.update(tracking.timings)
     return tracking.track()
@@ -130,10 +156,11 @@ def video_to_clip(path: str | os.PathLike, options: VideoMotionOptions | None = 
                   progress: Callable[[float], None] | None = None) -> tuple[VideoClip, dict[str, float]]:
     """The BVH clip of the video's performer, and timings in ms (decode, pose, clip)."""
     options = options or VideoMotionOptions()
-    timings: dict[str, float] = {}
-    track = track_video(path, options, progress, timings)
+    tracking = run_tracking(path, options, progress)
+    timings = dict(tracking.timings)
     start = time.perf_counter()
-    result = clip_from_track(track, clip_options(options))
+    result = clip_from_track(tracking.track(), clip_options(options))
+    result.face = tracking.face_track()
     timings["clip_ms"] = (time.perf_counter() - start) * 1000.0
     return result, timings
 

@@ -88,6 +88,18 @@ class PoseFrame:
     roi: Roi | None
 
 
+def crop_roi(rgb: np.ndarray, roi: Roi, n: int) -> np.ndarray:
+    """The ROI resampled to an n × n square (uint8), upright."""
+    c, s = math.cos(roi.angle), math.sin(roi.angle)
+    k = roi.size / n
+    # output pixel (x, y) → image: centre + R · ((x + 0.5) · k − size / 2, …)
+    ox, oy = 0.5 * k - roi.size / 2, 0.5 * k - roi.size / 2
+    matrix = np.array([[c * k, -s * k, c * ox - s * oy + roi.cx - 0.5],
+                       [s * k, c * k, s * ox + c * oy + roi.cy - 0.5]])
+    # Pixel centres are at integers here and in warp_affine; the −0.5 keeps ROI edges exact.
+    return warp_affine(rgb, matrix, (n, n))
+
+
 def roi_from_points(centre: np.ndarray, top: np.ndarray) -> Roi:
     """MediaPipe's alignment: rotate so `top` is straight above `centre`; side = 2·distance·1.25."""
     dx, dy = float(top[0] - centre[0]), float(top[1] - centre[1])
@@ -185,21 +197,9 @@ class PoseLandmarker:
         self.mean = np.array(spec.mean, np.float32) * spec.scale
         self.std = np.array(spec.std, np.float32) * spec.scale
 
-    def crop(self, rgb: np.ndarray, roi: Roi) -> np.ndarray:
-        """The ROI resampled to the net's square input (uint8)."""
-        n = self.size
-        c, s = math.cos(roi.angle), math.sin(roi.angle)
-        k = roi.size / n
-        # output pixel (x, y) → image: centre + R · ((x + 0.5) · k − size / 2, …)
-        ox, oy = 0.5 * k - roi.size / 2, 0.5 * k - roi.size / 2
-        matrix = np.array([[c * k, -s * k, c * ox - s * oy + roi.cx - 0.5],
-                           [s * k, c * k, s * ox + c * oy + roi.cy - 0.5]])
-        # Pixel centres are at integers here and in warp_affine; the −0.5 keeps ROI edges exact.
-        return warp_affine(rgb, matrix, (n, n))
-
     def run(self, rgb: np.ndarray, roi: Roi) -> tuple[PoseFrame, np.ndarray]:
         """The frame estimate in `roi` and the (2, 2) alignment points for the next ROI."""
-        crop = self.crop(rgb, roi)
+        crop = crop_roi(rgb, roi, self.size)
         tensor = ((crop.astype(np.float32) - self.mean) / self.std)[None]
         landmarks, presence, world = self.model.ordered_outputs(self.model.infer(tensor))[:3]
         values = landmarks.reshape(-1, 5)

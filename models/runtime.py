@@ -19,8 +19,8 @@ Sidecar keys read here and by the decoders (all optional unless marked):
   yolo_det — `num_classes`, `classes` (ids that count as figures); dets_labels — `classes`;
   box_heatmap — `stride`, `centre_offset`, `ltrb_unit` stride | pixels, `activation`;
   mask_logits — `activation` sigmoid | none, `threshold`; detectors — `score_threshold`,
-  `iou_threshold`; blazepose_detector / blazepose_landmarks (models/human/) — fixed
-  MediaPipe layouts, decoded in `human_pose.py`.
+  `iou_threshold`; blazepose_detector / blazepose_landmarks / face_mesh_landmarks
+  (models/human/) — fixed MediaPipe layouts, decoded in `human_pose.py` and `face_landmarks.py`.
 """
 
 from __future__ import annotations
@@ -57,9 +57,11 @@ TASK_KINDS = {
     # drawing models that shipped_specs() lists.
     "person_detection": {"blazepose_detector"},
     "human_pose": {"blazepose_landmarks"},
+    "face_landmarks": {"face_mesh_landmarks"},
 }
 OUTPUTS_NEEDED = {"heatmap": 1, "simcc": 2, "yolo_pose": 1, "yolo_det": 1, "dets_labels": 2,
-                  "mask_logits": 1, "box_heatmap": 2, "blazepose_detector": 2, "blazepose_landmarks": 3}
+                  "mask_logits": 1, "box_heatmap": 2, "blazepose_detector": 2, "blazepose_landmarks": 3,
+                  "face_mesh_landmarks": 2}
 
 
 class ModelFallbackWarning(UserWarning):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bvh import BvhClip, load_bvh
+from .face_track import FaceTrack
 from .library import library_clip_path, unknown_motion
 
 
@@ -30,6 +31,7 @@ class Motion:
     name: str           # what the Action is named after
     loops: bool         # a cycle (the library's clips): retargeted cyclic
     source: str         # the MotionSource.kind that opened it
+    face: FaceTrack | None = None   # the performer's face (a video opened for `--face video`)
 
 
 @dataclass(frozen=True)

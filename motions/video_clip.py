@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip, BvhJoint
+from .face_track import FaceTrack
 
 CHANNELS = ["Zrotation", "Xrotation", "Yrotation"]
 ROOT_CHANNELS = ["Xposition", "Yposition", "Zposition"] + CHANNELS
@@ -78,6 +79,7 @@ class VideoClip:
     warnings: list[str] = field(default_factory=list)
     found_fraction: float = 0.0
     contacts: np.ndarray | None = None   # (T, 2) bool: left, right foot planted
+    face: FaceTrack | None = None        # the performer's face controls (tracked on request)
 
 
 # ------------------------------------------------------------------ the pipeline

@@ -207,3 +207,40 @@ def test_face_off_builds_no_face_rig(shared_data, tmp_path):
     bpy.ops.wm.open_mainfile(filepath=str(out))
     assert not [ob for ob in bpy.data.objects if ob.name.endswith("_face")]
     assert not [ob for ob in bpy.data.objects if "blink" in ob.keys()]
+
+
+def test_face_video_keys_the_performers_face_and_falls_back_to_idle_blinks(character):
+    """--face video: the performer's face track keyed on every control (a blink closes the
+    eyes on its frames only); a motion that is no video gets idle blinks and a note."""
+    import bpy
+    from animate_drawing.addon import build_face
+    from animate_drawing.addon.face_motion import key_face
+    from animate_drawing.motions.face_track import FaceTrack
+    from animate_drawing.motions.source import Motion
+    armature, _ = character
+    armature.animation_data_create().action = bpy.data.actions.new("clip")
+    times = np.arange(60) / 30.0
+    blink = np.where((times >= 1.0) & (times < 1.15), 1.0, 0.0)
+    track = FaceTrack(times, {"blink": blink, "smile": np.full(60, 0.5), "mouth_open": np.zeros(60),
+                              "gaze_x": np.linspace(-1, 1, 60), "gaze_y": np.zeros(60)}, np.ones(60, bool))
+    video = Motion(None, "performer", loops=False, source="video", face=track)
+    assert key_face(armature, "video", video, 1, 60, 30.0, clip_start=1) == "video"
+    from animate_drawing.addon import compat
+    curves = _face_curves(armature, compat)
+    assert {'["blink"]', '["smile"]', '["gaze_x"]'} <= set(curves)
+    closed = [f for f in range(1, 61) if curves['["blink"]'].evaluate(f) > 0.99]
+    assert closed == [31, 32, 33, 34, 35]                    # 1.0-1.15 s after the clip's first frame
+    assert curves['["smile"]'].evaluate(10) == pytest.approx(0.5)
+    library = Motion(None, "walk", loops=True, source="library")
+    assert key_face(armature, "video", library, 1, 300, 30.0, clip_start=1) == "idle"
+    assert "needs a video" in build_face.face_notes(armature)[-1]
+    blinks = [f for f in range(1, 301) if _face_curves(armature, compat)['["blink"]'].evaluate(f) > 0.99]
+    assert blinks and blinks != closed
+
+
+def _face_curves(armature, compat):
+    from animate_drawing.addon import build_action
+    anim = armature.animation_data
+    slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
+    container = compat.fcurve_collection(anim.action, slot)
+    return {f.data_path: f for f in container.fcurves}

@@ -1,13 +1,15 @@
-"""Reproduce models/human/*.onnx from MediaPipe BlazePose's TFLite files (development only).
+"""Reproduce models/human/*.onnx from MediaPipe's TFLite files (development only).
 
 Sources (Apache-2.0, Google):
   pose_detection.tflite      in the `mediapipe` wheel 0.10.14-0.10.18 (mediapipe/modules/pose_detection/)
   pose_landmark_lite.tflite  in the npm package `@mediapipe/pose` (0.5.1675469404)
+  face_landmark.tflite       in the `mediapipe` wheel 0.10.18 (mediapipe/modules/face_landmark/)
 
     pip download mediapipe==0.10.18 --no-deps --only-binary=:all: --python-version 3.11 \
-        --platform manylinux_2_17_x86_64 -d SCRATCH && unzip -j SCRATCH/mediapipe-*.whl '*pose_detection.tflite' -d SCRATCH
+        --platform manylinux_2_17_x86_64 -d SCRATCH && unzip -j SCRATCH/mediapipe-*.whl \
+        '*pose_detection.tflite' '*face_landmark/face_landmark.tflite' -d SCRATCH
     (cd SCRATCH && npm pack @mediapipe/pose && tar xzf mediapipe-pose-*.tgz package/pose_landmark_lite.tflite)
-    VENV/bin/python tools/convert_blazepose.py SCRATCH   # VENV: tensorflow-cpu, tf2onnx, onnx, onnxruntime
+    VENV/bin/python tools/convert_blazepose.py SCRATCH [TFLITE_NAME ...]   # VENV: tensorflow-cpu, tf2onnx, onnx, onnxruntime
 
 What it does, and why:
 * The detector stores 38 weights as sparse tensors behind DENSIFY ops, which tf2onnx cannot
@@ -17,6 +19,8 @@ What it does, and why:
   off, so onnxruntime never computes them.
 * Weights are stored as float16 with a Cast to float32 (the TFLite files are float16 too):
   half the size, and onnxruntime folds the casts at load time, so inference stays float32.
+  The face landmark net stores them as int8 with a scale per output channel and a
+  DequantizeLinear instead (a quarter of float32; also folded at load time), to fit the zip.
 * Finally ONNX is compared with TFLite on real-looking inputs and the error is printed.
 """
 
@@ -28,12 +32,18 @@ from pathlib import Path
 import numpy as np
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "models" / "human"
-# (tflite name, onnx name, outputs kept: (tflite output index, onnx name))
+# (tflite name, onnx name, outputs kept: (tflite output index, onnx name), weight storage)
 MODELS = [
-    ("pose_detection.tflite", "person_detector.onnx", [(0, "boxes"), (1, "scores")]),
+    ("pose_detection.tflite", "person_detector.onnx", [(0, "boxes"), (1, "scores")], "float16"),
     ("pose_landmark_lite.tflite", "pose_landmarks.onnx",
-     [(0, "landmarks"), (1, "presence"), (4, "world_landmarks")]),
+     [(0, "landmarks"), (1, "presence"), (4, "world_landmarks")], "float16"),
+    # int8: the zip budget (40 MB per platform) had 1 MB left; float16 would take 1.2 MB.
+    ("face_landmark.tflite", "face_landmarks.onnx", [(0, "landmarks"), (1, "face_flag")], "int8"),
 ]
+# Input shape and value range per model, for the comparison with TFLite.
+INPUTS = {"pose_detection.tflite": ((1, 224, 224, 3), -1.0, 1.0),
+          "pose_landmark_lite.tflite": ((1, 256, 256, 3), 0.0, 1.0),
+          "face_landmark.tflite": ((1, 192, 192, 3), 0.0, 1.0)}
 
 
 def dense_constants(tflite_path: Path) -> dict[bytes, np.ndarray]:
@@ -60,7 +70,7 @@ def dense_constants(tflite_path: Path) -> dict[bytes, np.ndarray]:
     return found
 
 
-def convert(tflite_path: Path, onnx_path: Path, keep: list[tuple[int, str]]) -> None:
+def convert(tflite_path: Path, onnx_path: Path, keep: list[tuple[int, str]], storage: str) -> None:
     import onnx
     import tf2onnx
     from tf2onnx import tflite_utils
@@ -91,7 +101,7 @@ def convert(tflite_path: Path, onnx_path: Path, keep: list[tuple[int, str]]) -> 
     for node in model_proto.graph.node:
         node.input[:] = ["image" if n == old_in else n for n in node.input]
     model_proto = _prune(model_proto)
-    _store_half(model_proto)
+    STORE[storage](model_proto)
     onnx.checker.check_model(model_proto)
     onnx.save(model_proto, str(onnx_path))
     print(f"  wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB)")
@@ -127,9 +137,44 @@ def _store_half(model_proto) -> None:
         name = init.name
         init.CopyFrom(numpy_helper.from_array(value.astype(np.float16), name + "_f16"))
         casts.append(helper.make_node("Cast", [name + "_f16"], [name], to=TensorProto.FLOAT, name=name + "_cast"))
-    nodes = casts + list(graph.node)
+    _prepend(graph, casts)
+
+
+def _store_int8(model_proto) -> None:
+    """Float32 initializers (of more than 16 values) -> int8 + one scale per slice along axis 0
+    (a convolution's output channels) + DequantizeLinear: a quarter of the size."""
+    from onnx import helper, numpy_helper, TensorProto
+    graph = model_proto.graph
+    dequantize, scales = [], []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            continue
+        value = numpy_helper.to_array(init)
+        if value.size <= 16:
+            continue
+        name = init.name
+        rows = value.reshape(value.shape[0] if value.ndim > 1 else 1, -1)
+        peak = np.abs(rows).max(axis=1)
+        scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+        quantized = np.clip(np.round(rows / scale[:, None]), -127, 127).astype(np.int8).reshape(value.shape)
+        if value.ndim <= 1:
+            scale = scale[0]          # one scale for the whole vector
+        init.CopyFrom(numpy_helper.from_array(quantized, name + "_i8"))
+        scales += [numpy_helper.from_array(np.asarray(scale), name + "_scale"),
+                   numpy_helper.from_array(np.zeros_like(scale, np.int8), name + "_zero")]
+        dequantize.append(helper.make_node("DequantizeLinear", [name + "_i8", name + "_scale", name + "_zero"], [name],
+                                           axis=0, name=name + "_dequantize"))
+    graph.initializer.extend(scales)
+    _prepend(graph, dequantize)
+
+
+def _prepend(graph, nodes) -> None:
+    ordered = list(nodes) + list(graph.node)
     del graph.node[:]
-    graph.node.extend(nodes)
+    graph.node.extend(ordered)
+
+
+STORE = {"float16": _store_half, "int8": _store_int8}
 
 
 def compare(tflite_path: Path, onnx_path: Path, keep: list[tuple[int, str]], inputs: list[np.ndarray]) -> None:
@@ -164,17 +209,17 @@ def sample_inputs(shape, lo: float, hi: float, n: int = 4) -> list[np.ndarray]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
+    if not argv:
         print(__doc__)
         return 2
     scratch = Path(argv[0])
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    ranges = {"pose_detection.tflite": ((1, 224, 224, 3), -1.0, 1.0),
-              "pose_landmark_lite.tflite": ((1, 256, 256, 3), 0.0, 1.0)}
-    for tflite_name, onnx_name, keep in MODELS:
+    for tflite_name, onnx_name, keep, storage in MODELS:
         tflite_path = scratch / tflite_name
-        convert(tflite_path, OUT_DIR / onnx_name, keep)
-        compare(tflite_path, OUT_DIR / onnx_name, keep, sample_inputs(*ranges[tflite_name]))
+        if len(argv) > 1 and tflite_name not in argv[1:]:
+            continue
+        convert(tflite_path, OUT_DIR / onnx_name, keep, storage)
+        compare(tflite_path, OUT_DIR / onnx_name, keep, sample_inputs(*INPUTS[tflite_name]))
     return 0
 
 
