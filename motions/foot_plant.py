@@ -94,6 +94,39 @@ def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted:
     return eased_envelope(np.maximum(drop, 0.0), max(1, int(round(RELEASE_SECONDS * fps / 2))), cyclic)
 
 
+def hips_raised(heads: np.ndarray, clip_heads: np.ndarray, chains: dict[int, tuple[int, int]],
+                planted: dict[int, np.ndarray], stance: dict[int, tuple[float, float]], fps: float,
+                cyclic: bool = False) -> np.ndarray:
+    """(T,) how far to raise the root so no planted leg bends its knee further than the clip
+    bends it: holding the ankle at its drawn height under hips that follow the actor's crouch
+    bent the drawn knees 10-17° past the clip's (postava × `jump`), folding the mesh over at
+    the knee. With both feet held by the IK the root's height is free, so the hips go where
+    the legs are as long, hip to ankle, as the clip's pose makes them (`clip_heads`: the
+    drawn skeleton in the clip's angles), the straighter leg's length when the two disagree, never out of
+    reach of either planted foot. Eased from below (a smooth curve never above the raise
+    wanted), so a leg is never asked to reach further than it can."""
+    wanted = np.full(len(heads), np.inf)
+    ceiling = np.full(len(heads), np.inf)
+    any_planted = np.zeros(len(heads), bool)
+    for foot, (thigh, shin) in chains.items():
+        flags = planted.get(foot)
+        if flags is None or not flags.any():
+            continue
+        leg = REACH * (np.linalg.norm(heads[0, shin] - heads[0, thigh]) + np.linalg.norm(heads[0, foot] - heads[0, shin]))
+        bent = np.minimum(np.linalg.norm(clip_heads[:, foot] - clip_heads[:, thigh], axis=1), leg)
+        starts = np.flatnonzero(flags & ~np.concatenate([[False], flags[:-1]]))
+        landed_x = heads[starts, foot, 0][np.cumsum(np.isin(np.arange(len(flags)), starts)) - 1]
+        across = np.abs(landed_x - heads[:, thigh, 0])
+        floor = stance[foot][0]
+        hip_at = floor + np.sqrt(np.maximum(bent ** 2 - across ** 2, 0.0)) - heads[:, thigh, 1]
+        reach = floor + np.sqrt(np.maximum(leg ** 2 - np.minimum(across, leg) ** 2, 0.0)) - heads[:, thigh, 1]
+        wanted = np.where(flags, np.where(np.isinf(wanted), hip_at, np.maximum(wanted, hip_at)), wanted)
+        ceiling = np.where(flags, np.minimum(ceiling, reach), ceiling)
+        any_planted |= flags
+    raise_by = np.where(any_planted, np.clip(np.minimum(wanted, ceiling), 0.0, None), 0.0)
+    return -eased_envelope(-raise_by, max(1, int(round(RELEASE_SECONDS * fps / 2))), cyclic)
+
+
 def eased_envelope(values: np.ndarray, half: int, cyclic: bool) -> np.ndarray:
     """A smooth curve never below `values` (T,) ≥ 0: the moving average of the moving maximum,
     both 2·half + 1 frames wide (a looping clip wraps around)."""
