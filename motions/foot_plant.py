@@ -73,6 +73,39 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray,
     return held
 
 
+def raise_ankles(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, chains: dict[int, tuple[int, int]],
+                 lifts: dict[int, np.ndarray]) -> None:
+    """Bend legs so each ankle rises by `lifts[foot]` (T,) world units, in place on `rotation`
+    (T, B): the thigh and shin turn (two-bone IK, bone lengths kept, the knee bending the way
+    it already bends), the foot keeps its angle in the picture, so everything drawn below
+    the ankle rises by exactly the lift. heads, tails: (T, B, 2) the pose `rotation` gives."""
+    for foot, lift in lifts.items():
+        thigh, shin = chains[foot]
+        frames = np.flatnonzero(lift > 0)
+        if not len(frames):
+            continue
+        hip, knee, ankle = heads[frames, thigh], heads[frames, shin], heads[frames, foot]
+        upper, lower = knee - hip, ankle - knee
+        lengths = np.linalg.norm(upper[0]), np.linalg.norm(lower[0])
+        target = ankle + np.outer(lift[frames], [0.0, 1.0])
+        solved = _two_bone(hip, target, lengths, _bend_sign(upper, lower))
+        turns = _wrap(solved - np.stack([np.arctan2(v[:, 1], v[:, 0]) for v in (upper, lower)], axis=1))
+        rotation[frames, thigh] += turns[:, 0]
+        rotation[frames, shin] += turns[:, 1] - turns[:, 0]
+        rotation[frames, foot] -= turns[:, 1]
+
+
+def level_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, rest_angle: dict[int, float],
+               share: dict[int, np.ndarray]) -> None:
+    """Turn each foot bone, in place on `rotation` (T, B), `share[foot]` (T,) 0..1 of the way
+    from its angle in the picture to `rest_angle[foot]` (the angle it is drawn at, standing):
+    a shoe drawn for an upright leg, turned with a tilted shin, pokes its toe or heel into
+    the floor; a foot turned back as drawn stands on its sole."""
+    for foot, amount in share.items():
+        vec = tails[:, foot] - heads[:, foot]
+        rotation[:, foot] += amount * _wrap(rest_angle[foot] - np.arctan2(vec[:, 1], vec[:, 0]))
+
+
 def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted: dict[int, np.ndarray],
                  stance: dict[int, tuple[float, float]], fps: float, cyclic: bool = False) -> np.ndarray:
     """(T,) how far to lower the root so every planted foot can reach the floor under where it
