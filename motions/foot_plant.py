@@ -21,6 +21,7 @@ import numpy as np
 RELEASE_SECONDS = 0.15     # a landing foot settles, a lifted foot's correction fades out, over this long
 REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
 MAX_TURN = np.radians(45)  # a planted leg turned further than this from the clip's pose lets go of the floor
+MAX_KNEE_BEND = np.radians(100)  # a planted knee bends at most this far in the picture: deeper, the mesh folds over at it
 STRAIGHT = 0.1            # a knee bent less than ~6° in the clip keeps the way it bent before (no backward snap)
 
 
@@ -135,25 +136,29 @@ def hips_raised(heads: np.ndarray, clip_heads: np.ndarray, chains: dict[int, tup
     bent the drawn knees 10-17° past the clip's (postava × `jump`), folding the mesh over at
     the knee. With both feet held by the IK the root's height is free, so the hips go where
     the legs are as long, hip to ankle, as the clip's pose makes them (`clip_heads`: the
-    drawn skeleton in the clip's angles), the straighter leg's length when the two disagree, never out of
-    reach of either planted foot. Eased from below (a smooth curve never above the raise
-    wanted), so a leg is never asked to reach further than it can."""
-    wanted = np.full(len(heads), np.inf)
+    drawn skeleton in the clip's angles), the straighter leg's length when the two disagree,
+    and never so short that a knee bends past `MAX_KNEE_BEND` (a deep crouch folded the drawn
+    trousers over at the knee: postava × `jump` 0.57% of the area), never out of reach of
+    either planted foot. Eased from below (a smooth curve never above the raise wanted), so a
+    leg is never asked to reach further than it can."""
+    wanted = np.full(len(heads), -np.inf)
     ceiling = np.full(len(heads), np.inf)
     any_planted = np.zeros(len(heads), bool)
     for foot, (thigh, shin) in chains.items():
         flags = planted.get(foot)
         if flags is None or not flags.any():
             continue
-        leg = REACH * (np.linalg.norm(heads[0, shin] - heads[0, thigh]) + np.linalg.norm(heads[0, foot] - heads[0, shin]))
-        bent = np.minimum(np.linalg.norm(clip_heads[:, foot] - clip_heads[:, thigh], axis=1), leg)
+        upper, lower = np.linalg.norm(heads[0, shin] - heads[0, thigh]), np.linalg.norm(heads[0, foot] - heads[0, shin])
+        leg = REACH * (upper + lower)
+        shortest = np.sqrt(upper ** 2 + lower ** 2 + 2 * upper * lower * np.cos(MAX_KNEE_BEND))   # hip to ankle
+        bent = np.clip(np.linalg.norm(clip_heads[:, foot] - clip_heads[:, thigh], axis=1), shortest, leg)
         starts = np.flatnonzero(flags & ~np.concatenate([[False], flags[:-1]]))
         landed_x = heads[starts, foot, 0][np.cumsum(np.isin(np.arange(len(flags)), starts)) - 1]
         across = np.abs(landed_x - heads[:, thigh, 0])
         floor = stance[foot][0]
         hip_at = floor + np.sqrt(np.maximum(bent ** 2 - across ** 2, 0.0)) - heads[:, thigh, 1]
         reach = floor + np.sqrt(np.maximum(leg ** 2 - np.minimum(across, leg) ** 2, 0.0)) - heads[:, thigh, 1]
-        wanted = np.where(flags, np.where(np.isinf(wanted), hip_at, np.maximum(wanted, hip_at)), wanted)
+        wanted = np.where(flags, np.maximum(wanted, hip_at), wanted)
         ceiling = np.where(flags, np.minimum(ceiling, reach), ceiling)
         any_planted |= flags
     raise_by = np.where(any_planted, np.clip(np.minimum(wanted, ceiling), 0.0, None), 0.0)
