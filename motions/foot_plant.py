@@ -21,7 +21,7 @@ import numpy as np
 RELEASE_SECONDS = 0.15     # a landing foot settles, a lifted foot's correction fades out, over this long
 REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
 MAX_TURN = np.radians(45)  # a planted leg turned further than this from the clip's pose lets go of the floor
-MAX_KNEE_BEND = np.radians(100)  # a planted knee bends at most this far in the picture: deeper, the mesh folds over at it
+MAX_KNEE_BEND = np.radians(100)  # a planted knee bends at most this far in the picture (deeper, the mesh folds)
 STRAIGHT = 0.1            # a knee bent less than ~6° in the clip keeps the way it bent before (no backward snap)
 
 

@@ -57,7 +57,8 @@ def test_the_converter_keeps_the_performance():
     rokoko = convert(clip, scale=INCH, fps=clip.fps, names=FAIR_TO_ROKOKO)
     expected = INCH * clip.world_positions() @ np.array([[1.0, 0, 0], [0, 0, 1], [0, -1, 0]]).T
     assert np.abs(rokoko.world_positions() - expected).max() < 1e-6
-    assert find_preset(rokoko)["name"] == "Rokoko" and rokoko.joints[0].channels[3:] == ["Zrotation", "Xrotation", "Yrotation"]
+    assert find_preset(rokoko)["name"] == "Rokoko"
+    assert rokoko.joints[0].channels[3:] == ["Zrotation", "Xrotation", "Yrotation"]
 
 
 @pytest.mark.parametrize("name", DRAWINGS, ids=lambda n: n.split("__")[-1])
