@@ -93,7 +93,8 @@ def _leg_depths(plan, result, legs) -> np.ndarray:
     vertices are skinned (a fifth of the mesh or so: this runs a few times per clip)."""
     every = np.concatenate([vertices for _, vertices in legs.values()])
     lower_legs = SimpleNamespace(bones=plan.bones, scale=plan.scale, origin_uv=plan.origin_uv,
-                                 vertices_uv=np.asarray(plan.vertices_uv)[every], weights=np.asarray(plan.weights)[every])
+                                 vertices_uv=np.asarray(plan.vertices_uv)[every],
+                                 weights=np.asarray(plan.weights)[every])
     posed = posed_vertices(lower_legs, result.rotation, result.root_location)[..., 1]
     ends = np.cumsum([len(vertices) for _, vertices in legs.values()])
     return np.stack([np.maximum(0.0, -part.min(axis=1)) for part in np.split(posed, ends[:-1], axis=1)], axis=1)
