@@ -21,6 +21,7 @@ import numpy as np
 RELEASE_SECONDS = 0.15     # a landing foot settles, a lifted foot's correction fades out, over this long
 REACH = 0.999              # the leg stretches at most to this share of its full length (no locked knee pop)
 MAX_TURN = np.radians(45)  # a planted leg turned further than this from the clip's pose lets go of the floor
+MAX_KNEE_BEND = np.radians(100)  # a planted knee bends at most this far in the picture (deeper, the mesh folds)
 STRAIGHT = 0.1            # a knee bent less than ~6° in the clip keeps the way it bent before (no backward snap)
 
 
@@ -73,6 +74,39 @@ def pin_planted_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray,
     return held
 
 
+def raise_ankles(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, chains: dict[int, tuple[int, int]],
+                 lifts: dict[int, np.ndarray]) -> None:
+    """Bend legs so each ankle rises by `lifts[foot]` (T,) world units, in place on `rotation`
+    (T, B): the thigh and shin turn (two-bone IK, bone lengths kept, the knee bending the way
+    it already bends), the foot keeps its angle in the picture, so everything drawn below
+    the ankle rises by exactly the lift. heads, tails: (T, B, 2) the pose `rotation` gives."""
+    for foot, lift in lifts.items():
+        thigh, shin = chains[foot]
+        frames = np.flatnonzero(lift > 0)
+        if not len(frames):
+            continue
+        hip, knee, ankle = heads[frames, thigh], heads[frames, shin], heads[frames, foot]
+        upper, lower = knee - hip, ankle - knee
+        lengths = np.linalg.norm(upper[0]), np.linalg.norm(lower[0])
+        target = ankle + np.outer(lift[frames], [0.0, 1.0])
+        solved = _two_bone(hip, target, lengths, _bend_sign(upper, lower))
+        turns = _wrap(solved - np.stack([np.arctan2(v[:, 1], v[:, 0]) for v in (upper, lower)], axis=1))
+        rotation[frames, thigh] += turns[:, 0]
+        rotation[frames, shin] += turns[:, 1] - turns[:, 0]
+        rotation[frames, foot] -= turns[:, 1]
+
+
+def level_feet(rotation: np.ndarray, heads: np.ndarray, tails: np.ndarray, rest_angle: dict[int, float],
+               share: dict[int, np.ndarray]) -> None:
+    """Turn each foot bone, in place on `rotation` (T, B), `share[foot]` (T,) 0..1 of the way
+    from its angle in the picture to `rest_angle[foot]` (the angle it is drawn at, standing):
+    a shoe drawn for an upright leg, turned with a tilted shin, pokes its toe or heel into
+    the floor; a foot turned back as drawn stands on its sole."""
+    for foot, amount in share.items():
+        vec = tails[:, foot] - heads[:, foot]
+        rotation[:, foot] += amount * _wrap(rest_angle[foot] - np.arctan2(vec[:, 1], vec[:, 0]))
+
+
 def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted: dict[int, np.ndarray],
                  stance: dict[int, tuple[float, float]], fps: float, cyclic: bool = False) -> np.ndarray:
     """(T,) how far to lower the root so every planted foot can reach the floor under where it
@@ -92,6 +126,43 @@ def hips_lowered(heads: np.ndarray, chains: dict[int, tuple[int, int]], planted:
         needed = heads[:, thigh, 1] - stance[foot][0] - np.sqrt(leg ** 2 - across ** 2)
         drop = np.maximum(drop, np.where(flags, needed, 0.0))
     return eased_envelope(np.maximum(drop, 0.0), max(1, int(round(RELEASE_SECONDS * fps / 2))), cyclic)
+
+
+def hips_raised(heads: np.ndarray, clip_heads: np.ndarray, chains: dict[int, tuple[int, int]],
+                planted: dict[int, np.ndarray], stance: dict[int, tuple[float, float]], fps: float,
+                cyclic: bool = False) -> np.ndarray:
+    """(T,) how far to raise the root so no planted leg bends its knee further than the clip
+    bends it: holding the ankle at its drawn height under hips that follow the actor's crouch
+    bent the drawn knees 10-17° past the clip's (postava × `jump`), folding the mesh over at
+    the knee. With both feet held by the IK the root's height is free, so the hips go where
+    the legs are as long, hip to ankle, as the clip's pose makes them (`clip_heads`: the
+    drawn skeleton in the clip's angles), the straighter leg's length when the two disagree,
+    and never so short that a knee bends past `MAX_KNEE_BEND` (a deep crouch folded the drawn
+    trousers over at the knee: postava × `jump` 0.57% of the area), never out of reach of
+    either planted foot. Eased from below (a smooth curve never above the raise wanted), so a
+    leg is never asked to reach further than it can."""
+    wanted = np.full(len(heads), -np.inf)
+    ceiling = np.full(len(heads), np.inf)
+    any_planted = np.zeros(len(heads), bool)
+    for foot, (thigh, shin) in chains.items():
+        flags = planted.get(foot)
+        if flags is None or not flags.any():
+            continue
+        upper, lower = np.linalg.norm(heads[0, shin] - heads[0, thigh]), np.linalg.norm(heads[0, foot] - heads[0, shin])
+        leg = REACH * (upper + lower)
+        shortest = np.sqrt(upper ** 2 + lower ** 2 + 2 * upper * lower * np.cos(MAX_KNEE_BEND))   # hip to ankle
+        bent = np.clip(np.linalg.norm(clip_heads[:, foot] - clip_heads[:, thigh], axis=1), shortest, leg)
+        starts = np.flatnonzero(flags & ~np.concatenate([[False], flags[:-1]]))
+        landed_x = heads[starts, foot, 0][np.cumsum(np.isin(np.arange(len(flags)), starts)) - 1]
+        across = np.abs(landed_x - heads[:, thigh, 0])
+        floor = stance[foot][0]
+        hip_at = floor + np.sqrt(np.maximum(bent ** 2 - across ** 2, 0.0)) - heads[:, thigh, 1]
+        reach = floor + np.sqrt(np.maximum(leg ** 2 - np.minimum(across, leg) ** 2, 0.0)) - heads[:, thigh, 1]
+        wanted = np.where(flags, np.maximum(wanted, hip_at), wanted)
+        ceiling = np.where(flags, np.minimum(ceiling, reach), ceiling)
+        any_planted |= flags
+    raise_by = np.where(any_planted, np.clip(np.minimum(wanted, ceiling), 0.0, None), 0.0)
+    return -eased_envelope(-raise_by, max(1, int(round(RELEASE_SECONDS * fps / 2))), cyclic)
 
 
 def eased_envelope(values: np.ndarray, half: int, cyclic: bool) -> np.ndarray:

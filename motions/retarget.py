@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip
-from .foot_plant import hips_lowered, leg_chains, pin_planted_feet
+from .foot_plant import hips_lowered, hips_raised, leg_chains, pin_planted_feet
 from .mapping import AXES, BodyParts, analyze_skeleton, auto_map, check_mapping, facing_right
 
 GROUPS = ("trunk", "arms", "legs")
@@ -201,6 +201,9 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
         stance = {f: (rig.head[f, 1], rig.rest_angle[f]) for f in feet}    # the feet of the drawing as it stands
         heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
         result.root_location[:, 1] -= hips_lowered(heads, chains, planted, stance, result.fps, result.cyclic)
+        clip_heads = heads
+        heads, _ = rig.pose(rig.world_delta(result.rotation), result.root_location)
+        result.root_location[:, 1] += hips_raised(heads, clip_heads, chains, planted, stance, result.fps, result.cyclic)
         heads, tails = rig.pose(rig.world_delta(result.rotation), result.root_location)
         held = pin_planted_feet(result.rotation, heads, tails, chains, planted, stance, result.fps, result.cyclic,
                                 result.root_cycle_offset)
