@@ -85,11 +85,16 @@ def test_a_keyed_blink_closes_the_eyes_in_the_flat_render(character):
 
 
 @pytest.mark.parametrize("engine", ["cycles", "workbench", "eevee"])
-def test_blender_engines_show_the_closed_eyes_like_the_flat_renderer(character, engine):
+def test_blender_engines_show_the_closed_eyes_like_the_flat_renderer(character, engine, request):
     import bpy
     from animate_drawing.addon.scene_setup import gl_available
     if engine != "cycles" and not gl_available():
         pytest.skip("no OpenGL here: Workbench/EEVEE would abort the process")
+    if engine == "eevee" and bpy.app.version >= (5, 1, 0):
+        # Seen in bpy 5.1-5.3 on Mesa's software GL (make test-blender-matrix): EEVEE draws the
+        # face mesh at its basis shape whatever the shape keys' values, even set directly without
+        # drivers or the armature; Workbench and Cycles show them. Strict: a fix makes this fail.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="EEVEE 5.1+ ignores shape keys here"))
     armature, _ = character
     _key(bpy, armature, "blink", [(1, 0.0), (2, 1.0)])
     flat = {f: rgba.astype(int) for f, rgba in _flat_frames(bpy, [1, 2]).items()}
