@@ -52,9 +52,11 @@ def run_reported(operator: bpy.types.Operator, work) -> set[str]:
     return {"FINISHED"}
 
 
-def select_only(context, obj: bpy.types.Object) -> None:
-    """Make `obj` the active, only selected object (so panels and rebuild find the character)."""
-    for other in context.view_layer.objects.selected:
-        other.select_set(False)
+def select_only(context, obj: bpy.types.Object, *others: bpy.types.Object) -> None:
+    """Make `obj` the active object and it (with `others`) the only selected ones (so panels and
+    rebuild find the character)."""
+    for selected in context.view_layer.objects.selected:
+        selected.select_set(False)
     context.view_layer.objects.active = obj
-    obj.select_set(True)
+    for chosen in (obj, *others):
+        chosen.select_set(True)
