@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image
+from ..models.analyze import AnalysisSettings, DrawingAnalysis
 from ..pipeline.plan import apply_review
 from .preferences import get_preferences
 
@@ -49,13 +49,6 @@ def store(context, analysis: DrawingAnalysis) -> None:
     stored.figure_index = 0
     stored.include_figures = (True,) * len(stored.include_figures)
     stored.joints_edited = False
-
-
-def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
-    """Run the vision pipeline and remember the result in the scene. Raises InputError."""
-    analysis = analyze_image(path, settings_from_preferences(context))
-    store(context, analysis)
-    return analysis
 
 
 def stored_review(context, path: str | os.PathLike) -> dict | None:

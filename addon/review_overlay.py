@@ -243,7 +243,8 @@ def _draw_shapes(shapes: list[FigureShapes], to_region) -> None:
 
     gpu.state.blend_set("ALPHA")
     for s in shapes:
-        _draw_lines("LINE_STRIP", to_region(_closed(s.box)), s.rgba(SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA), 2.0)
+        box_rgba = SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA
+        _draw_lines("LINE_STRIP", to_region(_closed(s.box)), s.rgba(box_rgba), 2.0)
         _draw_lines("LINE_STRIP", to_region(_closed(s.outline)), s.rgba(OUTLINE_RGBA), 1.5)
         _draw_lines("LINES", to_region(s.bones.reshape(-1, 2)), s.rgba(BONE_RGBA), 2.0)
         low = s.low_confidence

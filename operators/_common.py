@@ -10,6 +10,7 @@ import contextlib
 import bpy
 
 from ..errors import AnimateDrawingError, place_error
+from ..pipeline.run import Hooks
 
 
 @contextlib.contextmanager
@@ -31,6 +32,21 @@ def progress(context, steps: int):
     finally:
         if window_manager is not None:
             window_manager.progress_end()
+
+
+@contextlib.contextmanager
+def stage_hooks(context):
+    """Yields `pipeline.run.Hooks` that drive the window manager's progress cursor (0-100 %)
+    while a synchronous operator runs the pipeline's stages."""
+    window_manager = getattr(context, "window_manager", None)
+    if window_manager is None:
+        yield Hooks()
+        return
+    window_manager.progress_begin(0, 100)
+    try:
+        yield Hooks(progress=lambda _label, fraction: window_manager.progress_update(round(100 * fraction)))
+    finally:
+        window_manager.progress_end()
 
 
 def run_reported(operator: bpy.types.Operator, work) -> set[str]:
