@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image
+from ..models.analyze import AnalysisSettings, DrawingAnalysis
 from ..pipeline.plan import apply_review
 from .preferences import get_preferences
 
@@ -51,32 +51,23 @@ def store(context, analysis: DrawingAnalysis) -> None:
     stored.joints_edited = False
 
 
-def analyze(context, path: str | os.PathLike) -> DrawingAnalysis:
-    """Run the vision pipeline and remember the result in the scene. Raises InputError."""
-    analysis = analyze_image(path, settings_from_preferences(context))
-    store(context, analysis)
-    return analysis
-
-
 def stored_review(context, path: str | os.PathLike) -> dict | None:
-    """The review of `path` kept in the scene (main thread): {"figure": the chosen figure's
-    JSON, "index", "count": how many figures, "joints_edited"}; None when the scene holds no
-    figure of this image."""
+    """The review of `path` kept in the scene (main thread): {"indices": the ticked figures,
+    "figures": their JSON in that order, "count": how many figures, "joints_edited"}; None when
+    the scene holds no ticked figure of this image."""
     stored = context.scene.animate_drawing_analysis
     figures = stored.figures if stored.image_path == os.path.abspath(path) else []
-    if not figures or not stored.included:
+    indices = stored.included if figures else []
+    if not indices:
         return None
-    index = min(stored.figure_index, len(figures) - 1)
-    if index not in stored.included:      # the chosen figure was unticked: the first one ticked
-        index = stored.included[0]
-    return {"figure": figures[index], "index": index, "count": len(figures),
+    return {"indices": indices, "figures": [figures[k] for k in indices], "count": len(figures),
             "joints_edited": stored.joints_edited}
 
 
 def analysis_for(path: str | os.PathLike, review: dict | None,
-                 settings: AnalysisSettings) -> tuple[DrawingAnalysis, int]:
-    """(analysis, figure index) to build from: the reviewed one (hand-edited joints applied, from
-    this session's cache when it holds the reviewed figures) when there is a `review`, else a fresh
-    analysis. Any thread. Raises InputError."""
+                 settings: AnalysisSettings) -> tuple[DrawingAnalysis, list[int]]:
+    """(analysis, figure indices) to build from: the reviewed one with its ticked figures
+    (hand-edited joints applied, from this session's cache when it holds the reviewed figures)
+    when there is a `review`, else a fresh analysis's first figure. Any thread. Raises InputError."""
     cached = _cache.get(os.path.abspath(path)) if review is not None else None
     return apply_review(cached, review, settings, path)

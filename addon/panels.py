@@ -80,9 +80,11 @@ def draw_review(layout, context, box_drag: bool) -> None:
                 checks.prop(analysis, "include_figures", index=k, text=f"Figure {k + 1}")
             layout.prop(analysis, "figure_index", text="Figure")
         draw_joint_confidences(layout, figures[min(analysis.figure_index, len(figures) - 1)])
+        layout.prop(context.window_manager, "animate_drawing_clip", text="Motion")
         row = layout.row()
         row.scale_y = 1.3
-        row.operator("animate_drawing.ui_accept_review", icon="CHECKMARK")
+        row.operator("animate_drawing.ui_accept_review", icon="CHECKMARK").clip = \
+            context.window_manager.animate_drawing_clip
     row = layout.row(align=True)
     if box_drag:
         row.operator("animate_drawing.ui_drag_box", icon="SELECT_SET")

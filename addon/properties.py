@@ -69,7 +69,8 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
         description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), most person-like first",
     )
     figure_index: IntProperty(name="Figure", default=0, min=0,
-                              description="Which found figure to build (0 = the most person-like)")
+                              description="Which found figure the review shows on top, with its joint confidences "
+                                          "(0 = the most person-like)")
     include_figures: BoolVectorProperty(name="Include", size=MAX_FIGURES, default=(True,) * MAX_FIGURES,
                                         description="Which found figures to build (the review's checkboxes)")
     joints_edited: BoolProperty(name="Joints Edited", default=False,

@@ -2,7 +2,8 @@
 
 For every figure of `Scene.animate_drawing_analysis`: its box, its mask outline, and its
 joints coloured by confidence (red → yellow → green), low-confidence joints drawn larger with
-a ring. The shapes are drawn in
+a ring; a figure whose checkbox is unticked (not built on Accept) is drawn faint. The shapes
+are drawn in
 
 * the 3D Viewport: the drawing as a textured quad in the XZ plane where the character will
   stand (2 units tall, feet on z = 0, root on x = 0; `POST_VIEW`), the shapes projected on top
@@ -36,6 +37,7 @@ OUTLINE_RGBA = (0.0, 0.78, 1.0, 1.0)
 BONE_RGBA = (0.78, 0.0, 0.78, 0.9)
 JOINT_SIZE_PX = 9.0       # disc diameters on screen
 LOW_JOINT_SIZE_PX = 15.0
+EXCLUDED_OPACITY = 0.3    # an unticked figure's shapes: there, but clearly not part of the build
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class FigureShapes:
     joint_rgba: np.ndarray     # (J, 4) float 0..1
     low_confidence: np.ndarray  # (J,) bool
     selected: bool
+    included: bool = True      # ticked: built on Accept; unticked figures are drawn faint
+
+    def rgba(self, colour) -> tuple[float, ...]:
+        """`colour` as this figure is drawn: its alpha lowered when the figure is left out."""
+        r, g, b, a = colour
+        return r, g, b, a * (1.0 if self.included else EXCLUDED_OPACITY)
 
 
 def confidence_rgba(conf) -> np.ndarray:
@@ -59,7 +67,7 @@ def confidence_rgba(conf) -> np.ndarray:
     return np.stack([red, green, np.zeros_like(conf), np.ones_like(conf)], axis=-1)
 
 
-def figure_shapes(figure: dict, selected: bool = True) -> FigureShapes:
+def figure_shapes(figure: dict, selected: bool = True, included: bool = True) -> FigureShapes:
     """Shapes for one entry of `Scene.animate_drawing_analysis.figures` (a plain dict)."""
     x0, y0, x1, y1 = (float(c) for c in figure["box"])
     joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
@@ -79,12 +87,15 @@ def figure_shapes(figure: dict, selected: bool = True) -> FigureShapes:
         joint_rgba=confidence_rgba(conf),
         low_confidence=conf < LOW_CONFIDENCE,
         selected=selected,
+        included=included,
     )
 
 
-def analysis_shapes(figures: list[dict], selected_index: int) -> list[FigureShapes]:
-    """Every figure's shapes, the selected one last so it is drawn on top."""
-    shapes = [figure_shapes(f, i == selected_index) for i, f in enumerate(figures)]
+def analysis_shapes(figures: list[dict], selected_index: int, included=None) -> list[FigureShapes]:
+    """Every figure's shapes, the selected one last so it is drawn on top; `included`: the
+    indices of the ticked figures (None: all)."""
+    shapes = [figure_shapes(f, i == selected_index, included is None or i in included)
+              for i, f in enumerate(figures)]
     return sorted(shapes, key=lambda s: s.selected)
 
 
@@ -98,18 +109,20 @@ def mask_outline(mask: np.ndarray, max_points: int = 400) -> np.ndarray:
     return simplify_polygon(outline, epsilon).astype(np.float64)
 
 
-def review_to_world(figure: dict):
-    """Pixels → world for the review quad: where `RigPlan.to_world` will put the character
-    (root joint on x = 0, box bottom on z = 0, box height = 2 units)."""
-    x0, y0, x1, y1 = (float(c) for c in figure["box"])
+def review_to_world(figure: dict, *others: dict):
+    """Pixels → world for the review quad: where the page cast (`rig.page_layout`) will put the
+    characters of `figure` and `others` (the first one's root joint on x = 0, the lowest box
+    bottom on z = 0, the tallest box 2 units)."""
+    boxes = np.array([[float(c) for c in f["box"]] for f in (figure, *others)])
     joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
-    origin_u = joints[0, 0] if len(joints) else (x0 + x1) / 2
-    scale = CHARACTER_HEIGHT / max(y1 - y0, 1.0)
+    origin_u = joints[0, 0] if len(joints) else (boxes[0, 0] + boxes[0, 2]) / 2
+    feet_v = boxes[:, 3].max()
+    scale = CHARACTER_HEIGHT / max(float((boxes[:, 3] - boxes[:, 1]).max()), 1.0)
 
     def to_world(uv) -> np.ndarray:
         uv = np.asarray(uv, dtype=np.float64)
         return np.stack([(uv[..., 0] - origin_u) * scale, np.zeros(uv.shape[:-1]),
-                         (y1 - uv[..., 1]) * scale], axis=-1)
+                         (feet_v - uv[..., 1]) * scale], axis=-1)
 
     return to_world
 
@@ -230,25 +243,28 @@ def _draw_shapes(shapes: list[FigureShapes], to_region) -> None:
 
     gpu.state.blend_set("ALPHA")
     for s in shapes:
-        _draw_lines("LINE_STRIP", to_region(_closed(s.box)), SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA, 2.0)
-        _draw_lines("LINE_STRIP", to_region(_closed(s.outline)), OUTLINE_RGBA, 1.5)
-        _draw_lines("LINES", to_region(s.bones.reshape(-1, 2)), BONE_RGBA, 2.0)
+        box_rgba = SELECTED_BOX_RGBA if s.selected else OTHER_BOX_RGBA
+        _draw_lines("LINE_STRIP", to_region(_closed(s.box)), s.rgba(box_rgba), 2.0)
+        _draw_lines("LINE_STRIP", to_region(_closed(s.outline)), s.rgba(OUTLINE_RGBA), 1.5)
+        _draw_lines("LINES", to_region(s.bones.reshape(-1, 2)), s.rgba(BONE_RGBA), 2.0)
         low = s.low_confidence
-        ring = np.tile((1.0, 1.0, 1.0, 1.0), (int(low.sum()), 1))
+        ring = np.tile(s.rgba((1.0, 1.0, 1.0, 1.0)), (int(low.sum()), 1))
+        joint_rgba = np.array([s.rgba(c) for c in s.joint_rgba]).reshape(-1, 4)
         _draw_discs(to_region(s.joints[low]), ring, LOW_JOINT_SIZE_PX / 2 + 2)
-        _draw_discs(to_region(s.joints[low]), s.joint_rgba[low], LOW_JOINT_SIZE_PX / 2)
-        _draw_discs(to_region(s.joints[~low]), s.joint_rgba[~low], JOINT_SIZE_PX / 2)
+        _draw_discs(to_region(s.joints[low]), joint_rgba[low], LOW_JOINT_SIZE_PX / 2)
+        _draw_discs(to_region(s.joints[~low]), joint_rgba[~low], JOINT_SIZE_PX / 2)
     gpu.state.blend_set("NONE")
 
 
 def _current_shapes(context):
     analysis = context.scene.animate_drawing_analysis
     figures = analysis.figures
-    return analysis, figures, analysis_shapes(figures, analysis.figure_index)
+    return analysis, figures, analysis_shapes(figures, analysis.figure_index, analysis.included)
 
 
 def _viewport_mapping(analysis, figures):
-    return review_to_world(figures[min(analysis.figure_index, len(figures) - 1)])
+    """Where the ticked figures will stand (all of them while none is ticked)."""
+    return review_to_world(*[figures[k] for k in analysis.included or range(len(figures))])
 
 
 def _image_shader():
@@ -332,9 +348,11 @@ def _draw_in_image_editor() -> None:
     _draw_shapes(shapes, image_to_rectangle(image.size, (x0, y0), (x1, y1)))
 
 
-def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, width: int) -> np.ndarray:
-    """(H, W, 4) uint8 RGBA: the review as the Image Editor shows it, drawn off screen with the
-    same code (for documentation and tests; needs a GPU context)."""
+def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, width: int,
+                   included=None) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA: the review as the Image Editor shows it (`included`: the ticked
+    figures' indices, None: all), drawn off screen with the same code (for documentation and
+    tests; needs a GPU context)."""
     import gpu
     from mathutils import Matrix
 
@@ -353,7 +371,7 @@ def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, w
                 gpu.matrix.load_projection_matrix(Matrix(((2.0 / width, 0, 0, -1.0), (0, 2.0 / height, 0, -1.0),
                                                           (0, 0, 1.0, 0), (0, 0, 0, 1.0))))
                 _draw_image_quad(image, ((0, 0), (width, 0), (width, height), (0, height)))
-                _draw_shapes(analysis_shapes(figures, selected), to_region)
+                _draw_shapes(analysis_shapes(figures, selected, included), to_region)
             pixels = framebuffer.read_color(0, 0, width, height, 4, 0, "UBYTE")
             pixels.dimensions = width * height * 4
             rgba = np.array(pixels, dtype=np.uint8).reshape(height, width, 4)

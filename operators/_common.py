@@ -10,6 +10,7 @@ import contextlib
 import bpy
 
 from ..errors import AnimateDrawingError, place_error
+from ..pipeline.run import Hooks
 
 
 @contextlib.contextmanager
@@ -33,6 +34,21 @@ def progress(context, steps: int):
             window_manager.progress_end()
 
 
+@contextlib.contextmanager
+def stage_hooks(context):
+    """Yields `pipeline.run.Hooks` that drive the window manager's progress cursor (0-100 %)
+    while a synchronous operator runs the pipeline's stages."""
+    window_manager = getattr(context, "window_manager", None)
+    if window_manager is None:
+        yield Hooks()
+        return
+    window_manager.progress_begin(0, 100)
+    try:
+        yield Hooks(progress=lambda _label, fraction: window_manager.progress_update(round(100 * fraction)))
+    finally:
+        window_manager.progress_end()
+
+
 def run_reported(operator: bpy.types.Operator, work) -> set[str]:
     """Run `work()`; a user-facing error (or an OSError) becomes an ERROR report and {'CANCELLED'}.
 
@@ -52,9 +68,11 @@ def run_reported(operator: bpy.types.Operator, work) -> set[str]:
     return {"FINISHED"}
 
 
-def select_only(context, obj: bpy.types.Object) -> None:
-    """Make `obj` the active, only selected object (so panels and rebuild find the character)."""
-    for other in context.view_layer.objects.selected:
-        other.select_set(False)
+def select_only(context, obj: bpy.types.Object, *others: bpy.types.Object) -> None:
+    """Make `obj` the active object and it (with `others`) the only selected ones (so panels and
+    rebuild find the character)."""
+    for selected in context.view_layer.objects.selected:
+        selected.select_set(False)
     context.view_layer.objects.active = obj
-    obj.select_set(True)
+    for chosen in (obj, *others):
+        chosen.select_set(True)

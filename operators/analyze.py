@@ -1,5 +1,8 @@
 """`animate_drawing.analyze`: find the figure(s), mask and joints in a drawing and keep the
-result in the scene for review (the review overlay edits the stored joints)."""
+result in the scene for review (the review overlay edits the stored joints).
+
+A thin, synchronous caller of the pipeline's analyse stage (`pipeline.stages.load_stage` and
+`find_figures`); `ui_review_drawing` is the same stage behind the interface."""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ import bpy
 from bpy.props import StringProperty
 
 from ..addon import drawing_analysis
-from ._common import progress, run_reported
+from ..pipeline.run import Stage, run_stages
+from ..pipeline.stages import FIND, find_figures, load_stage
+from ._common import run_reported, stage_hooks
 
 IMAGE_GLOB = "*.png;*.jpg;*.jpeg;*.bmp;*.tif;*.tiff;*.webp"
 
@@ -29,10 +34,11 @@ class ANIMATE_DRAWING_OT_analyze(bpy.types.Operator):
 
     def execute(self, context):
         def work():
-            with progress(context, 1) as advance:
-                analysis = drawing_analysis.analyze(context, self.filepath)
-                advance()
-            return f"Found {len(analysis.figures)} figure(s) in {self.filepath}"
+            find = find_figures(drawing_analysis.settings_from_preferences(context))
+            with stage_hooks(context) as hooks:
+                found = run_stages([load_stage(self.filepath), Stage(FIND, find)], hooks=hooks)
+            drawing_analysis.store(context, found.analysis)
+            return f"Found {len(found.analysis.figures)} figure(s) in {self.filepath}"
         return run_reported(self, work)
 
 

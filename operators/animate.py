@@ -36,15 +36,15 @@ def review_first(context, path: str) -> bool:
     return not is_character_dir(path) and drawing_analysis.stored_review(context, path) is None
 
 
-def _reviewed_figure(context, path: str):
-    """The analyse stage's "find": the stored review's figure (edited joints applied), else a
-    fresh analysis's first figure. Runs on the worker; `context` is read now."""
+def _reviewed_figures(context, path: str):
+    """The analyse stage's "find": the stored review's ticked figures (edited joints applied),
+    else a fresh analysis's first figure. Runs on the worker; `context` is read now."""
     review = drawing_analysis.stored_review(context, path)
     settings = drawing_analysis.settings_from_preferences(context)
 
     def find(loaded) -> Found:
-        analysis, index = drawing_analysis.analysis_for(loaded, review, settings)
-        return Found(analysis, [index])
+        analysis, indices = drawing_analysis.analysis_for(loaded, review, settings)
+        return Found(analysis, indices)
 
     def keep(found: Found) -> Found:
         if review is None:  # a reviewed analysis is already in the scene, maybe with edited joints
@@ -55,10 +55,12 @@ def _reviewed_figure(context, path: str):
 
 
 def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
-    """The whole drawing (or character folder) → animated character flow as one job: the
-    pipeline's stages up to the motion, which also sets the scene's end frame and selects the
-    character. `context` is read now (review, preferences, the scene's frame rate and start)."""
-    find, keep = (None, None) if is_character_source(path) else _reviewed_figure(context, path)
+    """The whole drawing (or character folder) → animated characters flow as one job (one undo
+    step): the pipeline's stages up to the motion, every reviewed figure placed where it stands
+    on the page with `clip` (each with its time offset); the motion also sets the scene's end
+    frame and selects the characters, the first active. `context` is read now (review,
+    preferences, the scene's frame rate and start)."""
+    find, keep = (None, None) if is_character_source(path) else _reviewed_figures(context, path)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]
     scene = context.scene
     motion = motion_stage([clip], scene_fps(scene), frame_start=scene.frame_start)
@@ -66,7 +68,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
     def animate(built):
         built = motion.run(built)
         scene.frame_end = scene.frame_start + max(built.lengths) - 1
-        select_only(bpy.context, built.armatures[0])
+        select_only(bpy.context, *built.armatures)
         return built.armatures[0]
 
     stages = cast_stages(path, find, density, after_analysis=[keep] if keep else [])

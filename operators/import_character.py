@@ -1,13 +1,18 @@
-"""`animate_drawing.import_character`: an AnimatedDrawings character folder → rigged character."""
+"""`animate_drawing.import_character`: an AnimatedDrawings character folder → rigged character.
+
+A thin caller of the pipeline: the character folder's plan stage, then the build stage
+(`pipeline.stages.character_stages`, `addon.stages.build_stage`), run here in one undo step."""
 
 from __future__ import annotations
 
 import bpy
 from bpy.props import FloatProperty, StringProperty
 
-from ..addon.character import build_character, plan_from_character_dir
 from ..addon.preferences import get_preferences
-from ._common import progress, run_reported, select_only
+from ..addon.stages import build_stage
+from ..pipeline.run import run_stages
+from ..pipeline.stages import character_stages
+from ._common import run_reported, select_only, stage_hooks
 
 
 class ANIMATE_DRAWING_OT_import_character(bpy.types.Operator):
@@ -32,11 +37,10 @@ class ANIMATE_DRAWING_OT_import_character(bpy.types.Operator):
 
     def execute(self, context):
         def work():
-            with progress(context, 2) as advance:
-                plan = plan_from_character_dir(self.filepath, self.density)
-                advance()
-                armature = build_character(context, plan, self.filepath, self.density)
-                advance()
+            with stage_hooks(context) as hooks:
+                built = run_stages(character_stages(self.filepath, self.density) + [build_stage(self.density)],
+                                   hooks=hooks)
+            armature, plan = built.armatures[0], built.cast.plans[0]
             select_only(context, armature)
             return f"Imported {armature.animate_drawing.character_name}: {len(plan.bones)} bones, " \
                    f"{len(plan.triangles)} triangles"

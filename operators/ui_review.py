@@ -5,7 +5,8 @@
 no figure was found (or the wrong one), the artist drags a box in the Image Editor
 (`ui_drag_box`) or passes one in image pixels (`ui_review_drawing(box=…)`) and the drawing is
 analysed again inside that box. `ui_accept_review` hands the reviewed analysis to
-`animate_drawing.animate`, which builds and animates the character from it.
+`animate_drawing.animate`, which builds a character from every ticked figure (placed as on the
+page) and animates them with the chosen clip, in one undo step.
 """
 
 from __future__ import annotations
@@ -106,8 +107,12 @@ class ANIMATE_DRAWING_OT_ui_review_drawing(bpy.types.Operator, ImportHelper):
 class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_accept_review"
     bl_label = "Accept and Animate"
-    bl_description = "Build the character from the reviewed figure and animate it"
+    bl_description = ("Build a character from every ticked figure, standing where it was drawn, "
+                      "and animate them with the chosen clip")
     bl_options = {"REGISTER"}  # the animate job records the one undo step when it finishes
+
+    clip: StringProperty(name="Motion", description="Library clip id, .bvh path or video of a person; "
+                                                    "empty = the default clip from the preferences")
 
     @classmethod
     def poll(cls, context):
@@ -118,7 +123,8 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
         context.window_manager.animate_drawing_show_review = False
         path = context.scene.animate_drawing_analysis.image_path
         density = get_preferences(context).mesh_density  # execute skips animate's invoke, which reads it
-        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path, density=density, interactive=True)
+        return bpy.ops.animate_drawing.animate("EXEC_DEFAULT", filepath=path, clip=self.clip, density=density,
+                                               interactive=True)
 
 
 class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):

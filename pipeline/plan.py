@@ -70,26 +70,34 @@ def plan_from_character_dir(path: str | os.PathLike, density: float = 1.0) -> Ri
 
 
 def apply_review(analysis: DrawingAnalysis, review: dict | None, settings: AnalysisSettings,
-                 source: str | os.PathLike) -> tuple[DrawingAnalysis, int]:
-    """(analysis, figure index) to build from. Without a `review`: figure 0 of `analysis` (None:
-    analyse `source`). With one (the figure kept in the scene: {"figure": its JSON, "index",
-    "count", "joints_edited"}): that figure, found again inside its box when `analysis` does not
-    hold the reviewed figures, with the artist's joints when edited."""
+                 source: str | os.PathLike) -> tuple[DrawingAnalysis, list[int]]:
+    """(analysis, figure indices) to build from. Without a `review`: figure 0 of `analysis` (None:
+    analyse `source`). With one (kept in the scene: {"indices", "figures": the ticked figures'
+    JSON in that order, "count", "joints_edited"}): those figures, found again inside their boxes
+    when `analysis` does not hold the reviewed figures, with the artist's joints when edited."""
     if review is None:
-        return (analysis if analysis is not None else analyze_image(source, settings)), 0
-    index = review["index"]
+        return (analysis if analysis is not None else analyze_image(source, settings)), [0]
+    indices, reviewed = list(review["indices"]), review["figures"]
     if analysis is None or len(analysis.figures) != review["count"]:
-        # The masks are not saved with the scene: find the reviewed figure again inside its box.
-        box = tuple(review["figure"]["box"])
-        analysis, index = analyze_image(source, dataclasses.replace(settings, manual_box=box)), 0
+        # The masks are not saved with the scene: find each reviewed figure again inside its box.
+        analysis, indices = _found_in_boxes(source, settings, reviewed), list(range(len(reviewed)))
     if review["joints_edited"]:
         # A copy with the artist's joints: the given analysis stays as detected.
-        joints = np.asarray(review["figure"]["joints"], dtype=np.float64).reshape(-1, 2)
         figures = list(analysis.figures)
-        # Joints the artist placed are sure: no low-confidence warning about them later.
-        figures[index] = dataclasses.replace(figures[index], joints=joints, joint_conf=np.ones(len(joints)))
+        for index, figure in zip(indices, reviewed):
+            joints = np.asarray(figure["joints"], dtype=np.float64).reshape(-1, 2)
+            # Joints the artist placed are sure: no low-confidence warning about them later.
+            figures[index] = dataclasses.replace(figures[index], joints=joints, joint_conf=np.ones(len(joints)))
         analysis = dataclasses.replace(analysis, figures=figures)
-    return analysis, index
+    return analysis, indices
+
+
+def _found_in_boxes(source, settings: AnalysisSettings, reviewed: list[dict]) -> DrawingAnalysis:
+    """One analysis holding the figure found inside each reviewed figure's box, in that order."""
+    found = [analyze_image(source, dataclasses.replace(settings, manual_box=tuple(figure["box"])))
+             for figure in reviewed]
+    warnings = list(dict.fromkeys(warning for each in found for warning in each.warnings))
+    return dataclasses.replace(found[0], figures=[each.figures[0] for each in found], warnings=warnings)
 
 
 def plan_from_analysis(analysis: DrawingAnalysis, index: int, name: str, density: float = 1.0) -> RigPlan:

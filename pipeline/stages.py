@@ -55,12 +55,18 @@ def is_character_source(source: str | os.PathLike) -> bool:
     return (os.fspath(source) != "" and Path(source).is_dir()) or is_character_dir(source)   # "" is no folder
 
 
+def character_stages(source: str | os.PathLike, density: float = 1.0, fps: float = 30.0) -> list[Stage]:
+    """The plan of a character folder (or its char_cfg.yaml) as one stage ending in a `PageCast`.
+    Raises InputError naming the folder when it is not one."""
+    return [Stage(PLAN, lambda _: cast_of_character_dir(source, density, fps), timing="plan")]
+
+
 def cast_stages(source: str | os.PathLike, find: Callable[[LoadedImage], Found] | None = None,
                 density: float = 1.0, fps: float = 30.0, after_analysis: Sequence[Stage] = ()) -> list[Stage]:
     """analyse → plan for one input, ending in a `PageCast`. `find` turns the decoded drawing
     into a `Found` (default: `find_figures()`); `after_analysis` stages take and return it."""
     if is_character_source(source):
-        return [Stage(PLAN, lambda _: cast_of_character_dir(source, density, fps), timing="plan")]
+        return character_stages(source, density, fps)
 
     def plan(found: Found):
         return cast_of_analysis(found.analysis, source, found.figures, density, fps, found.notes)

@@ -47,6 +47,9 @@ checks = {
     "box edge yellow": rgba[10, 160, 0] > 200 and rgba[10, 160, 1] > 180 and rgba[10, 160, 2] < 80,
     "paper elsewhere": np.ptp(rgba[75:85, 296:306, :3]) == 0 and rgba[80, 300, 3] == 255,
 }
+# An unticked figure (not built on Accept) is drawn faint: its box edge half paper, half yellow.
+faint = review_overlay.review_picture(paper, [figure], 0, 320, included=[]).astype(int)
+checks["unticked box faint"] = faint[10, 160, 0] < rgba[10, 160, 0] - 40 and faint[10, 160, 2] > rgba[10, 160, 2] + 40
 
 # The 3D Viewport callbacks, with the view's own matrices, on a real analysis of the example.
 import gpu
