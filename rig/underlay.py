@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..imaging.contours import fill_polygons
+from ..imaging.contours import fill_segments
 from ..imaging.morphology import close
 from .flaps import flap_of_bones
 from .skeleton import BonePlan
@@ -83,8 +83,11 @@ def body_outline(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarra
                  shape: tuple[int, int], spacing: float) -> np.ndarray:
     """(H, W) bool: the trunk's triangles at rest (`weights`' part labels), closed so the cut's
     jagged edge and the limb roots' notches into the body are inside."""
-    trunk = flap_of_bones(bones)[triangle_labels(weights, triangles)] == 0
-    region = fill_polygons(shape, vertices[triangles[trunk]])
+    trunk = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == 0]
+    edges = np.sort(np.concatenate([trunk[:, [0, 1]], trunk[:, [1, 2]], trunk[:, [2, 0]]]), axis=1)
+    edges, count = np.unique(edges, axis=0, return_counts=True)
+    outline = edges[count == 1]                          # an inner edge is shared by two triangles
+    region = fill_segments(shape, vertices[outline[:, 0]], vertices[outline[:, 1]])
     return close(region, max(int(round(OUTLINE_CLOSING_SPACINGS * spacing)), 1))
 
 
