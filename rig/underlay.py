@@ -16,8 +16,8 @@ turned away left a jagged body-coloured stump in the air beside the shoulder. So
 pulled into the body's own outline (`body_outline`: the trunk's triangles, closed over
 `OUTLINE_CLOSING_SPACINGS` mesh spacings so the jagged cut and the notch the limb's root bit
 into the body count as body): each vertex outside slides toward its cut vertex until it is
-inside, and triangles left without area are dropped. What remains fills only the body's side
-of the cut.
+inside, and triangles left without area or with their centre still outside are dropped. What
+remains fills only the body's side of the cut.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     body = body_outline(vertices, triangles, weights, bones, mask.shape, spacing)
     points = _pulled_inside(vertices[rows], vertices[cut], body)
     kept = np.concatenate(out_triangles)
-    kept = kept[_area(points, kept) > MIN_AREA_PX]
+    kept = kept[(_area(points, kept) > MIN_AREA_PX) & _centre_inside(points, kept, body)]
     return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
 
 
@@ -104,6 +104,16 @@ def _pulled_inside(points: np.ndarray, anchors: np.ndarray, body: np.ndarray) ->
         out[todo] = candidate[todo]
         settled |= todo
     return out
+
+
+def _centre_inside(points: np.ndarray, triangles: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """(V,) bool: whether each triangle's centre lies in `body` (its corners do already): one
+    spanning a bend of the outline would reach out of it."""
+    height, width = body.shape
+    centre = points[triangles].mean(axis=1)
+    x = np.clip(np.round(centre[:, 0]).astype(int), 0, width - 1)
+    y = np.clip(np.round(centre[:, 1]).astype(int), 0, height - 1)
+    return body[y, x]
 
 
 def _area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
