@@ -38,7 +38,7 @@ UNDERLAY_DEPTH = 0.08
 BAND_BONE_RATIO = 0.35       # band width at most this × the limb's first bone length
 MIN_BAND_SPACINGS = 3.0      # … and at least this × the mesh spacing, so the joint's own notch closes
 OUTLINE_CLOSING_SPACINGS = 1.5  # the body's outline bridges notches this many mesh spacings wide
-MIN_AREA_PX = 0.5            # a pulled triangle with less area (pixels²) covers nothing
+MIN_AREA_PX = 2.0            # a pulled triangle with less area (pixels²) is a sliver, dropped
 PULL_STEPS = 8               # tries per vertex, from where it lies to its cut vertex
 
 
@@ -75,7 +75,10 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     body = body_outline(vertices, triangles, weights, bones, mask.shape, spacing)
     points = _pulled_inside(vertices[rows], vertices[cut], body)
     kept = np.concatenate(out_triangles)
-    kept = kept[(_area(points, kept) > MIN_AREA_PX) & _centre_inside(points, kept, body)]
+    # A pulled triangle keeps its turning sense (counter-clockwise as drawn) and some area, or it
+    # would count as folded over: a sliver flips with float noise as the trunk moves.
+    same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
+    kept = kept[same_sense & _centre_inside(points, kept, body)]
     return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
 
 
@@ -116,9 +119,9 @@ def _centre_inside(points: np.ndarray, triangles: np.ndarray, body: np.ndarray) 
     return body[y, x]
 
 
-def _area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+def _signed_area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     a, b, c = (points[triangles[:, k]] for k in range(3))
-    return 0.5 * np.abs((b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0])
+    return 0.5 * ((b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0])
 
 
 def _patch(flap, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing):
