@@ -260,10 +260,17 @@ def fill_polygons(shape: tuple[int, int], polygons) -> np.ndarray:
     out = np.zeros((height, width), bool)
     if not polys:
         return out
-    a = np.vstack(polys)
-    b = np.vstack([np.roll(p, -1, axis=0) for p in polys])
-    _fill_even_odd(out, a, b)
-    _draw_segments(out, a, b)
+    return fill_segments((height, width), np.vstack(polys), np.vstack([np.roll(p, -1, axis=0) for p in polys]))
+
+
+def fill_segments(shape: tuple[int, int], starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """`fill_polygons` given the edges starts[i] → ends[i] (N, 2) in any order, unchained: the
+    boundary edges of a triangle mesh fill the region it covers."""
+    out = np.zeros(shape[:2], bool)
+    a, b = np.asarray(starts, dtype=np.float64).reshape(-1, 2), np.asarray(ends, dtype=np.float64).reshape(-1, 2)
+    if len(a):
+        _fill_even_odd(out, a, b)
+        _draw_segments(out, a, b)
     return out
 
 

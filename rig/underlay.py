@@ -9,6 +9,15 @@ texture at its reflection through the nearest cut vertex), so the body seems to 
 the limb. Only a band near the cut is copied: its width grows with the distance from the
 limb's joint, as the wedge does, up to `BAND_BONE_RATIO` of the limb's first bone, so a raised
 arm leaves no body-coloured ghost of itself behind.
+
+The copied band still has the limb's shape, and where a limb was drawn beside the body (an arm
+held out, a sleeve hanging by the flank) that shape lies outside the body's outline: an arm
+turned away left a jagged body-coloured stump in the air beside the shoulder. So the patch is
+pulled into the body's own outline (`body_outline`: the trunk's triangles, closed over
+`OUTLINE_CLOSING_SPACINGS` mesh spacings so the jagged cut and the notch the limb's root bit
+into the body count as body): each vertex outside slides toward its cut vertex until it is
+inside, and triangles left without area or with their centre still outside are dropped. What
+remains fills only the body's side of the cut.
 """
 
 from __future__ import annotations
@@ -17,14 +26,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..imaging.contours import fill_segments
+from ..imaging.morphology import close
 from .flaps import flap_of_bones
 from .skeleton import BonePlan
+from .weights import triangle_labels
 
 # World units behind the drawing (+Y, away from the camera): farther than any limb's layer
 # (motions.retarget.LAYER_STEP = 0.01 per layer, at most five layers deep).
 UNDERLAY_DEPTH = 0.08
 BAND_BONE_RATIO = 0.35       # band width at most this × the limb's first bone length
 MIN_BAND_SPACINGS = 3.0      # … and at least this × the mesh spacing, so the joint's own notch closes
+OUTLINE_CLOSING_SPACINGS = 1.5  # the body's outline bridges notches this many mesh spacings wide
+MIN_AREA_PX = 2.0            # a pulled triangle with less area (pixels²) is a sliver, dropped
+PULL_STEPS = 8               # tries per vertex, from where it lies to its cut vertex
 
 
 @dataclass
@@ -57,9 +72,56 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
         out_triangles.append(tris + offset)
         offset += len(rows)
     rows, cut = np.concatenate(picked), np.concatenate(nearest)
-    points = vertices[rows]
-    return Underlay(points, _mirrored(points, vertices[cut], mask), np.concatenate(out_triangles),
-                    weights[cut].astype(np.float32))
+    body = body_outline(vertices, triangles, weights, bones, mask.shape, spacing)
+    points = _pulled_inside(vertices[rows], vertices[cut], body)
+    kept = np.concatenate(out_triangles)
+    # A pulled triangle keeps its turning sense (counter-clockwise as drawn) and some area, or it
+    # would count as folded over: a sliver flips with float noise as the trunk moves.
+    same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
+    kept = kept[same_sense & _centre_inside(points, kept, body)]
+    return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
+
+
+def body_outline(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, bones: list[BonePlan],
+                 shape: tuple[int, int], spacing: float) -> np.ndarray:
+    """(H, W) bool: the trunk's triangles at rest (`weights`' part labels), closed so the cut's
+    jagged edge and the limb roots' notches into the body are inside."""
+    trunk = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == 0]
+    edges = np.sort(np.concatenate([trunk[:, [0, 1]], trunk[:, [1, 2]], trunk[:, [2, 0]]]), axis=1)
+    edges, count = np.unique(edges, axis=0, return_counts=True)
+    outline = edges[count == 1]                          # an inner edge is shared by two triangles
+    region = fill_segments(shape, vertices[outline[:, 0]], vertices[outline[:, 1]])
+    return close(region, max(int(round(OUTLINE_CLOSING_SPACINGS * spacing)), 1))
+
+
+def _pulled_inside(points: np.ndarray, anchors: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """Each point moved toward its anchor (on the cut, in the body) to the first place inside `body`."""
+    height, width = body.shape
+    out = anchors.copy()
+    settled = np.zeros(len(points), bool)
+    for fraction in np.linspace(1.0, 0.0, PULL_STEPS, endpoint=False):
+        candidate = anchors + fraction * (points - anchors)
+        x = np.clip(np.round(candidate[:, 0]).astype(int), 0, width - 1)
+        y = np.clip(np.round(candidate[:, 1]).astype(int), 0, height - 1)
+        todo = ~settled & body[y, x]
+        out[todo] = candidate[todo]
+        settled |= todo
+    return out
+
+
+def _centre_inside(points: np.ndarray, triangles: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """(V,) bool: whether each triangle's centre lies in `body` (its corners do already): one
+    spanning a bend of the outline would reach out of it."""
+    height, width = body.shape
+    centre = points[triangles].mean(axis=1)
+    x = np.clip(np.round(centre[:, 0]).astype(int), 0, width - 1)
+    y = np.clip(np.round(centre[:, 1]).astype(int), 0, height - 1)
+    return body[y, x]
+
+
+def _signed_area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    a, b, c = (points[triangles[:, k]] for k in range(3))
+    return 0.5 * ((b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0])
 
 
 def _patch(flap, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing):
