@@ -39,7 +39,7 @@ CONTACT_RELEASE = 1.5     # a planted foot lifts only past this × the height li
                           # the speed limit stays, or the body would stall over a foot already pushing off
 CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot is held, a brief touch ignored
 LEGS_APART = 0.08          # drawn hips this far apart (world units, 4% of the height) stand side by side: a front view
-SWING_ROUNDING = np.radians(4)  # a leg stepping outward turns back smoothly where it passes straight down
+SWING_ROUNDING = np.radians(6)  # a leg stepping outward turns back smoothly where it passes straight down
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -64,6 +64,8 @@ class RetargetOptions:
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
     forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
+    legs_step_outward: bool = True          # a front-view drawing's side-view legs swing out to their own
+                                             # sides instead of across each other (`_legs_step_outward`)
     trunk_follows_lean: bool = False         # every trunk bone turns by the actor's lean from upright (a
                                              # four-legged clip's spine pitches a body drawn lying level)
 
@@ -167,7 +169,7 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     for name, vector in vectors.items():
         x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
         seen[name] = np.arctan2(np.einsum("td,td->t", vector, z_axis), np.einsum("td,td->t", vector, x_axis))
-    if projection["legs"] == "sagittal":
+    if projection["legs"] == "sagittal" and options.legs_step_outward:
         _legs_step_outward(rig, bone_part, seen)
     for b, name in enumerate(rig.names):
         if name in vectors:
@@ -410,7 +412,9 @@ def _legs_step_outward(rig, bone_part: dict[str, str], seen: dict[str, np.ndarra
         part = bone_part[rig.names[b]]
         if part.endswith("_leg") and rig.names[b] in seen:
             legs.setdefault(part, []).append(b)          # parents first: the thigh leads
-    if set(legs) != {"right_leg", "left_leg"}:
+    roots = [b for b in legs.get("right_leg", []) + legs.get("left_leg", []) if rig.parent[b] < 0
+             or bone_part[rig.names[rig.parent[b]]] != bone_part[rig.names[b]]] if set(legs) == {"right_leg", "left_leg"} else []
+    if len(roots) != 2:          # not two legs (a quadruped's front legs follow the clip's legs too)
         return
     apart = rig.head[legs["left_leg"][0], 0] - rig.head[legs["right_leg"][0], 0]   # right leg on the viewer's left
     if apart < LEGS_APART:
