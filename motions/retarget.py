@@ -38,6 +38,8 @@ CONTACT_SPEED = 0.3       # … when it also moves slower than this × actor hei
 CONTACT_RELEASE = 1.5     # a planted foot lifts only past this × the height limit (hysteresis: no flicker);
                           # the speed limit stays, or the body would stall over a foot already pushing off
 CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot is held, a brief touch ignored
+LEGS_APART = 0.08          # drawn hips this far apart (world units, 4% of the height) stand side by side: a front view
+SWING_ROUNDING = np.radians(6)  # a leg stepping outward turns back smoothly where it passes straight down
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
 
 
@@ -62,6 +64,8 @@ class RetargetOptions:
     up: str | None = None                    # BVH up axis ("y", "z", "-y", …); None = detect
     forward: str | None = None               # fixed actor facing ("z", "-y", …); None = follow per frame
     facing_smoothing: float = 0.5            # seconds over which the actor's facing is averaged
+    legs_step_outward: bool = True          # a front-view drawing's side-view legs swing out to their own
+                                             # sides instead of across each other (`_legs_step_outward`)
     trunk_follows_lean: bool = False         # every trunk bone turns by the actor's lean from upright (a
                                              # four-legged clip's spine pitches a body drawn lying level)
 
@@ -161,13 +165,16 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     leaning = [n for b, n in enumerate(rig.names)
                if n in vectors and bone_part[n] == "trunk"
                and (options.trunk_follows_lean or abs(_wrap(rig.rest_angle[b] - np.pi / 2)) > np.pi / 2)]
+    seen = {}
+    for name, vector in vectors.items():
+        x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
+        seen[name] = np.arctan2(np.einsum("td,td->t", vector, z_axis), np.einsum("td,td->t", vector, x_axis))
+    if projection["legs"] == "sagittal" and options.legs_step_outward:
+        _legs_step_outward(rig, bone_part, seen)
     for b, name in enumerate(rig.names):
         if name in vectors:
-            x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
-            angle = np.arctan2(np.einsum("td,td->t", vectors[name], z_axis),
-                               np.einsum("td,td->t", vectors[name], x_axis))
             reference = np.pi / 2 if name in leaning else rig.rest_angle[b]
-            delta[:, b] = np.unwrap(_wrap(angle - reference))
+            delta[:, b] = np.unwrap(_wrap(seen[name] - reference))
         elif rig.parent[b] >= 0:
             delta[:, b] = delta[:, rig.parent[b]]
     parent_delta = np.where(rig.parent >= 0, delta[:, np.maximum(rig.parent, 0)], 0.0)
@@ -390,6 +397,40 @@ def _smooth_facing(pos: np.ndarray, parts: BodyParts | None, up: np.ndarray, win
 
 def _group(part: str) -> str:
     return "trunk" if part == "trunk" else part.split("_")[1] + "s"
+
+
+def _legs_step_outward(rig, bone_part: dict[str, str], seen: dict[str, np.ndarray]) -> None:
+    """Side-view leg angles (`seen`, screen x = the actor's forward) made to read from the front,
+    in place, for a drawing whose legs stand apart: both legs seen from one side swing across
+    each other into an X for a third of a walk. Each leg instead swings out to its own side,
+    whether it swings forward or back: its whole chain turns so the thigh's swing from straight
+    down becomes |swing| (knees keep their bend, so a stepping leg lifts its knee outward and
+    tucks its foot under), then is mirrored onto the leg's side. A side-view drawing (drawn
+    legs overlapping) keeps the shared side view."""
+    legs = {}
+    for b in rig.order:
+        part = bone_part[rig.names[b]]
+        if part.endswith("_leg") and rig.names[b] in seen:
+            legs.setdefault(part, []).append(b)          # parents first: the thigh leads
+    roots = [b for b in legs.get("right_leg", []) + legs.get("left_leg", []) if rig.parent[b] < 0
+             or bone_part[rig.names[rig.parent[b]]] != bone_part[rig.names[b]]] if set(legs) == {"right_leg", "left_leg"} else []
+    if len(roots) != 2:          # not two legs (a quadruped's front legs follow the clip's legs too)
+        return
+    apart = rig.head[legs["left_leg"][0], 0] - rig.head[legs["right_leg"][0], 0]   # right leg on the viewer's left
+    if apart < LEGS_APART:
+        return
+    for part, chain in legs.items():
+        swing = _wrap(seen[rig.names[chain[0]]] + np.pi / 2)           # thigh from straight down, forward > 0
+        turn = np.sqrt(swing ** 2 + SWING_ROUNDING ** 2) - SWING_ROUNDING - swing   # to a rounded |swing|
+        for k, b in enumerate(chain):
+            seen[rig.names[b]] = seen[rig.names[b]] + turn
+            if k == 1:   # a running knee bends past the vertical: the shin tucks under, never across
+                tucked = np.maximum(0.0, -_wrap(seen[rig.names[b]] + np.pi / 2))
+                seen[rig.names[b]] += tucked
+                turn = turn + tucked
+        if part == "right_leg":                                             # outward = the viewer's left
+            for b in chain:
+                seen[rig.names[b]] = np.pi - seen[rig.names[b]]
 
 
 def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, forward: np.ndarray) -> str:

@@ -110,8 +110,10 @@ def clip_cases():
 @pytest.mark.parametrize("source, path", clip_cases(), ids=lambda x: Path(str(x)).stem)
 def test_every_mapped_bone_takes_the_projected_bvh_angle(source, path):
     clip = load_bvh(path)
-    # The projection itself; planted feet turn the legs a little more (test_motion_foot_plant.py).
-    result = retarget(clip, KID_BONES, auto_map(clip), RetargetOptions(fps=clip.fps, pin_feet=False), scale=KID_SCALE)
+    # The projection itself; planted feet turn the legs a little more (test_motion_foot_plant.py),
+    # a front-view kid's legs step outward (test_motion_legs_front.py).
+    result = retarget(clip, KID_BONES, auto_map(clip), RetargetOptions(fps=clip.fps, pin_feet=False,
+                                                                       legs_step_outward=False), scale=KID_SCALE)
     assert result.frame_count == clip.frame_count
     assert set(result.drivers) == set(GROUP) and not result.leaning_bones
     got = world_angles(KID_BONES, result.rotation)
@@ -202,7 +204,7 @@ def test_root_motion_is_scaled_by_leg_length_ratio():
     pos = clip.world_positions()
     travel = pos[-1, 0, 2] - pos[0, 0, 2]          # the authored walk heads along +Z
     ours, theirs = _leg_lengths(clip, KID_BONES, mapping)
-    options = dict(fps=clip.fps)
+    options = dict(fps=clip.fps, legs_step_outward=False)   # the side view's stride (front view: in place)
     scaled = retarget(clip, KID_BONES, mapping, RetargetOptions(**options), scale=KID_SCALE)
     assert scaled.projection["legs"] == "sagittal"
     # The planted feet set the pace (they must not slide): close to the leg-length ratio, which
@@ -278,7 +280,8 @@ def test_a_120_fps_clip_plays_at_real_speed(fps):
 def test_cyclic_library_clips_close_their_loops():
     for clip_id in ("walk", "idle", "zombie_walk", "cheer"):
         clip = load_bvh(LIBRARY[clip_id])
-        result = retarget(clip, KID_BONES, None, RetargetOptions(fps=30, cyclic=True), KID_SCALE)
+        result = retarget(clip, KID_BONES, None, RetargetOptions(fps=30, cyclic=True, legs_step_outward=False),
+                          KID_SCALE)   # the side view's stride; front-view legs step mostly in place
         # The step from the last frame back to the first is no bigger than any other step.
         rot = result.rotation
         steps = np.abs(np.diff(rot, axis=0)).max()
@@ -421,9 +424,10 @@ def test_root_travel_ignores_units_frame_rate_and_stage_position():
     """A 100 fps clip in metres whose actor starts 5 m away walks the drawing exactly as the
     30 fps centimetre original does: root motion starts at 0 and moves in the drawing's units."""
     clip = load_bvh(LIBRARY["walk"])
-    original = retarget(clip, KID_BONES, options=RetargetOptions(), scale=KID_SCALE)
+    side_stride = RetargetOptions(legs_step_outward=False)   # travel measured on the side view's stride
+    original = retarget(clip, KID_BONES, options=side_stride, scale=KID_SCALE)
     other = retarget(_recorded_differently(clip, 100.0, 0.01, (300.0, 0.0, -500.0)), KID_BONES,
-                     options=RetargetOptions(), scale=KID_SCALE)
+                     options=side_stride, scale=KID_SCALE)
     frames = min(original.frame_count, other.frame_count)
     assert abs(original.frame_count - other.frame_count) <= 1
     assert np.abs(other.rotation[:frames] - original.rotation[:frames]).max() < 0.02
