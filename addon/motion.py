@@ -9,14 +9,13 @@ pushed onto an NLA track so earlier clips stay available for blending.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import bpy
 
 from ..errors import InputError
-from ..motions.body_mapping import body_mapping, pitches_body
+from ..motions.body_mapping import body_mapping, options_for_body
 from ..motions.bvh import BvhClip, load_bvh
 from ..motions.extra_limbs import follow_extra_limbs
 from ..motions.ground import keep_above_ground
@@ -59,8 +58,7 @@ def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, o
     props = armature.animate_drawing
     if mapping is None:   # a quadruped follows a two-legged clip with its legs only (motions/body_mapping.py)
         mapping = body_mapping(track, props.body)
-    if pitches_body(track, props.body):
-        options = dataclasses.replace(options, trunk_follows_lean=True)
+    options = options_for_body(track, props.body, options)
     bones = bone_plans(armature, props.scale, props.origin_uv)
     result = retarget(track, bones, mapping, options, scale=props.scale)
     follow_extra_limbs(result, bones)     # a sixth arm moves like the arm beside it, a beat later

@@ -77,8 +77,9 @@ FRENCH = {
         "Gauche, haut, droite, bas du personnage en pixels de l'image (origine en haut à gauche) ; "
         "tout à zéro trouve les personnages automatiquement",
     "Accept and Animate": "Accepter et animer",
-    "Build the character from the reviewed figure and animate it":
-        "Construire le personnage vérifié et l'animer",
+    "Build a character from every ticked figure, standing where it was drawn, and animate them with the chosen clip":
+        "Construire un personnage pour chaque figure cochée, là où elle est dessinée, et les animer avec "
+        "le clip choisi",
     "Hide Review": "Masquer la vérification",
     "Hide the analysis overlay (the analysis is kept)": "Masquer la superposition (l'analyse est conservée)",
     "Draw Figure Box": "Tracer le cadre du personnage",

@@ -10,9 +10,12 @@ from upright is the body's pitch (`RetargetOptions.trunk_follows_lean`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from .bvh import BvhClip
 from .library import is_four_legged_clip
 from .mapping import auto_map
+from .retarget import RetargetOptions
 
 TRUNK = ("hip", "torso", "neck")
 
@@ -22,6 +25,15 @@ def body_mapping(clip: BvhClip, body: str) -> dict[str, str] | None:
     if body != "quadruped" or pitches_body(clip, body):
         return None
     return {ours: theirs for ours, theirs in auto_map(clip).items() if ours not in TRUNK}
+
+
+def options_for_body(clip: BvhClip, body: str, options: RetargetOptions) -> RetargetOptions:
+    """`options` as this body plays `clip`: a quadruped's trunk pitches with a four-legged
+    clip's lean, and its hind legs keep the side view (stepping outward is for two legs seen
+    from the front; it broke the trot's diagonal pairs)."""
+    if body != "quadruped":
+        return options
+    return dataclasses.replace(options, trunk_follows_lean=pitches_body(clip, body), legs_step_outward=False)
 
 
 def pitches_body(clip: BvhClip, body: str) -> bool:

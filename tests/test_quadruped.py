@@ -83,16 +83,12 @@ def _pig_plan(pig):
 
 def _retarget_for_pig(plan, clip_id):
     """What addon.motion.retarget_track does for a quadruped, without Blender."""
-    import dataclasses
-
-    from animate_drawing.motions.body_mapping import pitches_body
+    from animate_drawing.motions.body_mapping import options_for_body
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.retarget import RetargetOptions, retarget
 
     clip = load_bvh(resolve_motion(clip_id))
-    options = RetargetOptions(cyclic=True)
-    if pitches_body(clip, "quadruped"):
-        options = dataclasses.replace(options, trunk_follows_lean=True)
+    options = options_for_body(clip, "quadruped", RetargetOptions(cyclic=True))
     return retarget(clip, plan.bones, body_mapping(clip, "quadruped"), options, scale=plan.scale)
 
 
