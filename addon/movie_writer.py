@@ -23,6 +23,7 @@ import bpy
 
 from . import compat
 from .interrupt import interrupt_pending, signals_deferred
+from .places import raise_if_disk_full
 from .render import quiet_blender
 from .scene_setup import fps_pair
 
@@ -150,6 +151,7 @@ def write_h264(frames: Iterator[np.ndarray], count: int, target: Path, width: in
                     bpy.ops.render.render(animation=True, scene=scene.name)
             except RuntimeError:
                 if feed.error is None and not interrupt_pending():
+                    raise_if_disk_full(target)
                     raise
     finally:
         _FEEDS.pop(scene.name, None)

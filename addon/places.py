@@ -167,9 +167,15 @@ def check_written(path: Path, complete: bool) -> None:
     or a failed write."""
     if complete:
         return
+    raise_if_disk_full(path)
+    raise PlaceError(path, "the file came out incomplete (the write failed)")
+
+
+def raise_if_disk_full(path: Path) -> None:
+    """After a write failed without saying why (Blender's FFmpeg says "could not initialize
+    streams" when the disk fills as it opens the file): a full disk is said as one."""
     if free_bytes(path.parent) < MARGIN_BYTES:
         raise place_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), path.parent)
-    raise PlaceError(path, "the file came out incomplete (the write failed)")
 
 
 def blender_write_error(exc: Exception, path: Path) -> PlaceError:
