@@ -105,22 +105,25 @@ def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
     total = len(frames)
 
     def streamed():
-        stream = render.render_stream(scene, engine, frames, video.prepare if video is not None else None)
-        for done, (frame, rgba, prepared) in enumerate(stream, 1):
-            started = time.perf_counter()
-            for sink in others:
-                sink.write(frame, rgba)
-            timer.add("write_frames", started)
-            if on_frame is not None:
-                on_frame(done, total)
-            yield prepared
+        # Closed here, not when garbage collected: an interrupt while the renderer shuts down
+        # must reach the caller, not be printed and dropped by the collector.
+        with contextlib.closing(render.render_stream(
+                scene, engine, frames, video.prepare if video is not None else None)) as stream:
+            for done, (frame, rgba, prepared) in enumerate(stream, 1):
+                started = time.perf_counter()
+                for sink in others:
+                    sink.write(frame, rgba)
+                timer.add("write_frames", started)
+                if on_frame is not None:
+                    on_frame(done, total)
+                yield prepared
 
     started = time.perf_counter()
-    stream = streamed()
-    if video is not None:
-        first = next(stream)  # a scene the renderer refuses fails here, before the encoder starts
-        video.encode(itertools.chain([first], stream), total)
-    else:
-        for _ in stream:
-            pass
+    with contextlib.closing(streamed()) as stream:
+        if video is not None:
+            first = next(stream)  # a scene the renderer refuses fails here, before the encoder starts
+            video.encode(itertools.chain([first], stream), total)
+        else:
+            for _ in stream:
+                pass
     timer.add("render", started)

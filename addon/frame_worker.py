@@ -23,6 +23,8 @@ from math import prod
 
 import numpy as np
 
+from .interrupt import signals_deferred
+
 # draw(positions, slot, outputs): paint one frame into `outputs`, the arrays of `slot`, which
 # still hold the frame last painted in that slot (slots start zeroed).
 Draw = Callable[[np.ndarray, int, tuple[np.ndarray, ...]], None]
@@ -140,8 +142,9 @@ class ForkedWorker:
             pass  # the child is gone already
         os.close(self.requests)
         os.close(self.replies)
-        os.waitpid(self.pid, 0)
-        self.pid = 0
+        with signals_deferred():  # an interrupt mid-wait would leave the child a zombie
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _write_all(fd: int, data: bytes) -> None:

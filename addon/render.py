@@ -165,5 +165,6 @@ def render_stream(scene: bpy.types.Scene, engine: str, frames: Iterable[int],
 
 def render_frames(scene: bpy.types.Scene, engine: str, frames: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
     """(frame, (H, W, 4) uint8 RGBA) for each frame, in order."""
-    for frame, rgba, _ in render_stream(scene, engine, frames):
-        yield frame, rgba
+    with contextlib.closing(render_stream(scene, engine, frames)) as stream:
+        for frame, rgba, _ in stream:
+            yield frame, rgba

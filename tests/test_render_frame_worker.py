@@ -64,3 +64,30 @@ def test_too_many_frames_in_flight_is_refused():
             worker.submit(np.zeros((3, 3)))
     finally:
         worker.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_an_interrupt_while_closing_comes_after_the_helper_is_reaped():
+    """SIGTERM while close() waits for the helper: the helper is still reaped, then the interrupt
+    is raised to the caller (it was once raised mid-wait, leaving a zombie and a traceback)."""
+    import signal
+    import threading
+    import time
+
+    from animate_drawing.addon.interrupt import Interrupted, signals_raise_interrupted
+
+    def slow_draw(positions, slot, outputs):
+        time.sleep(0.6)  # the helper is still drawing when close() starts waiting
+
+    worker = frame_worker.ForkedWorker(slow_draw, LAYOUT, (2, 3), slots=2)
+    child = worker.pid
+    worker.submit(np.zeros((2, 3)))
+    strike = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM))
+    with signals_raise_interrupted():
+        strike.start()
+        with pytest.raises(Interrupted):
+            worker.close()
+        strike.join()
+    assert worker.pid == 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # already reaped
