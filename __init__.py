@@ -6,12 +6,12 @@ side lazily so the pure packages (`rig`, `models`, `motions`) stay importable wi
 
 
 def register():
-    from .addon import registration
+    from .addon.ui import registration
 
     registration.register()
 
 
 def unregister():
-    from .addon import registration
+    from .addon.ui import registration
 
     registration.unregister()

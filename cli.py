@@ -53,7 +53,7 @@ def _sub(module: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    plan = _sub("addon.batch_plan")  # pure module: --help stays instant
+    plan = _sub("addon.batch.batch_plan")  # pure module: --help stays instant
     parser = argparse.ArgumentParser(
         prog="animate-drawing", description="Turn drawings of figures into animated, rigged characters.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="no progress; print the summary as JSON on stdout")
     animate.add_argument("--scene", action="store_true",
                          help="all drawings side by side in one scene, each with its own motion")
-    animate.add_argument("--engine", choices=plan.ENGINES, default="flat", help="render engine (default: flat)")
+    animate.add_argument("--engine", choices=_sub("addon.output.engines").ENGINES, default="flat",
+                         help="render engine (default: flat)")
     animate.add_argument("--frames", type=int, default=None,
                          help="render only the first N frames of each motion (default: all)")
     animate.add_argument("--face", choices=plan.FACE_MODES, default="idle",
@@ -144,7 +145,7 @@ def _video_options(command) -> None:
 def _video_motion_options(args, fps: float):
     if args.person < 1 or args.start < 0 or (args.end is not None and args.end <= args.start):
         raise _sub("errors").InputError(None, "--person must be >= 1, --start >= 0 and --end > --start")
-    return _sub("addon.video_motion").VideoMotionOptions(
+    return _sub("addon.animate.video_motion").VideoMotionOptions(
         person=args.person, start=args.start, end=args.end, mirror=args.mirror, fps=fps)
 
 
@@ -188,7 +189,7 @@ def _command(parser, args) -> int:
     if args.command == "motion":
         return cmd_motion(args)
     if args.command == "_worker":
-        return _sub("addon.batch").run_worker(args.spec)
+        return _sub("addon.batch.run").run_worker(args.spec)
     return cmd_animate(parser, args)
 
 
@@ -236,7 +237,7 @@ def cmd_annotate(args) -> int:
 def cmd_rig(args) -> int:
     import bpy
 
-    batch, batch_item, export = _sub("addon.batch"), _sub("addon.batch_item"), _sub("addon.export")
+    batch, batch_item, export = _sub("addon.batch.run"), _sub("addon.batch.batch_item"), _sub("addon.output.export")
     out = Path(args.out)
     if out.suffix.lower() != ".blend":
         raise _sub("errors").InputError(out, "rig writes a .blend file")
@@ -245,7 +246,7 @@ def cmd_rig(args) -> int:
     places.sweep_stale_partials(out.parent, {out.stem})
     box = _parse_box(args.box)
     batch.prepare_blender()
-    page_cast = _sub("addon.page_cast")  # every figure of a drawing, where it stands on the page
+    page_cast = _sub("addon.build.page_cast")  # every figure of a drawing, where it stands on the page
     page_cast.build_figures(bpy.context, page_cast.load_cast(args.character, batch_item.Timer(), box),
                             batch_item.Timer())
     export.save_blend(out)
@@ -254,8 +255,8 @@ def cmd_rig(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    _sub("addon.batch").prepare_blender()
-    print("\n".join(_sub("addon.inspect_file").inspect_blend(args.blend)))
+    _sub("addon.batch.run").prepare_blender()
+    print("\n".join(_sub("addon.build.inspect_file").inspect_blend(args.blend)))
     return 0
 
 
@@ -266,7 +267,7 @@ def cmd_motion(args) -> int:
     if args.fps <= 0:
         raise _sub("errors").InputError(None, "--fps must be > 0")
     import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
-    result = _sub("addon.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps))
+    result = _sub("addon.animate.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps))
     for warning in result.warnings:
         print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     print(out)
@@ -275,10 +276,10 @@ def cmd_motion(args) -> int:
 
 def _videos_to_bvh(motions: list[str], args, folder: Path) -> list[str]:
     """--motion values with every video replaced by the BVH of its performer, written to `folder`."""
-    video_motion = _sub("addon.video_motion")
+    video_motion = _sub("addon.animate.video_motion")
     out = []
     for motion in motions:
-        if not _sub("addon.video_decode").is_video_path(motion):
+        if not _sub("addon.animate.video_decode").is_video_path(motion):
             out.append(motion)
             continue
         import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
@@ -291,7 +292,7 @@ def _videos_to_bvh(motions: list[str], args, folder: Path) -> list[str]:
 
 
 def cmd_animate(parser, args) -> int:
-    plan = _sub("addon.batch_plan")
+    plan = _sub("addon.batch.batch_plan")
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(plan.FORMATS))
     if unknown or not formats:
@@ -306,15 +307,15 @@ def cmd_animate(parser, args) -> int:
         parser.error("--background page shows each drawing's own page: it cannot be used with --scene")
     try:  # a typo in the backdrop should stop the batch before any work, not fail every item
         if args.background != "page":
-            _sub("addon.encode").parse_background(args.background, 2, 2)
+            _sub("addon.output.encode").parse_background(args.background, 2, 2)
     except _sub("errors").InputError as exc:
         parser.error(f"--background: {exc}")
     if args.engine in ("workbench", "eevee"):
         try:
-            _sub("addon.scene_setup").resolve_engine(args.engine)
+            _sub("addon.output.scene_setup").resolve_engine(args.engine)
         except RuntimeError as exc:
             parser.error(str(exc))
-        warning = _sub("addon.scene_setup").engine_warning(args.engine)
+        warning = _sub("addon.output.scene_setup").engine_warning(args.engine)
         if warning:
             print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     if (args.motion is None) == (args.figure_motions is None):
@@ -344,7 +345,7 @@ def _split_list(text: str) -> list[str]:
 
 
 def _run_batch(args, options) -> int:
-    batch = _sub("addon.batch")
+    batch = _sub("addon.batch.run")
     reporter = _sub("addon.progress").Reporter.for_terminal(quiet=args.json)
     try:
         summary = batch.run(options, reporter, Path(sys.modules[_package_name()].__file__).parent / "cli.py")

@@ -19,9 +19,9 @@ from ..errors import place_error
 from ..pipeline.cast import PageCast
 from ..pipeline.run import Hooks, Stage, Timer
 from ..rig.page_layout import clips_for_figures
-from .build_face import key_idle_blinks
-from .character import build_character
-from .squash_hop import apply_hop
+from .build.build_face import key_idle_blinks
+from .build.character import build_character
+from .animate.squash_hop import apply_hop
 
 BUILD = "Building the character"
 MOTION = "Retargeting the motion"
@@ -69,9 +69,9 @@ def apply_motion(armature, motion: str, fps: float, offset: int = 0, frame_start
     from ..motions.library import clip_for_body
     from ..motions.retarget import RetargetOptions
     from ..motions.source import open_motion
-    from .face_motion import key_face
-    from .motion import retarget_track
-    from .video_source import sources
+    from .animate.face_motion import key_face
+    from .animate.motion import retarget_track
+    from .animate.video_source import sources
 
     opened = open_motion(clip_for_body(motion, armature.animate_drawing.body), sources(face=face == "video"))
     start = frame_start - offset if opened.loops else frame_start + offset
@@ -124,8 +124,8 @@ def output_stage(outputs: dict[str, Path], options, timer: Timer, hooks: Hooks |
             on_frame(done, total)
 
     def write(built: BuiltCast) -> BuiltCast:
-        from .batch_item import write_outputs
-        from .page_cast import PAGE_BACKGROUND, PageStage
+        from .batch.batch_item import write_outputs
+        from .build.page_cast import PAGE_BACKGROUND, PageStage
 
         backdrop = PageStage(built.cast) if options.background == PAGE_BACKGROUND else None
         try:

@@ -37,7 +37,7 @@ def _annotated_dirs() -> list[Path]:
 
 
 def bench_rig_build(bpy) -> list[tuple]:
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
     from animate_drawing.errors import InputError
 
     rows = []
@@ -63,9 +63,9 @@ def bench_rig_build(bpy) -> list[tuple]:
 
 def bench_retarget(bpy) -> list[tuple]:
     """A FAIR clip resampled to LONG_CLIP_FRAMES frames onto the first annotated 16-joint character."""
-    from animate_drawing.addon import motion
-    from animate_drawing.addon.build_armature import bone_plans
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.animate import motion
+    from animate_drawing.addon.build.build_armature import bone_plans
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.retarget import RetargetOptions, retarget
 

@@ -45,8 +45,8 @@ def opencv_palette(samples: np.ndarray, max_colours: int = 255) -> np.ndarray:
 
 
 def render_frames(folder: Path) -> list[np.ndarray]:
-    from animate_drawing.addon.batch import run_items
-    from animate_drawing.addon.batch_plan import BatchOptions, plan_items
+    from animate_drawing.addon.batch.run import run_items
+    from animate_drawing.addon.batch.batch_plan import BatchOptions, plan_items
     from animate_drawing.addon.progress import Reporter
 
     options = BatchOptions(inputs=[str(CHARACTER)], motions=[MOTION], out=str(folder), formats=["png"],
@@ -60,7 +60,7 @@ def render_frames(folder: Path) -> list[np.ndarray]:
 
 def encode(frames: list[np.ndarray], palette: np.ndarray, path: Path) -> tuple[float, float]:
     """(ms per frame to write, mean colour error over opaque pixels)."""
-    from animate_drawing.addon.gif import TRANSPARENT_INDEX, GifWriter
+    from animate_drawing.imaging.gif import TRANSPARENT_INDEX, GifWriter
 
     errors, started = [], time.perf_counter()
     with GifWriter(path, SIZE, SIZE, 30, palette) as gif:
@@ -79,8 +79,8 @@ def main() -> None:
     if not CHARACTER.is_dir():
         print("../shared/data missing: nothing to benchmark")
         return
-    from animate_drawing.addon.encode import composite
-    from animate_drawing.addon.gif import build_palette
+    from animate_drawing.addon.output.encode import composite
+    from animate_drawing.imaging.gif import build_palette
 
     folder = Path(tempfile.mkdtemp(prefix="bench_gif_out_"))
     frames = render_frames(folder / "frames")

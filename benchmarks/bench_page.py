@@ -63,8 +63,8 @@ def _cast_row() -> None:
             raise FileNotFoundError(MASKED)
         import tempfile
 
-        from animate_drawing.addon.batch_item import Timer
-        from animate_drawing.addon.page_cast import load_cast
+        from animate_drawing.addon.batch.batch_item import Timer
+        from animate_drawing.addon.build.page_cast import load_cast
         with tempfile.TemporaryDirectory() as folder:
             path, _ = write_page(Path(folder))
             timer = Timer()

@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from animate_drawing.addon.raster import TexturedMesh, shade  # noqa: E402
+from animate_drawing.imaging.raster import TexturedMesh, shade  # noqa: E402
 from animate_drawing.imaging.image_file import write_png  # noqa: E402
 from animate_drawing.models.overlay import contact_sheet  # noqa: E402
 from animate_drawing.motions.bvh import load_bvh  # noqa: E402
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         plan = build_rig_plan(texture, mask, config, folder.name)
         for name, clip, cyclic in loaded:
             result = retarget(clip, plan.bones, options=RetargetOptions(fps=FPS, cyclic=cyclic), scale=plan.scale)
-            keep_above_ground(plan, result)       # as addon.motion.retarget_clip does
+            keep_above_ground(plan, result)       # as addon.animate.motion.retarget_clip does
             report, _ = measure_retarget(plan, result)
             row = {"drawing": folder.name, "clip": name, **report.as_dict()}
             rows.append(row)

@@ -184,7 +184,7 @@ def run_all_rows(folder: Path) -> None:
     row(f"flat, {CLIP_FRAMES * LONG_REPEAT} frames", CLIP_FRAMES * LONG_REPEAT, cli(long_args + ["--out", str(out)], out))
     out = target("gif").parent
     row("flat, MP4 + GIF", CLIP_FRAMES, cli(base + ["--out", str(out), "--format", "mp4,gif"], out))
-    from animate_drawing.addon.scene_setup import gl_available
+    from animate_drawing.addon.output.scene_setup import gl_available
 
     for engine in ["cycles"] + (["workbench"] if gl_available() else []):
         out = target(engine)
@@ -216,8 +216,8 @@ def rss_mb() -> float:
 
 def batch_memory(folder: Path) -> None:
     """Memory over a 50-drawing batch in this process (tiny renders: what each item leaves behind)."""
-    from animate_drawing.addon.batch import run_items
-    from animate_drawing.addon.batch_plan import BatchOptions, Item
+    from animate_drawing.addon.batch.run import run_items
+    from animate_drawing.addon.batch.batch_plan import BatchOptions, Item
     from animate_drawing.addon.progress import Reporter
 
     drawings = sorted(p for p in RAW.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg"))

@@ -45,7 +45,7 @@ def main() -> None:
     import bpy
 
     import animate_drawing
-    from animate_drawing.addon.drawing_analysis import settings_from_preferences
+    from animate_drawing.addon.build.drawing_analysis import settings_from_preferences
     from animate_drawing.models.analyze import analyze_image
     from animate_drawing.operators.ui_review import review_job
 

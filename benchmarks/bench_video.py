@@ -70,11 +70,11 @@ def make_720p_clip(folder: Path) -> Path:
 
 
 def bench(bpy, video: Path, label: str) -> tuple:
-    from animate_drawing.addon.build_armature import bone_plans
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
-    from animate_drawing.addon.motion import apply_retarget
-    from animate_drawing.addon.video_decode import probe_video
-    from animate_drawing.addon.video_motion import VideoMotionOptions, video_to_clip
+    from animate_drawing.addon.build.build_armature import bone_plans
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.animate.motion import apply_retarget
+    from animate_drawing.addon.animate.video_decode import probe_video
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions, video_to_clip
     from animate_drawing.motions.retarget import RetargetOptions, retarget
 
     directory = next((SHARED_DATA / "drawings" / "annotated").glob("*example1"))

@@ -8,7 +8,7 @@ proportions, so units cancel), the performer facing +Z at rest.
 
 A source is a `MotionSource`: which names it claims and how it opens one. This module holds the
 two pure ones (shipped library clip, BVH file); a video of a person is one in
-`addon/video_source.py` (Blender decodes the video). Adding a source is one module with one
+`addon/animate/video_source.py` (Blender decodes the video). Adding a source is one module with one
 `MotionSource`, added to the list the caller passes (`pipeline.motion.sources`).
 """
 

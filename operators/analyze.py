@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import StringProperty
 
-from ..addon import drawing_analysis
+from ..addon.build import drawing_analysis
 from ..pipeline.run import Stage, run_stages
 from ..pipeline.stages import FIND, find_figures, load_stage
 from ._common import run_reported, stage_hooks

@@ -13,7 +13,8 @@ import dataclasses
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
-from ..addon import drawing_analysis, jobs
+from ..addon.build import drawing_analysis
+from ..addon import jobs
 from ..addon.preferences import get_preferences
 from ..addon.stages import build_stage, motion_stage
 from ..motions.library import list_clips

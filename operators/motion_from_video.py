@@ -14,12 +14,12 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
 from ..addon import jobs
-from ..addon.build_armature import bone_plans
-from ..addon.motion import apply_retarget
-from ..addon.properties import active_character
-from ..addon.video_decode import VIDEO_EXTENSIONS
-from ..addon.video_motion import VideoMotionOptions, VideoTracking, clip_options
-from ..addon.video_reference import add_video_reference, remove_video_references, video_references
+from ..addon.build.build_armature import bone_plans
+from ..addon.animate.motion import apply_retarget
+from ..addon.ui.properties import active_character
+from ..addon.animate.video_decode import VIDEO_EXTENSIONS
+from ..addon.animate.video_motion import VideoMotionOptions, VideoTracking, clip_options
+from ..addon.animate.video_reference import add_video_reference, remove_video_references, video_references
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
 from ..motions.video_clip import clip_from_track

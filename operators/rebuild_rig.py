@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon.character import rebuild_character
-from ..addon.properties import active_character
+from ..addon.build.character import rebuild_character
+from ..addon.ui.properties import active_character
 from ._common import progress, run_reported
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from ..addon import compat
-from ..addon.properties import active_character, character_armature
+from ..addon.ui.properties import active_character, character_armature
 from ._common import select_only
 from .ui_common import image_editor_areas
 

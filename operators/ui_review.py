@@ -18,9 +18,10 @@ import bpy
 from bpy.props import BoolProperty, FloatVectorProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
-from ..addon import jobs, review_overlay
-from ..addon import drawing_analysis
-from ..addon.file_handler import DRAWING_EXTENSIONS
+from ..addon import jobs
+from ..addon.ui import review_overlay
+from ..addon.build import drawing_analysis
+from ..addon.ui.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image

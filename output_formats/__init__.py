@@ -5,7 +5,7 @@
 
 A new format is one module defining `FORMAT = OutputFormat(...)` (format.py) and one entry
 below: `--format`, the single-file OUT rule, the free-space estimate and the batch writer
-(`addon/batch_item.write_outputs`) follow from it. Facts are pure; the Blender work is imported
+(`addon/batch/batch_item.write_outputs`) follow from it. Facts are pure; the Blender work is imported
 inside the format's functions.
 """
 

@@ -4,7 +4,7 @@ from .format import OutputFormat
 
 
 def _export(path):
-    from ..addon import export
+    from ..addon.output import export
     return export.export_fbx(path)
 
 

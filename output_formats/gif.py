@@ -6,14 +6,14 @@ from .format import OutputFormat
 
 
 def _open(path, frames):
-    from ..addon import encode
+    from ..addon.output import encode
     return encode.GifSink(path, frames.backdrop, frames.size, frames.size, frames.fps, _texture_colours(frames.objects))
 
 
 def _texture_colours(objects) -> np.ndarray:
     """Opaque texel colours of the rendered meshes: what a GIF palette must cover."""
-    from ..addon import render
-    from ..addon.build_material import read_image_rgba
+    from ..addon.output import render
+    from ..addon.build.build_material import read_image_rgba
 
     images = {render.texture_image(ob) for ob in objects} - {None}
     textures = [read_image_rgba(image) for image in images]

@@ -4,7 +4,7 @@ from .format import OutputFormat
 
 
 def _open(path, frames):
-    from ..addon import encode
+    from ..addon.output import encode
     return encode.Mp4Sink(path, frames.backdrop, frames.size, frames.size, frames.fps)
 
 

@@ -4,7 +4,7 @@ from .format import OutputFormat
 
 
 def _open(path, frames):
-    from ..addon import encode
+    from ..addon.output import encode
     return encode.PngSequenceSink(path, frames.backdrop)
 
 

@@ -1,7 +1,7 @@
 """The rig features a character can have, each planned from the body's `RigPlan` (plain Python).
 
 `FEATURES` lists them by name; `rig.features.add_features` assembles a plan from the body and
-the chosen ones, `addon.rig_features` builds them in Blender. A new feature (a tail, ears) is a
+the chosen ones, `addon.build.rig_features` builds them in Blender. A new feature (a tail, ears) is a
 `RigFeature` here and a builder there. See docs/ARCHITECTURE.md ("Rig features").
 """
 

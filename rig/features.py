@@ -4,7 +4,7 @@ The body (`rig.plan.build_rig_plan`: mesh, skeleton, skin weights, flaps, underl
 base every character has. A feature (the face today; tails, ears, extra limbs later) is planned
 from that body, in plain Python, as a `FeaturePlan`: the bones it adds, their weights on the
 drawing's mesh, the armature controls it offers, and its own data for its build step in Blender
-(`addon.rig_features.BUILDERS`, by feature name). `add_features` returns the body's plan with
+(`addon.build.rig_features.BUILDERS`, by feature name). `add_features` returns the body's plan with
 the features' bones and weights merged in and their plans in `RigPlan.features`.
 """
 

@@ -102,7 +102,7 @@ def fuzz_images(folder: Path, count: int, seed: int) -> list[Outcome]:
 
 def fuzz_bvh(folder: Path, count: int, seed: int) -> list[Outcome]:
     """BVH through the parser and the retargeting onto a real character's bones."""
-    from animate_drawing.addon.character import plan_from_character_dir
+    from animate_drawing.addon.build.character import plan_from_character_dir
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.retarget import RetargetOptions, retarget
 
@@ -116,7 +116,7 @@ def fuzz_bvh(folder: Path, count: int, seed: int) -> list[Outcome]:
 
 def fuzz_char_cfg(folder: Path, count: int, seed: int) -> list[Outcome]:
     """char_cfg.yaml in a copy of a character folder, through the CLI's character loader."""
-    from animate_drawing.addon.character import plan_from_character_dir
+    from animate_drawing.addon.build.character import plan_from_character_dir
 
     character = folder / "character"
     shutil.copytree(CHARACTER, character, dirs_exist_ok=True)
@@ -150,7 +150,7 @@ def fuzz_onnx(folder: Path, count: int, seed: int) -> list[Outcome]:
 
 def fuzz_blend(folder: Path, count: int, seed: int, source: Path) -> list[Outcome]:
     """A damaged .blend given as an input: the CLI's input expansion, then its image loader."""
-    from animate_drawing.addon.batch_plan import expand_inputs
+    from animate_drawing.addon.batch.batch_plan import expand_inputs
     from animate_drawing.errors import InputError
     from animate_drawing.models.analyze import load_drawing
 

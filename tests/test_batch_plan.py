@@ -7,9 +7,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from animate_drawing.addon.batch_plan import (BatchOptions, Item, expand_inputs, item_outputs, outputs_complete,
-                                              parse_shard, plan_items, single_file_target, summary_name,
-                                              take_shard)
+from animate_drawing.addon.batch.batch_plan import (
+    BatchOptions,
+    Item,
+    expand_inputs,
+    item_outputs,
+    outputs_complete,
+    parse_shard,
+    plan_items,
+    single_file_target,
+    summary_name,
+    take_shard,
+)
 
 
 def _touch(path: Path, text: str = "x") -> Path:

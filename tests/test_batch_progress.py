@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from animate_drawing.addon.batch_plan import Item
+from animate_drawing.addon.batch.batch_plan import Item
 from animate_drawing.addon.progress import Reporter
 
 OK = {"input": "a.png", "status": "ok", "outputs": ["out/a.mp4"], "error": None}

@@ -45,7 +45,7 @@ def test_animate_a_drawing_photo(blender):
 
 def test_animate_a_character_folder_with_the_default_library_clip(blender):
     bpy = blender
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
     from animate_drawing.motions.library import list_clips
 
     dirs = annotated_biped_dirs()
@@ -123,7 +123,7 @@ def test_animate_uses_the_reviewed_joints(blender):
     bpy = blender
     import json
 
-    from animate_drawing.addon import drawing_analysis
+    from animate_drawing.addon.build import drawing_analysis
 
     drawings = sorted(RAW_DRAWINGS.glob("*.png"))
     if not drawings or not CLIP.exists():

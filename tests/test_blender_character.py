@@ -105,7 +105,7 @@ def test_character_survives_save_and_reload(blender, tmp_path):
     assert props.is_character and props.character_name == sanitize_name(dirs[0].name)
     assert props.texture_image.packed_file is not None and props.mask_image.packed_file is not None
     assert "right_shoulder" in props.config_json
-    from animate_drawing.addon.build_material import read_image_rgba, read_mask
+    from animate_drawing.addon.build.build_material import read_image_rgba, read_mask
     from animate_drawing.rig.character import load_character_dir
 
     texture, mask, _config = load_character_dir(dirs[0])

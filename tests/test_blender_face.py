@@ -1,4 +1,4 @@
-"""The face rig in Blender (addon/build_face.py): controls on the armature driving shape keys,
+"""The face rig in Blender (addon/build/build_face.py): controls on the armature driving shape keys,
 shown by the flat renderer, kept by the .blend and rebuilds, exported to .glb as morph
 targets, idle blinks keyed by `animate`, `--face off`, and characters without a face."""
 
@@ -23,7 +23,7 @@ SIZE = 192
 
 @pytest.fixture
 def character(blender, shared_data):
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
     plan = plan_from_character_dir(BROWN)
     return build_character(blender.context, plan), plan
 
@@ -35,14 +35,14 @@ def _key(bpy, armature, control, frames_values):
 
 
 def _face_vertices(bpy, armature, frame):
-    from animate_drawing.addon import scene_setup
+    from animate_drawing.addon.output import scene_setup
     bpy.context.scene.frame_set(frame)
     return scene_setup.evaluated_world_vertices(armature.animate_drawing.face_object,
                                                 bpy.context.evaluated_depsgraph_get())
 
 
 def _flat_frames(bpy, frames, engine="flat"):
-    from animate_drawing.addon import render, scene_setup
+    from animate_drawing.addon.output import render, scene_setup
     scene = bpy.context.scene
     scene_setup.configure_render(scene, engine, SIZE, SIZE, 30)
     scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, scene_setup.rendered_objects(scene), frames))
@@ -87,7 +87,7 @@ def test_a_keyed_blink_closes_the_eyes_in_the_flat_render(character):
 @pytest.mark.parametrize("engine", ["cycles", "workbench", "eevee"])
 def test_blender_engines_show_the_closed_eyes_like_the_flat_renderer(character, engine, request):
     import bpy
-    from animate_drawing.addon.scene_setup import gl_available
+    from animate_drawing.addon.output.scene_setup import gl_available
     if engine != "cycles" and not gl_available():
         pytest.skip("no OpenGL here: Workbench/EEVEE would abort the process")
     if engine == "eevee" and bpy.app.version >= (5, 1, 0):
@@ -126,7 +126,7 @@ def test_the_blend_keeps_controls_keys_and_drivers(character, tmp_path):
 
 def test_rebuilding_the_rig_rebuilds_the_face_and_keeps_its_keys(character):
     import bpy
-    from animate_drawing.addon.character import rebuild_character
+    from animate_drawing.addon.build.character import rebuild_character
     armature, _ = character
     _key(bpy, armature, "blink", [(1, 0.0), (2, 1.0)])
     old = armature.animate_drawing.face_object.name
@@ -137,21 +137,21 @@ def test_rebuilding_the_rig_rebuilds_the_face_and_keeps_its_keys(character):
 
 
 def test_a_drawing_without_a_face_gets_no_face_rig_and_a_note(blender, shared_data):
-    from animate_drawing.addon import build_face
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.build import build_face
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
     armature = build_character(blender.context, plan_from_character_dir(BLANK))
     assert armature.animate_drawing.face_object is None and "blink" not in armature.keys()
     notes = build_face.face_notes(armature)
     assert len(notes) == 1 and "no face found" in notes[0]
     assert build_face.key_idle_blinks(armature, 1, 100, 30.0) == 0
-    from animate_drawing.addon import batch
-    from animate_drawing.addon.batch_plan import BatchOptions
+    from animate_drawing.addon.batch import run as batch
+    from animate_drawing.addon.batch.batch_plan import BatchOptions
     warnings = batch._summary_keys(blender.context.scene, BatchOptions(inputs=[], motions=[], out=""))["warnings"]
     assert warnings == [f"face: {notes[0]}"]                # summary.json says so
 
 
 def test_a_face_drawn_on_the_body_moves_with_the_body_only(blender, shared_data):
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
     armature = build_character(blender.context, plan_from_character_dir(ANNOTATED / "A2S-LAB_AnimatedTale__garlic_out"))
     face = armature.animate_drawing.face_object
     limbs = {g.index for g in face.vertex_groups if g.name.startswith(("left_", "right_"))}
@@ -218,8 +218,8 @@ def test_face_video_keys_the_performers_face_and_falls_back_to_idle_blinks(chara
     """--face video: the performer's face track keyed on every control (a blink closes the
     eyes on its frames only); a motion that is no video gets idle blinks and a note."""
     import bpy
-    from animate_drawing.addon import build_face
-    from animate_drawing.addon.face_motion import key_face
+    from animate_drawing.addon.build import build_face
+    from animate_drawing.addon.animate.face_motion import key_face
     from animate_drawing.motions.face_track import FaceTrack
     from animate_drawing.motions.source import Motion
     armature, _ = character
@@ -244,7 +244,7 @@ def test_face_video_keys_the_performers_face_and_falls_back_to_idle_blinks(chara
 
 
 def _face_curves(armature, compat):
-    from animate_drawing.addon import build_action
+    from animate_drawing.addon.build import build_action
     anim = armature.animation_data
     slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
     container = compat.fcurve_collection(anim.action, slot)

@@ -32,8 +32,8 @@ def _retarget(bpy, path, **options):
 def _expected(armature, path, **options):
     """The pure retarget of the same clip onto the same bones, lifted where the skinned drawing
     would sink below the ground (what the keys must hold)."""
-    from animate_drawing.addon.build_armature import bone_plans
-    from animate_drawing.addon.quality import plan_from_objects
+    from animate_drawing.addon.build.build_armature import bone_plans
+    from animate_drawing.addon.build.quality import plan_from_objects
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.ground import keep_above_ground
     from animate_drawing.motions.retarget import RetargetOptions, retarget
@@ -51,7 +51,7 @@ def _slot(anim):
 
 
 def _fcurves(action, slot):
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     return fcurve_collection(action, slot).fcurves
 

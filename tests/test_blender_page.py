@@ -25,7 +25,7 @@ def run_cli(*args) -> subprocess.CompletedProcess:
 
 
 def first_key(armature) -> float:
-    from animate_drawing.addon import build_action
+    from animate_drawing.addon.build import build_action
 
     anim = armature.animation_data
     curves = build_action.fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves
@@ -34,9 +34,9 @@ def first_key(armature) -> float:
 
 def test_each_figure_is_its_own_character_at_its_place_on_the_page(blender, tmp_path, shared_data):
     bpy = blender
-    from animate_drawing.addon import page_cast
-    from animate_drawing.addon.batch_item import Timer
-    from animate_drawing.addon.scene_setup import evaluated_world_vertices
+    from animate_drawing.addon.build import page_cast
+    from animate_drawing.addon.batch.batch_item import Timer
+    from animate_drawing.addon.output.scene_setup import evaluated_world_vertices
 
     path, masks = write_page(tmp_path)
     cast = page_cast.load_cast(str(path), Timer(), fps=30.0)
@@ -116,8 +116,8 @@ def test_figures_first_and_both_motion_options(tmp_path, shared_data):
 
 def test_a_page_with_text_a_scribble_and_a_figure_cut_by_the_edge(blender, tmp_path, shared_data):
     bpy = blender
-    from animate_drawing.addon import page_cast
-    from animate_drawing.addon.batch_item import Timer
+    from animate_drawing.addon.build import page_cast
+    from animate_drawing.addon.batch.batch_item import Timer
     from animate_drawing.imaging.draw import draw_polyline, draw_text
     from animate_drawing.imaging.image_file import write_png
 
@@ -138,8 +138,8 @@ def test_a_page_with_text_a_scribble_and_a_figure_cut_by_the_edge(blender, tmp_p
 
 def test_a_limbless_figure_hops_squashing_and_stretching(blender):
     bpy = blender
-    from animate_drawing.addon.character import build_character
-    from animate_drawing.addon.squash_hop import apply_hop
+    from animate_drawing.addon.build.character import build_character
+    from animate_drawing.addon.animate.squash_hop import apply_hop
     from animate_drawing.models.body_kind import body_kind
     from animate_drawing.models.joints import AD_SKELETON
     from animate_drawing.motions.squash_hop import SQUASH
@@ -174,9 +174,9 @@ def test_a_limbless_figure_hops_squashing_and_stretching(blender):
 
 def test_the_pig_keeps_its_body_level_when_it_walks_in_blender(blender, shared_data):
     bpy = blender
-    from animate_drawing.addon import page_cast
-    from animate_drawing.addon.batch_item import Timer
-    from animate_drawing.addon.motion import resolve_clip, retarget_clip
+    from animate_drawing.addon.build import page_cast
+    from animate_drawing.addon.batch.batch_item import Timer
+    from animate_drawing.addon.animate.motion import resolve_clip, retarget_clip
     from animate_drawing.motions.retarget import RetargetOptions
 
     cast = page_cast.load_cast(str(shared_data / "drawings" / "annotated" / "A2S-LAB_AnimatedTale__test_2" /

@@ -14,7 +14,7 @@ FRAMES = 6
 
 
 def _options():
-    from animate_drawing.addon.batch_plan import BatchOptions
+    from animate_drawing.addon.batch.batch_plan import BatchOptions
     return BatchOptions(inputs=[], motions=[], out="", formats=["gif"], size=64, frames=FRAMES)
 
 

@@ -19,8 +19,8 @@ def animated(blender):
     folder = next((d for d in annotated_biped_dirs() if d.name == DRAWING), None)
     if folder is None:
         pytest.skip("shared drawings missing")
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
-    from animate_drawing.addon.motion import retarget_clip
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.animate.motion import retarget_clip
     from animate_drawing.motions.retarget import RetargetOptions
 
     bpy = blender
@@ -34,7 +34,7 @@ def animated(blender):
 
 
 def test_numpy_skinning_matches_blenders_evaluated_mesh(animated):
-    from animate_drawing.addon.scene_setup import evaluated_world_vertices
+    from animate_drawing.addon.output.scene_setup import evaluated_world_vertices
     from animate_drawing.motions.quality import posed_vertices
 
     bpy, plan, armature, _, result = animated
@@ -48,8 +48,8 @@ def test_numpy_skinning_matches_blenders_evaluated_mesh(animated):
 
 
 def test_the_action_carries_the_verdict_and_inspect_reads_it_from_the_saved_file(animated, tmp_path):
-    from animate_drawing.addon import quality
-    from animate_drawing.addon.inspect_file import inspect_blend
+    from animate_drawing.addon.build import quality
+    from animate_drawing.addon.build.inspect_file import inspect_blend
 
     bpy, plan, armature, action, result = animated
     info = quality.stored(action)
@@ -70,9 +70,9 @@ def test_the_action_carries_the_verdict_and_inspect_reads_it_from_the_saved_file
 
 def test_the_analysis_doubts_travel_with_the_character_into_the_verdict(animated, tmp_path):
     """A rig on doubted joints says so in every clip's warnings and is never judged "good"."""
-    from animate_drawing.addon import quality
-    from animate_drawing.addon.inspect_file import inspect_blend
-    from animate_drawing.addon.motion import retarget_clip
+    from animate_drawing.addon.build import quality
+    from animate_drawing.addon.build.inspect_file import inspect_blend
+    from animate_drawing.addon.animate.motion import retarget_clip
     from animate_drawing.motions.retarget import RetargetOptions
 
     bpy, _, armature, _, _ = animated
@@ -89,7 +89,7 @@ def test_the_analysis_doubts_travel_with_the_character_into_the_verdict(animated
 
 
 def test_inspect_names_the_file_it_cannot_read(blender, tmp_path):
-    from animate_drawing.addon.inspect_file import inspect_blend
+    from animate_drawing.addon.build.inspect_file import inspect_blend
     from animate_drawing.errors import InputError
 
     with pytest.raises(InputError, match="no such file"):
@@ -106,8 +106,8 @@ def test_an_artist_pins_a_limbs_side_with_a_keyed_bone_property(blender):
     folder = next((d for d in annotated_biped_dirs() if d.name == DRAWING), None)
     if folder is None:
         pytest.skip("shared drawings missing")
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
-    from animate_drawing.addon.motion import SIDE_PIN, retarget_clip
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.animate.motion import SIDE_PIN, retarget_clip
     from animate_drawing.motions.retarget import RetargetOptions
 
     bpy = blender
@@ -117,7 +117,7 @@ def test_an_artist_pins_a_limbs_side_with_a_keyed_bone_property(blender):
     bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=1)
     bone[SIDE_PIN] = -1.0
     bone.keyframe_insert(f'["{SIDE_PIN}"]', frame=20)
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     anim = armature.data.animation_data
     for key in fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves[0].keyframe_points:

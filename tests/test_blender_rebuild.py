@@ -24,7 +24,7 @@ def character(blender):
 
 def _key_two_actions(bpy, armature):
     """A hand-keyed action pushed to the NLA plus an active one: what rebuild must keep."""
-    from animate_drawing.addon import motion
+    from animate_drawing.addon.animate import motion
 
     pose_bone = armature.pose.bones["left_elbow"]
     anim = armature.animation_data_create()
@@ -38,7 +38,7 @@ def _key_two_actions(bpy, armature):
 
 
 def _keys(action, armature):
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     fcurves = fcurve_collection(action, action.slots[0] if hasattr(action, "slots") else None).fcurves
     return sorted((fc.data_path, fc.array_index, tuple(kp.co)) for fc in fcurves for kp in fc.keyframe_points)
@@ -88,7 +88,12 @@ def test_rebuild_follows_a_moved_joint_and_keeps_animation(blender, character):
 def test_rebuild_follows_a_repainted_mask(blender, character):
     bpy = blender
     armature = character
-    from animate_drawing.addon.build_material import mask_to_rgba, read_image_rgba, read_mask, write_image_pixels
+    from animate_drawing.addon.build.build_material import (
+        mask_to_rgba,
+        read_image_rgba,
+        read_mask,
+        write_image_pixels,
+    )
 
     props = armature.animate_drawing
     mask = read_mask(props.mask_image)
@@ -108,7 +113,7 @@ def test_rebuild_follows_a_repainted_mask(blender, character):
 def test_rebuild_with_an_emptied_mask_is_cancelled_and_changes_nothing(blender, character):
     bpy = blender
     armature = character
-    from animate_drawing.addon.build_material import mask_to_rgba, read_mask, write_image_pixels
+    from animate_drawing.addon.build.build_material import mask_to_rgba, read_mask, write_image_pixels
 
     props = armature.animate_drawing
     mesh_before = props.mesh_object.data

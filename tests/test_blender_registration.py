@@ -10,7 +10,7 @@ OPERATOR_IDS = ("import_character", "rebuild_rig", "retarget", "animate", "analy
 
 
 def _extension_classes(bpy):
-    from animate_drawing.addon import registration
+    from animate_drawing.addon.ui import registration
 
     return [cls for module in registration.discover_modules() for cls in getattr(module, "CLASSES", ())]
 
@@ -36,7 +36,7 @@ def test_register_unregister_cycles_leave_nothing_registered(blender):
 
 
 def test_property_groups_register_before_their_users(blender):
-    from animate_drawing.addon import registration
+    from animate_drawing.addon.ui import registration
 
     modules = registration.discover_modules()
     names = [m.__name__.rsplit(".", 1)[-1] for m in modules]

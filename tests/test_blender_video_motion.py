@@ -36,13 +36,13 @@ def bpy_module():
 
 @pytest.fixture(scope="module")
 def basketball_track(bpy_module):
-    from animate_drawing.addon.video_motion import VideoMotionOptions, track_video
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions, track_video
 
     return track_video(_need(BASKETBALL), VideoMotionOptions())
 
 
 def test_probe_and_stream_frames_at_the_model_size(bpy_module):
-    from animate_drawing.addon.video_decode import probe_video, read_video
+    from animate_drawing.addon.animate.video_decode import probe_video, read_video
 
     scenes = len(bpy_module.data.scenes)
     info = probe_video(_need(BASKETBALL))
@@ -93,7 +93,7 @@ def test_tracks_one_player_through_the_basketball_clip(basketball_track):
 def test_small_people_are_found_by_a_closer_look(bpy_module):
     """Far from the camera the performer is too small for the detector's 224 px view of the
     whole frame; square tiles looked at closer find them."""
-    from animate_drawing.addon.video_decode import read_video
+    from animate_drawing.addon.animate.video_decode import read_video
     from animate_drawing.models.human_pose import PersonDetector
 
     labels = {label["frame"]: label["torso"] for label in json.loads(PERFORMER_LABELS.read_text())["frames"]}
@@ -111,7 +111,7 @@ def test_small_people_are_found_by_a_closer_look(bpy_module):
 
 
 def test_person_two_is_the_other_player(bpy_module, basketball_track):
-    from animate_drawing.addon.video_motion import VideoMotionOptions, track_video
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions, track_video
 
     second = track_video(BASKETBALL, VideoMotionOptions(person=2, end=1.0))
     both = basketball_track.found[:len(second.times)] & second.found
@@ -125,7 +125,7 @@ def test_crowded_street_footage_still_gives_a_clip(bpy_module):
     """Passers-by cut off by the frame edges, heads mostly out of view, nobody whole in view:
     the tracker keeps to one person (by the colours they wear) and finds them in a few frames
     only; the gaps are filled and the clip stays usable."""
-    from animate_drawing.addon.video_motion import VideoMotionOptions, track_video
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions, track_video
     from animate_drawing.motions.video_clip import clip_from_track
 
     track = track_video(_need(STREET), VideoMotionOptions())
@@ -236,7 +236,7 @@ def character(blender):
 
 
 def test_operator_keys_an_action_from_the_video(blender, character):
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     bpy = blender
     result = bpy.ops.animate_drawing.motion_from_video(filepath=str(_need(BASKETBALL)), end=2.0)
@@ -258,7 +258,7 @@ def test_the_video_plays_beside_the_character_in_step(blender, character):
     from mathutils import Vector
 
     from animate_drawing.addon.compat import action_fcurves
-    from animate_drawing.addon.video_reference import video_references
+    from animate_drawing.addon.animate.video_reference import video_references
 
     bpy = blender
     scene = bpy.context.scene
@@ -297,7 +297,7 @@ def test_operator_on_a_bad_file_changes_nothing(blender, character, bad_videos):
 def test_tracking_in_steps_covers_every_frame_once(bpy_module):
     """The operator's job tracks a few frames per stage (Esc is heard between them): together
     they are the whole range, and the decoding scene lives from the first step to `close`."""
-    from animate_drawing.addon.video_motion import VideoMotionOptions, VideoTracking
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions, VideoTracking
 
     scenes = len(bpy_module.data.scenes)
     tracking = VideoTracking(_need(BASKETBALL), VideoMotionOptions(start=0.5, end=2.0))
@@ -315,7 +315,7 @@ def test_tracking_in_steps_covers_every_frame_once(bpy_module):
 
 
 def test_a_cancelled_job_leaves_no_decoding_scene(blender, character):
-    from animate_drawing.addon.video_motion import VideoMotionOptions
+    from animate_drawing.addon.animate.video_motion import VideoMotionOptions
     from animate_drawing.operators.motion_from_video import motion_from_video_job
 
     bpy = blender

@@ -77,8 +77,8 @@ def test_extra_arms_get_bones_and_follow_the_arm_beside_them_a_quarter_loop_late
 
 def test_a_character_folder_with_extra_arms_is_an_extra_limbs_body_and_moves_them_in_blender(blender, shared_data, tmp_path):
     bpy = blender
-    from animate_drawing.addon import page_cast
-    from animate_drawing.addon.batch_item import Timer
+    from animate_drawing.addon.build import page_cast
+    from animate_drawing.addon.batch.batch_item import Timer
 
     cast = page_cast.load_cast(str(four_armed_folder(shared_data, tmp_path / "four")), Timer())
     assert cast.bodies == ["extra_limbs"]

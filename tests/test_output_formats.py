@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from animate_drawing.addon import batch_plan, places
+from animate_drawing.addon.batch import batch_plan
+from animate_drawing.addon import places
 from animate_drawing.output_formats import FORMATS, OutputFormat
 
 

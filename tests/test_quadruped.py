@@ -82,7 +82,7 @@ def _pig_plan(pig):
 
 
 def _retarget_for_pig(plan, clip_id):
-    """What addon.motion.retarget_track does for a quadruped, without Blender."""
+    """What addon.animate.motion.retarget_track does for a quadruped, without Blender."""
     from animate_drawing.motions.body_mapping import options_for_body
     from animate_drawing.motions.bvh import load_bvh
     from animate_drawing.motions.retarget import RetargetOptions, retarget

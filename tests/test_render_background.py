@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.blender
 pytest.importorskip("bpy")
-from animate_drawing.addon.encode import composite, parse_background  # noqa: E402
+from animate_drawing.addon.output.encode import composite, parse_background  # noqa: E402
 from animate_drawing.errors import InputError  # noqa: E402
 
 

@@ -17,8 +17,8 @@ SIZE, FRAMES = 160, 40
 def animated(blender):
     if not (CHARACTER.is_dir() and BVH_DIR.is_dir()):
         pytest.skip("../shared/data is not beside the repository")
-    from animate_drawing.addon import batch_item
-    from animate_drawing.addon.batch_plan import BatchOptions
+    from animate_drawing.addon.batch import batch_item
+    from animate_drawing.addon.batch.batch_plan import BatchOptions
 
     options = BatchOptions(inputs=[], motions=[], out="", size=SIZE, frames=FRAMES)
     timer = batch_item.Timer()
@@ -32,7 +32,7 @@ def animated(blender):
 
 
 def _frame(scene, engine, frame):
-    from animate_drawing.addon import render, scene_setup
+    from animate_drawing.addon.output import render, scene_setup
 
     scene_setup.configure_render(scene, engine, SIZE, SIZE, 30)
     frames = range(scene.frame_start, scene.frame_end + 1)
@@ -42,7 +42,7 @@ def _frame(scene, engine, frame):
 
 @pytest.mark.parametrize("engine, frame", [("cycles", 1), ("cycles", FRAMES), ("workbench", FRAMES)])
 def test_flat_matches_blender_engines(animated, engine, frame):
-    from animate_drawing.addon.scene_setup import gl_available
+    from animate_drawing.addon.output.scene_setup import gl_available
 
     if engine == "workbench" and not gl_available():
         pytest.skip("no OpenGL here: Workbench would abort the process")
@@ -60,7 +60,8 @@ def test_flat_matches_blender_engines(animated, engine, frame):
 
 def test_camera_frames_every_frame_of_the_motion(animated):
     """A jump leaves the rest-pose frame: the camera must hold the figure on every frame."""
-    from animate_drawing.addon import batch_item, render
+    from animate_drawing.addon.batch import batch_item
+    from animate_drawing.addon.output import render
 
     scene = animated
     scene.frame_start, scene.frame_end = batch_item.clip_range([scene["clip_length"]], None)  # the whole jump
@@ -78,7 +79,7 @@ def test_camera_frames_every_frame_of_the_motion(animated):
 
 
 def test_engine_names_are_checked():
-    from animate_drawing.addon.scene_setup import resolve_engine
+    from animate_drawing.addon.output.scene_setup import resolve_engine
 
     assert resolve_engine("flat") == "flat" and resolve_engine("cycles") == "cycles"
     with pytest.raises(ValueError, match="unknown engine 'povray'"):

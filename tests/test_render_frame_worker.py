@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from animate_drawing.addon import frame_worker
+from animate_drawing.addon.output import frame_worker
 
 LAYOUT = [((4,), np.float64), ((2, 3), np.uint8)]
 

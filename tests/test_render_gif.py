@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from animate_drawing.addon.gif import TRANSPARENT_INDEX, GifWriter, build_palette, lzw_encode
+from animate_drawing.imaging.gif import TRANSPARENT_INDEX, GifWriter, build_palette, lzw_encode
 
 CHARACTER = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "drawings" / "annotated"
              / "AnimatedDrawings_Server-Backend__example1")

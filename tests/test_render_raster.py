@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from animate_drawing.addon.raster import TexturedMesh, shade
+from animate_drawing.imaging.raster import TexturedMesh, shade
 
 QUAD = np.array([[0, 1, 2], [0, 2, 3]])
 QUAD_UV = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)  # Blender UVs: v up

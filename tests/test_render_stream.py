@@ -43,8 +43,8 @@ def _read_video(path: Path) -> list[np.ndarray]:
 
 def test_every_frame_of_the_motion_reaches_the_mp4_without_frame_files(blender, tmp_path):
     _need_data()
-    from animate_drawing.addon.batch import run_items
-    from animate_drawing.addon.batch_plan import BatchOptions, plan_items
+    from animate_drawing.addon.batch.run import run_items
+    from animate_drawing.addon.batch.batch_plan import BatchOptions, plan_items
     from animate_drawing.addon.progress import Reporter
     from animate_drawing.imaging.image_file import read_image
     from animate_drawing.motions.bvh import load_bvh
@@ -78,9 +78,10 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
     """Frames from the forked rasteriser (slots reused, only covered pixels cleared) equal
     frames drawn here one by one, with the video buffer painted the same way."""
     _need_data()
-    from animate_drawing.addon import batch_item, render, scene_setup
-    from animate_drawing.addon.batch_plan import BatchOptions
-    from animate_drawing.addon.movie_writer import VideoFrames
+    from animate_drawing.addon.batch import batch_item
+    from animate_drawing.addon.output import render, scene_setup
+    from animate_drawing.addon.batch.batch_plan import BatchOptions
+    from animate_drawing.addon.output.movie_writer import VideoFrames
 
     options = BatchOptions(inputs=[], motions=[], out="", size=SIZE, frames=12)
     plan = batch_item.load_plan(str(CHARACTER), batch_item.Timer())
@@ -106,7 +107,7 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
 
 
 def test_a_failing_frame_source_stops_and_fails_the_movie(blender, tmp_path):
-    from animate_drawing.addon.movie_writer import VideoFrames, write_h264
+    from animate_drawing.addon.output.movie_writer import VideoFrames, write_h264
 
     paint = VideoFrames(np.zeros((16, 16, 3), np.uint8))
     asked = []
@@ -124,7 +125,7 @@ def test_a_failing_frame_source_stops_and_fails_the_movie(blender, tmp_path):
 
 
 def test_eevee_on_software_opengl_gets_a_warning(monkeypatch):
-    from animate_drawing.addon import scene_setup
+    from animate_drawing.addon.output import scene_setup
 
     monkeypatch.setattr(scene_setup, "gl_device", lambda: "SOFTWARE")
     assert "minute" in scene_setup.engine_warning("eevee")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.blender
 
 def test_unticked_figures_are_not_built_and_accept_needs_one_ticked(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon import drawing_analysis
+    from animate_drawing.addon.build import drawing_analysis
 
     page, _ = write_page(tmp_path)
     drawing_analysis.store(bpy.context, analyze_image(page))
@@ -37,7 +37,8 @@ def test_unticked_figures_are_not_built_and_accept_needs_one_ticked(blender, tmp
 
 def test_accept_builds_every_ticked_figure_in_its_place_with_the_clip_in_one_undo_step(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon import drawing_analysis, review_overlay
+    from animate_drawing.addon.build import drawing_analysis
+    from animate_drawing.addon.ui import review_overlay
     from animate_drawing.pipeline.cast import cast_of_analysis
 
     page, _ = write_page(tmp_path)
@@ -81,7 +82,7 @@ def test_after_reopening_the_ticked_figures_are_found_again_with_their_edited_jo
 
     import numpy as np
 
-    from animate_drawing.addon import drawing_analysis
+    from animate_drawing.addon.build import drawing_analysis
 
     page, _ = write_page(tmp_path)
     drawing_analysis.store(bpy.context, analyze_image(page))

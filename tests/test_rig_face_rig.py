@@ -1,5 +1,5 @@
 """The face rig's geometry (rig/face_rig.py) on hand-labelled shared drawings: what each shape
-key shows once rasterised over the drawing (addon/raster.py, pure numpy), the bad cases, the
+key shows once rasterised over the drawing (imaging/raster.py, pure numpy), the bad cases, the
 skinning and the idle blinks."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from animate_drawing.addon import raster
+from animate_drawing.imaging import raster
 from animate_drawing.models.face import Eye, Face, Mouth
 from animate_drawing.rig.face_rig import (BLINK_GAP_S, CONTROLS, SHAPE_KEYS, idle_blinks, interpolate_weights,
                                           plan_face_rig)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import annotated_biped_dirs
-from animate_drawing.addon.raster import TexturedMesh, shade
+from animate_drawing.imaging.raster import TexturedMesh, shade
 from animate_drawing.imaging.morphology import close, dilate
 from animate_drawing.motions.quality import posed_depth, posed_vertices
 from animate_drawing.rig.character import load_character_dir

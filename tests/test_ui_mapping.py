@@ -63,7 +63,7 @@ def test_a_broken_bvh_is_reported(blender, tmp_path):
 def test_apply_motion_file_uses_the_edited_table(blender, cmu_clip):
     from pathlib import Path
 
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     bpy = blender
     example = Path(__file__).resolve().parents[1] / "examples" / "drawing.png"

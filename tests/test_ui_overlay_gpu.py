@@ -19,7 +19,7 @@ _DRAW = r"""
 import os, sys, tempfile
 import numpy as np
 import bpy, animate_drawing
-from animate_drawing.addon import review_overlay
+from animate_drawing.addon.ui import review_overlay
 from animate_drawing.models.joints import AD_NAMES
 
 scene = bpy.context.scene
@@ -104,7 +104,7 @@ os._exit(0 if all(checks.values()) else 3)
 
 def test_review_overlay_draws_with_the_gpu(tmp_path):
     pytest.importorskip("bpy")
-    from animate_drawing.addon.scene_setup import gl_available
+    from animate_drawing.addon.output.scene_setup import gl_available
 
     if not gl_available():
         pytest.skip("no OpenGL: Workbench cannot start the GPU module here")

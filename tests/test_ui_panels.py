@@ -24,7 +24,8 @@ _DRAW_ALL = r"""
 import os, sys, threading
 from types import SimpleNamespace
 import bpy, addon_utils, animate_drawing
-from animate_drawing.addon import jobs, panels, preferences
+from animate_drawing.addon import jobs, preferences
+from animate_drawing.addon.ui import panels
 
 example, bvh = sys.argv[1], sys.argv[2]
 bpy.ops.wm.read_factory_settings(use_empty=True)
@@ -67,7 +68,7 @@ def test_every_panel_draws(tmp_path):
     proc = subprocess.run([sys.executable, "-c", _DRAW_ALL, str(example), str(bvh)],
                           capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     drawn = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("DREW ")]
-    from animate_drawing.addon import panels
+    from animate_drawing.addon.ui import panels
 
     expected = [cls.__name__ for cls in panels.CLASSES] + ["import_menu", "status_bar", "preferences"]
     assert drawn == expected, proc.stderr[-3000:]

@@ -115,7 +115,7 @@ def test_preferences_follow_the_extension_package_name(tmp_path):
 
 def test_review_before_rigging_routes_the_start_button_through_the_review(enabled_addon):
     bpy = enabled_addon
-    from animate_drawing.addon.panels import start_operator
+    from animate_drawing.addon.ui.panels import start_operator
 
     assert start_operator(bpy.context) == "animate_drawing.animate"  # one click by default
     bpy.context.preferences.addons["animate_drawing"].preferences.review_before_rigging = True

@@ -23,7 +23,7 @@ def _figure(conf=None):
 @pytest.mark.blender
 def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
     pytest.importorskip("bpy")  # review_overlay imports bpy
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
     from animate_drawing.models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
 
     figure = _figure()
@@ -42,7 +42,7 @@ def test_shapes_connect_every_joint_to_its_parent_and_flag_low_confidence():
 @pytest.mark.blender
 def test_selected_figure_is_drawn_last():
     pytest.importorskip("bpy")
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     shapes = review_overlay.analysis_shapes([_figure(), _figure(), _figure()], selected_index=0)
     assert [s.selected for s in shapes] == [False, False, True]
@@ -51,7 +51,7 @@ def test_selected_figure_is_drawn_last():
 @pytest.mark.blender
 def test_review_quad_stands_where_the_character_will():
     pytest.importorskip("bpy")
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     figure = _figure()
     to_world = review_overlay.review_to_world(figure)
@@ -67,7 +67,7 @@ def test_viewport_projection_and_joint_discs():
     pytest.importorskip("bpy")
     from mathutils import Matrix
 
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     # an orthographic front view: world x → screen x, world z → screen y, 2 units across
     front = Matrix(((1, 0, 0, 0), (0, 0, 1, 0), (0, 1, 0, 0), (0, 0, 0, 1)))
@@ -84,7 +84,7 @@ def test_viewport_projection_and_joint_discs():
 @pytest.mark.blender
 def test_mask_outline_follows_the_mask_border():
     pytest.importorskip("bpy")
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     mask = np.zeros((100, 120), bool)
     mask[20:80, 30:90] = True
@@ -151,7 +151,7 @@ def test_missing_file_is_reported_not_raised(blender, tmp_path):
 @pytest.mark.blender
 def test_overlay_draw_handlers_are_registered_and_removed(blender):
     import animate_drawing
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     assert sorted(space.__name__ for space, _ in review_overlay._handlers) == [
         "SpaceImageEditor", "SpaceView3D", "SpaceView3D"]
@@ -191,7 +191,7 @@ def test_box_drag_is_offered_in_an_image_editor_showing_the_drawing(blender):
 @pytest.mark.blender
 def test_review_job_finishes_in_a_timer_context_without_a_window(blender):
     from animate_drawing.addon import jobs
-    from animate_drawing.addon.drawing_analysis import settings_from_preferences
+    from animate_drawing.addon.build.drawing_analysis import settings_from_preferences
     from animate_drawing.operators.ui_review import review_job
 
     settings = settings_from_preferences(blender.context)
@@ -204,7 +204,7 @@ def test_review_job_finishes_in_a_timer_context_without_a_window(blender):
 
 @pytest.mark.blender
 def test_draw_callbacks_find_the_drawing_without_loading_it(blender):
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     bpy = blender
     bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))

@@ -14,7 +14,8 @@ PROPER_NOUNS = {"CPU", "CUDA", "DirectML", "CoreML", "Cycles", "Workbench", "EEV
 
 
 def _ui_modules():
-    from animate_drawing.addon import file_handler, panels, preferences
+    from animate_drawing.addon import preferences
+    from animate_drawing.addon.ui import file_handler, panels
     from animate_drawing.operators import ui_fix, ui_jobs, ui_mapping, ui_review
 
     return [preferences, panels, file_handler, ui_review, ui_fix, ui_jobs, ui_mapping]
@@ -44,7 +45,7 @@ def _interface_strings():
 
 
 def test_every_property_has_a_tooltip(blender):
-    from animate_drawing.addon import properties  # the character data the panels show
+    from animate_drawing.addon.ui import properties  # the character data the panels show
 
     missing = [f"{cls.__name__}.{prop.identifier}" for module in _ui_modules() + [properties]
                for cls in module.CLASSES for prop in _own_properties(cls) if not prop.description]
@@ -58,7 +59,7 @@ def test_every_operator_has_a_description(blender):
 
 
 def test_every_interface_string_has_a_french_translation(blender):
-    from animate_drawing.addon.translations import FRENCH, TRANSLATIONS
+    from animate_drawing.addon.ui.translations import FRENCH, TRANSLATIONS
 
     strings = _interface_strings()
     assert len(strings) > 80

@@ -78,7 +78,7 @@ def test_several_drawings_get_their_own_collections_and_user_data_stays(blender)
 
 def _rotation_curve(anim, bone):
     """The bone's 2D rotation curve in the playing action (Blender 4.2+: slot or not)."""
-    from animate_drawing.addon.build_action import fcurve_collection
+    from animate_drawing.addon.build.build_action import fcurve_collection
 
     curves = fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves  # slots: 4.4+
     return curves.find(f'pose.bones["{bone}"].rotation_euler', index=2)
@@ -151,7 +151,7 @@ def test_fix_operators_need_a_character(blender):
 
 
 def test_clip_picker_lists_the_library_with_thumbnails(blender):
-    from animate_drawing.addon import clip_previews
+    from animate_drawing.addon.ui import clip_previews
     from animate_drawing.motions.library import list_clips
 
     items = clip_previews.library_items()

@@ -29,8 +29,8 @@ def face_row(folder: Path) -> np.ndarray:
     import bpy
 
     import animate_drawing
-    from animate_drawing.addon import render, scene_setup
-    from animate_drawing.addon.character import build_character, plan_from_character_dir
+    from animate_drawing.addon.output import render, scene_setup
+    from animate_drawing.addon.build.character import build_character, plan_from_character_dir
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
     animate_drawing.register()

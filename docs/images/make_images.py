@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from animate_drawing import cli
-from animate_drawing.addon.clip_previews import PREVIEW_DIR
+from animate_drawing.addon.ui.clip_previews import PREVIEW_DIR
 from animate_drawing.models.overlay import contact_sheet
 from animate_drawing.motions.library import list_clips
 
@@ -66,7 +66,7 @@ def review_picture(drawing: Path, width: int) -> np.ndarray:
     import bpy
 
     import animate_drawing
-    from animate_drawing.addon import review_overlay
+    from animate_drawing.addon.ui import review_overlay
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene

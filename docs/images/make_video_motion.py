@@ -42,7 +42,7 @@ def main() -> int:
                        check=True)
         drawing = [_read_png(p) for p in sorted(Path(work).glob("*_frames/*.png"))]
         video = _video_with_skeleton(args.video, args.start, end, HEIGHT)
-    from animate_drawing.addon.gif import GifWriter, build_palette
+    from animate_drawing.imaging.gif import GifWriter, build_palette
 
     times = np.arange(len(drawing)) / FPS
     frames = []
@@ -71,7 +71,7 @@ def _read_png(path: Path) -> np.ndarray:
 def _video_with_skeleton(path: str, start: float, end: float, height: int) -> list[tuple[float, np.ndarray]]:
     import bpy  # noqa: F401 - Blender decodes the video
 
-    from animate_drawing.addon.video_decode import read_video
+    from animate_drawing.addon.animate.video_decode import read_video
     from animate_drawing.imaging.draw import draw_line
     from animate_drawing.imaging.resample import resize
     from animate_drawing.models.human_pose import PoseTracker

@@ -1,0 +1,1 @@
+"""Blender objects from plans: armature, mesh, material, face, camera, a whole character or page cast."""

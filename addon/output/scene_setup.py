@@ -1,0 +1,202 @@
+"""Render settings, render engine choice and a camera that frames a whole motion.
+
+Engines: `flat` is our own exact rasteriser for flat textured meshes (see raster.py, the
+fast default); `cycles` runs on the CPU everywhere and is the reference; `workbench` and
+`eevee` need an OpenGL context, and Workbench without one aborts the whole process
+(SIGABRT, not an exception), so GL is probed once in a child process.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import subprocess
+import sys
+
+import numpy as np
+import bpy
+
+from .. import compat
+from .engines import ENGINES
+
+RENDER_CAMERA_NAME = "AnimateDrawing_render_camera"
+CAMERA_DISTANCE = 10.0
+FRAME_MARGIN = 0.06  # fraction of the motion's extent left free on each side
+
+_GL_PROBE = (
+    "import bpy, gpu\n"
+    "s = bpy.context.scene\n"
+    "s.render.engine = 'BLENDER_WORKBENCH'\n"
+    "s.render.resolution_x = s.render.resolution_y = 8\n"
+    "bpy.ops.render.render()\n"
+    "print('GL_DEVICE', gpu.platform.device_type_get())\n"
+)
+EEVEE_ON_SOFTWARE_GL = (
+    "EEVEE is running on software OpenGL (no GPU): its first frame alone takes over a minute "
+    "(shader compilation) and every frame seconds; the flat engine (default) or cycles is far faster"
+)
+
+
+def _blender_python_command(code: str) -> list[str]:
+    """Run `code` in a fresh process that has bpy: the Blender binary, or this Python (bpy wheel)."""
+    if bpy.app.binary_path:
+        return [bpy.app.binary_path, "-b", "--factory-startup", "--python-exit-code", "1", "--python-expr", code]
+    return [sys.executable, "-c", code]
+
+
+@functools.lru_cache(maxsize=1)
+def gl_device() -> str | None:
+    """The OpenGL device type Workbench/EEVEE would use ("SOFTWARE" for Mesa llvmpipe, else
+    e.g. "NVIDIA"), or None where there is no OpenGL (they abort the process then)."""
+    try:
+        done = subprocess.run(_blender_python_command(_GL_PROBE), capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    found = [line.split(None, 1)[1] for line in done.stdout.splitlines() if line.startswith("GL_DEVICE ")]
+    return found[-1].strip() if found else "UNKNOWN"
+
+
+def gl_available() -> bool:
+    """Whether Workbench/EEVEE can render here."""
+    return gl_device() is not None
+
+
+def engine_warning(name: str) -> str | None:
+    """A line for the user when the chosen engine will be very slow here."""
+    if name == "eevee" and gl_device() == "SOFTWARE":
+        return EEVEE_ON_SOFTWARE_GL
+    return None
+
+
+def resolve_engine(name: str) -> str:
+    """Validate an engine name; a GL engine without GL falls back to Cycles (with a reason)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    if name in ("workbench", "eevee") and not gl_available():
+        raise RuntimeError(f"the {name} engine needs OpenGL, which this machine lacks: use --engine cycles or flat")
+    return name
+
+
+def configure_render(scene: bpy.types.Scene, engine: str, width: int, height: int, fps: float) -> None:
+    """Resolution, frame rate, exact colours (Standard view) and transparent film."""
+    render = scene.render
+    render.resolution_x, render.resolution_y = int(width), int(height)
+    render.resolution_percentage = 100
+    render.fps, render.fps_base = fps_pair(fps)
+    render.film_transparent = True
+    scene.view_settings.view_transform = "Standard"  # AgX/Filmic would alter drawing colours
+    scene.view_settings.look = "None"
+    scene.view_settings.exposure = 0.0
+    scene.view_settings.gamma = 1.0
+    render.image_settings.file_format = "PNG"
+    render.image_settings.color_mode = "RGBA"
+    render.image_settings.color_depth = "8"
+    if engine in ("cycles", "flat"):
+        _tune_cycles(scene)
+    elif engine == "workbench":
+        render.engine = "BLENDER_WORKBENCH"
+        shading = scene.display.shading
+        shading.light = "FLAT"
+        shading.color_type = "TEXTURE"
+        scene.display.render_aa = "OFF"
+    elif engine == "eevee":
+        render.engine = compat.eevee_engine_id()
+        scene.eevee.taa_render_samples = 1
+
+
+def _tune_cycles(scene: bpy.types.Scene) -> None:
+    """Cycles for unlit flat drawings: 1 centred sample, no bounces, no denoising."""
+    scene.render.engine = "CYCLES"
+    cycles = scene.cycles
+    cycles.device = "CPU"
+    cycles.samples = 1
+    cycles.use_adaptive_sampling = False
+    cycles.use_denoising = False
+    cycles.max_bounces = 0
+    cycles.diffuse_bounces = cycles.glossy_bounces = cycles.transmission_bounces = 0
+    cycles.volume_bounces = 0
+    cycles.transparent_max_bounces = 8  # texture alpha is a transparent BSDF: it needs these
+    cycles.caustics_reflective = cycles.caustics_refractive = False
+    cycles.pixel_filter_type = "BOX"
+    cycles.filter_width = 0.01  # sample the pixel centre, like the flat rasteriser
+    scene.render.use_persistent_data = True
+
+
+def fps_pair(fps: float) -> tuple[int, float]:
+    """Blender stores fps as an int and a base: 29.97 → (30, 1.001)."""
+    whole = max(1, round(fps))
+    return whole, whole / fps
+
+
+def rendered_objects(scene: bpy.types.Scene) -> list[bpy.types.Object]:
+    """Mesh objects that show up in renders, in a stable order."""
+    return sorted(
+        (ob for ob in scene.objects if ob.type == "MESH" and not ob.hide_render and ob.visible_get()),
+        key=lambda ob: ob.name,
+    )
+
+
+def evaluated_world_vertices(ob: bpy.types.Object, depsgraph) -> np.ndarray:
+    """(N, 3) world positions of the deformed (armature-evaluated) mesh at the current frame."""
+    evaluated = ob.evaluated_get(depsgraph)
+    mesh = evaluated.data
+    co = np.empty(len(mesh.vertices) * 3, np.float32)
+    mesh.vertices.foreach_get("co", co)
+    matrix = np.array(evaluated.matrix_world, np.float64)
+    return co.reshape(-1, 3) @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def motion_bounds(scene: bpy.types.Scene, objects, frames) -> tuple[float, float, float, float]:
+    """(x_min, x_max, z_min, z_max) of the meshes over every frame (a jump or a kick included)."""
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    lo = np.full(3, np.inf)
+    hi = np.full(3, -np.inf)
+    for frame in frames:
+        scene.frame_set(frame)
+        for ob in objects:
+            points = evaluated_world_vertices(ob, depsgraph)
+            if len(points):
+                lo = np.minimum(lo, points.min(0))
+                hi = np.maximum(hi, points.max(0))
+    if not np.all(np.isfinite(lo)):
+        raise ValueError("nothing to frame: the scene has no visible mesh")
+    return float(lo[0]), float(hi[0]), float(lo[2]), float(hi[2])
+
+
+def frame_camera(scene: bpy.types.Scene, bounds, margin: float = FRAME_MARGIN) -> bpy.types.Object:
+    """Orthographic camera at −Y looking along +Y whose view holds `bounds` at the render aspect."""
+    x0, x1, z0, z1 = bounds
+    width, height = scene.render.resolution_x, scene.render.resolution_y
+    extent_x = max(x1 - x0, 1e-3) * (1 + 2 * margin)
+    extent_z = max(z1 - z0, 1e-3) * (1 + 2 * margin)
+    # Blender's ortho_scale spans the larger image side (sensor fit AUTO).
+    per_unit = min(width / extent_x, height / extent_z)
+    camera = scene.objects.get(RENDER_CAMERA_NAME)
+    if camera is None:
+        camera = bpy.data.objects.new(RENDER_CAMERA_NAME, bpy.data.cameras.new(RENDER_CAMERA_NAME))
+        scene.collection.objects.link(camera)
+    data = camera.data
+    data.type = "ORTHO"
+    data.sensor_fit = "AUTO"
+    data.ortho_scale = max(width, height) / per_unit
+    data.clip_start = 0.01
+    data.clip_end = CAMERA_DISTANCE * 4
+    camera.location = ((x0 + x1) / 2, -CAMERA_DISTANCE, (z0 + z1) / 2)
+    camera.rotation_euler = (math.pi / 2, 0.0, 0.0)  # view −Z → world +Y, camera up → +Z
+    scene.camera = camera
+    return camera
+
+
+def project_to_pixels(camera: bpy.types.Object, scene: bpy.types.Scene, world: np.ndarray) -> np.ndarray:
+    """(N, 3) world → (N, 3) (pixel x right, pixel y down, depth along the view; smaller = nearer)."""
+    width, height = scene.render.resolution_x, scene.render.resolution_y
+    inverse = np.array(camera.matrix_world.inverted(), np.float64)
+    local = world @ inverse[:3, :3].T + inverse[:3, 3]
+    per_unit = max(width, height) / camera.data.ortho_scale
+    out = np.empty_like(local)
+    out[:, 0] = width / 2 + (local[:, 0] - camera.data.shift_x * camera.data.ortho_scale) * per_unit
+    out[:, 1] = height / 2 - (local[:, 1] - camera.data.shift_y * camera.data.ortho_scale) * per_unit
+    out[:, 2] = -local[:, 2]
+    return out
