@@ -249,3 +249,64 @@ def _face_curves(armature, compat):
     slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
     container = compat.fcurve_collection(anim.action, slot)
     return {f.data_path: f for f in container.fcurves}
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "animate_drawing.cli", *map(str, args)], capture_output=True,
+                          text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=600)
+
+
+def test_cli_face_video_from_a_real_video_reaches_every_item(shared_data, tmp_path):
+    """The command line turns a video into a BVH before its items start; with --face video the
+    face goes beside it and the items read it. No shared video shows a face the face mesh net
+    follows (street_dance: eyes at most 20 px apart, blurred, the net's face score at most 0.22),
+    so here the items must say that (not "needs a video"); the track itself: the next test."""
+    from animate_drawing.motions.face_file import face_file_path
+    street = shared_data / "video" / "street_dance.avi"
+    if not street.is_file():
+        pytest.skip(f"{street} missing")
+    clip = tmp_path / "dance.bvh"
+    done = _cli("motion", street, "--out", clip, "--end", "1", "--face")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "face was too small or hidden to follow" in done.stderr
+    assert json.loads(face_file_path(clip).read_text()) == {"version": 1, "track": None}
+    done = _cli("motion", street, "--out", clip, "--end", "1")     # the same BVH again, no face: no stale face file
+    assert done.returncode == 0 and clip.is_file() and not face_file_path(clip).exists()
+    done = _cli("animate", BROWN, "--motion", street, "--end", "1", "--face", "video", "--out", tmp_path / "out",
+                "--format", "blend", "--frames", "4", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    notes = [w for w in json.loads(done.stdout)["items"][0]["warnings"] if w.startswith("face")]
+    assert len(notes) == 1 and "performer's face in street_dance was too small" in notes[0]
+
+
+def test_cli_keys_the_face_track_beside_a_bvh_in_every_item(shared_data, tmp_path):
+    """`animate --motion CLIP.bvh --face video` with CLIP.face.json beside it (as `motion --face`
+    writes it): every item of the batch, each in its own worker, keys the performer's face."""
+    import shutil
+
+    import bpy
+    from animate_drawing.addon import compat
+    from animate_drawing.motions.face_file import write_face_file
+    from animate_drawing.motions.face_track import FaceTrack
+    from animate_drawing.motions.library import library_clip_path
+    clip = tmp_path / "performer.bvh"
+    shutil.copyfile(library_clip_path("wave"), clip)
+    times = 0.5 + np.arange(90) / 30.0          # the video's seconds; its first frame lands on the clip's first
+    blink = np.where((times >= 1.5) & (times < 1.65), 1.0, 0.0)
+    write_face_file(clip, FaceTrack(times, {"blink": blink, "smile": np.full(90, 0.5), "mouth_open": np.zeros(90),
+                                            "gaze_x": np.linspace(-1, 1, 90), "gaze_y": np.zeros(90)},
+                                    np.ones(90, bool)))
+    garlic = ANNOTATED / "A2S-LAB_AnimatedTale__garlic_out"
+    done = _cli("animate", BROWN, garlic, "--motion", clip, "--face", "video", "--out", tmp_path / "out",
+                "--format", "blend", "--frames", "60", "--jobs", "2", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    items = json.loads(done.stdout)["items"]
+    assert len(items) == 2 and not [w for item in items for w in item["warnings"] if w.startswith("face")]
+    for drawing in (BROWN, garlic):
+        bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / f"{drawing.name}.blend"))
+        armature = next(ob for ob in bpy.data.objects if "blink" in ob.keys())
+        curves = _face_curves(armature, compat)
+        closed = [f for f in range(1, 61) if curves['["blink"]'].evaluate(f) > 0.99]
+        assert closed == [31, 32, 33, 34, 35], drawing.name        # 1.0-1.15 s into the clip: not idle blinks
+        assert curves['["smile"]'].evaluate(20) == pytest.approx(0.5)
+        assert curves['["gaze_x"]'].evaluate(1) == pytest.approx(-1.0)
