@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     motion.add_argument("--out", required=True, help="the .bvh file to write")
     motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip (default: 30)")
     motion.add_argument("--face", action="store_true",
-                        help="also follow the performer's face: writes OUT's name with .face.json beside it "
-                             "(blink, smile, mouth, gaze), which `animate --motion OUT --face video` keys")
+                        help="also follow the performer's face (blink, smile, mouth, gaze): written beside "
+                             "OUT as NAME.face.json for NAME.bvh, which `animate --motion NAME.bvh --face video` keys")
     _video_options(motion)
 
     worker = commands.add_parser("_worker", parents=[common])  # internal: one process of --jobs N
