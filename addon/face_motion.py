@@ -43,9 +43,11 @@ def _why_not_video(motion: Motion) -> str:
     if motion.source != "video":
         return (f"--face video needs a video as the motion, or a BVH written from one by `motion --face` "
                 f"({motion.name} is a {motion.source} clip): idle blinks instead")
-    return (f"--face video: the performer's face in {motion.name} was too small or hidden to follow "
+    return (f"the performer's face in {motion.name} was too small or hidden to follow "
             "(eyes under 12 px apart, turned away, or out of the picture): idle blinks instead")
 
 
 def _note(armature: bpy.types.Object, note: str) -> None:
-    armature.animate_drawing.face_notes = json.dumps(face_notes(armature) + [note])
+    """Add `note` last, once (the same video keyed again does not repeat it)."""
+    notes = [earlier for earlier in face_notes(armature) if earlier != note]
+    armature.animate_drawing.face_notes = json.dumps(notes + [note])
