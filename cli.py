@@ -278,15 +278,17 @@ def cmd_motion(args) -> int:
 
 def _videos_to_bvh(motions: list[str], args, folder: Path) -> list[str]:
     """--motion values with every video replaced by the BVH of its performer, written to `folder`
-    (with `--face video` their face beside it, `motions.face_file`, which every item reads back)."""
+    (with `--face video` their face beside it, `motions.face_file`, which every item reads back).
+    Each video gets a subfolder of its own: a/dance.mp4 and b/dance.mp4 keep their own clips,
+    both still named after the video (the Action, the item's output name)."""
     video_motion = _sub("addon.video_motion")
     out = []
-    for motion in motions:
+    for index, motion in enumerate(motions):
         if not _sub("addon.video_decode").is_video_path(motion):
             out.append(motion)
             continue
         import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
-        bvh = folder / f"{Path(motion).stem}.bvh"
+        bvh = folder / str(index) / f"{Path(motion).stem}.bvh"
         result = video_motion.video_to_bvh(motion, bvh, _video_motion_options(args, args.fps, args.face == "video"))
         for warning in result.warnings:
             print(f"animate-drawing: warning: {warning}", file=sys.stderr)
