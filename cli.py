@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     motion.add_argument("video", help="video of a person (.mp4 .mov .webm .avi .mkv)")
     motion.add_argument("--out", required=True, help="the .bvh file to write")
     motion.add_argument("--fps", type=float, default=30.0, help="frame rate of the clip (default: 30)")
+    motion.add_argument("--face", action="store_true",
+                        help="also follow the performer's face (blink, smile, mouth, gaze): written beside "
+                             "OUT as NAME.face.json for NAME.bvh, which `animate --motion NAME.bvh --face video` keys")
     _video_options(motion)
 
     worker = commands.add_parser("_worker", parents=[common])  # internal: one process of --jobs N
@@ -142,11 +145,11 @@ def _video_options(command) -> None:
     group.add_argument("--mirror", action="store_true", help="swap left and right (selfie videos)")
 
 
-def _video_motion_options(args, fps: float):
+def _video_motion_options(args, fps: float, face: bool):
     if args.person < 1 or args.start < 0 or (args.end is not None and args.end <= args.start):
         raise _sub("errors").InputError(None, "--person must be >= 1, --start >= 0 and --end > --start")
     return _sub("addon.animate.video_motion").VideoMotionOptions(
-        person=args.person, start=args.start, end=args.end, mirror=args.mirror, fps=fps)
+        person=args.person, start=args.start, end=args.end, mirror=args.mirror, fps=fps, face=face)
 
 
 def _blender_argv() -> list[str]:
@@ -267,7 +270,7 @@ def cmd_motion(args) -> int:
     if args.fps <= 0:
         raise _sub("errors").InputError(None, "--fps must be > 0")
     import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
-    result = _sub("addon.animate.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps))
+    result = _sub("addon.animate.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps, args.face))
     for warning in result.warnings:
         print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     print(out)
@@ -275,16 +278,19 @@ def cmd_motion(args) -> int:
 
 
 def _videos_to_bvh(motions: list[str], args, folder: Path) -> list[str]:
-    """--motion values with every video replaced by the BVH of its performer, written to `folder`."""
+    """--motion values with every video replaced by the BVH of its performer, written to `folder`
+    (with `--face video` their face beside it, `motions.face_file`, which every item reads back).
+    Each video gets a subfolder of its own: a/dance.mp4 and b/dance.mp4 keep their own clips,
+    both still named after the video (the Action, the item's output name)."""
     video_motion = _sub("addon.animate.video_motion")
     out = []
-    for motion in motions:
+    for index, motion in enumerate(motions):
         if not _sub("addon.animate.video_decode").is_video_path(motion):
             out.append(motion)
             continue
         import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
-        bvh = folder / f"{Path(motion).stem}.bvh"
-        result = video_motion.video_to_bvh(motion, bvh, _video_motion_options(args, args.fps))
+        bvh = folder / str(index) / f"{Path(motion).stem}.bvh"
+        result = video_motion.video_to_bvh(motion, bvh, _video_motion_options(args, args.fps, args.face == "video"))
         for warning in result.warnings:
             print(f"animate-drawing: warning: {warning}", file=sys.stderr)
         out.append(str(bvh))

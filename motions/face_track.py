@@ -34,6 +34,7 @@ YAW_RANGE = 0.35        # nose off the cheeks' middle by this share of the face 
 PITCH_RANGE = 0.25      # nose moved by this share of the eye-mouth distance: gaze ±1
 MIN_FACE_SHARE = 0.3    # a video whose face is seen in fewer of its frames has no face track
 SMOOTH_S = {"blink": 0.03, "smile": 0.08, "mouth_open": 0.08, "gaze_x": 0.08, "gaze_y": 0.08}
+CONTROL_NAMES = tuple(SMOOTH_S)   # what a track holds: the face rig's five controls
 
 
 @dataclass

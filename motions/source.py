@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bvh import BvhClip, load_bvh
+from .face_file import read_face_file
 from .face_track import FaceTrack
 from .library import library_clip_path, unknown_motion
 
@@ -30,8 +31,8 @@ class Motion:
     track: BvhClip
     name: str           # what the Action is named after
     loops: bool         # a cycle (the library's clips): retargeted cyclic
-    source: str         # the MotionSource.kind that opened it
-    face: FaceTrack | None = None   # the performer's face (a video opened for `--face video`)
+    source: str         # the MotionSource.kind that opened it; "video" also for a BVH with a face file
+    face: FaceTrack | None = None   # the performer's face (a video opened for `--face video`, a face file)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ def _open_library_clip(text: str) -> Motion:
 
 
 def _open_bvh_file(text: str) -> Motion:
-    return Motion(load_bvh(text), Path(text).stem, loops=False, source="bvh")
+    """A BVH file; one written from a video with its face (`motions.face_file`) is that video's
+    performer again, face track included (None when the face was looked for but not followed)."""
+    from_video, face = read_face_file(text)
+    return Motion(load_bvh(text), Path(text).stem, loops=False, source="video" if from_video else "bvh", face=face)
 
 
 LIBRARY_CLIP = MotionSource("library", lambda text: library_clip_path(text) is not None, _open_library_clip)

@@ -15,6 +15,8 @@ from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
 from ..addon import jobs
 from ..addon.build.build_armature import bone_plans
+from ..addon.build.build_face import face_controls, face_notes
+from ..addon.animate.face_motion import key_face
 from ..addon.animate.motion import apply_retarget
 from ..addon.ui.properties import active_character
 from ..addon.animate.video_decode import VIDEO_EXTENSIONS
@@ -22,10 +24,30 @@ from ..addon.animate.video_motion import VideoMotionOptions, VideoTracking, clip
 from ..addon.animate.video_reference import add_video_reference, remove_video_references, video_references
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
-from ..motions.video_clip import clip_from_track
+from ..motions.source import Motion
+from ..motions.video_clip import VideoClip, clip_from_track
 from ._common import select_only
 from .retarget import scene_fps
 from .ui_common import start_reported, tell_if_failed, tell_user
+
+
+def key_video_motion(armature, video: VideoClip, name: str, fps: float, frame_start: int,
+                     follow_face: bool) -> tuple[bpy.types.Action, int]:
+    """Retarget the performer's clip onto `armature` as its active action from `frame_start` and
+    key its face like the motion stage does (`key_face`): the performer's (`video.face`) with
+    `follow_face`, idle blinks otherwise or when that face could not be followed (the reason
+    joins `video.warnings`). Returns the action and its length in scene frames."""
+    props = armature.animate_drawing
+    result = retarget(video.clip, bone_plans(armature, props.scale, props.origin_uv), None,
+                      RetargetOptions(fps=fps), scale=props.scale)
+    action = apply_retarget(armature, result, name, scene_fps=fps, frame_start=frame_start)
+    motion = Motion(video.clip, name, loops=False, source="video", face=video.face)
+    last = frame_start + result.frame_count - 1
+    if key_face(armature, "video" if follow_face else "idle", motion, frame_start, last, fps,
+                clip_start=frame_start) == "idle" and follow_face:
+        video.warnings.append(face_notes(armature)[-1])
+    return action, result.frame_count
+
 
 def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_scene_range: bool,
                           warnings: list[str], show_video: bool = True) -> jobs.Job:
@@ -38,21 +60,22 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
         tracking.step()
 
     def clean(_):
-        return clip_from_track(tracking.track(), clip_options(options))
+        video = clip_from_track(tracking.track(), clip_options(options))
+        video.face = tracking.face_track()
+        return video
 
     def key(video):
         scene = bpy.context.scene
-        props = armature.animate_drawing
-        result = retarget(video.clip, bone_plans(armature, props.scale, props.origin_uv), None,
-                          RetargetOptions(fps=fps), scale=props.scale)
-        action = apply_retarget(armature, result, Path(path).stem, scene_fps=fps, frame_start=scene.frame_start)
+        action, frame_count = key_video_motion(armature, video, Path(path).stem, fps, scene.frame_start,
+                                               options.face)
+        last = scene.frame_start + frame_count - 1
         if set_scene_range:
-            scene.frame_end = scene.frame_start + result.frame_count - 1
+            scene.frame_end = last
         if show_video:
             info = tracking.info
             add_video_reference(armature, path, first_time=float(tracking.times[0]), video_fps=info.fps,
                                 frame_count=info.frame_count, size=(info.width, info.height), scene_fps=fps,
-                                frame_start=scene.frame_start, frame_end=scene.frame_start + result.frame_count - 1)
+                                frame_start=scene.frame_start, frame_end=last)
         select_only(bpy.context, armature)
         warnings.extend(video.warnings)
         for warning in video.warnings:  # after the operator returned: a popup (none in background)
@@ -92,6 +115,10 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
     show_video: BoolProperty(name="Show Video", default=True,
                              description="Show the video beside the character, in step with the timeline "
                                          "(a reference: it does not render)")
+    face: BoolProperty(name="Follow the Face", default=True, options={"SKIP_SAVE"},
+                       description="Key the character's blink, smile, open mouth and gaze from the performer's "
+                                   "face (characters with a face rig; a face too small to follow leaves idle "
+                                   "blinks)")
     interactive: BoolProperty(
         name="Interactive", options={"HIDDEN", "SKIP_SAVE"},
         description="Work behind the interface (set when started from the interface)",
@@ -103,6 +130,8 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
 
     def invoke(self, context, event):
         self.interactive = True
+        if not self.properties.is_property_set("face"):  # ticked for characters with a face rig
+            self.face = bool(face_controls(active_character(context)))
         if self.filepath:  # dropped on the viewport (file handler) or given by a script
             return self.execute(context)
         context.window_manager.fileselect_add(self)
@@ -111,7 +140,8 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
     def execute(self, context):
         options = VideoMotionOptions(person=self.person, start=self.start,
                                      end=self.end if self.end > self.start else None,
-                                     mirror=self.mirror, fps=scene_fps(context.scene))
+                                     mirror=self.mirror, fps=scene_fps(context.scene),
+                                     face=self.face and bool(face_controls(active_character(context))))
         warnings: list[str] = []
         try:
             job = motion_from_video_job(active_character(context), self.filepath, options,

@@ -214,21 +214,24 @@ def test_face_off_builds_no_face_rig(shared_data, tmp_path):
     assert not [ob for ob in bpy.data.objects if "blink" in ob.keys()]
 
 
+def _face_track(times, blink_from):
+    from animate_drawing.motions.face_track import FaceTrack
+    blink = np.where((times >= blink_from) & (times < blink_from + 0.15), 1.0, 0.0)
+    return FaceTrack(times, {"blink": blink, "smile": np.full(len(times), 0.5), "mouth_open": np.zeros(len(times)),
+                             "gaze_x": np.linspace(-1, 1, len(times)), "gaze_y": np.zeros(len(times))},
+                     np.ones(len(times), bool))
+
+
 def test_face_video_keys_the_performers_face_and_falls_back_to_idle_blinks(character):
     """--face video: the performer's face track keyed on every control (a blink closes the
     eyes on its frames only); a motion that is no video gets idle blinks and a note."""
     import bpy
     from animate_drawing.addon.build import build_face
     from animate_drawing.addon.animate.face_motion import key_face
-    from animate_drawing.motions.face_track import FaceTrack
     from animate_drawing.motions.source import Motion
     armature, _ = character
     armature.animation_data_create().action = bpy.data.actions.new("clip")
-    times = np.arange(60) / 30.0
-    blink = np.where((times >= 1.0) & (times < 1.15), 1.0, 0.0)
-    track = FaceTrack(times, {"blink": blink, "smile": np.full(60, 0.5), "mouth_open": np.zeros(60),
-                              "gaze_x": np.linspace(-1, 1, 60), "gaze_y": np.zeros(60)}, np.ones(60, bool))
-    video = Motion(None, "performer", loops=False, source="video", face=track)
+    video = Motion(None, "performer", loops=False, source="video", face=_face_track(np.arange(60) / 30.0, 1.0))
     assert key_face(armature, "video", video, 1, 60, 30.0, clip_start=1) == "video"
     from animate_drawing.addon import compat
     curves = _face_curves(armature, compat)
@@ -243,9 +246,121 @@ def test_face_video_keys_the_performers_face_and_falls_back_to_idle_blinks(chara
     assert blinks and blinks != closed
 
 
+def test_motion_from_video_follows_the_face_or_says_why_not(character, shared_data):
+    """The operator on a real video follows the face by default on a character with a face rig;
+    no shared video shows a face big enough, so it says so and keys the idle blinks `animate`
+    keys."""
+    import zlib
+
+    import bpy
+    from animate_drawing.addon.build import build_face
+    from animate_drawing.addon import compat
+    from animate_drawing.rig.face_rig import idle_blinks
+    street = shared_data / "video" / "street_dance.avi"
+    if not street.is_file():
+        pytest.skip(f"{street} missing")
+    armature, _ = character
+    scene = bpy.context.scene
+    scene.render.fps, scene.frame_start = 30, 1
+    bpy.context.view_layer.objects.active = armature
+    assert bpy.ops.animate_drawing.motion_from_video(filepath=str(street), end=2.0, show_video=False) == {"FINISHED"}
+    notes = build_face.face_notes(armature)
+    assert "performer's face in street_dance was too small" in notes[-1]
+    blink = _face_curves(armature, compat)['["blink"]']
+    seed = zlib.crc32(armature.animate_drawing.character_name.encode())
+    frames, values = idle_blinks(scene.frame_start, scene.frame_end, 30.0, seed)
+    assert values.max() == 1.0                                  # a blink falls within these two seconds
+    assert [tuple(k.co) for k in blink.keyframe_points] == list(zip(frames, values))
+    assert bpy.ops.animate_drawing.motion_from_video(filepath=str(street), end=2.0, show_video=False) == {"FINISHED"}
+    assert build_face.face_notes(armature) == notes             # the same video again: the note once
+
+
+def test_motion_from_video_keys_the_controls_from_the_face_track(character):
+    """What the operator's last stage runs (`key_video_motion`), given a performer whose face was
+    followed: the controls are keyed from the track, the video's first frame on the scene's first;
+    not following the face, the character blinks idly instead."""
+    import bpy
+    from animate_drawing.addon import compat
+    from animate_drawing.motions.bvh import load_bvh
+    from animate_drawing.motions.library import library_clip_path
+    from animate_drawing.motions.video_clip import VideoClip
+    from animate_drawing.operators.motion_from_video import key_video_motion
+    armature, _ = character
+    video = VideoClip(load_bvh(library_clip_path("wave")), face=_face_track(0.5 + np.arange(90) / 30.0, 1.5))
+    bpy.context.scene.frame_start = 11
+    action, length = key_video_motion(armature, video, "performer", 30.0, 11, follow_face=True)
+    assert armature.animation_data.action == action and video.warnings == []
+    curves = _face_curves(armature, compat)
+    closed = [f for f in range(11, 11 + length) if curves['["blink"]'].evaluate(f) > 0.99]
+    assert closed == [41, 42, 43, 44, 45]                    # 1.0-1.15 s after the clip's first frame
+    assert curves['["smile"]'].evaluate(20) == pytest.approx(0.5)
+    assert curves['["gaze_x"]'].evaluate(11) == pytest.approx(-1.0)
+    key_video_motion(armature, video, "performer", 30.0, 11, follow_face=False)
+    curves = _face_curves(armature, compat)
+    assert set(curves) & {'["smile"]', '["gaze_x"]'} == set()
+    assert [f for f in range(11, 11 + length) if curves['["blink"]'].evaluate(f) > 0.99] != closed
+
+
 def _face_curves(armature, compat):
     from animate_drawing.addon.build import build_action
     anim = armature.animation_data
     slot = compat.active_slot(anim) or build_action.ensure_slot(anim.action, armature)
     container = compat.fcurve_collection(anim.action, slot)
     return {f.data_path: f for f in container.fcurves}
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "animate_drawing.cli", *map(str, args)], capture_output=True,
+                          text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=600)
+
+
+def test_cli_face_video_from_a_real_video_reaches_every_item(shared_data, tmp_path):
+    """The command line turns a video into a BVH before its items start; with --face video the
+    face goes beside it and the items read it. No shared video shows a face the face mesh net
+    follows (street_dance: eyes at most 20 px apart, blurred, the net's face score at most 0.22),
+    so here the items must say that (not "needs a video"); the track itself: the next test."""
+    from animate_drawing.motions.face_file import face_file_path
+    street = shared_data / "video" / "street_dance.avi"
+    if not street.is_file():
+        pytest.skip(f"{street} missing")
+    clip = tmp_path / "dance.bvh"
+    done = _cli("motion", street, "--out", clip, "--end", "1", "--face")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "face was too small or hidden to follow" in done.stderr
+    assert json.loads(face_file_path(clip).read_text()) == {"version": 1, "track": None}
+    done = _cli("motion", street, "--out", clip, "--end", "1")     # the same BVH again, no face: no stale face file
+    assert done.returncode == 0 and clip.is_file() and not face_file_path(clip).exists()
+    done = _cli("animate", BROWN, "--motion", street, "--end", "1", "--face", "video", "--out", tmp_path / "out",
+                "--format", "blend", "--frames", "4", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    notes = [w for w in json.loads(done.stdout)["items"][0]["warnings"] if w.startswith("face")]
+    assert len(notes) == 1 and "performer's face in street_dance was too small" in notes[0]
+
+
+def test_cli_keys_the_face_track_beside_a_bvh_in_every_item(shared_data, tmp_path):
+    """`animate --motion CLIP.bvh --face video` with CLIP.face.json beside it (as `motion --face`
+    writes it): every item of the batch, each in its own worker, keys the performer's face."""
+    import shutil
+
+    import bpy
+    from animate_drawing.addon import compat
+    from animate_drawing.motions.face_file import write_face_file
+    from animate_drawing.motions.library import library_clip_path
+    clip = tmp_path / "performer.bvh"
+    shutil.copyfile(library_clip_path("wave"), clip)
+    # The video's seconds from 0.5 (its first frame lands on the clip's first), a blink at 1.5 s.
+    write_face_file(clip, _face_track(0.5 + np.arange(90) / 30.0, 1.5))
+    garlic = ANNOTATED / "A2S-LAB_AnimatedTale__garlic_out"
+    done = _cli("animate", BROWN, garlic, "--motion", clip, "--face", "video", "--out", tmp_path / "out",
+                "--format", "blend", "--frames", "60", "--jobs", "2", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    items = json.loads(done.stdout)["items"]
+    assert len(items) == 2 and not [w for item in items for w in item["warnings"] if w.startswith("face")]
+    for drawing in (BROWN, garlic):
+        bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / f"{drawing.name}.blend"))
+        armature = next(ob for ob in bpy.data.objects if "blink" in ob.keys())
+        curves = _face_curves(armature, compat)
+        closed = [f for f in range(1, 61) if curves['["blink"]'].evaluate(f) > 0.99]
+        assert closed == [31, 32, 33, 34, 35], drawing.name        # 1.0-1.15 s into the clip: not idle blinks
+        assert curves['["smile"]'].evaluate(20) == pytest.approx(0.5)
+        assert curves['["gaze_x"]'].evaluate(1) == pytest.approx(-1.0)

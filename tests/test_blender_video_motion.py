@@ -163,6 +163,38 @@ def test_animate_with_a_video_as_motion(tmp_path):
     assert len(frames) == 4
 
 
+def test_two_videos_with_one_name_keep_their_own_motion(tmp_path, bpy_module):
+    """`--motion a/dance.mp4,b/dance.avi`: each video is converted to a BVH of its own (they used
+    to overwrite each other's, both items then danced the last one); both items are named after
+    the video, made unique by the batch."""
+    import shutil
+
+    from animate_drawing.addon.build.build_action import fcurve_collection
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("shared drawings missing")
+    videos = [tmp_path / "a" / "dance.mp4", tmp_path / "b" / "dance.avi"]
+    for source, video in zip((_need(BASKETBALL), _need(STREET)), videos):
+        video.parent.mkdir()
+        shutil.copyfile(source, video)
+    done = _cli("animate", str(dirs[0]), "--motion", ",".join(map(str, videos)), "--end", "1", "--out",
+                str(tmp_path / "out"), "--format", "blend", "--frames", "4", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    items = json.loads(done.stdout)["items"]
+    assert [item["status"] for item in items] == ["ok", "ok"]
+    assert items[0]["motion"] != items[1]["motion"]
+    elbows = []
+    for name in (f"{dirs[0].name}_dance", f"{dirs[0].name}_dance_2"):
+        bpy_module.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / f"{name}.blend"))
+        [armature] = [ob for ob in bpy_module.data.objects if ob.type == "ARMATURE"]
+        anim = armature.animation_data
+        assert anim.action.name.endswith("|dance")
+        curves = fcurve_collection(anim.action, getattr(anim, "action_slot", None)).fcurves
+        elbow = curves.find('pose.bones["left_elbow"].rotation_euler', index=2)
+        elbows.append([elbow.evaluate(frame) for frame in range(1, 5)])
+    assert np.abs(np.subtract(*elbows)).max() > 0.05     # two performers, two motions
+
+
 @pytest.fixture(scope="module")
 def bad_videos(bpy_module, tmp_path_factory):
     """Files a user may drop: empty, text, truncated, audio only, a video with nobody in it."""

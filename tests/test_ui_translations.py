@@ -14,11 +14,11 @@ PROPER_NOUNS = {"CPU", "CUDA", "DirectML", "CoreML", "Cycles", "Workbench", "EEV
 
 
 def _ui_modules():
-    from animate_drawing.addon import preferences
     from animate_drawing.addon.ui import file_handler, panels
-    from animate_drawing.operators import ui_fix, ui_jobs, ui_mapping, ui_review
+    from animate_drawing.addon import preferences
+    from animate_drawing.operators import motion_from_video, ui_fix, ui_jobs, ui_mapping, ui_review
 
-    return [preferences, panels, file_handler, ui_review, ui_fix, ui_jobs, ui_mapping]
+    return [preferences, panels, file_handler, ui_review, ui_fix, ui_jobs, ui_mapping, motion_from_video]
 
 
 def _own_properties(cls):

@@ -1,6 +1,7 @@
 """The face rig's keys for a clip: `--face off | idle | video` decided in one place.
 
-`video` follows the performer's face (`Motion.face`, found while the video was tracked) on
+`video` follows the performer's face (`Motion.face`, found while the video was tracked, or
+read from the face file beside a BVH written from a video, `motions.face_file`) on
 every control the face rig has; when the motion is not a video, or the performer's face was
 too small or turned away to follow, the character gets idle blinks instead and a note says
 why (summary.json lists it under the item's warnings).
@@ -40,10 +41,13 @@ def _idle(armature, first: int, last: int, fps: float) -> str:
 
 def _why_not_video(motion: Motion) -> str:
     if motion.source != "video":
-        return f"--face video needs a video as the motion ({motion.name} is a {motion.source} clip): idle blinks instead"
-    return (f"--face video: the performer's face in {motion.name} was too small or hidden to follow "
+        return (f"--face video needs a video as the motion, or a BVH written from one by `motion --face` "
+                f"({motion.name} is a {motion.source} clip): idle blinks instead")
+    return (f"the performer's face in {motion.name} was too small or hidden to follow "
             "(eyes under 12 px apart, turned away, or out of the picture): idle blinks instead")
 
 
 def _note(armature: bpy.types.Object, note: str) -> None:
-    armature.animate_drawing.face_notes = json.dumps(face_notes(armature) + [note])
+    """Add `note` last, once (the same video keyed again does not repeat it)."""
+    notes = [earlier for earlier in face_notes(armature) if earlier != note]
+    armature.animate_drawing.face_notes = json.dumps(notes + [note])

@@ -22,10 +22,11 @@ from typing import Callable
 import numpy as np
 
 from ...errors import InputError
-from ...models.face_landmarks import FaceLandmarker
+from ...models.face_landmarks import MIN_EYE_SPAN_PX, FaceLandmarker
 from ...models.human_pose import PoseTracker
-from ...motions.face_track import FaceTrack, face_track
 from ...motions.bvh import write_bvh
+from ...motions.face_file import remove_face_file, write_face_file
+from ...motions.face_track import FaceTrack, face_track
 from ...motions.video_clip import PoseTrack, VideoClip, VideoClipOptions, clip_from_track
 from .video_decode import DEFAULT_MAX_SIDE, frame_range, probe_video, read_video_chunks
 
@@ -167,10 +168,19 @@ def video_to_clip(path: str | os.PathLike, options: VideoMotionOptions | None = 
 
 def video_to_bvh(path: str | os.PathLike, out: str | os.PathLike, options: VideoMotionOptions | None = None,
                  progress: Callable[[float], None] | None = None) -> VideoClip:
-    """Write the performer's motion in `path` as the BVH file `out`."""
+    """Write the performer's motion in `path` as the BVH file `out`; with `options.face`, their
+    face as `motions.face_file` beside it (a face file from an earlier clip there is removed)."""
+    options = options or VideoMotionOptions()
     result, _ = video_to_clip(path, options, progress)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.clip.path = str(out)
     write_bvh(result.clip, out)
+    if not options.face:
+        remove_face_file(out)
+        return result
+    write_face_file(out, result.face)
+    if result.face is None:
+        result.warnings.append(f"{path}: the performer's face was too small or hidden to follow (eyes under "
+                               f"{MIN_EYE_SPAN_PX:g} px apart, turned away, or out of the picture): no face track")
     return result

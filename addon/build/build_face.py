@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 import bpy
 
-from ...rig.face_rig import SHAPE_KEYS, idle_blinks
+from ...rig.face_rig import CONTROLS, SHAPE_KEYS, idle_blinks
 from . import build_action, build_armature, build_material, build_mesh
 from .. import compat
 
@@ -106,6 +106,11 @@ def face_image(armature: bpy.types.Object) -> bpy.types.Image | None:
         return None
     tree = obj.data.materials[0].node_tree
     return next((n.image for n in tree.nodes if n.type == "TEX_IMAGE" and n.image is not None), None) if tree else None
+
+
+def face_controls(armature: bpy.types.Object) -> list[str]:
+    """The face rig's controls the character has (none: no face rig; a partial rig lacks some)."""
+    return [name for name in CONTROLS if name in armature.keys()]
 
 
 def face_notes(armature: bpy.types.Object) -> list[str]:

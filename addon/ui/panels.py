@@ -180,12 +180,11 @@ class VIEW3D_PT_animate_drawing_face(_SidebarPanel, bpy.types.Panel):
         return active_character(context) is not None
 
     def draw(self, context):
-        from ...rig.face_rig import CONTROLS
-        from ..build.build_face import face_notes
+        from ..build.build_face import face_controls, face_notes
 
         armature = active_character(context)
         column = self.layout.column(align=True)
-        shown = [name for name in CONTROLS if name in armature.keys()]
+        shown = face_controls(armature)
         for name in shown:
             column.prop(armature, f'["{name}"]', slider=True)
         if not shown:

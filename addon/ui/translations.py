@@ -139,6 +139,12 @@ FRENCH = {
     "Show Video": "Montrer la vidéo",
     "Show the video beside the character, in step with the timeline (a reference: it does not render)":
         "Montrer la vidéo à côté du personnage, en phase avec la timeline (une référence : elle n'est pas rendue)",
+    "Follow the Face": "Suivre le visage",
+    "Key the character's blink, smile, open mouth and gaze from the performer's face (characters with a face "
+    "rig; a face too small to follow leaves idle blinks)":
+        "Animer le clignement, le sourire, la bouche ouverte et le regard du personnage d'après le visage de "
+        "la personne filmée (personnages avec un rig de visage ; un visage trop petit pour être suivi laisse "
+        "des clignements au repos)",
     "Remove Video": "Retirer la vidéo",
     "Remove the video shown beside the active character (its motion stays)":
         "Retirer la vidéo montrée à côté du personnage actif (son mouvement reste)",
