@@ -551,15 +551,22 @@ def _without_short_runs(planted: np.ndarray, shortest: int) -> np.ndarray:
 
 
 def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:
-    """Root x per frame where every step with a foot planted at both its frames moves the root
-    by exactly what undoes that foot's drawn motion relative to the root (the mean over planted
-    feet); steps with no planted foot keep the clip's own travel. Feet then stay put on the
-    ground instead of sliding when the drawing's legs are shorter or longer than the actor's."""
+    """Root x per frame where every step with a planted foot moves the root by what undoes that
+    foot's drawn motion relative to the root (the mean over planted feet); steps with no planted
+    foot keep the clip's own travel. Feet then stay put on the ground instead of sliding when the
+    drawing's legs are shorter or longer than the actor's.
+
+    A flag says the foot is planted around its frame (half a frame either side), so a step
+    between a planted and a lifted frame is held for half its time: the held time then matches
+    the plant's own duration at any frame rate (holding only steps planted at both ends would
+    shorten every plant by a frame, a 30 fps frame being three times a 100 fps one)."""
     step = np.diff(x)
-    both = planted[1:] & planted[:-1]                                      # (T-1, F)
+    held = (planted[1:].astype(float) + planted[:-1]) / 2.0             # (T-1, F): 0, 1/2 or 1
     foot_step = np.diff(foot_x, axis=0)
-    held = both.any(axis=1)
-    step[held] = -(foot_step * both).sum(axis=1)[held] / both.sum(axis=1)[held]
+    share = held.max(axis=1)                                           # the step's held fraction
+    some = share > 0
+    undo = -(foot_step * held).sum(axis=1)[some] / held.sum(axis=1)[some]
+    step[some] = share[some] * undo + (1.0 - share[some]) * step[some]
     return np.concatenate([[x[0]], x[0] + np.cumsum(step)])
 
 
