@@ -17,6 +17,7 @@ from ..addon import jobs
 from ..addon.build_armature import bone_plans
 from ..addon.motion import apply_retarget
 from ..addon.properties import active_character
+from ..addon.scene_setup import frame_characters
 from ..addon.video_decode import VIDEO_EXTENSIONS
 from ..addon.video_motion import VideoMotionOptions, VideoTracking, clip_options
 from ..addon.video_reference import add_video_reference, remove_video_references, video_references
@@ -46,6 +47,7 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
         result = retarget(video.clip, bone_plans(armature, props.scale, props.origin_uv), None,
                           RetargetOptions(fps=fps), scale=props.scale)
         action = apply_retarget(armature, result, Path(path).stem, scene_fps=fps, frame_start=scene.frame_start)
+        frame_characters(scene, [armature], range(scene.frame_start, scene.frame_start + result.frame_count))
         if set_scene_range:
             scene.frame_end = scene.frame_start + result.frame_count - 1
         if show_video:
