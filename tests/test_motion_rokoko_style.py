@@ -75,8 +75,10 @@ def test_a_rokoko_style_clip_draws_the_same_picture(name, path, axes, names, pre
     frames = min(r.frame_count for r in results)
     joints = [pose_2d(bones, r.rotation[:frames], r.root_location[:frames], scale)[0] for r in results]
     error = np.linalg.norm(joints[0] - joints[1], axis=-1) / HEIGHT
-    # Contacts found a frame apart at 100 fps shift a pinned foot a little (dab: 1.4% median).
-    assert np.median(error) < 0.02 and np.percentile(error, 95) < 0.04
+    # A foot lands and lifts between frames, at the instant its height and speed cross their
+    # limits: found at frames instead, 30 fps plants ended up to 33 ms early or late and moved
+    # the root (walk, legs stepping outward: 2.9% median; half a step held at each edge: 1.6%).
+    assert np.median(error) < 0.01 and np.percentile(error, 95) < 0.02
     # The complaints: a figure framed tiny (its motion spanning 4x its height) that
     # jumped 75-80 px of its 115 px from one frame to the next; a real takeoff moves 7% a frame.
     assert np.ptp(joints[1][..., 1]) < 1.6 * HEIGHT and np.ptp(joints[1][..., 1], axis=1).max() > 0.5 * HEIGHT
