@@ -150,13 +150,34 @@ def test_animate_uses_the_reviewed_joints(blender):
     assert rigged == pytest.approx(reviewed, abs=3.0)  # whole-pixel rounding and mask snapping
 
 
+def _motion_boxes(bpy, props) -> np.ndarray:
+    """(frames, 4) the figure's box (x0, y0, x1, y1) in its own camera's picture, every scene frame."""
+    from animate_drawing.addon import scene_setup
+
+    scene = bpy.context.scene
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    boxes = []
+    for frame in range(scene.frame_start, scene.frame_end + 1):
+        scene.frame_set(frame)
+        world = scene_setup.evaluated_world_vertices(props.mesh_object, depsgraph)
+        pixels = scene_setup.project_to_pixels(props.camera_object, scene, world)[:, :2]
+        boxes.append(np.concatenate([pixels.min(axis=0), pixels.max(axis=0)]))
+    return np.array(boxes)
+
+
+def _assert_framed(boxes: np.ndarray, width: int, height: int) -> None:
+    """Every box inside the picture, and the motion filling it along one side (a camera
+    framing far too much would pass the first check)."""
+    assert boxes[:, :2].min() >= 0 and boxes[:, 2].max() <= width and boxes[:, 3].max() <= height
+    filled = max((boxes[:, 2].max() - boxes[:, 0].min()) / width, (boxes[:, 3].max() - boxes[:, 1].min()) / height)
+    assert filled > 0.8, f"the motion spans {filled:.0%} of the picture"
+
+
 @pytest.mark.parametrize("clip", ["jump", str(CLIP)], ids=["jump", "jumping"])
 def test_the_characters_camera_frames_every_frame_of_the_motion(blender, clip):
     """The character's own camera holds the whole clip, not only the rest pose (FAIR's jumping
-    leaps forward out of it). Each frame's figure box lies inside the camera's picture, and the
-    motion fills it along one side (a camera framing far too much would pass the first check)."""
+    leaps forward out of it); a clip retargeted later reframes it (the run's strides)."""
     bpy = blender
-    from animate_drawing.addon import scene_setup
     from conftest import ANNOTATED
 
     folder = ANNOTATED / "xkromkad_AnimatedDrawings-1__postava_out"
@@ -166,14 +187,6 @@ def test_the_characters_camera_frames_every_frame_of_the_motion(blender, clip):
     width, height = scene.render.resolution_x, scene.render.resolution_y = 640, 480
     assert bpy.ops.animate_drawing.animate(filepath=str(folder / "char_cfg.yaml"), clip=clip) == {"FINISHED"}
     props = bpy.context.view_layer.objects.active.animate_drawing
-    depsgraph = bpy.context.evaluated_depsgraph_get()
-    boxes = []
-    for frame in range(scene.frame_start, scene.frame_end + 1):
-        scene.frame_set(frame)
-        world = scene_setup.evaluated_world_vertices(props.mesh_object, depsgraph)
-        pixels = scene_setup.project_to_pixels(props.camera_object, scene, world)[:, :2]
-        boxes.append(np.concatenate([pixels.min(axis=0), pixels.max(axis=0)]))
-    boxes = np.array(boxes)
-    assert boxes[:, :2].min() >= 0 and boxes[:, 2].max() <= width and boxes[:, 3].max() <= height
-    filled = max((boxes[:, 2].max() - boxes[:, 0].min()) / width, (boxes[:, 3].max() - boxes[:, 1].min()) / height)
-    assert filled > 0.8, f"the motion spans {filled:.0%} of the picture"
+    _assert_framed(_motion_boxes(bpy, props), width, height)
+    assert bpy.ops.animate_drawing.retarget(clip="run") == {"FINISHED"}
+    _assert_framed(_motion_boxes(bpy, props), width, height)
