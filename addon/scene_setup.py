@@ -184,15 +184,19 @@ def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
     """Aim each character's own camera at all its meshes cover over `frames` (every pose of the
     clip just keyed: a jump's top, a dance's widest step), so the artist's camera view shows the
     whole motion. The scene stays at its current frame."""
-    current = scene.frame_current
     shown = set(rendered_objects(scene))
-    groups = [[ob for ob in armature.users_collection[0].all_objects if ob in shown] for armature in armatures]
+    cameras, groups = [], []
+    for armature in armatures:   # one whose camera was deleted or whose body is hidden is left as it is
+        props = armature.animate_drawing
+        if props.camera_object is not None and props.mesh_object in shown:
+            cameras.append(props.camera_object)
+            groups.append([ob for ob in armature.users_collection[0].all_objects if ob in shown])
+    if not groups:
+        return
+    current = scene.frame_current
     try:
-        for armature, bounds in zip(armatures, group_motion_bounds(scene, groups, frames)):
-            camera = armature.animate_drawing.camera_object
-            if camera is not None:
-                build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y,
-                                        FRAME_MARGIN)
+        for camera, bounds in zip(cameras, group_motion_bounds(scene, groups, frames)):
+            build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
     finally:
         scene.frame_set(current)
 

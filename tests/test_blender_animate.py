@@ -190,3 +190,17 @@ def test_the_characters_camera_frames_every_frame_of_the_motion(blender, clip):
     _assert_framed(_motion_boxes(bpy, props), width, height)
     assert bpy.ops.animate_drawing.retarget(clip="run") == {"FINISHED"}
     _assert_framed(_motion_boxes(bpy, props), width, height)
+
+
+def test_a_hidden_character_keeps_its_camera_when_a_clip_is_retargeted(blender):
+    """Nothing to frame (the artist hid the mesh) is no failure: the clip is keyed, the camera stays."""
+    bpy = blender
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("shared data missing")
+    assert bpy.ops.animate_drawing.animate(filepath=str(dirs[0] / "char_cfg.yaml"), clip="idle") == {"FINISHED"}
+    props = bpy.context.view_layer.objects.active.animate_drawing
+    props.mesh_object.hide_render = True
+    aimed = (tuple(props.camera_object.location), props.camera_object.data.ortho_scale)
+    assert bpy.ops.animate_drawing.retarget(clip="jump") == {"FINISHED"}
+    assert (tuple(props.camera_object.location), props.camera_object.data.ortho_scale) == aimed
