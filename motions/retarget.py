@@ -186,10 +186,11 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     planted = foot_contacts(clip, pos, ends, start, stop, parts, up, actor_height)   # BVH ankle → (T,)
     foot_bones = [n for n in rig.names if index.get(mapping.get(n)) in planted]
     feet = [rig.names.index(n) for n in foot_bones]
-    contact_series = np.stack([planted[index[mapping[n]]] for n in foot_bones], axis=1) \
-        if foot_bones else np.zeros((len(pos), 0))
+    plants = [planted[index[mapping[n]]] for n in foot_bones]
+    contact_series = np.stack([p.planted for p in plants], axis=1) if plants else np.zeros((len(pos), 0))
+    held_series = np.stack([p.held for p in plants], axis=1) if plants else np.zeros((len(pos) - 1, 0))
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
-                           rig, drivers, drawn, options, pinned=(feet, contact_series))
+                           rig, drivers, drawn, options, pinned=(feet, held_series))
     depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
     layer = _layer_offsets(LAYER_MARGIN * actor_height, pos, parts, bone_part, rig, depth_axis, drawn)
 
@@ -462,8 +463,8 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
                  options, pinned=((), None)) -> np.ndarray:
     """(T, 2) root bone (dx, dz) in world units, per source frame; `drawn` = the drawn
     skeleton's (heads, tails) before root motion. `pinned` = (foot bone
-    indices, (T, F) planted flags): while a foot is planted, the root travels so that foot
-    stays put in the picture (`_travel_on_planted_feet`)."""
+    indices, (T-1, F) held fractions, `FootPlant.held`): while a foot is planted, the root
+    travels so that foot stays put in the picture (`_travel_on_planted_feet`)."""
     root = parts.hips if parts is not None else index.get(mapping.get("root", ""), 0)
     height_ratio = 2.0 / _bvh_height(clip, up)
     leg_ratio = _leg_ratio(clip, rig, drivers, index, parts) or height_ratio
@@ -493,9 +494,18 @@ def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel
     return np.stack([x, z], axis=1)
 
 
+@dataclass
+class FootPlant:
+    """When one foot is on the ground: `planted` (T,) per frame, and `held` (T-1,) the fraction
+    of each step between frames it is planted (1 or 0 inside a plant or a lift; between, the
+    instant the foot lands or lifts, found where its height and speed cross their limits)."""
+    planted: np.ndarray
+    held: np.ndarray
+
+
 def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyParts | None,
-                  up: np.ndarray, height: float) -> dict[int, np.ndarray]:
-    """{BVH ankle joint: (T,) bool} the foot is planted: its lowest point (ankle, toes, their End
+                  up: np.ndarray, height: float) -> dict[int, FootPlant]:
+    """{BVH ankle joint: FootPlant} the foot is planted: its lowest point (ankle, toes, their End
     Sites) within `CONTACT_HEIGHT` of the clip's floor and moving slower than `CONTACT_SPEED`
     (both × the actor's `height`, speed per second), the usual height + speed test."""
     if parts is None:
@@ -522,11 +532,25 @@ def foot_contacts(clip: BvhClip, pos, ends, start: int, stop: int, parts: BodyPa
     shortest = max(1, int(round(CONTACT_MIN_SECONDS / clip.frame_time)))
     out = {}
     for a in lows:
-        near, slow = lows[a] - floor, speeds[a] / (CONTACT_SPEED * height)
-        lands = (near < CONTACT_HEIGHT * height) & (slow < 1)
-        stays = (near < CONTACT_RELEASE * CONTACT_HEIGHT * height) & (slow < 1)
-        out[a] = _without_short_runs(_hysteresis(lands, stays), shortest)
+        near, slow = (lows[a] - floor) / (CONTACT_HEIGHT * height), speeds[a] / (CONTACT_SPEED * height)
+        landing, staying = np.maximum(near, slow), np.maximum(near / CONTACT_RELEASE, slow)   # < 1: planted
+        planted = _without_short_runs(_hysteresis(landing < 1, staying < 1), shortest)
+        out[a] = FootPlant(planted, _held_time(planted, landing, staying))
     return out
+
+
+def _held_time(planted: np.ndarray, landing: np.ndarray, staying: np.ndarray) -> np.ndarray:
+    """(T-1,) fraction of each step between frames the foot is planted. A foot lands where
+    `landing` falls through 1 and lifts where `staying` rises through 1 (linear between the
+    two frames); an edge the filters made (no such crossing) is put half way. Edges found
+    between frames make a plant last as long whatever the clip's frame rate: a 30 fps frame
+    is 33 ms, and a plant cut at frames would be off by up to that at each end."""
+    held = (planted[1:] & planted[:-1]).astype(float)
+    for t in np.flatnonzero(planted[1:] != planted[:-1]):
+        before, after = (landing[t], landing[t + 1]) if planted[t + 1] else (staying[t], staying[t + 1])
+        crossing = (before - 1.0) / (before - after) if (before - 1.0) * (after - 1.0) < 0 else 0.5
+        held[t] = 1.0 - crossing if planted[t + 1] else crossing
+    return held
 
 
 def _hysteresis(lands: np.ndarray, stays: np.ndarray) -> np.ndarray:
@@ -550,16 +574,18 @@ def _without_short_runs(planted: np.ndarray, shortest: int) -> np.ndarray:
     return out
 
 
-def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, planted: np.ndarray) -> np.ndarray:
-    """Root x per frame where every step with a foot planted at both its frames moves the root
-    by exactly what undoes that foot's drawn motion relative to the root (the mean over planted
-    feet); steps with no planted foot keep the clip's own travel. Feet then stay put on the
-    ground instead of sliding when the drawing's legs are shorter or longer than the actor's."""
+def _travel_on_planted_feet(x: np.ndarray, foot_x: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Root x per frame where every step with a planted foot moves the root by what undoes that
+    foot's drawn motion relative to the root (the mean over planted feet); steps with no planted
+    foot keep the clip's own travel, and a step where a foot lands or lifts mixes the two by the
+    time it is held (`held`, (T-1, F)). Feet then stay put on the ground instead of sliding when
+    the drawing's legs are shorter or longer than the actor's."""
     step = np.diff(x)
-    both = planted[1:] & planted[:-1]                                      # (T-1, F)
     foot_step = np.diff(foot_x, axis=0)
-    held = both.any(axis=1)
-    step[held] = -(foot_step * both).sum(axis=1)[held] / both.sum(axis=1)[held]
+    share = held.max(axis=1)                                           # the step's held fraction
+    some = share > 0
+    undo = -(foot_step * held).sum(axis=1)[some] / held.sum(axis=1)[some]
+    step[some] = share[some] * undo + (1.0 - share[some]) * step[some]
     return np.concatenate([[x[0]], x[0] + np.cumsum(step)])
 
 

@@ -16,6 +16,7 @@ from bpy.props import BoolProperty, FloatProperty, StringProperty
 from ..addon.build import drawing_analysis
 from ..addon import jobs
 from ..addon.preferences import get_preferences
+from ..addon.output.scene_setup import frame_characters
 from ..addon.stages import build_stage, motion_stage
 from ..motions.library import list_clips
 from ..pipeline.plan import is_character_dir
@@ -69,6 +70,7 @@ def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
     def animate(built):
         built = motion.run(built)
         scene.frame_end = scene.frame_start + max(built.lengths) - 1
+        frame_characters(scene, built.armatures, range(scene.frame_start, scene.frame_end + 1))
         select_only(bpy.context, *built.armatures)
         return built.armatures[0]
 

@@ -19,6 +19,7 @@ from ..addon.build.build_face import face_controls, face_notes
 from ..addon.animate.face_motion import key_face
 from ..addon.animate.motion import apply_retarget
 from ..addon.ui.properties import active_character
+from ..addon.output.scene_setup import frame_characters
 from ..addon.animate.video_decode import VIDEO_EXTENSIONS
 from ..addon.animate.video_motion import VideoMotionOptions, VideoTracking, clip_options
 from ..addon.animate.video_reference import add_video_reference, remove_video_references, video_references
@@ -69,6 +70,7 @@ def motion_from_video_job(armature, path: str, options: VideoMotionOptions, set_
         action, frame_count = key_video_motion(armature, video, Path(path).stem, fps, scene.frame_start,
                                                options.face)
         last = scene.frame_start + frame_count - 1
+        frame_characters(scene, [armature], range(scene.frame_start, last + 1))
         if set_scene_range:
             scene.frame_end = last
         if show_video:

@@ -9,6 +9,7 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, St
 
 from ..addon.animate.motion import resolve_clip, retarget_clip
 from ..addon.ui.properties import active_character
+from ..addon.output.scene_setup import frame_characters
 from ..errors import InputError
 from ..motions.retarget import RetargetOptions
 from ._common import progress, run_reported
@@ -105,6 +106,7 @@ class ANIMATE_DRAWING_OT_retarget(bpy.types.Operator):
                 action, result = retarget_clip(armature, path, name, options, self.interpolation,
                                                frame_start=scene.frame_start, mapping=mapping)
                 advance()
+            frame_characters(scene, [armature], range(scene.frame_start, scene.frame_start + result.frame_count))
             if self.set_scene_range:
                 scene.frame_end = scene.frame_start + result.frame_count - 1
             return f"{action.name}: {result.frame_count} frames"

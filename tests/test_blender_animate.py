@@ -148,3 +148,59 @@ def test_animate_uses_the_reviewed_joints(blender):
     rigged = np.linalg.norm(locs["left_hand"] - locs["left_elbow"])
     assert detected - reviewed > 6.0
     assert rigged == pytest.approx(reviewed, abs=3.0)  # whole-pixel rounding and mask snapping
+
+
+def _motion_boxes(bpy, props) -> np.ndarray:
+    """(frames, 4) the figure's box (x0, y0, x1, y1) in its own camera's picture, every scene frame."""
+    from animate_drawing.addon.output import scene_setup
+
+    scene = bpy.context.scene
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    boxes = []
+    for frame in range(scene.frame_start, scene.frame_end + 1):
+        scene.frame_set(frame)
+        world = scene_setup.evaluated_world_vertices(props.mesh_object, depsgraph)
+        pixels = scene_setup.project_to_pixels(props.camera_object, scene, world)[:, :2]
+        boxes.append(np.concatenate([pixels.min(axis=0), pixels.max(axis=0)]))
+    return np.array(boxes)
+
+
+def _assert_framed(boxes: np.ndarray, width: int, height: int) -> None:
+    """Every box inside the picture, and the motion filling it along one side (a camera
+    framing far too much would pass the first check)."""
+    assert boxes[:, :2].min() >= 0 and boxes[:, 2].max() <= width and boxes[:, 3].max() <= height
+    filled = max((boxes[:, 2].max() - boxes[:, 0].min()) / width, (boxes[:, 3].max() - boxes[:, 1].min()) / height)
+    assert filled > 0.8, f"the motion spans {filled:.0%} of the picture"
+
+
+@pytest.mark.parametrize("clip", ["jump", str(CLIP)], ids=["jump", "jumping"])
+def test_the_characters_camera_frames_every_frame_of_the_motion(blender, clip):
+    """The character's own camera holds the whole clip, not only the rest pose (FAIR's jumping
+    leaps forward out of it); a clip retargeted later reframes it (the run's strides)."""
+    bpy = blender
+    from conftest import ANNOTATED
+
+    folder = ANNOTATED / "xkromkad_AnimatedDrawings-1__postava_out"
+    if not folder.is_dir() or not CLIP.exists():
+        pytest.skip("shared drawings or BVH clips missing")
+    scene = bpy.context.scene
+    width, height = scene.render.resolution_x, scene.render.resolution_y = 640, 480
+    assert bpy.ops.animate_drawing.animate(filepath=str(folder / "char_cfg.yaml"), clip=clip) == {"FINISHED"}
+    props = bpy.context.view_layer.objects.active.animate_drawing
+    _assert_framed(_motion_boxes(bpy, props), width, height)
+    assert bpy.ops.animate_drawing.retarget(clip="run") == {"FINISHED"}
+    _assert_framed(_motion_boxes(bpy, props), width, height)
+
+
+def test_a_hidden_character_keeps_its_camera_when_a_clip_is_retargeted(blender):
+    """Nothing to frame (the artist hid the mesh) is no failure: the clip is keyed, the camera stays."""
+    bpy = blender
+    dirs = annotated_biped_dirs()
+    if not dirs:
+        pytest.skip("shared data missing")
+    assert bpy.ops.animate_drawing.animate(filepath=str(dirs[0] / "char_cfg.yaml"), clip="idle") == {"FINISHED"}
+    props = bpy.context.view_layer.objects.active.animate_drawing
+    props.mesh_object.hide_render = True
+    aimed = (tuple(props.camera_object.location), props.camera_object.data.ortho_scale)
+    assert bpy.ops.animate_drawing.retarget(clip="jump") == {"FINISHED"}
+    assert (tuple(props.camera_object.location), props.camera_object.data.ortho_scale) == aimed

@@ -77,7 +77,7 @@ def _build(context, plan, source_path, density, parent_collection) -> bpy.types.
     build_mesh.assign_vertex_groups(mesh_obj, [bone.name for bone in plan.bones], plan.weights)
     build_armature.add_armature_modifier(mesh_obj, armature)
 
-    camera = build_camera.build_camera(f"{name}_camera", plan.to_world(plan.vertices_uv))
+    camera = build_camera.build_camera(f"{name}_camera", plan.to_world(plan.vertices_uv), context.scene)
     collection.objects.link(camera)
     if context.scene.camera is None:
         context.scene.camera = camera

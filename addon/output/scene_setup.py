@@ -1,4 +1,4 @@
-"""Render settings, render engine choice and a camera that frames a whole motion.
+"""Render settings, render engine choice and cameras that frame a whole motion.
 
 Engines: `flat` is our own exact rasteriser for flat textured meshes (see raster.py, the
 fast default); `cycles` runs on the CPU everywhere and is the reference; `workbench` and
@@ -9,18 +9,17 @@ fast default); `cycles` runs on the CPU everywhere and is the reference; `workbe
 from __future__ import annotations
 
 import functools
-import math
 import subprocess
 import sys
 
 import numpy as np
 import bpy
 
+from ..build import build_camera
 from .. import compat
 from .engines import ENGINES
 
 RENDER_CAMERA_NAME = "AnimateDrawing_render_camera"
-CAMERA_DISTANCE = 10.0
 FRAME_MARGIN = 0.06  # fraction of the motion's extent left free on each side
 
 _GL_PROBE = (
@@ -150,43 +149,57 @@ def evaluated_world_vertices(ob: bpy.types.Object, depsgraph) -> np.ndarray:
 
 def motion_bounds(scene: bpy.types.Scene, objects, frames) -> tuple[float, float, float, float]:
     """(x_min, x_max, z_min, z_max) of the meshes over every frame (a jump or a kick included)."""
+    return group_motion_bounds(scene, [objects], frames)[0]
+
+
+def group_motion_bounds(scene: bpy.types.Scene, groups, frames) -> list[tuple[float, float, float, float]]:
+    """`motion_bounds` of each group of meshes, every frame evaluated once for all of them."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
-    lo = np.full(3, np.inf)
-    hi = np.full(3, -np.inf)
+    lo = np.full((len(groups), 3), np.inf)
+    hi = np.full((len(groups), 3), -np.inf)
     for frame in frames:
         scene.frame_set(frame)
-        for ob in objects:
-            points = evaluated_world_vertices(ob, depsgraph)
-            if len(points):
-                lo = np.minimum(lo, points.min(0))
-                hi = np.maximum(hi, points.max(0))
+        for g, objects in enumerate(groups):
+            for ob in objects:
+                points = evaluated_world_vertices(ob, depsgraph)
+                if len(points):
+                    lo[g] = np.minimum(lo[g], points.min(0))
+                    hi[g] = np.maximum(hi[g], points.max(0))
     if not np.all(np.isfinite(lo)):
         raise ValueError("nothing to frame: the scene has no visible mesh")
-    return float(lo[0]), float(hi[0]), float(lo[2]), float(hi[2])
+    return [(float(a[0]), float(b[0]), float(a[2]), float(b[2])) for a, b in zip(lo, hi)]
 
 
 def frame_camera(scene: bpy.types.Scene, bounds, margin: float = FRAME_MARGIN) -> bpy.types.Object:
-    """Orthographic camera at −Y looking along +Y whose view holds `bounds` at the render aspect."""
-    x0, x1, z0, z1 = bounds
-    width, height = scene.render.resolution_x, scene.render.resolution_y
-    extent_x = max(x1 - x0, 1e-3) * (1 + 2 * margin)
-    extent_z = max(z1 - z0, 1e-3) * (1 + 2 * margin)
-    # Blender's ortho_scale spans the larger image side (sensor fit AUTO).
-    per_unit = min(width / extent_x, height / extent_z)
+    """The render camera, made the scene's, holding `bounds` at the render aspect."""
     camera = scene.objects.get(RENDER_CAMERA_NAME)
     if camera is None:
         camera = bpy.data.objects.new(RENDER_CAMERA_NAME, bpy.data.cameras.new(RENDER_CAMERA_NAME))
         scene.collection.objects.link(camera)
-    data = camera.data
-    data.type = "ORTHO"
-    data.sensor_fit = "AUTO"
-    data.ortho_scale = max(width, height) / per_unit
-    data.clip_start = 0.01
-    data.clip_end = CAMERA_DISTANCE * 4
-    camera.location = ((x0 + x1) / 2, -CAMERA_DISTANCE, (z0 + z1) / 2)
-    camera.rotation_euler = (math.pi / 2, 0.0, 0.0)  # view −Z → world +Y, camera up → +Z
+    build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y, margin)
     scene.camera = camera
     return camera
+
+
+def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
+    """Aim each character's own camera at all its meshes cover over `frames` (every pose of the
+    clip just keyed: a jump's top, a dance's widest step), so the artist's camera view shows the
+    whole motion. The scene stays at its current frame."""
+    shown = set(rendered_objects(scene))
+    cameras, groups = [], []
+    for armature in armatures:   # one whose camera was deleted or whose body is hidden is left as it is
+        props = armature.animate_drawing
+        if props.camera_object is not None and props.mesh_object in shown:
+            cameras.append(props.camera_object)
+            groups.append([ob for ob in armature.users_collection[0].all_objects if ob in shown])
+    if not groups:
+        return
+    current = scene.frame_current
+    try:
+        for camera, bounds in zip(cameras, group_motion_bounds(scene, groups, frames)):
+            build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
+    finally:
+        scene.frame_set(current)
 
 
 def project_to_pixels(camera: bpy.types.Object, scene: bpy.types.Scene, world: np.ndarray) -> np.ndarray:
