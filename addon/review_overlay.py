@@ -39,7 +39,8 @@ SELECTED_BOX_RGBA = (0.94, 0.86, 0.0, 1.0)
 OTHER_BOX_RGBA = (0.6, 0.6, 0.6, 0.8)
 OUTLINE_RGBA = (0.0, 0.78, 1.0, 1.0)
 BONE_RGBA = (0.78, 0.0, 0.78, 0.9)
-EYE_RGBA, PUPIL_RGBA, MOUTH_RGBA = (0.0, 0.9, 0.9, 1.0), (1.0, 0.0, 0.63, 1.0), (1.0, 0.24, 0.78, 1.0)  # as models.overlay
+# the face as models.overlay draws it: cyan eyes, magenta pupils, a pink mouth
+EYE_RGBA, PUPIL_RGBA, MOUTH_RGBA = (0.0, 0.9, 0.9, 1.0), (1.0, 0.0, 0.63, 1.0), (1.0, 0.24, 0.78, 1.0)
 FACE_MARKER_PX = 7.0      # face marker dots on screen
 MARKER_REACH_PX = 10.0    # a press this close to a marker picks it up
 JOINT_SIZE_PX = 9.0       # disc diameters on screen
