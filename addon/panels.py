@@ -93,8 +93,8 @@ def draw_review(layout, context, box_drag: bool) -> None:
     row = layout.row(align=True)
     if box_drag:
         row.operator("animate_drawing.ui_drag_box", icon="SELECT_SET")
-        if figures:
-            row.operator("animate_drawing.ui_drag_markers", icon="RESTRICT_SELECT_OFF")
+    if figures:
+        row.operator("animate_drawing.ui_drag_markers", icon="RESTRICT_SELECT_OFF")
     row.operator("animate_drawing.ui_review_drawing", text="Analyze Again",
                  icon="FILE_REFRESH").filepath = analysis.image_path
     row.operator("animate_drawing.ui_dismiss_review", text="", icon="HIDE_ON")

@@ -129,15 +129,20 @@ def mask_outline(mask: np.ndarray, max_points: int = 400) -> np.ndarray:
     return simplify_polygon(outline, epsilon).astype(np.float64)
 
 
-def review_to_world(figure: dict, *others: dict):
-    """Pixels → world for the review quad: where the page cast (`rig.page_layout`) will put the
-    characters of `figure` and `others` (the first one's root joint on x = 0, the lowest box
-    bottom on z = 0, the tallest box 2 units)."""
+def _review_frame(figure: dict, *others: dict) -> tuple[float, float, float]:
+    """(origin u, feet v, world units per pixel) of the review quad: where the page cast
+    (`rig.page_layout`) will put the characters of `figure` and `others` (the first one's root
+    joint on x = 0, the lowest box bottom on z = 0, the tallest box 2 units)."""
     boxes = np.array([[float(c) for c in f["box"]] for f in (figure, *others)])
     joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
     origin_u = joints[0, 0] if len(joints) else (boxes[0, 0] + boxes[0, 2]) / 2
-    feet_v = boxes[:, 3].max()
     scale = CHARACTER_HEIGHT / max(float((boxes[:, 3] - boxes[:, 1]).max()), 1.0)
+    return float(origin_u), float(boxes[:, 3].max()), scale
+
+
+def review_to_world(figure: dict, *others: dict):
+    """Pixels → world (the y = 0 plane) for the review quad (see `_review_frame`)."""
+    origin_u, feet_v, scale = _review_frame(figure, *others)
 
     def to_world(uv) -> np.ndarray:
         uv = np.asarray(uv, dtype=np.float64)
@@ -145,6 +150,17 @@ def review_to_world(figure: dict, *others: dict):
                          (feet_v - uv[..., 1]) * scale], axis=-1)
 
     return to_world
+
+
+def world_to_review(figure: dict, *others: dict):
+    """World points on the drawing's plane → pixels: `review_to_world` backwards."""
+    origin_u, feet_v, scale = _review_frame(figure, *others)
+
+    def to_image(world) -> np.ndarray:
+        world = np.asarray(world, dtype=np.float64)
+        return np.stack([world[..., 0] / scale + origin_u, feet_v - world[..., 2] / scale], axis=-1)
+
+    return to_image
 
 
 def analysed_scale(width: int, height: int) -> float:
@@ -174,12 +190,10 @@ def image_editor_rectangle(region) -> tuple[tuple[float, float], tuple[float, fl
 
 
 def marker_at(context, region_xy) -> tuple[int, str] | None:
-    """(figure index, marker) under a press at `region_xy` in the Image Editor showing the
-    review, or None."""
-    rectangle = image_editor_rectangle(context.region)
-    to_region = image_to_rectangle(context.space_data.image.size, *rectangle)
-    return review_edits.nearest_marker(context.scene.animate_drawing_analysis.figures, to_region, region_xy,
-                                       MARKER_REACH_PX)
+    """(figure index, marker) under a press at `region_xy` in the region showing the review
+    (`region_mapping`), or None."""
+    return review_edits.nearest_marker(context.scene.animate_drawing_analysis.figures, region_mapping(context)[0],
+                                       region_xy, MARKER_REACH_PX)
 
 
 def move_review_marker(context, figure_index: int, marker: str, position) -> None:
@@ -332,9 +346,45 @@ def _current_shapes(context):
     return analysis, figures, analysis_shapes(figures, analysis.figure_index, analysis.included)
 
 
+def _placed_figures(analysis, figures) -> list[dict]:
+    """The figures the review quad is placed by: the ticked ones (all of them while none is)."""
+    return [figures[k] for k in analysis.included or range(len(figures))]
+
+
 def _viewport_mapping(analysis, figures):
-    """Where the ticked figures will stand (all of them while none is ticked)."""
-    return review_to_world(*[figures[k] for k in analysis.included or range(len(figures))])
+    """Where the ticked figures will stand."""
+    return review_to_world(*_placed_figures(analysis, figures))
+
+
+def region_to_plane(xy, perspective_matrix, width: int, height: int) -> np.ndarray:
+    """(N, 2) pixels of a 3D Viewport region → (N, 3) where the rays through them meet the
+    drawing's plane (y = 0): `world_to_region` backwards; NaN where a ray runs along the plane."""
+    ndc = np.asarray(xy, dtype=np.float64).reshape(-1, 2) / np.array([width, height], dtype=np.float64) * 2.0 - 1.0
+    inverse = np.linalg.inv(np.asarray(perspective_matrix, dtype=np.float64))
+    ends = [np.c_[ndc, np.full(len(ndc), depth), np.ones(len(ndc))] @ inverse.T for depth in (-1.0, 1.0)]
+    near, far = (end[:, :3] / end[:, 3:4] for end in ends)
+    along = far - near
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(np.abs(along[:, 1]) > 1e-12, -near[:, 1] / along[:, 1], np.nan)
+    return near + t[:, None] * along
+
+
+def region_mapping(context):
+    """(to_region, to_image): analysed-image pixels ↔ pixels of the region showing the review,
+    an Image Editor showing the drawing or a 3D Viewport (the drawing's plane there)."""
+    if context.area.type == "IMAGE_EDITOR":
+        size, rectangle = context.space_data.image.size, image_editor_rectangle(context.region)
+        return image_to_rectangle(size, *rectangle), rectangle_to_image(size, *rectangle)
+    analysis = context.scene.animate_drawing_analysis
+    placed = _placed_figures(analysis, analysis.figures)
+    to_world, from_world = review_to_world(*placed), world_to_review(*placed)
+    region, view = context.region, context.region_data
+
+    def to_region(uv) -> np.ndarray:
+        return world_to_region(to_world(np.asarray(uv, dtype=np.float64).reshape(-1, 2)),
+                               view.perspective_matrix, region.width, region.height)
+
+    return to_region, lambda xy: from_world(region_to_plane(xy, view.perspective_matrix, region.width, region.height))
 
 
 def _image_shader():
@@ -390,14 +440,7 @@ def _draw_shapes_in_viewport() -> None:
     analysis, figures, shapes = _current_shapes(context)
     if not figures:
         return
-    to_world = _viewport_mapping(analysis, figures)
-    region, view = context.region, context.region_data
-
-    def to_region(uv):
-        return world_to_region(to_world(np.asarray(uv, dtype=np.float64).reshape(-1, 2)),
-                               view.perspective_matrix, region.width, region.height)
-
-    _draw_shapes(shapes, to_region)
+    _draw_shapes(shapes, region_mapping(context)[0])
 
 
 def _draw_in_image_editor() -> None:

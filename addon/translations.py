@@ -99,10 +99,10 @@ FRENCH = {
     "Where the marker goes, in image pixels (origin top-left)":
         "Où va le repère, en pixels de l'image (origine en haut à gauche)",
     "Drag Markers": "Déplacer les repères",
-    "Drag the joints, eyes, pupils and mouth shown over the drawing in the Image Editor to where they "
-    "belong; Esc, right click or Enter ends":
-        "Faire glisser les articulations, yeux, pupilles et bouches affichés sur le dessin dans l'éditeur "
-        "d'images là où ils doivent être ; Échap, clic droit ou Entrée pour terminer",
+    "Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or 3D Viewport) to where "
+    "they belong; Esc, right click or Enter ends":
+        "Faire glisser les articulations, yeux, pupilles et bouches affichés sur le dessin (éditeur d'images "
+        "ou vue 3D) là où ils doivent être ; Échap, clic droit ou Entrée pour terminer",
     "Drag a marker · Esc / right click / Enter: done":
         "Faites glisser un repère · Échap / clic droit / Entrée : terminé",
     "Figure Motion": "Mouvement du personnage",

@@ -17,6 +17,7 @@ import dataclasses
 import os
 
 import bpy
+import numpy as np
 from bpy.props import BoolProperty, FloatVectorProperty, IntProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
@@ -141,9 +142,9 @@ class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):
 
 
 def _image_points(context, region_points):
-    """(N, 2) Image Editor region pixels → analysed-image pixels (origin top-left)."""
-    rectangle = review_overlay.image_editor_rectangle(context.region)
-    return review_overlay.rectangle_to_image(context.space_data.image.size, *rectangle)(region_points)
+    """(N, 2) region pixels → analysed-image pixels (origin top-left) in an Image Editor showing
+    the drawing or a 3D Viewport showing the review (NaN where the view runs along the drawing)."""
+    return review_overlay.region_mapping(context)[1](region_points)
 
 
 def _shows_drawing(context) -> bool:
@@ -181,17 +182,18 @@ class ANIMATE_DRAWING_OT_ui_move_marker(bpy.types.Operator):
 
 
 class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
-    """Modal: drag the review's markers in the Image Editor; each drop is one Move Marker (one undo step)."""
+    """Modal: drag the review's markers where they are shown; each drop is one Move Marker (one undo step)."""
 
     bl_idname = "animate_drawing.ui_drag_markers"
     bl_label = "Drag Markers"
-    bl_description = ("Drag the joints, eyes, pupils and mouth shown over the drawing in the Image Editor "
-                      "to where they belong; Esc, right click or Enter ends")
+    bl_description = ("Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or "
+                      "3D Viewport) to where they belong; Esc, right click or Enter ends")
     bl_options = {"REGISTER"}
 
     @classmethod
     def poll(cls, context):
-        return _shows_drawing(context) and review_overlay.review_is_shown(context)
+        in_viewport = context.area is not None and context.area.type == "VIEW_3D"
+        return (in_viewport or _shows_drawing(context)) and review_overlay.review_is_shown(context)
 
     def invoke(self, context, event):
         self._held = None        # (figure, marker) being dragged
@@ -202,6 +204,8 @@ class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
 
     def modal(self, context, event):
         position = tuple(_image_points(context, (event.mouse_region_x, event.mouse_region_y))[0])
+        if not np.isfinite(position).all():   # a 3D view looking along the drawing: nowhere to put it
+            return {"PASS_THROUGH"}
         if event.type in {"ESC", "RIGHTMOUSE", "RET"} and event.value == "PRESS":
             if self._held is not None:   # mid-drag: the marker goes back
                 self._restore(context)
