@@ -203,30 +203,30 @@ class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
-        position = tuple(_image_points(context, (event.mouse_region_x, event.mouse_region_y))[0])
-        if not np.isfinite(position).all():   # a 3D view looking along the drawing: nowhere to put it
-            return {"PASS_THROUGH"}
         if event.type in {"ESC", "RIGHTMOUSE", "RET"} and event.value == "PRESS":
             if self._held is not None:   # mid-drag: the marker goes back
                 self._restore(context)
             context.workspace.status_text_set(None)
             return {"FINISHED"}
+        pointer = (event.mouse_region_x, event.mouse_region_y)
         if event.type == "LEFTMOUSE" and event.value == "PRESS":
-            self._held = review_overlay.marker_at(context, (event.mouse_region_x, event.mouse_region_y))
-            if self._held is None:
-                return {"PASS_THROUGH"}
-            stored = context.scene.animate_drawing_analysis
-            self._before = (stored.figures_json, stored.joints_edited, stored.face_edited)
+            self._held = review_overlay.marker_at(context, pointer)
+            if self._held is not None:
+                stored = context.scene.animate_drawing_analysis
+                self._before = (stored.figures_json, stored.joints_edited, stored.face_edited)
+                return {"RUNNING_MODAL"}
+        if self._held is None:
+            return {"PASS_THROUGH"}      # pan, zoom and click as usual
+        position = tuple(_image_points(context, pointer)[0])
+        if not np.isfinite(position).all():   # a 3D view looking along the drawing: nowhere to put it
             return {"RUNNING_MODAL"}
-        if event.type == "MOUSEMOVE" and self._held is not None:
+        if event.type == "MOUSEMOVE":
             review_overlay.move_review_marker(context, *self._held, position)   # seen while dragging
-            return {"RUNNING_MODAL"}
-        if event.type == "LEFTMOUSE" and event.value == "RELEASE" and self._held is not None:
+        elif event.type == "LEFTMOUSE" and event.value == "RELEASE":
             figure, marker = self._held
             self._restore(context)   # the operator makes the move again, as its own undo step
             bpy.ops.animate_drawing.ui_move_marker(figure=figure, marker=marker, position=position)
-            return {"RUNNING_MODAL"}
-        return {"PASS_THROUGH"}      # pan and zoom as usual
+        return {"RUNNING_MODAL"}
 
     def _restore(self, context):
         stored = context.scene.animate_drawing_analysis
