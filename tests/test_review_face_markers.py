@@ -112,3 +112,24 @@ def test_an_unedited_face_is_the_one_found_on_the_drawing(blender, tmp_path):
     found = analysis.figures[0].face
     assert np.linalg.norm(rigged_eye - found.eyes[0].center) < 1.5
     assert np.linalg.norm(rigged_mouth - found.mouth.center) < 1.5
+
+
+def test_after_reopening_the_moved_face_is_rigged_on_the_figure_found_again(blender, tmp_path):
+    """The masks are not saved with the .blend: the figure is found again inside its box, and the
+    face the artist placed (kept in the scene) is the one rigged."""
+    bpy = blender
+    from animate_drawing.addon import drawing_analysis
+
+    page, _ = write_page(tmp_path)
+    drawing_analysis.store(bpy.context, analyze_image(page))
+    stored = bpy.context.scene.animate_drawing_analysis
+    stored.include_figures[0] = stored.include_figures[1] = False
+    face = stored.figures[2]["face"]
+    eyes = np.array([eye["center"] for eye in face["eyes"]])
+    bpy.ops.animate_drawing.ui_move_marker(figure=2, marker="eye:1", position=tuple(eyes[1] + EYE_DOWN))
+    drawing_analysis._cache.clear()   # as after reopening the .blend
+
+    assert bpy.ops.animate_drawing.ui_accept_review(clip="jump") == {"FINISHED"}
+    armature = bpy.context.view_layer.objects.active
+    kept = np.array([eye["center"] for eye in json.loads(armature.animate_drawing.edited_face_json)["eyes"]])
+    np.testing.assert_allclose(kept[1] - kept[0], eyes[1] + EYE_DOWN - eyes[0], atol=0.01)   # texture pixels
