@@ -93,18 +93,21 @@ FRENCH = {
         "Accepter construit le personnage avec ce repère à cet endroit",
     "Which reviewed figure (0 = the first)": "Quel personnage vérifié (0 = le premier)",
     "Marker": "Repère",
-    "joint:N, eye:N, pupil:N, mouth or mouth_corner:N (eyes and corners left to right as seen)":
-        "joint:N, eye:N, pupil:N, mouth ou mouth_corner:N (yeux et coins de gauche à droite, vus de face)",
+    "joint:N, eye:N, eye_rim:N (sizes the eye), pupil:N, mouth or mouth_corner:N (eyes and corners left to "
+    "right as seen)":
+        "joint:N, eye:N, eye_rim:N (taille de l'œil), pupil:N, mouth ou mouth_corner:N (yeux et coins de gauche "
+        "à droite, vus de face)",
     "Position": "Position",
     "Where the marker goes, in image pixels (origin top-left)":
         "Où va le repère, en pixels de l'image (origine en haut à gauche)",
     "Drag Markers": "Déplacer les repères",
     "Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or 3D Viewport) to where "
-    "they belong; Esc, right click or Enter ends":
+    "they belong, Shift-drag an eye to size it; Esc, right click or Enter ends":
         "Faire glisser les articulations, yeux, pupilles et bouches affichés sur le dessin (éditeur d'images "
-        "ou vue 3D) là où ils doivent être ; Échap, clic droit ou Entrée pour terminer",
-    "Drag a marker · Esc / right click / Enter: done":
-        "Faites glisser un repère · Échap / clic droit / Entrée : terminé",
+        "ou vue 3D) là où ils doivent être, Maj-glisser un œil pour le redimensionner ; Échap, clic droit ou "
+        "Entrée pour terminer",
+    "Drag a marker · Shift-drag an eye: its size · Esc / right click / Enter: done":
+        "Faites glisser un repère · Maj-glisser un œil : sa taille · Échap / clic droit / Entrée : terminé",
     "Figure Motion": "Mouvement du personnage",
     "The clip this figure moves with on Accept (Page's Clip: the one chosen for the whole page)":
         "Le clip avec lequel ce personnage bouge à l'acceptation (Clip de la page : celui choisi pour "

@@ -27,6 +27,7 @@ from ..addon.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image
+from ..pipeline import review_edits
 from ..pipeline.stages import FIND, load_stage
 from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
 
@@ -162,8 +163,8 @@ class ANIMATE_DRAWING_OT_ui_move_marker(bpy.types.Operator):
     bl_options = {"REGISTER", "UNDO"}
 
     figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
-    marker: StringProperty(name="Marker", description=("joint:N, eye:N, pupil:N, mouth or mouth_corner:N "
-                                                       "(eyes and corners left to right as seen)"))
+    marker: StringProperty(name="Marker", description=("joint:N, eye:N, eye_rim:N (sizes the eye), pupil:N, mouth "
+                                                       "or mouth_corner:N (eyes and corners left to right as seen)"))
     position: FloatVectorProperty(name="Position", size=2,
                                   description="Where the marker goes, in image pixels (origin top-left)")
 
@@ -187,7 +188,8 @@ class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_drag_markers"
     bl_label = "Drag Markers"
     bl_description = ("Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or "
-                      "3D Viewport) to where they belong; Esc, right click or Enter ends")
+                      "3D Viewport) to where they belong, Shift-drag an eye to size it; Esc, right click or "
+                      "Enter ends")
     bl_options = {"REGISTER"}
 
     @classmethod
@@ -199,7 +201,8 @@ class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
         self._held = None        # (figure, marker) being dragged
         self._before = None      # the review as it was when the drag started (Esc puts it back)
         context.window_manager.modal_handler_add(self)
-        context.workspace.status_text_set("Drag a marker · Esc / right click / Enter: done")
+        context.workspace.status_text_set(
+            "Drag a marker · Shift-drag an eye: its size · Esc / right click / Enter: done")
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
@@ -211,6 +214,9 @@ class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
         pointer = (event.mouse_region_x, event.mouse_region_y)
         if event.type == "LEFTMOUSE" and event.value == "PRESS":
             self._held = review_overlay.marker_at(context, pointer)
+            if self._held is not None and event.shift:   # Shift-drag an eye: its rim, which sizes it
+                figure, marker = self._held
+                self._held = (figure, review_edits.rim_of(marker) or marker)
             if self._held is not None:
                 stored = context.scene.animate_drawing_analysis
                 self._before = (stored.figures_json, stored.joints_edited, stored.face_edited)

@@ -2,9 +2,10 @@
 
 Each figure of a review (the JSON of `Scene.animate_drawing_analysis.figures`: box, joints and
 face in analysed-image pixels) has a marker on every joint, every eye (its centre), every drawn
-pupil and the mouth (its centre and both corners). `move_marker` puts one where the artist
-dropped it; the part it belongs to (`part_of`: "joints" or "face") is then taken from the review
-instead of the detection when the figure is built (`pipeline.plan.apply_review`). Plain Python.
+pupil and the mouth (its centre and both corners); an eye's rim (`rim_of`) is moved to size it.
+`move_marker` puts one where the artist dropped it; the part it belongs to (`part_of`: "joints"
+or "face") is then taken from the review instead of the detection when the figure is built
+(`pipeline.plan.apply_review`). Plain Python.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-JOINT, EYE, PUPIL, MOUTH, CORNER = "joint", "eye", "pupil", "mouth", "mouth_corner"
-PARTS = {JOINT: "joints", EYE: "face", PUPIL: "face", MOUTH: "face", CORNER: "face"}
+JOINT, EYE, RIM, PUPIL, MOUTH, CORNER = "joint", "eye", "eye_rim", "pupil", "mouth", "mouth_corner"
+PARTS = {JOINT: "joints", EYE: "face", RIM: "face", PUPIL: "face", MOUTH: "face", CORNER: "face"}
+MIN_EYE_RADIUS = 1.0   # pixels: an eye dragged smaller still has lids to close
 
 
 def marker_name(kind: str, number: int | None = None) -> str:
-    """"joint:3", "eye:0", "pupil:1", "mouth", "mouth_corner:0" (left as the viewer sees it)."""
+    """"joint:3", "eye:0", "eye_rim:0", "pupil:1", "mouth", "mouth_corner:0" (left as the viewer sees it)."""
     return kind if number is None else f"{kind}:{number}"
 
 
@@ -50,6 +52,12 @@ def markers(figure: dict) -> list[tuple[str, tuple[float, float]]]:
     return points
 
 
+def rim_of(marker: str) -> str | None:
+    """The rim of the eye `marker` marks (moving it sizes the eye), None for any other marker."""
+    kind, number = _parse(marker)
+    return marker_name(RIM, number) if kind == EYE else None
+
+
 def nearest_marker(figures: list[dict], to_view: Callable[[np.ndarray], np.ndarray], point,
                    reach: float) -> tuple[int, str] | None:
     """(figure index, marker) of the marker nearest `point` within `reach`, both in the space
@@ -69,7 +77,8 @@ def nearest_marker(figures: list[dict], to_view: Callable[[np.ndarray], np.ndarr
 
 def move_marker(figure: dict, marker: str, point) -> dict:
     """A copy of `figure` with `marker` at `point` (image pixels): an eye takes its pupil along,
-    the mouth its corners. Raises ValueError for a marker the figure does not have."""
+    the mouth its corners, a rim sets its eye's radius. Raises ValueError for a marker the figure
+    does not have."""
     kind, number = _parse(marker)
     x, y = float(point[0]), float(point[1])
     moved = copy.deepcopy(figure)
@@ -78,7 +87,10 @@ def move_marker(figure: dict, marker: str, point) -> dict:
             moved["joints"][number] = [x, y]
             return moved
         face = moved["face"]
-        if kind in (EYE, PUPIL):
+        if kind == RIM:
+            eye = face["eyes"][number]
+            eye["radius"] = max(MIN_EYE_RADIUS, float(np.hypot(x - eye["center"][0], y - eye["center"][1])))
+        elif kind in (EYE, PUPIL):
             eye = face["eyes"][number]
             if kind == PUPIL and eye.get("pupil") is None:
                 raise IndexError(number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from animate_drawing.pipeline.review_edits import markers, move_marker, nearest_marker, part_of
+from animate_drawing.pipeline.review_edits import markers, move_marker, nearest_marker, part_of, rim_of
 
 FIGURE = {
     "box": [0, 0, 100, 200],
@@ -21,6 +21,7 @@ def test_every_joint_eye_pupil_and_mouth_point_is_a_marker():
     names = [name for name, _ in markers(FIGURE)]
     assert names == ["joint:0", "joint:1", "joint:2", "joint:3", "eye:0", "pupil:0", "eye:1",
                      "mouth", "mouth_corner:0", "mouth_corner:1"]
+    assert rim_of("eye:1") == "eye_rim:1" and rim_of("mouth") is None and rim_of("joint:2") is None
     assert markers({"box": [0, 0, 1, 1], "joints": [], "face": None}) == []
     assert {part_of(name) for name in names} == {"joints", "face"}
     assert part_of("joint:3") == "joints" and part_of("mouth") == "face"
@@ -50,9 +51,12 @@ def test_an_eye_takes_its_pupil_along_and_the_mouth_its_corners():
     moved = move_marker(FIGURE, "pupil:0", (38.0, 29.0))
     assert moved["face"]["eyes"][0]["center"] == [40.0, 30.0] and moved["face"]["eyes"][0]["pupil"] == [38.0, 29.0]
     assert move_marker(FIGURE, "joint:2", (51.0, 95.0))["joints"][2] == [51.0, 95.0]
+    sized = move_marker(FIGURE, "eye_rim:0", (40.0, 37.0))["face"]["eyes"][0]   # the rim (Shift-drag) sizes it
+    assert sized == {"center": [40.0, 30.0], "radius": 7.0, "pupil": [41.0, 31.0]}
+    assert move_marker(FIGURE, "eye_rim:0", (40.0, 30.0))["face"]["eyes"][0]["radius"] == 1.0
 
 
-@pytest.mark.parametrize("marker", ["pupil:1", "eye:2", "joint:9", "joint:-1", "nose", "mouth:0", "eye"])
+@pytest.mark.parametrize("marker", ["pupil:1", "eye:2", "eye_rim:2", "joint:9", "joint:-1", "nose", "mouth:0", "eye"])
 def test_a_marker_the_figure_has_not_is_refused(marker):
     with pytest.raises(ValueError):
         move_marker(FIGURE, marker, (1.0, 1.0))
