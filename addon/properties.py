@@ -81,7 +81,8 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     image_path: StringProperty(name="Image", subtype="FILE_PATH", description="The analysed drawing")
     figures_json: StringProperty(
         name="Figures",
-        description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), most person-like first",
+        description="JSON list of {box, score, joints, joint_conf, face} per figure (image pixels), most "
+                    "person-like first",
     )
     figure_index: IntProperty(name="Figure", default=0, min=0,
                               description="Which found figure the review shows on top, with its joint confidences "

@@ -77,9 +77,14 @@ FRENCH = {
         "Gauche, haut, droite, bas du personnage en pixels de l'image (origine en haut à gauche) ; "
         "tout à zéro trouve les personnages automatiquement",
     "Accept and Animate": "Accepter et animer",
-    "Build a character from every ticked figure, standing where it was drawn, and animate them with the chosen clip":
-        "Construire un personnage pour chaque figure cochée, là où elle est dessinée, et les animer avec "
-        "le clip choisi",
+    "Build a character from every ticked figure, standing where it was drawn, and animate each with its own "
+    "clip or the chosen one":
+        "Construire un personnage pour chaque figure cochée, là où elle est dessinée, et animer chacun avec "
+        "son propre clip ou celui choisi",
+    "The page's clip, for every figure without its own: library clip id, .bvh path or video of a person; "
+    "empty = the default clip from the preferences":
+        "Le clip de la page, pour chaque personnage sans clip propre : identifiant d'un clip de la "
+        "bibliothèque, fichier .bvh ou vidéo d'une personne ; vide = le clip par défaut des préférences",
     "Hide Review": "Masquer la vérification",
     "Hide the analysis overlay (the analysis is kept)": "Masquer la superposition (l'analyse est conservée)",
     "Draw Figure Box": "Tracer le cadre du personnage",

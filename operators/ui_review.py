@@ -112,11 +112,12 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_accept_review"
     bl_label = "Accept and Animate"
     bl_description = ("Build a character from every ticked figure, standing where it was drawn, "
-                      "and animate them with the chosen clip")
+                      "and animate each with its own clip or the chosen one")
     bl_options = {"REGISTER"}  # the animate job records the one undo step when it finishes
 
-    clip: StringProperty(name="Motion", description="Library clip id, .bvh path or video of a person; "
-                                                    "empty = the default clip from the preferences")
+    clip: StringProperty(name="Motion", description="The page's clip, for every figure without its own: library "
+                                                    "clip id, .bvh path or video of a person; empty = the "
+                                                    "default clip from the preferences")
 
     @classmethod
     def poll(cls, context):
