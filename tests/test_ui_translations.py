@@ -59,7 +59,7 @@ def test_every_property_has_a_tooltip(blender):
     from animate_drawing.addon import properties  # the character data the panels show
 
     missing = [f"{cls.__name__}.{prop.identifier}" for module in _ui_modules() + [properties]
-               for cls in module.CLASSES for prop in _own_properties(cls) if not prop.description]
+               for cls in module.CLASSES for prop in _shown_properties(cls) if not prop.description]
     assert missing == []
 
 
