@@ -53,6 +53,7 @@ class Figure:
     joint_snapped: np.ndarray = field(default_factory=lambda: np.zeros(16, bool))  # moved onto the mask
     face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
     face_note: str = ""                      # why no face was found
+    face_edited: bool = False                # placed by the artist in the review: rigged as it is, not looked for again
     body: str = "biped"                      # biped | quadruped | limbless (models/body_kind.py)
 
     def mask_box(self) -> tuple[float, float, float, float]:

@@ -93,6 +93,18 @@ class Face:
         mouth = None if self.mouth is None else Mouth(p(self.mouth.center), tuple(p(c) for c in self.mouth.corners))
         return Face(eyes, mouth)
 
+    @staticmethod
+    def from_json(data: dict | None) -> "Face | None":
+        """The face `to_json` wrote (or an artist edited in the review); None stays None."""
+        if data is None:
+            return None
+        def p(xy):
+            return None if xy is None else (float(xy[0]), float(xy[1]))
+        eyes = tuple(Eye(p(e["center"]), float(e["radius"]), p(e.get("pupil"))) for e in data.get("eyes", ()))
+        mouth = data.get("mouth")
+        mouth = None if mouth is None else Mouth(p(mouth["center"]), tuple(p(c) for c in mouth["corners"]))
+        return Face(eyes, mouth)
+
     def to_json(self) -> dict:
         def r(xy):
             return None if xy is None else [round(float(xy[0]), 2), round(float(xy[1]), 2)]

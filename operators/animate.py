@@ -38,10 +38,9 @@ def review_first(context, path: str) -> bool:
     return not is_character_dir(path) and drawing_analysis.stored_review(context, path) is None
 
 
-def _reviewed_figures(context, path: str):
-    """The analyse stage's "find": the stored review's ticked figures (edited joints applied),
-    else a fresh analysis's first figure. Runs on the worker; `context` is read now."""
-    review = drawing_analysis.stored_review(context, path)
+def _reviewed_figures(context, path: str, review: dict | None):
+    """The analyse stage's "find": the stored `review`'s ticked figures (edited joints and faces
+    applied), else a fresh analysis's first figure. Runs on the worker; `context` is read now."""
     settings = drawing_analysis.settings_from_preferences(context)
 
     def find(loaded) -> Found:
@@ -59,13 +58,18 @@ def _reviewed_figures(context, path: str):
 def animate_job(context, path: str, clip: str, density: float) -> jobs.Job:
     """The whole drawing (or character folder) → animated characters flow as one job (one undo
     step): the pipeline's stages up to the motion, every reviewed figure placed where it stands
-    on the page with `clip` (each with its time offset); the motion also sets the scene's end
-    frame and selects the characters, the first active. `context` is read now (review,
-    preferences, the scene's frame rate and start)."""
-    find, keep = (None, None) if is_character_source(path) else _reviewed_figures(context, path)
+    on the page with its own clip from the review or else `clip` (each with its time offset,
+    as the CLI's `--figure-motions`); the motion also sets the scene's end frame and selects
+    the characters, the first active. `context` is read now (review, preferences, the scene's
+    frame rate and start)."""
+    review, find, keep = None, None, None
+    if not is_character_source(path):
+        review = drawing_analysis.stored_review(context, path)
+        find, keep = _reviewed_figures(context, path, review)
     clip = clip or get_preferences(context).default_clip or list_clips()[0][0]
+    clips = [own or clip for own in review["clips"]] if review is not None else [clip]
     scene = context.scene
-    motion = motion_stage([clip], scene_fps(scene), frame_start=scene.frame_start)
+    motion = motion_stage(clips, scene_fps(scene), frame_start=scene.frame_start)
 
     def animate(built):
         built = motion.run(built)

@@ -4,9 +4,11 @@
 `Scene.animate_drawing_analysis`; the overlay then shows box, mask outline and joints. When
 no figure was found (or the wrong one), the artist drags a box in the Image Editor
 (`ui_drag_box`) or passes one in image pixels (`ui_review_drawing(box=…)`) and the drawing is
-analysed again inside that box. `ui_accept_review` hands the reviewed analysis to
-`animate_drawing.animate`, which builds a character from every ticked figure (placed as on the
-page) and animates them with the chosen clip, in one undo step.
+analysed again inside that box. Joints, eyes, pupils and mouths are corrected by dragging their
+markers (`ui_drag_markers`, each drop one `ui_move_marker`). `ui_accept_review` hands the
+reviewed analysis to `animate_drawing.animate`, which builds a character from every ticked
+figure (placed as on the page, its edited joints and face) and animates each with its own clip
+or the page's, in one undo step.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import dataclasses
 import os
 
 import bpy
-from bpy.props import BoolProperty, FloatVectorProperty, StringProperty
+import numpy as np
+from bpy.props import BoolProperty, FloatVectorProperty, IntProperty, StringProperty
 from bpy_extras.io_utils import ImportHelper
 
 from ..addon import jobs
@@ -25,6 +28,7 @@ from ..addon.ui.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image
+from ..pipeline import review_edits
 from ..pipeline.stages import FIND, load_stage
 from .ui_common import show_in_image_editors, start_reported, tell_if_failed, tell_user
 
@@ -109,11 +113,12 @@ class ANIMATE_DRAWING_OT_ui_accept_review(bpy.types.Operator):
     bl_idname = "animate_drawing.ui_accept_review"
     bl_label = "Accept and Animate"
     bl_description = ("Build a character from every ticked figure, standing where it was drawn, "
-                      "and animate them with the chosen clip")
+                      "and animate each with its own clip or the chosen one")
     bl_options = {"REGISTER"}  # the animate job records the one undo step when it finishes
 
-    clip: StringProperty(name="Motion", description="Library clip id, .bvh path or video of a person; "
-                                                    "empty = the default clip from the preferences")
+    clip: StringProperty(name="Motion", description="The page's clip, for every figure without its own: library "
+                                                    "clip id, .bvh path or video of a person; empty = the "
+                                                    "default clip from the preferences")
 
     @classmethod
     def poll(cls, context):
@@ -139,6 +144,105 @@ class ANIMATE_DRAWING_OT_ui_dismiss_review(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def _image_points(context, region_points):
+    """(N, 2) region pixels → analysed-image pixels (origin top-left) in an Image Editor showing
+    the drawing or a 3D Viewport showing the review (NaN where the view runs along the drawing)."""
+    return review_overlay.region_mapping(context)[1](region_points)
+
+
+def _shows_drawing(context) -> bool:
+    """An Image Editor showing a drawing from a file (where the review's boxes and markers are drawn)."""
+    space = context.space_data
+    return (context.area is not None and context.area.type == "IMAGE_EDITOR"
+            and space.image is not None and space.image.filepath != "")
+
+
+class ANIMATE_DRAWING_OT_ui_move_marker(bpy.types.Operator):
+    bl_idname = "animate_drawing.ui_move_marker"
+    bl_label = "Move Marker"
+    bl_description = ("Move one joint, eye, pupil or mouth marker of a reviewed figure; Accept builds the "
+                      "figure with it there")
+    bl_options = {"REGISTER", "UNDO"}
+
+    figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
+    marker: StringProperty(name="Marker", description=("joint:N, eye:N, eye_rim:N (sizes the eye), pupil:N, mouth "
+                                                       "or mouth_corner:N (eyes and corners left to right as seen)"))
+    position: FloatVectorProperty(name="Position", size=2,
+                                  description="Where the marker goes, in image pixels (origin top-left)")
+
+    @classmethod
+    def poll(cls, context):
+        analysis = getattr(context.scene, "animate_drawing_analysis", None)
+        return bool(analysis and analysis.figures_json)
+
+    def execute(self, context):
+        try:
+            review_overlay.move_review_marker(context, self.figure, self.marker, tuple(self.position))
+        except ValueError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
+class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
+    """Modal: drag the review's markers where they are shown; each drop is one Move Marker (one undo step)."""
+
+    bl_idname = "animate_drawing.ui_drag_markers"
+    bl_label = "Drag Markers"
+    bl_description = ("Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or "
+                      "3D Viewport) to where they belong, Shift-drag an eye to size it; Esc, right click or "
+                      "Enter ends")
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        in_viewport = context.area is not None and context.area.type == "VIEW_3D"
+        return (in_viewport or _shows_drawing(context)) and review_overlay.review_is_shown(context)
+
+    def invoke(self, context, event):
+        self._held = None        # (figure, marker) being dragged
+        self._before = None      # the review as it was when the drag started (Esc puts it back)
+        context.window_manager.modal_handler_add(self)
+        context.workspace.status_text_set(
+            "Drag a marker · Shift-drag an eye: its size · Esc / right click / Enter: done")
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        if event.type in {"ESC", "RIGHTMOUSE", "RET"} and event.value == "PRESS":
+            if self._held is not None:   # mid-drag: the marker goes back
+                self._restore(context)
+            context.workspace.status_text_set(None)
+            return {"FINISHED"}
+        pointer = (event.mouse_region_x, event.mouse_region_y)
+        if event.type == "LEFTMOUSE" and event.value == "PRESS":
+            self._held = review_overlay.marker_at(context, pointer)
+            if self._held is not None and event.shift:   # Shift-drag an eye: its rim, which sizes it
+                figure, marker = self._held
+                self._held = (figure, review_edits.rim_of(marker) or marker)
+            if self._held is not None:
+                stored = context.scene.animate_drawing_analysis
+                self._before = (stored.figures_json, stored.joints_edited, stored.face_edited)
+                return {"RUNNING_MODAL"}
+        if self._held is None:
+            return {"PASS_THROUGH"}      # pan, zoom and click as usual
+        position = tuple(_image_points(context, pointer)[0])
+        if not np.isfinite(position).all():   # a 3D view looking along the drawing: nowhere to put it
+            return {"RUNNING_MODAL"}
+        if event.type == "MOUSEMOVE":
+            review_overlay.move_review_marker(context, *self._held, position)   # seen while dragging
+        elif event.type == "LEFTMOUSE" and event.value == "RELEASE":
+            figure, marker = self._held
+            self._restore(context)   # the operator makes the move again, as its own undo step
+            bpy.ops.animate_drawing.ui_move_marker(figure=figure, marker=marker, position=position)
+        return {"RUNNING_MODAL"}
+
+    def _restore(self, context):
+        stored = context.scene.animate_drawing_analysis
+        stored.figures_json, stored.joints_edited, stored.face_edited = self._before
+        self._held = None
+        review_overlay.redraw_all(context)
+
+
 class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
     """Modal: drag a rectangle around the figure in the Image Editor, then analyze inside it."""
 
@@ -150,9 +254,7 @@ class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        space = context.space_data
-        return (context.area is not None and context.area.type == "IMAGE_EDITOR"
-                and space.image is not None and space.image.filepath != "")
+        return _shows_drawing(context)
 
     def invoke(self, context, event):
         self._start = None
@@ -183,14 +285,9 @@ class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
 
     def _image_box(self, context) -> tuple[float, float, float, float]:
         """The dragged rectangle in analysed-image pixels (origin top-left)."""
-        image = context.space_data.image
-        w, h = image.size
-        scale = review_overlay.analysed_scale(w, h)
-        view2d = context.region.view2d
-        (u0, v0), (u1, v1) = (view2d.region_to_view(*p) for p in (self._start, self._end))
-        xs = sorted((u0 * w * scale, u1 * w * scale))
-        ys = sorted(((1.0 - v0) * h * scale, (1.0 - v1) * h * scale))
-        return xs[0], ys[0], xs[1], ys[1]
+        corners = _image_points(context, (self._start, self._end))
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
 
     def _draw(self):
         if self._start is None:
@@ -214,4 +311,5 @@ class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
 
 
 CLASSES = (ANIMATE_DRAWING_OT_ui_review_drawing, ANIMATE_DRAWING_OT_ui_accept_review,
-           ANIMATE_DRAWING_OT_ui_dismiss_review, ANIMATE_DRAWING_OT_ui_drag_box)
+           ANIMATE_DRAWING_OT_ui_dismiss_review, ANIMATE_DRAWING_OT_ui_move_marker,
+           ANIMATE_DRAWING_OT_ui_drag_markers, ANIMATE_DRAWING_OT_ui_drag_box)

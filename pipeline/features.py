@@ -25,9 +25,10 @@ def find_plan_face(plan: RigPlan):
 
 
 def plan_face(plan: RigPlan) -> FeaturePlan:
-    """The face found on the drawing as an overlay mesh with shape keys (`rig.face_rig`): no
-    bones of its own (it is skinned with the drawing's weights), the controls that move it."""
-    face, why = find_plan_face(plan)
+    """The face found on the drawing (or placed by the artist) as an overlay mesh with shape keys
+    (`rig.face_rig`): no bones of its own (it is skinned with the drawing's weights), the
+    controls that move it."""
+    face, why = (plan.edited_face, "") if plan.edited_face is not None else find_plan_face(plan)
     face_plan, notes = plan_face_rig(face, plan.texture, plan.mask, plan.vertices_uv, plan.triangles, plan.weights)
     if face is None and why:
         notes = [f"no face found ({why}): the character has no face rig"]

@@ -15,7 +15,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..formats.char_cfg import CharacterConfig
-from ..models.analyze import AnalysisSettings, DrawingAnalysis, analyze_image, figure_to_character, person_likeness
+from ..models.analyze import (AnalysisSettings, DrawingAnalysis, Figure, analyze_image, figure_to_character,
+                              person_likeness)
+from ..models.face import Face
 from ..models.joints import AD_NAMES
 from ..motions.quality import analysis_warnings
 from ..rig.character import CFG_FILE, load_character_dir
@@ -73,23 +75,33 @@ def apply_review(analysis: DrawingAnalysis, review: dict | None, settings: Analy
                  source: str | os.PathLike) -> tuple[DrawingAnalysis, list[int]]:
     """(analysis, figure indices) to build from. Without a `review`: figure 0 of `analysis` (None:
     analyse `source`). With one (kept in the scene: {"indices", "figures": the ticked figures'
-    JSON in that order, "count", "joints_edited"}): those figures, found again inside their boxes
-    when `analysis` does not hold the reviewed figures, with the artist's joints when edited."""
+    JSON in that order, "count", "joints_edited", "face_edited"}): those figures, found again
+    inside their boxes when `analysis` does not hold the reviewed figures, with the artist's
+    joints and faces when edited."""
     if review is None:
         return (analysis if analysis is not None else analyze_image(source, settings)), [0]
     indices, reviewed = list(review["indices"]), review["figures"]
     if analysis is None or len(analysis.figures) != review["count"]:
         # The masks are not saved with the scene: find each reviewed figure again inside its box.
         analysis, indices = _found_in_boxes(source, settings, reviewed), list(range(len(reviewed)))
-    if review["joints_edited"]:
-        # A copy with the artist's joints: the given analysis stays as detected.
+    if review["joints_edited"] or review.get("face_edited"):
+        # A copy with the artist's edits: the given analysis stays as detected.
         figures = list(analysis.figures)
         for index, figure in zip(indices, reviewed):
-            joints = np.asarray(figure["joints"], dtype=np.float64).reshape(-1, 2)
-            # Joints the artist placed are sure: no low-confidence warning about them later.
-            figures[index] = dataclasses.replace(figures[index], joints=joints, joint_conf=np.ones(len(joints)))
+            figures[index] = _edited_figure(figures[index], figure, review)
         analysis = dataclasses.replace(analysis, figures=figures)
     return analysis, indices
+
+
+def _edited_figure(figure: Figure, reviewed: dict, review: dict) -> Figure:
+    """`figure` with the joints and the face of its reviewed JSON, where the artist edited them."""
+    if review["joints_edited"]:
+        joints = np.asarray(reviewed["joints"], dtype=np.float64).reshape(-1, 2)
+        # Joints the artist placed are sure: no low-confidence warning about them later.
+        figure = dataclasses.replace(figure, joints=joints, joint_conf=np.ones(len(joints)))
+    if review.get("face_edited") and reviewed.get("face") is not None:
+        figure = dataclasses.replace(figure, face=Face.from_json(reviewed["face"]), face_edited=True)
+    return figure
 
 
 def _found_in_boxes(source, settings: AnalysisSettings, reviewed: list[dict]) -> DrawingAnalysis:
@@ -113,6 +125,9 @@ def plan_figure(analysis: DrawingAnalysis, index: int, name: str,
     texture, mask, config, bbox = figure_to_character(analysis, index)
     plan = build_rig_plan(texture, mask, config, name, density=density)
     plan.analysis_warnings = figure_doubts(analysis, index)
+    figure = analysis.figures[index]
+    if figure.face_edited and figure.face is not None:   # image → texture pixels
+        plan.edited_face = figure.face.moved(-bbox["left"], -bbox["top"])
     return plan, (bbox["left"], bbox["top"])
 
 

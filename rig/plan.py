@@ -56,6 +56,8 @@ class RigPlan:
     depth: np.ndarray | None = None     # (N,) world units behind the drawing: > 0 for the underlay (rig.underlay)
     analysis_warnings: list[str] = field(default_factory=list)  # what the vision models doubted (motions.quality)
     features: list = field(default_factory=list)  # rig.features.FeaturePlan per feature beyond the body, in order
+    edited_face: object | None = None   # models.face.Face in texture pixels placed by the artist: rigged as it
+                                        # is instead of looking for the face on the texture
 
     def to_world(self, uv) -> np.ndarray:
         """(..., 2) pixels → (..., 3) world xyz on the y = 0 plane."""

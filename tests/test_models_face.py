@@ -214,6 +214,10 @@ def test_face_moves_scales_and_writes_json():
     record = json.loads(json.dumps(moved.to_json()))
     assert set(record) == {"eyes", "mouth"} and len(record["eyes"]) == 2
     assert set(record["eyes"][0]) == {"center", "radius", "pupil"} and len(record["mouth"]["corners"]) == 2
+    back = Face.from_json(record)                       # what the review keeps and the rig reads back
+    assert back.to_json() == record and Face.from_json(None) is None
+    assert np.allclose(back.eyes[0].center, moved.eyes[0].center, atol=0.01)
+    assert back.mouth.corners[1] == tuple(record["mouth"]["corners"][1])
 
 
 def test_the_overlay_draws_eye_circles_and_the_mouth():

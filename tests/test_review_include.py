@@ -107,3 +107,32 @@ def test_after_reopening_the_ticked_figures_are_found_again_with_their_edited_jo
         locs = {j["name"]: np.array(j["loc"]) for j in config["skeleton"]}
         rigged.append(np.linalg.norm(locs["left_hand"] - locs["left_elbow"]))
     assert min(abs(r - reviewed) for r in rigged) < 3.0   # whole-pixel rounding and mask snapping
+
+
+def test_each_ticked_figure_moves_with_its_own_clip_or_the_pages_as_the_cli_figure_motions(blender, tmp_path):
+    """A figure row's clip (default: the page's) is the clip its character gets on Accept, through
+    the CLI's `--figure-motions` path (the motion stage's clips in cast order)."""
+    bpy = blender
+    from animate_drawing.addon.build import drawing_analysis
+    from animate_drawing.pipeline.cast import cast_of_analysis
+
+    page, _ = write_page(tmp_path)
+    analysis = analyze_image(page)
+    drawing_analysis.store(bpy.context, analysis)
+    stored = bpy.context.scene.animate_drawing_analysis
+    assert [choice.clip for choice in stored.figure_choices] == ["PAGE"] * 3   # every row: the page's clip
+    stored.figure_choices[0].clip = "wave"
+    stored.figure_choices[1].clip = "dab"          # unticked below: its clip is not used
+    stored.include_figures[1] = False
+    assert drawing_analysis.stored_review(bpy.context, page)["clips"] == ["wave", ""]
+
+    assert bpy.ops.animate_drawing.ui_accept_review(clip="jump") == {"FINISHED"}
+    expected = cast_of_analysis(analysis, page, [0, 2])
+    actions = {ob.animate_drawing.character_name: ob.animation_data.action.name
+               for ob in bpy.data.objects if ob.type == "ARMATURE"}
+    assert len(actions) == 2
+    assert actions[expected.plans[0].name].endswith("|wave")   # its own clip
+    assert actions[expected.plans[1].name].endswith("|jump")   # the page's clip
+
+    drawing_analysis.store(bpy.context, analysis)                # a new analysis: every row back to the page's
+    assert [choice.clip for choice in stored.figure_choices] == ["PAGE"] * 3

@@ -36,8 +36,11 @@ paper = bpy.data.images.new("paper", 320, 160)
 paper.pixels.foreach_set(np.tile(np.float32([0.5, 0.5, 0.5, 1.0]), 320 * 160))
 # joints on a grid, far apart; the first eight unsure (0), the others sure (1)
 joints = [(24 + 36 * (i % 8), 40 + 80 * (i // 8)) for i in range(len(AD_NAMES))]
+# a face between the two rows of joints: an eye with a pupil, a mouth
+face = {"eyes": [{"center": [60, 80], "radius": 12, "pupil": [65, 80]}],
+        "mouth": {"center": [120, 96], "corners": [[100, 90], [140, 90]]}}
 figure = {"box": [10, 10, 310, 150], "score": 0.9, "joints": joints,
-          "joint_conf": [0.0] * 8 + [1.0] * 8, "outline": []}
+          "joint_conf": [0.0] * 8 + [1.0] * 8, "outline": [], "face": face}
 rgba = review_overlay.review_picture(paper, [figure], 0, 320).astype(int)
 checks = {
     "size": rgba.shape == (160, 320, 4),
@@ -46,6 +49,12 @@ checks = {
     "unsure joint ring white": tuple(rgba[40, 24 + 8, :3]) == (255, 255, 255),
     "box edge yellow": rgba[10, 160, 0] > 200 and rgba[10, 160, 1] > 180 and rgba[10, 160, 2] < 80,
     "paper elsewhere": np.ptp(rgba[75:85, 296:306, :3]) == 0 and rgba[80, 300, 3] == 255,
+    "eye marker cyan": np.abs(rgba[80, 60, :3] - np.round(255 * np.array(review_overlay.EYE_RGBA[:3]))).max() <= 2,
+    "pupil marker magenta":
+        np.abs(rgba[80, 65, :3] - np.round(255 * np.array(review_overlay.PUPIL_RGBA[:3]))).max() <= 2,
+    "mouth markers pink": all(np.abs(rgba[y, x, :3] - np.round(255 * np.array(review_overlay.MOUTH_RGBA[:3]))).max()
+                              <= 2 for x, y in ((120, 96), (100, 90), (140, 90))),
+    "eye circle drawn": rgba[80 - 12, 60, 1] > 150 and rgba[80 - 12, 60, 0] < 100,
 }
 # An unticked figure (not built on Accept) is drawn faint: its box edge half paper, half yellow.
 faint = review_overlay.review_picture(paper, [figure], 0, 320, included=[]).astype(int)

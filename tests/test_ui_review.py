@@ -73,12 +73,58 @@ def test_viewport_projection_and_joint_discs():
     front = Matrix(((1, 0, 0, 0), (0, 0, 1, 0), (0, 1, 0, 0), (0, 0, 0, 1)))
     region = review_overlay.world_to_region(np.array([[0, 0, 0], [1, 0, 1], [-1, 5, -1]]), front, 200, 100)
     assert np.allclose(region, [[100, 50], [200, 100], [0, 0]])
+    plane = review_overlay.region_to_plane(region[:2], front, 200, 100)   # and back onto the drawing
+    assert np.allclose(plane, [[0, 0, 0], [1, 0, 1]])
 
     corners = review_overlay.disc_triangles(np.array([[10.0, 20.0], [50.0, 60.0]]), radius=4.0, segments=8)
     assert corners.shape == (2 * 8 * 3, 2)
     first = corners[:24] - (10.0, 20.0)
     assert np.allclose(np.linalg.norm(first, axis=1)[np.linalg.norm(first, axis=1) > 0], 4.0)
     assert np.allclose(corners[24:].mean(axis=0), (50.0, 60.0), atol=1.5)
+
+
+@pytest.mark.blender
+def test_a_press_in_the_image_editor_lands_on_the_marker_drawn_there():
+    """The drag's way back from region pixels to image pixels undoes the drawing's way there, for
+    a drawing larger than the analysed copy, and a press within reach picks the marker up."""
+    pytest.importorskip("bpy")
+    from animate_drawing.addon.ui import review_overlay
+    from animate_drawing.pipeline.review_edits import markers, nearest_marker
+
+    file_size, corners = (4000, 3000), ((15.0, 40.0), (4015.0, 3040.0))   # analysed at half size, zoomed 2x
+    to_region = review_overlay.image_to_rectangle(file_size, *corners)
+    to_image = review_overlay.rectangle_to_image(file_size, *corners)
+    points = np.array([[0.0, 0.0], [123.4, 567.8], [1999.0, 1499.0]])
+    np.testing.assert_allclose(to_image(to_region(points)), points, atol=1e-9)
+    figure = dict(_figure(), face={"eyes": [{"center": [50.0, 40.0], "radius": 5.0, "pupil": None}], "mouth": None})
+    for name, xy in markers(figure):
+        press = to_region(np.array([xy]))[0] + (3.0, -4.0)            # 5 screen pixels off
+        assert nearest_marker([figure], to_region, press, review_overlay.MARKER_REACH_PX) == (0, name)
+    assert nearest_marker([figure], to_region, to_region(np.array([[50.0, 40.0]]))[0] + 11.0,
+                          review_overlay.MARKER_REACH_PX) is None
+
+
+@pytest.mark.blender
+def test_a_press_in_the_3d_viewport_lands_on_the_marker_drawn_there(blender):
+    """In the 3D Viewport the markers stand on the drawing's quad: a press is traced back onto that
+    plane, so picking and dropping a marker there works like in the Image Editor."""
+    bpy = blender
+    from animate_drawing.addon.ui import review_overlay
+    from animate_drawing.pipeline.review_edits import markers
+
+    bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))
+    window = bpy.context.window_manager.windows[0]
+    area = next(a for a in window.screen.areas if a.type == "VIEW_3D")
+    region = next(r for r in area.regions if r.type == "WINDOW")
+    figure = bpy.context.scene.animate_drawing_analysis.figures[0]
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        assert bpy.ops.animate_drawing.ui_drag_markers.poll()
+        to_region, to_image = review_overlay.region_mapping(bpy.context)
+        points = np.array([xy for _, xy in markers(figure)])
+        np.testing.assert_allclose(to_image(to_region(points)), points, atol=1e-3)
+        eye = next(xy for name, xy in markers(figure) if name == "eye:0")
+        press = to_region(np.array([eye]))[0] + (2.0, 1.0)
+        assert review_overlay.marker_at(bpy.context, press) == (0, "eye:0")
 
 
 @pytest.mark.blender
@@ -173,7 +219,7 @@ def test_hide_review_keeps_the_analysis(blender):
 
 
 @pytest.mark.blender
-def test_box_drag_is_offered_in_an_image_editor_showing_the_drawing(blender):
+def test_box_and_marker_drags_are_offered_in_an_image_editor_showing_the_drawing(blender):
     bpy = blender
     bpy.ops.animate_drawing.ui_review_drawing(filepath=str(EXAMPLE))
     window = bpy.context.window_manager.windows[0]
@@ -184,8 +230,12 @@ def test_box_drag_is_offered_in_an_image_editor_showing_the_drawing(blender):
     area.type = "IMAGE_EDITOR"
     with bpy.context.temp_override(window=window, area=area, space_data=area.spaces.active):
         assert not bpy.ops.animate_drawing.ui_drag_box.poll()  # no image shown yet
+        assert not bpy.ops.animate_drawing.ui_drag_markers.poll()
         area.spaces.active.image = bpy.data.images[0]  # the analysed drawing, loaded by the review
         assert bpy.ops.animate_drawing.ui_drag_box.poll()
+        assert bpy.ops.animate_drawing.ui_drag_markers.poll()          # the markers shown over it
+        bpy.ops.animate_drawing.ui_dismiss_review()
+        assert not bpy.ops.animate_drawing.ui_drag_markers.poll()      # nothing shown to drag
 
 
 @pytest.mark.blender

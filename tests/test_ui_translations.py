@@ -28,12 +28,24 @@ def _own_properties(cls):
             if p.is_runtime and p.identifier != "rna_type" and p.identifier not in inherited]
 
 
+def _shown_properties(cls):
+    """The properties a class shows: an operator's own (its RNA type lists only the base's) except
+    hidden ones, any other class's own."""
+    import bpy
+
+    if not issubclass(cls, bpy.types.Operator):
+        return _own_properties(cls)
+    module, name = cls.bl_idname.split(".")
+    return [p for p in getattr(getattr(bpy.ops, module), name).get_rna_type().properties
+            if p.identifier != "rna_type" and not p.is_hidden]
+
+
 def _interface_strings():
     strings = set()
     for module in _ui_modules():
         for cls in module.CLASSES:
             strings.update(s for s in (getattr(cls, "bl_label", ""), getattr(cls, "bl_description", "")) if s)
-            for prop in _own_properties(cls):
+            for prop in _shown_properties(cls):
                 strings.update(s for s in (prop.name, prop.description) if s)
                 if prop.type == "ENUM" and not prop.is_enum_flag:
                     strings.update(s for item in prop.enum_items for s in (item.name, item.description))
@@ -48,7 +60,7 @@ def test_every_property_has_a_tooltip(blender):
     from animate_drawing.addon.ui import properties  # the character data the panels show
 
     missing = [f"{cls.__name__}.{prop.identifier}" for module in _ui_modules() + [properties]
-               for cls in module.CLASSES for prop in _own_properties(cls) if not prop.description]
+               for cls in module.CLASSES for prop in _shown_properties(cls) if not prop.description]
     assert missing == []
 
 

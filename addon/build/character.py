@@ -17,6 +17,7 @@ import bpy
 
 from ...errors import InputError
 from ...formats.char_cfg import CharacterConfig, parse_char_cfg
+from ...models.face import Face
 from ...pipeline.plan import (
     character_dir_of,
     character_name_for,
@@ -105,11 +106,14 @@ def _store_plan_mapping(props, plan: RigPlan) -> None:
     props.config_json = config_to_json(plan.config)
     props.scale = float(plan.scale)
     props.origin_uv = tuple(float(c) for c in plan.origin_uv)
+    # The artist's face is kept for rebuilds (a found face is looked for again on the new texture).
+    props.edited_face_json = json.dumps(plan.edited_face.to_json()) if plan.edited_face is not None else ""
 
 
 def plan_from_scene(context, armature: bpy.types.Object) -> RigPlan:
-    """Re-plan a character from what the user sees now: joints at the current bone heads and
-    the current (possibly repainted) mask image. Changes nothing in the scene."""
+    """Re-plan a character from what the user sees now: joints at the current bone heads, the
+    current (possibly repainted) mask image and the face placed in the review, if it was.
+    Changes nothing in the scene."""
     props = armature.animate_drawing
     if armature.mode == "EDIT":  # edit bones are copied to `data.bones` only on leaving edit mode
         armature.update_from_editmode()
@@ -126,7 +130,9 @@ def plan_from_scene(context, armature: bpy.types.Object) -> RigPlan:
                                                 f"texture is {texture.shape[1]}x{texture.shape[0]} px")
     if not mask.any():
         raise InputError(props.mask_image.name, "mask image is empty (no figure pixels)")
-    return build_rig_plan(texture, mask, config, props.character_name, density=props.density)
+    plan = build_rig_plan(texture, mask, config, props.character_name, density=props.density)
+    plan.edited_face = Face.from_json(json.loads(props.edited_face_json)) if props.edited_face_json else None
+    return plan
 
 
 def rebuild_character(context, armature: bpy.types.Object) -> RigPlan:

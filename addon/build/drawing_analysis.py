@@ -30,7 +30,8 @@ def figures_to_json(analysis: DrawingAnalysis) -> str:
     return json.dumps([
         {"box": [float(c) for c in figure.box], "score": float(figure.score),
          "joints": np.asarray(figure.joints, dtype=float).tolist(),
-         "joint_conf": np.asarray(figure.joint_conf, dtype=float).tolist()}
+         "joint_conf": np.asarray(figure.joint_conf, dtype=float).tolist(),
+         "face": None if figure.face is None else figure.face.to_json()}
         for figure in analysis.figures
     ])
 
@@ -40,28 +41,39 @@ def remember(analysis: DrawingAnalysis) -> None:
     _cache[os.path.abspath(analysis.image_path)] = analysis
 
 
+def keep_for_review(context, image_path: str, figures_json: str) -> None:
+    """A new review in `Scene.animate_drawing_analysis`: every figure ticked, moving with the
+    page's clip, nothing edited by hand yet."""
+    stored = context.scene.animate_drawing_analysis
+    stored.image_path = os.path.abspath(image_path)
+    stored.figures_json = figures_json
+    stored.figure_index = 0
+    stored.include_figures = (True,) * len(stored.include_figures)
+    stored.joints_edited = stored.face_edited = False
+    stored.figure_choices.clear()
+    for _ in stored.figures:
+        stored.figure_choices.add()
+
+
 def store(context, analysis: DrawingAnalysis) -> None:
     """Keep a fresh analysis for review and `animate`: masks in the cache, figures in the scene."""
     remember(analysis)
-    stored = context.scene.animate_drawing_analysis
-    stored.image_path = os.path.abspath(analysis.image_path)
-    stored.figures_json = figures_to_json(analysis)
-    stored.figure_index = 0
-    stored.include_figures = (True,) * len(stored.include_figures)
-    stored.joints_edited = False
+    keep_for_review(context, analysis.image_path, figures_to_json(analysis))
 
 
 def stored_review(context, path: str | os.PathLike) -> dict | None:
     """The review of `path` kept in the scene (main thread): {"indices": the ticked figures,
-    "figures": their JSON in that order, "count": how many figures, "joints_edited"}; None when
-    the scene holds no ticked figure of this image."""
+    "figures": their JSON in that order, "clips": their own clips in that order ("": the page's),
+    "count": how many figures, "joints_edited", "face_edited"}; None when the scene holds no
+    ticked figure of this image."""
     stored = context.scene.animate_drawing_analysis
     figures = stored.figures if stored.image_path == os.path.abspath(path) else []
     indices = stored.included if figures else []
     if not indices:
         return None
     return {"indices": indices, "figures": [figures[k] for k in indices], "count": len(figures),
-            "joints_edited": stored.joints_edited}
+            "clips": [stored.clip_of(k) for k in indices],
+            "joints_edited": stored.joints_edited, "face_edited": stored.face_edited}
 
 
 def analysis_for(path: str | os.PathLike, review: dict | None,

@@ -20,6 +20,8 @@ FALLBACK_ICON = "ARMATURE_DATA"
 
 _collection = None
 _enum_items: list[tuple] = []  # Blender keeps pointers into dynamic enum items: keep them alive
+_figure_items: list[tuple] = []
+PAGE_CLIP = "PAGE"             # a review figure's clip choice: whatever the page moves with
 
 
 def preview_path(clip_name: str) -> Path:
@@ -38,18 +40,27 @@ def icon_id(clip_name: str) -> int:
     return _collection[clip_name].icon_id
 
 
-def clip_enum_items(clips) -> list[tuple]:
+def clip_enum_items(clips, first_number: int = 0) -> list[tuple]:
     """EnumProperty items (id, label, tooltip, icon, number) for `(name, label, description)` clips."""
-    _enum_items[:] = [
-        (name, label, description, icon_id(name) or FALLBACK_ICON, index)
-        for index, (name, label, description) in enumerate(clips)
-    ]
-    return _enum_items
+    return [(name, label, description, icon_id(name) or FALLBACK_ICON, first_number + index)
+            for index, (name, label, description) in enumerate(clips)]
+
+
+def _library_clips() -> list[tuple[str, str, str]]:
+    return [(clip_id, label, f"Library clip “{label}”") for clip_id, label, _path in list_clips()]
 
 
 def library_items(_self=None, _context=None) -> list[tuple]:
     """The library as picker items: the clip's id, its label, a tooltip, its thumbnail."""
-    return clip_enum_items([(clip_id, label, f"Library clip “{label}”") for clip_id, label, _path in list_clips()])
+    _enum_items[:] = clip_enum_items(_library_clips())
+    return _enum_items
+
+
+def figure_clip_items(_self=None, _context=None) -> list[tuple]:
+    """A review figure's clip choices: the page's clip (the default), then the library."""
+    _figure_items[:] = [(PAGE_CLIP, "Page's Clip", "Move with the clip chosen for the whole page", "LINKED", 0),
+                        *clip_enum_items(_library_clips(), first_number=1)]
+    return _figure_items
 
 
 def register_module() -> None:

@@ -78,7 +78,12 @@ def draw_review(layout, context, box_drag: bool) -> None:
         if len(figures) > 1:
             checks = layout.column(heading="Include", align=True)
             for k in range(min(len(figures), len(analysis.include_figures))):
-                checks.prop(analysis, "include_figures", index=k, text=f"Figure {k + 1}")
+                row = checks.row(align=True)
+                row.prop(analysis, "include_figures", index=k, text=f"Figure {k + 1}")
+                if k < len(analysis.figure_choices):   # its own clip, or the page's
+                    clip = row.row(align=True)
+                    clip.active = analysis.include_figures[k]
+                    clip.prop(analysis.figure_choices[k], "clip", text="")
             layout.prop(analysis, "figure_index", text="Figure")
         draw_joint_confidences(layout, figures[min(analysis.figure_index, len(figures) - 1)])
         layout.prop(context.window_manager, "animate_drawing_clip", text="Motion")
@@ -89,6 +94,8 @@ def draw_review(layout, context, box_drag: bool) -> None:
     row = layout.row(align=True)
     if box_drag:
         row.operator("animate_drawing.ui_drag_box", icon="SELECT_SET")
+    if figures:
+        row.operator("animate_drawing.ui_drag_markers", icon="RESTRICT_SELECT_OFF")
     row.operator("animate_drawing.ui_review_drawing", text="Analyze Again",
                  icon="FILE_REFRESH").filepath = analysis.image_path
     row.operator("animate_drawing.ui_dismiss_review", text="", icon="HIDE_ON")

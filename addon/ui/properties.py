@@ -15,6 +15,8 @@ import bpy
 from bpy.props import (
     BoolProperty,
     BoolVectorProperty,
+    CollectionProperty,
+    EnumProperty,
     FloatProperty,
     FloatVectorProperty,
     IntProperty,
@@ -23,6 +25,7 @@ from bpy.props import (
 )
 
 from ...models.page_figures import MAX_FIGURES
+from .clip_previews import PAGE_CLIP, figure_clip_items
 
 REGISTER_PRIORITY = 0  # panels and operators refer to these groups
 
@@ -58,6 +61,18 @@ class AnimateDrawingCharacter(bpy.types.PropertyGroup):
                                  description="The face rig: eyelids, pupils and mouth driven by the "
                                              "armature's blink, smile, mouth_open and gaze controls")
     face_notes: StringProperty(name="Face Notes", description="JSON list: what of the face could not be rigged")
+    edited_face_json: StringProperty(
+        name="Edited Face",
+        description="JSON: the eyes and mouth placed by hand in the review (texture pixels), which a "
+                    "rebuild rigs again; empty = the face found on the drawing")
+
+
+class AnimateDrawingFigureChoice(bpy.types.PropertyGroup):
+    """What the review's row of one figure chose for it, beside its checkbox."""
+
+    clip: EnumProperty(name="Figure Motion", items=figure_clip_items, default=0,
+                       description="The clip this figure moves with on Accept (Page's Clip: the one "
+                                   "chosen for the whole page)")
 
 
 class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
@@ -66,7 +81,8 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
     image_path: StringProperty(name="Image", subtype="FILE_PATH", description="The analysed drawing")
     figures_json: StringProperty(
         name="Figures",
-        description="JSON list of {box, score, joints, joint_conf} per figure (image pixels), most person-like first",
+        description="JSON list of {box, score, joints, joint_conf, face} per figure (image pixels), most "
+                    "person-like first",
     )
     figure_index: IntProperty(name="Figure", default=0, min=0,
                               description="Which found figure the review shows on top, with its joint confidences "
@@ -75,6 +91,10 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
                                         description="Which found figures to build (the review's checkboxes)")
     joints_edited: BoolProperty(name="Joints Edited", default=False,
                                 description="The joints were corrected by hand; use them instead of re-detecting")
+    face_edited: BoolProperty(name="Face Edited", default=False,
+                              description="The eyes or mouth were moved by hand; rig them where they were put")
+    figure_choices: CollectionProperty(type=AnimateDrawingFigureChoice, name="Figure Choices",
+                                       description="Each found figure's own choices (its clip), in figure order")
 
     @property
     def figures(self) -> list[dict]:
@@ -85,8 +105,13 @@ class AnimateDrawingAnalysis(bpy.types.PropertyGroup):
         """Indices of the figures whose box is ticked."""
         return [k for k in range(len(self.figures)) if self.include_figures[k]]
 
+    def clip_of(self, index: int) -> str:
+        """Figure `index`'s own clip; "" when it moves with the page's clip."""
+        clip = self.figure_choices[index].clip if index < len(self.figure_choices) else PAGE_CLIP
+        return "" if clip == PAGE_CLIP else clip
 
-CLASSES = (AnimateDrawingCharacter, AnimateDrawingAnalysis)
+
+CLASSES = (AnimateDrawingCharacter, AnimateDrawingFigureChoice, AnimateDrawingAnalysis)
 
 
 def register_module() -> None:

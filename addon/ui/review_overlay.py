@@ -1,9 +1,10 @@
 """Show an analysis over the drawing so the artist accepts or fixes it before rigging.
 
-For every figure of `Scene.animate_drawing_analysis`: its box, its mask outline, and its
+For every figure of `Scene.animate_drawing_analysis`: its box, its mask outline, its
 joints coloured by confidence (red → yellow → green), low-confidence joints drawn larger with
-a ring; a figure whose checkbox is unticked (not built on Accept) is drawn faint. The shapes
-are drawn in
+a ring, and its face (cyan eye circles, magenta pupils, a pink mouth line, a dot on each
+marker the artist can drag: `pipeline.review_edits`); a figure whose checkbox is unticked (not
+built on Accept) is drawn faint. The shapes are drawn in
 
 * the 3D Viewport: the drawing as a textured quad in the XZ plane where the character will
   stand (2 units tall, feet on z = 0, root on x = 0; `POST_VIEW`), the shapes projected on top
@@ -15,13 +16,14 @@ are drawn in
 to green by confidence.
 
 The overlay is display only: it creates no objects, so dismissing it leaves the scene as it was.
+`move_review_marker` is where a dragged marker lands in the stored review.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bpy
 import numpy as np
@@ -35,12 +37,18 @@ from ...imaging.contours import (
 )
 from ...models.image_io import MAX_LONG_SIDE
 from ...models.joints import AD_PARENT_INDEX, LOW_CONFIDENCE
+from ...pipeline import review_edits
+from ..build import drawing_analysis
 
 CHARACTER_HEIGHT = 2.0   # world units, as RigPlan scales every character
 SELECTED_BOX_RGBA = (0.94, 0.86, 0.0, 1.0)
 OTHER_BOX_RGBA = (0.6, 0.6, 0.6, 0.8)
 OUTLINE_RGBA = (0.0, 0.78, 1.0, 1.0)
 BONE_RGBA = (0.78, 0.0, 0.78, 0.9)
+# the face as models.overlay draws it: cyan eyes, magenta pupils, a pink mouth
+EYE_RGBA, PUPIL_RGBA, MOUTH_RGBA = (0.0, 0.9, 0.9, 1.0), (1.0, 0.0, 0.63, 1.0), (1.0, 0.24, 0.78, 1.0)
+FACE_MARKER_PX = 7.0      # face marker dots on screen
+MARKER_REACH_PX = 10.0    # a press this close to a marker picks it up
 JOINT_SIZE_PX = 9.0       # disc diameters on screen
 LOW_JOINT_SIZE_PX = 15.0
 EXCLUDED_OPACITY = 0.3    # an unticked figure's shapes: there, but clearly not part of the build
@@ -58,6 +66,10 @@ class FigureShapes:
     low_confidence: np.ndarray  # (J,) bool
     selected: bool
     included: bool = True      # ticked: built on Accept; unticked figures are drawn faint
+    eyes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))        # (E, 2) eye centres
+    eye_radius: np.ndarray = field(default_factory=lambda: np.zeros(0))       # (E,)
+    pupils: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))      # (P, 2) drawn pupils
+    mouth: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))       # (3, 2) corner, centre, corner; or none
 
     def rgba(self, colour) -> tuple[float, ...]:
         """`colour` as this figure is drawn: its alpha lowered when the figure is left out."""
@@ -85,6 +97,9 @@ def figure_shapes(figure: dict, selected: bool = True, included: bool = True) ->
     else:  # not the 16-joint skeleton: show the joints alone
         bones = np.zeros((0, 2, 2))
     outline = np.asarray(figure.get("outline", ()), dtype=np.float64).reshape(-1, 2)
+    face = figure.get("face") or {}
+    eyes = face.get("eyes", ())
+    mouth = face.get("mouth")
     return FigureShapes(
         box=np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]),
         outline=outline,
@@ -94,6 +109,11 @@ def figure_shapes(figure: dict, selected: bool = True, included: bool = True) ->
         low_confidence=conf < LOW_CONFIDENCE,
         selected=selected,
         included=included,
+        eyes=np.array([e["center"] for e in eyes], dtype=np.float64).reshape(-1, 2),
+        eye_radius=np.array([e["radius"] for e in eyes], dtype=np.float64),
+        pupils=np.array([e["pupil"] for e in eyes if e.get("pupil") is not None], dtype=np.float64).reshape(-1, 2),
+        mouth=(np.array([mouth["corners"][0], mouth["center"], mouth["corners"][1]], dtype=np.float64)
+               if mouth is not None else np.zeros((0, 2))),
     )
 
 
@@ -115,15 +135,20 @@ def mask_outline(mask: np.ndarray, max_points: int = 400) -> np.ndarray:
     return simplify_polygon(outline, epsilon).astype(np.float64)
 
 
-def review_to_world(figure: dict, *others: dict):
-    """Pixels → world for the review quad: where the page cast (`rig.page_layout`) will put the
-    characters of `figure` and `others` (the first one's root joint on x = 0, the lowest box
-    bottom on z = 0, the tallest box 2 units)."""
+def _review_frame(figure: dict, *others: dict) -> tuple[float, float, float]:
+    """(origin u, feet v, world units per pixel) of the review quad: where the page cast
+    (`rig.page_layout`) will put the characters of `figure` and `others` (the first one's root
+    joint on x = 0, the lowest box bottom on z = 0, the tallest box 2 units)."""
     boxes = np.array([[float(c) for c in f["box"]] for f in (figure, *others)])
     joints = np.asarray(figure.get("joints", ()), dtype=np.float64).reshape(-1, 2)
     origin_u = joints[0, 0] if len(joints) else (boxes[0, 0] + boxes[0, 2]) / 2
-    feet_v = boxes[:, 3].max()
     scale = CHARACTER_HEIGHT / max(float((boxes[:, 3] - boxes[:, 1]).max()), 1.0)
+    return float(origin_u), float(boxes[:, 3].max()), scale
+
+
+def review_to_world(figure: dict, *others: dict):
+    """Pixels → world (the y = 0 plane) for the review quad (see `_review_frame`)."""
+    origin_u, feet_v, scale = _review_frame(figure, *others)
 
     def to_world(uv) -> np.ndarray:
         uv = np.asarray(uv, dtype=np.float64)
@@ -133,10 +158,61 @@ def review_to_world(figure: dict, *others: dict):
     return to_world
 
 
+def world_to_review(figure: dict, *others: dict):
+    """World points on the drawing's plane → pixels: `review_to_world` backwards."""
+    origin_u, feet_v, scale = _review_frame(figure, *others)
+
+    def to_image(world) -> np.ndarray:
+        world = np.asarray(world, dtype=np.float64)
+        return np.stack([world[..., 0] / scale + origin_u, feet_v - world[..., 2] / scale], axis=-1)
+
+    return to_image
+
+
 def analysed_scale(width: int, height: int) -> float:
     """Analysed-image pixels per file pixel: the analysis works on a copy whose long side is
     at most `MAX_LONG_SIDE`, while Blender shows the file at full size."""
     return min(1.0, MAX_LONG_SIDE / max(width, height, 1))
+
+
+def rectangle_to_image(file_size, bottom_left, top_right):
+    """The inverse of `image_to_rectangle`: region pixels → analysed-image pixels."""
+    scale = analysed_scale(*file_size)
+    aw, ah = file_size[0] * scale, file_size[1] * scale
+    (x0, y0), (x1, y1) = bottom_left, top_right
+
+    def to_image(xy) -> np.ndarray:
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        return np.stack([(xy[:, 0] - x0) / (x1 - x0) * aw, (1.0 - (xy[:, 1] - y0) / (y1 - y0)) * ah], axis=-1)
+
+    return to_image
+
+
+def image_editor_rectangle(region) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Region pixels of the image's bottom-left and top-right corners in an Image Editor: its
+    view space is the image's 0..1 UV square, an affine map to the region."""
+    view2d = region.view2d
+    return view2d.view_to_region(0.0, 0.0, clip=False), view2d.view_to_region(1.0, 1.0, clip=False)
+
+
+def marker_at(context, region_xy) -> tuple[int, str] | None:
+    """(figure index, marker) under a press at `region_xy` in the region showing the review
+    (`region_mapping`), or None."""
+    return review_edits.nearest_marker(context.scene.animate_drawing_analysis.figures, region_mapping(context)[0],
+                                       region_xy, MARKER_REACH_PX)
+
+
+def move_review_marker(context, figure_index: int, marker: str, position) -> None:
+    """Put one marker of a reviewed figure at `position` (analysed-image pixels) and mark its
+    part (joints or face) as edited, so Accept builds it from the review. Raises ValueError."""
+    stored = context.scene.animate_drawing_analysis
+    figures = stored.figures
+    if not 0 <= figure_index < len(figures):
+        raise ValueError(f"the review has no figure {figure_index + 1}")
+    figures[figure_index] = review_edits.move_marker(figures[figure_index], marker, position)
+    stored.figures_json = json.dumps(figures)
+    setattr(stored, f"{review_edits.part_of(marker)}_edited", True)
+    redraw_all(context)
 
 
 def figures_for_review(figures_json: str, outlines: list[np.ndarray]) -> str:
@@ -149,12 +225,7 @@ def figures_for_review(figures_json: str, outlines: list[np.ndarray]) -> str:
 
 def store_for_review(context, image_path: str, figures_json: str) -> None:
     """Put an analysis in `Scene.animate_drawing_analysis` and turn the overlay on."""
-    stored = context.scene.animate_drawing_analysis
-    stored.image_path = os.path.abspath(image_path)
-    stored.figures_json = figures_json
-    stored.figure_index = 0
-    stored.include_figures = (True,) * len(stored.include_figures)
-    stored.joints_edited = False
+    drawing_analysis.keep_for_review(context, image_path, figures_json)
     context.window_manager.animate_drawing_show_review = True
 
 
@@ -259,7 +330,20 @@ def _draw_shapes(shapes: list[FigureShapes], to_region) -> None:
         _draw_discs(to_region(s.joints[low]), ring, LOW_JOINT_SIZE_PX / 2 + 2)
         _draw_discs(to_region(s.joints[low]), joint_rgba[low], LOW_JOINT_SIZE_PX / 2)
         _draw_discs(to_region(s.joints[~low]), joint_rgba[~low], JOINT_SIZE_PX / 2)
+        _draw_face(s, to_region)
     gpu.state.blend_set("NONE")
+
+
+def _draw_face(s: FigureShapes, to_region) -> None:
+    """Eye circles (their size in image pixels, so they zoom with the drawing), pupils, the mouth
+    line, and a dot on every face marker."""
+    angles = np.linspace(0.0, 2.0 * np.pi, 33)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    for centre, radius in zip(s.eyes, s.eye_radius):
+        _draw_lines("LINE_STRIP", to_region(centre + radius * ring), s.rgba(EYE_RGBA), 1.5)
+    _draw_lines("LINE_STRIP", to_region(s.mouth), s.rgba(MOUTH_RGBA), 2.0)
+    for points, colour in ((s.eyes, EYE_RGBA), (s.pupils, PUPIL_RGBA), (s.mouth, MOUTH_RGBA)):
+        _draw_discs(to_region(points), np.tile(s.rgba(colour), (len(points), 1)), FACE_MARKER_PX / 2)
 
 
 def _current_shapes(context):
@@ -268,9 +352,45 @@ def _current_shapes(context):
     return analysis, figures, analysis_shapes(figures, analysis.figure_index, analysis.included)
 
 
+def _placed_figures(analysis, figures) -> list[dict]:
+    """The figures the review quad is placed by: the ticked ones (all of them while none is)."""
+    return [figures[k] for k in analysis.included or range(len(figures))]
+
+
 def _viewport_mapping(analysis, figures):
-    """Where the ticked figures will stand (all of them while none is ticked)."""
-    return review_to_world(*[figures[k] for k in analysis.included or range(len(figures))])
+    """Where the ticked figures will stand."""
+    return review_to_world(*_placed_figures(analysis, figures))
+
+
+def region_to_plane(xy, perspective_matrix, width: int, height: int) -> np.ndarray:
+    """(N, 2) pixels of a 3D Viewport region → (N, 3) where the rays through them meet the
+    drawing's plane (y = 0): `world_to_region` backwards; NaN where a ray runs along the plane."""
+    ndc = np.asarray(xy, dtype=np.float64).reshape(-1, 2) / np.array([width, height], dtype=np.float64) * 2.0 - 1.0
+    inverse = np.linalg.inv(np.asarray(perspective_matrix, dtype=np.float64))
+    ends = [np.c_[ndc, np.full(len(ndc), depth), np.ones(len(ndc))] @ inverse.T for depth in (-1.0, 1.0)]
+    near, far = (end[:, :3] / end[:, 3:4] for end in ends)
+    along = far - near
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(np.abs(along[:, 1]) > 1e-12, -near[:, 1] / along[:, 1], np.nan)
+    return near + t[:, None] * along
+
+
+def region_mapping(context):
+    """(to_region, to_image): analysed-image pixels ↔ pixels of the region showing the review,
+    an Image Editor showing the drawing or a 3D Viewport (the drawing's plane there)."""
+    if context.area.type == "IMAGE_EDITOR":
+        size, rectangle = context.space_data.image.size, image_editor_rectangle(context.region)
+        return image_to_rectangle(size, *rectangle), rectangle_to_image(size, *rectangle)
+    analysis = context.scene.animate_drawing_analysis
+    placed = _placed_figures(analysis, analysis.figures)
+    to_world, from_world = review_to_world(*placed), world_to_review(*placed)
+    region, view = context.region, context.region_data
+
+    def to_region(uv) -> np.ndarray:
+        return world_to_region(to_world(np.asarray(uv, dtype=np.float64).reshape(-1, 2)),
+                               view.perspective_matrix, region.width, region.height)
+
+    return to_region, lambda xy: from_world(region_to_plane(xy, view.perspective_matrix, region.width, region.height))
 
 
 def _image_shader():
@@ -326,14 +446,7 @@ def _draw_shapes_in_viewport() -> None:
     analysis, figures, shapes = _current_shapes(context)
     if not figures:
         return
-    to_world = _viewport_mapping(analysis, figures)
-    region, view = context.region, context.region_data
-
-    def to_region(uv):
-        return world_to_region(to_world(np.asarray(uv, dtype=np.float64).reshape(-1, 2)),
-                               view.perspective_matrix, region.width, region.height)
-
-    _draw_shapes(shapes, to_region)
+    _draw_shapes(shapes, region_mapping(context)[0])
 
 
 def _draw_in_image_editor() -> None:
@@ -347,11 +460,7 @@ def _draw_in_image_editor() -> None:
     w, h = image.size
     if w == 0 or h == 0:
         return
-    view2d = context.region.view2d
-    # The Image Editor's view space is the image's 0..1 UV square: an affine map to the region.
-    x0, y0 = view2d.view_to_region(0.0, 0.0, clip=False)
-    x1, y1 = view2d.view_to_region(1.0, 1.0, clip=False)
-    _draw_shapes(shapes, image_to_rectangle(image.size, (x0, y0), (x1, y1)))
+    _draw_shapes(shapes, image_to_rectangle(image.size, *image_editor_rectangle(context.region)))
 
 
 def review_picture(image: bpy.types.Image, figures: list[dict], selected: int, width: int,

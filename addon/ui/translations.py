@@ -77,9 +77,14 @@ FRENCH = {
         "Gauche, haut, droite, bas du personnage en pixels de l'image (origine en haut à gauche) ; "
         "tout à zéro trouve les personnages automatiquement",
     "Accept and Animate": "Accepter et animer",
-    "Build a character from every ticked figure, standing where it was drawn, and animate them with the chosen clip":
-        "Construire un personnage pour chaque figure cochée, là où elle est dessinée, et les animer avec "
-        "le clip choisi",
+    "Build a character from every ticked figure, standing where it was drawn, and animate each with its own "
+    "clip or the chosen one":
+        "Construire un personnage pour chaque figure cochée, là où elle est dessinée, et animer chacun avec "
+        "son propre clip ou celui choisi",
+    "The page's clip, for every figure without its own: library clip id, .bvh path or video of a person; "
+    "empty = the default clip from the preferences":
+        "Le clip de la page, pour chaque personnage sans clip propre : identifiant d'un clip de la "
+        "bibliothèque, fichier .bvh ou vidéo d'une personne ; vide = le clip par défaut des préférences",
     "Hide Review": "Masquer la vérification",
     "Hide the analysis overlay (the analysis is kept)": "Masquer la superposition (l'analyse est conservée)",
     "Draw Figure Box": "Tracer le cadre du personnage",
@@ -87,6 +92,44 @@ FRENCH = {
     "or the wrong one, was found)":
         "Tracer un cadre autour du personnage dans l'éditeur d'images pour n'analyser que cette zone "
         "(si aucun personnage, ou le mauvais, a été trouvé)",
+    "Move Marker": "Déplacer le repère",
+    "Move one joint, eye, pupil or mouth marker of a reviewed figure; Accept builds the figure with it there":
+        "Déplacer un repère d'articulation, d'œil, de pupille ou de bouche d'un personnage vérifié ; "
+        "Accepter construit le personnage avec ce repère à cet endroit",
+    "Which reviewed figure (0 = the first)": "Quel personnage vérifié (0 = le premier)",
+    "Marker": "Repère",
+    "joint:N, eye:N, eye_rim:N (sizes the eye), pupil:N, mouth or mouth_corner:N (eyes and corners left to "
+    "right as seen)":
+        "joint:N, eye:N, eye_rim:N (taille de l'œil), pupil:N, mouth ou mouth_corner:N (yeux et coins de gauche "
+        "à droite, vus de face)",
+    "Position": "Position",
+    "Where the marker goes, in image pixels (origin top-left)":
+        "Où va le repère, en pixels de l'image (origine en haut à gauche)",
+    "Drag Markers": "Déplacer les repères",
+    "Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or 3D Viewport) to where "
+    "they belong, Shift-drag an eye to size it; Esc, right click or Enter ends":
+        "Faire glisser les articulations, yeux, pupilles et bouches affichés sur le dessin (éditeur d'images "
+        "ou vue 3D) là où ils doivent être, Maj-glisser un œil pour le redimensionner ; Échap, clic droit ou "
+        "Entrée pour terminer",
+    "Drag a marker · Shift-drag an eye: its size · Esc / right click / Enter: done":
+        "Faites glisser un repère · Maj-glisser un œil : sa taille · Échap / clic droit / Entrée : terminé",
+    "Figure Motion": "Mouvement du personnage",
+    "The clip this figure moves with on Accept (Page's Clip: the one chosen for the whole page)":
+        "Le clip avec lequel ce personnage bouge à l'acceptation (Clip de la page : celui choisi pour "
+        "toute la page)",
+    "Page's Clip": "Clip de la page",
+    "Move with the clip chosen for the whole page": "Bouger avec le clip choisi pour toute la page",
+    "Face Edited": "Visage modifié",
+    "The eyes or mouth were moved by hand; rig them where they were put":
+        "Les yeux ou la bouche ont été déplacés à la main ; les riguer là où ils ont été placés",
+    "Figure Choices": "Choix par personnage",
+    "Each found figure's own choices (its clip), in figure order":
+        "Les choix propres à chaque personnage trouvé (son clip), dans l'ordre des personnages",
+    "Edited Face": "Visage modifié à la main",
+    "JSON: the eyes and mouth placed by hand in the review (texture pixels), which a rebuild rigs again; "
+    "empty = the face found on the drawing":
+        "JSON : les yeux et la bouche placés à la main lors de la vérification (pixels de la texture), "
+        "repris par une reconstruction ; vide = le visage trouvé sur le dessin",
     "Show Review": "Afficher la vérification",
     "Show the detected box, mask outline and joints over the drawing":
         "Afficher le cadre, le contour du masque et les articulations détectés sur le dessin",
