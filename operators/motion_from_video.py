@@ -103,7 +103,7 @@ class ANIMATE_DRAWING_OT_motion_from_video(bpy.types.Operator):
                       "as its own Action; earlier clips stay on NLA tracks")
     bl_options = {"REGISTER"}  # the job records the one undo step when it finishes
 
-    filepath: StringProperty(name="Video", subtype="FILE_PATH")
+    filepath: StringProperty(name="Video", subtype="FILE_PATH", description="The video of the person whose motion to copy")
     filter_glob: StringProperty(default=";".join(f"*{ext}" for ext in VIDEO_EXTENSIONS), options={"HIDDEN"})
     person: IntProperty(name="Person", default=1, min=1,
                         description="Which performer: 1 = the largest and most central, 2 = the next, …")

@@ -35,7 +35,7 @@ prefs.pose_model = os.path.join(os.path.dirname(example), "no_sidecar.onnx")  # 
 bpy.ops.animate_drawing.ui_review_drawing(filepath=example)
 bpy.ops.animate_drawing.ui_accept_review()
 bpy.ops.animate_drawing.ui_review_drawing(filepath=example)
-from animate_drawing.addon import drawing_analysis
+from animate_drawing.addon.build import drawing_analysis
 import json
 stored = bpy.context.scene.animate_drawing_analysis   # two figures: a row each, checkbox and clip
 drawing_analysis.keep_for_review(bpy.context, example, json.dumps(stored.figures * 2))

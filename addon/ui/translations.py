@@ -172,7 +172,12 @@ FRENCH = {
         "Suivre la personne filmée dans une vidéo et donner son mouvement au personnage actif dans sa "
         "propre action ; les clips précédents restent sur des pistes NLA",
     "Video": "Vidéo",
+    "The video of the person whose motion to copy": "La vidéo de la personne dont copier le mouvement",
     "Person": "Personne",
+    "Start": "Début",
+    "End": "Fin",
+    "Set Scene Range": "Régler la plage de la scène",
+    "Make the scene's frame range play the clip": "Faire jouer le clip par la plage d'images de la scène",
     "Which performer: 1 = the largest and most central, 2 = the next, …":
         "Quelle personne : 1 = la plus grande et la plus centrale, 2 = la suivante, …",
     "First second of the video to use": "Première seconde de la vidéo à utiliser",
