@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..formats.char_cfg import Joint
 from ..imaging.morphology import distance_to_background, label_components
 from .joints import AD_NAMES, AD_SKELETON
 
@@ -44,6 +45,19 @@ class ExtraLimb:
 
     def to_json(self) -> dict:
         return {"parent": self.parent, "joints": [[round(float(x), 2), round(float(y), 2)] for x, y in self.joints]}
+
+
+def limb_joints(limbs: list[ExtraLimb], offset=(0, 0)) -> list[Joint]:
+    """The limbs as character joints (`extra_<k>_<j>`, root first, the root parented to its trunk
+    joint) in whole pixels of a crop whose corner is at `offset` in the image: what a character
+    folder lists for its extra limbs (`rig.skeleton.extra_limb_joints`)."""
+    joints = []
+    for k, limb in enumerate(limbs, 1):
+        parent = limb.parent
+        for j, (x, y) in enumerate(np.rint(limb.joints - offset).astype(int), 1):
+            joints.append(Joint(f"extra_{k}_{j}", parent, (int(x), int(y))))
+            parent = joints[-1].name
+    return joints
 
 
 def find_extra_limbs(mask: np.ndarray, joints: np.ndarray) -> list[ExtraLimb]:

@@ -14,13 +14,9 @@ from typing import Sequence
 
 import numpy as np
 
+from ..rig.skeleton import LIMB_CHAINS, STANDARD, TRUNK
 from .retarget import BoneLike, RetargetResult
 
-LIMB_CHAINS = {side + part: tuple(side + joint for joint in joints)
-               for side in ("left_", "right_")
-               for part, joints in (("arm", ("shoulder", "elbow", "hand")), ("leg", ("hip", "knee", "foot")))}
-TRUNK = ("root", "hip", "torso", "neck")
-STANDARD = set(TRUNK).union(*LIMB_CHAINS.values())
 PHASE_STEP = 0.25           # each further limb beside the same mapped limb is this much of a loop later
 
 

@@ -6,6 +6,8 @@ the pixel → world mapping (docs/ARCHITECTURE.md, "Coordinates").
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 import unicodedata
@@ -16,7 +18,7 @@ import numpy as np
 from ..formats.char_cfg import CharacterConfig
 from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
-from .skeleton import BonePlan, plan_bones
+from .skeleton import BonePlan, body_config, plan_bones
 from .flaps import split_flaps
 from .underlay import UNDERLAY_DEPTH, limb_underlay
 from .weights import skin_weights, triangle_labels
@@ -89,8 +91,11 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
     scale = CHARACTER_HEIGHT / max(bottom - top, 1.0)
     origin = (float(rigged.root.loc[0]), bottom)   # feet on z = 0, root above the world origin
 
-    bones = plan_bones(rigged, character_height_px=bottom - top)
-    weights, _ = skin_weights(mesh, bones)
+    # Extra limbs are a feature (rig.extra_limbs): the body is skinned to its own joints' bones.
+    body = body_config(rigged)
+    bones = plan_bones(body, character_height_px=bottom - top)
+    body_mesh = dataclasses.replace(mesh, joint_vertex=mesh.joint_vertex[[rigged.index(n) for n in body.names]])
+    weights, _ = skin_weights(body_mesh, bones)
     vertices, triangles, weights, source = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
     # The body under each limb's root, behind the drawing, sampling the body's own texture.
     under = limb_underlay(vertices, triangles, weights, source, bones, mask, mesh.spacing)

@@ -52,10 +52,14 @@ def test_extra_arms_get_bones_and_follow_the_arm_beside_them_a_quarter_loop_late
     from animate_drawing.motions.library import resolve_motion
     from animate_drawing.motions.retarget import RetargetOptions, retarget
     from animate_drawing.rig.character import load_character_dir
+    from animate_drawing.rig.extra_limbs import EXTRA_LIMBS
+    from animate_drawing.rig.features import add_features
     from animate_drawing.rig.plan import build_rig_plan
 
     texture, mask, config = load_character_dir(four_armed_folder(shared_data, tmp_path / "four"))
-    plan = build_rig_plan(texture, mask, config, "four")
+    body = build_rig_plan(texture, mask, config, "four")
+    assert len(body.bones) == 16                                  # the body leaves the extra arms to the feature
+    plan = add_features(body, [EXTRA_LIMBS])
     chains = extra_limb_chains(plan.bones)
     assert chains == {("extra_left_shoulder", "extra_left_elbow", "extra_left_hand"): ("left_shoulder", "left_elbow", "left_hand"),
                       ("extra_right_shoulder", "extra_right_elbow", "extra_right_hand"): ("right_shoulder", "right_elbow", "right_hand")}
