@@ -98,3 +98,69 @@ def test_a_character_folder_with_extra_arms_is_an_extra_limbs_body_and_moves_the
     own, extra = (np.array(angles[name]) for name in ("right_elbow", "extra_right_elbow"))
     assert np.ptp(extra) > 0.3 and np.ptp(own) > 0.3                 # the waving forearm and its twin both move
     assert not np.allclose(own, extra, atol=0.05)                     # out of step
+
+
+CAT = "ihayvuk_AnimatedDrawings__professor_cat"       # an upright cat with a tail at its hip
+
+
+def annotated_figure(shared_data, name):
+    from animate_drawing.models.joints import AD_NAMES
+    folder = shared_data / "drawings" / "annotated" / name
+    mask = read_image(folder / "mask.png")[0][..., 0] > 127
+    config = load_char_cfg(folder / "char_cfg.yaml")
+    loc = {j.name: j.loc for j in config.joints}
+    return folder, mask, config, np.array([loc[n] for n in AD_NAMES], float)
+
+
+def test_the_cats_tail_is_found_and_no_annotated_biped_gets_an_extra_limb(shared_data):
+    from animate_drawing.models.extra_limbs import find_extra_limbs
+    found = {}
+    for mask_file in sorted((shared_data / "drawings" / "annotated").glob("*/mask.png")):
+        _, mask, _, joints = annotated_figure(shared_data, mask_file.parent.name)
+        found[mask_file.parent.name] = find_extra_limbs(mask, joints)
+    assert len(found) >= 14
+    (tail,) = found.pop(CAT)
+    assert tail.parent == "hip" and 3 <= len(tail.joints) <= 4
+    assert 95 < tail.joints[0][0] < 140 and tail.joints[-1][0] < 30      # from the trousers' edge to the tip, leftwards
+    assert np.all(np.abs(tail.joints[:, 1] - 365) < 25)                 # along the tail, at knee height
+    assert {name: limbs for name, limbs in found.items() if limbs} == {}
+
+
+def cat_with_tail_folder(shared_data, out):
+    """The cat's character folder with its detected tail written as joints, as `annotate` writes it."""
+    from animate_drawing.models.extra_limbs import find_extra_limbs, limb_joints
+    folder, mask, config, joints = annotated_figure(shared_data, CAT)
+    out.mkdir(parents=True, exist_ok=True)
+    for file in ("texture.png", "mask.png"):
+        (out / file).write_bytes((folder / file).read_bytes())
+    config.joints = list(config.joints) + limb_joints(find_extra_limbs(mask, joints))
+    save_char_cfg(config, out / "char_cfg.yaml")
+    return out
+
+
+def test_a_detected_tail_gets_bones_with_weights_that_move_and_a_plain_biped_gets_none(blender, shared_data, tmp_path):
+    bpy = blender
+    from animate_drawing.addon import page_cast
+    from animate_drawing.addon.batch_item import Timer
+
+    cast = page_cast.load_cast(str(cat_with_tail_folder(shared_data, tmp_path / "cat")), Timer())
+    plain = page_cast.load_cast(str(shared_data / "drawings" / "annotated" / DRAWING), Timer())
+    assert cast.bodies == ["extra_limbs"] and plain.bodies == ["biped"]
+    page_cast.build_cast(bpy.context, cast, ["walk"], 30.0, Timer(), face=False)
+    (armature,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE"]
+    tail = [bone.name for bone in armature.data.bones if bone.name.startswith("extra_")]
+    assert tail == ["extra_1_1", "extra_1_2", "extra_1_3"] and armature.data.bones["extra_1_1"].parent.name == "hip"
+    mesh = armature.animate_drawing.mesh_object
+    group = mesh.vertex_groups["extra_1_1"].index
+    heavy = [v for v in mesh.data.vertices if any(g.group == group and g.weight > 0.9 for g in v.groups)]
+    assert len(heavy) > 30                                        # the tail's own pixels, not the thigh's
+    scene = bpy.context.scene
+    angles = []
+    for frame in range(1, 35, 3):
+        scene.frame_set(frame)
+        angles.append(armature.pose.bones["extra_1_1"].rotation_euler[2])
+    assert np.ptp(angles) > 0.1                                   # the tail swings with the walk
+
+    page_cast.build_cast(bpy.context, plain, ["walk"], 30.0, Timer(), face=False)
+    (other,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE" and ob != armature]
+    assert len(other.data.bones) == 16
