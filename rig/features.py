@@ -19,6 +19,7 @@ import numpy as np
 
 from .plan import RigPlan
 from .skeleton import BonePlan
+from .flaps import split_flaps
 from .weights import triangle_labels
 
 
@@ -41,16 +42,26 @@ class RigFeature:
 def add_features(plan: RigPlan, features: Sequence[RigFeature]) -> RigPlan:
     """A copy of `plan` with each feature planned in order (each sees the bones of the ones
     before it): their bones appended to `bones`, their weight columns to `weights` (a vertex's
-    earlier weights keep what the feature's row leaves of 1, so rows still sum to 1), the part
-    labels `triangle_bone` redone, their `FeaturePlan`s in `features`. `plan` is left as it is."""
+    earlier weights keep what the feature's row leaves of 1, so rows still sum to 1), limbs
+    among them cut apart as flaps (vertices copied, appended after the others, so `joint_vertex`
+    stays valid), their `FeaturePlan`s in `features`. `plan` is left as it is."""
     for feature in features:
         contribution = feature.plan(plan)
-        changes = {}
+        plan = dataclasses.replace(plan, features=plan.features + [contribution])
         if contribution.bones:
-            taken = np.clip(contribution.weights.sum(axis=1, keepdims=True), 0.0, 1.0)
-            weights = np.hstack([plan.weights * (1.0 - taken), contribution.weights]).astype(np.float32)
-            weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
-            changes = {"weights": weights, "triangle_bone": triangle_labels(weights, plan.triangles)}
-        plan = dataclasses.replace(plan, bones=plan.bones + contribution.bones,
-                                   features=plan.features + [contribution], **changes)
+            plan = _with_bones(plan, contribution.bones, contribution.weights)
     return plan
+
+
+def _with_bones(plan: RigPlan, bones: list[BonePlan], taken_weights: np.ndarray) -> RigPlan:
+    """`plan` with `bones` added: each vertex's earlier weights keep what `taken_weights` leaves,
+    and a new limb hanging off the trunk is cut apart as a paper flap like the body's limbs
+    (`rig.flaps`: it turns about its joint instead of stretching the body part it was drawn on)."""
+    taken = np.clip(taken_weights.sum(axis=1, keepdims=True), 0.0, 1.0)
+    weights = np.hstack([plan.weights * (1.0 - taken), taken_weights]).astype(np.float32)
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    bones = plan.bones + bones
+    vertices, triangles, weights, source = split_flaps(plan.vertices_uv, plan.triangles, weights, bones)
+    return dataclasses.replace(plan, bones=bones, vertices_uv=vertices, triangles=triangles, weights=weights,
+                               uvs=plan.uvs[source], depth=plan.vertex_depth[source],
+                               triangle_bone=triangle_labels(weights, triangles))
