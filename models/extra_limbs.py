@@ -29,7 +29,7 @@ CAPSULE_MARGIN = 0.03      # … plus this × the figure's height
 LEAF_REACH = 0.35          # hands, feet and the head reach this × their bone's length past the joint
 MIN_LENGTH = 0.12          # a part sticks out at least this × the figure's height past its neck…
 MIN_SLENDERNESS = 1.6      # … and at least this × its neck's width
-MIN_WIDTH = 0.025          # its mean width is at least this × the figure's height (not a pen line)
+MIN_WIDTH = 0.035          # its mean width is at least this × the figure's height (not a pen line)
 MAX_JOINTS = 4
 JOINT_SPACING = 0.12 * WORK_HEIGHT   # work pixels between a chain's joints, about
 # Bones an extra limb may hang from, and the trunk joint it is then parented to: the trunk's own

@@ -154,6 +154,11 @@ def test_a_detected_tail_gets_bones_with_weights_that_move_and_a_plain_biped_get
     group = mesh.vertex_groups["extra_1_1"].index
     heavy = [v for v in mesh.data.vertices if any(g.group == group and g.weight > 0.9 for g in v.groups)]
     assert len(heavy) > 30                                        # the tail's own pixels, not the thigh's
+    thigh = mesh.vertex_groups["right_hip"].index
+    tail_groups = {mesh.vertex_groups[name].index for name in tail}
+    for v in mesh.data.vertices:                                  # a flap: no vertex mixes tail and thigh
+        groups = {g.group for g in v.groups if g.weight > 0}
+        assert not (groups & tail_groups and thigh in groups)
     scene = bpy.context.scene
     angles = []
     for frame in range(1, 35, 3):
