@@ -18,6 +18,9 @@ from ..rig.skeleton import LIMB_CHAINS, STANDARD, TRUNK
 from .retarget import BoneLike, RetargetResult
 
 PHASE_STEP = 0.25           # each further limb beside the same mapped limb is this much of a loop later
+# A part on the head (long ears, a pigtail) sways with this share of its limb's turns: at a full
+# arm's swing it sweeps across the face.
+HEAD_SWAY = 0.3
 
 
 def extra_limb_chains(bones: Sequence[BoneLike]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -44,16 +47,19 @@ def extra_limb_chains(bones: Sequence[BoneLike]) -> dict[tuple[str, ...], tuple[
 
 
 def follow_extra_limbs(result: RetargetResult, bones: Sequence[BoneLike]) -> list[str]:
-    """Give every extra chain its limb's rotations and layer, shifted in time (in place);
+    """Give every extra chain its limb's rotations (`HEAD_SWAY` of them for a chain on the head)
+    and layer, shifted in time (in place);
     returns the extra bones moved. A one-shot clip's shift holds the first pose meanwhile."""
     moved, beside = [], {}
     column = {name: k for k, name in enumerate(result.bone_names)}
+    parent = {bone.name: bone.parent for bone in bones}
     for chain, limb in extra_limb_chains(bones).items():
         beside[limb] = beside.get(limb, 0) + 1
         shift = int(round(beside[limb] * PHASE_STEP * result.frame_count)) % max(result.frame_count, 1)
+        gain = HEAD_SWAY if parent[chain[0]] == "neck" else 1.0
         for extra_bone, limb_bone in zip(chain, limb):
-            for series in (result.rotation, result.layer_offset):
-                series[:, column[extra_bone]] = _delayed(series[:, column[limb_bone]], shift, result.cyclic)
+            for series, scale in ((result.rotation, gain), (result.layer_offset, 1.0)):
+                series[:, column[extra_bone]] = scale * _delayed(series[:, column[limb_bone]], shift, result.cyclic)
             moved.append(extra_bone)
     return moved
 
