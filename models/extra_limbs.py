@@ -31,9 +31,10 @@ MIN_LENGTH = 0.12          # a part sticks out at least this × the figure's hei
 MIN_SLENDERNESS = 1.6      # … and at least this × its neck's width
 MIN_WIDTH = 0.035          # its mean width is at least this × the figure's height (not a pen line)
 MAX_JOINTS = 4
+LIMB_ROOT_REACH = 0.65     # a part may hang from an upper arm or thigh up to this far along it
 JOINT_SPACING = 0.12 * WORK_HEIGHT   # work pixels between a chain's joints, about
 # Bones an extra limb may hang from, and the trunk joint it is then parented to: the trunk's own
-# bones, and the first half of an upper arm or thigh (a wing at the shoulder, a tail at the hip).
+# bones, and an upper arm or thigh short of the elbow or knee (a wing at the shoulder, a tail at the hip).
 TRUNK_OF = {"root": "hip", "hip": "hip", "torso": "torso", "neck": "neck",
             "right_shoulder": "torso", "left_shoulder": "torso", "right_hip": "hip", "left_hip": "hip"}
 
@@ -78,15 +79,15 @@ def find_extra_limbs(mask: np.ndarray, joints: np.ndarray) -> list[ExtraLimb]:
     count, labels = label_components(small & ~explained, connectivity=4)
     limbs = []
     for label in range(1, count):
-        path = _limb_path(labels == label, explained, height)
+        part = labels == label
+        root = _root_contact(part, explained, bones)
+        path = None if root is None else _limb_path(part, root[0], height)
         if path is None:
             continue
-        name, head, tail = min(bones, key=lambda bone: _distance(path[0], bone))
-        parent = _trunk_parent(path[0], name, head, tail)
-        if parent is not None:
-            # The capsule covers the part's base: it starts halfway between its neck and the bone.
-            base = (path[0] + _nearest_on_segment(path[:1], head, tail)[0]) / 2
-            limbs.append((parent, _chain(np.vstack([base, path]))))
+        _, parent, (_, head, tail) = root
+        # The capsule covers the part's base: it starts halfway between its neck and the bone.
+        base = (path[0] + _nearest_on_segment(path[:1], head, tail)[0]) / 2
+        limbs.append((parent, _chain(np.vstack([base, path]))))
     limbs.sort(key=lambda limb: -_length(limb[1]))
     return [ExtraLimb(parent, (chain - 1) / zoom + (x0, y0)) for parent, chain in limbs]
 
@@ -130,13 +131,31 @@ def _explained(small: np.ndarray, bones, height: float) -> np.ndarray:
     return out
 
 
-def _limb_path(part: np.ndarray, explained: np.ndarray, height: float) -> np.ndarray | None:
-    """The part's middle path (k, 2) in work pixels from its neck to its tip, or None when it is
-    no limb (loose, short, a bulge or a pen line)."""
-    neck = part & _grown(explained)
-    neck_width = int(neck.sum())
-    if neck_width == 0:
+def _root_contact(part: np.ndarray, explained: np.ndarray, bones):
+    """(neck pixels, trunk joint, bone) where the part meets the body's capsules beside the trunk,
+    or None: a part touching a forearm, a hand, a shin or a foot is held or worn, or the paper
+    between an arm and the body."""
+    contacts = part & _grown(explained)
+    count, labels = label_components(contacts, connectivity=8)
+    found = []
+    for label in range(1, count):
+        neck = labels == label
+        centre = np.argwhere(neck).mean(axis=0)[::-1]
+        bone = min(bones, key=lambda bone: _distance(centre, bone))
+        parent = _trunk_parent(centre, *bone)
+        if parent is None:
+            return None
+        found.append((int(neck.sum()), neck, parent, bone))
+    if not found:
         return None
+    _, neck, parent, bone = max(found, key=lambda contact: contact[0])
+    return neck, parent, bone
+
+
+def _limb_path(part: np.ndarray, neck: np.ndarray, height: float) -> np.ndarray | None:
+    """The part's middle path (k, 2) in work pixels from its `neck` to its tip, or None when it
+    is no limb (short, a bulge or a pen line)."""
+    neck_width = int(neck.sum())
     steps, parent = _grid_paths(part, neck)
     reached = np.isfinite(steps)
     length = float(steps[reached].max())
@@ -207,8 +226,8 @@ def _trunk_parent(point: np.ndarray, name: str, head: np.ndarray, tail: np.ndarr
     a forearm, a hand, a shin or a foot: something held or worn, not a limb)."""
     if name not in TRUNK_OF:
         return None
-    if name != TRUNK_OF[name]:                 # an upper arm or thigh: only its first half
+    if name != TRUNK_OF[name]:                 # an upper arm or thigh: not at its far end
         along = tail - head
-        if ((point - head) @ along) / max(float(along @ along), 1e-9) > 0.5:
+        if ((point - head) @ along) / max(float(along @ along), 1e-9) > LIMB_ROOT_REACH:
             return None
     return TRUNK_OF[name]
