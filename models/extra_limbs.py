@@ -1,16 +1,17 @@
 """Parts of a figure its skeleton does not explain (a tail, a third arm, wings, long ears), found
 from the mask and the placed joints and traced into short joint chains (pure numpy).
 
-Each bone of the 16-joint skeleton explains the mask within a capsule around it, as wide as
-the drawing is thick there (the largest inscribed circle along the bone, with a margin; hands,
-feet and the head reach a little past their joint). What is left over is a candidate: it must
-stick out far (`MIN_LENGTH` of the figure's height), be a limb rather than a bulge (longer
-than `MIN_SLENDERNESS` × the neck it is attached by), be drawn with some width (pen lines such
-as whiskers are not limbs) and hang from the trunk or the top of a limb (an object held in a
-hand is not an extra limb). Each kept part becomes a chain from its root on the body to its
-tip, 2-4 joints along the part's middle, parented to the trunk joint it hangs from.
+Each bone of the 16-joint skeleton explains the mask pixels around it as far as the drawing is
+thick where they meet the bone (× `CAPSULE_GROWTH`, plus a margin; hands, feet and the head
+reach a little past their joint). What is left over is a candidate: it must stick out far
+(`MIN_LENGTH` of the figure's height), be a limb rather than a bulge (longer than
+`MIN_SLENDERNESS` × the neck it is attached by), be drawn with some width (pen lines such as
+whiskers are not limbs), and hang from the trunk or an upper arm or thigh while touching no
+forearm, hand, shin or foot (an object held in a hand, the paper between an arm and the body).
+Each kept part becomes a chain from its root on the body to its tip, 2-4 joints along the
+part's middle, parented to the trunk joint it hangs from.
 
-The search runs on the figure's box scaled to `WORK_HEIGHT` rows, so it costs a few ms.
+The search runs on the figure's box scaled to `WORK_HEIGHT` rows (20-100 ms a figure).
 """
 
 from __future__ import annotations
