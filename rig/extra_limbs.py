@@ -52,9 +52,27 @@ def _taken_weights(plan: RigPlan, bones: list[BonePlan]) -> np.ndarray:
         seed_source.extend([k] * len(seeds))
     distance = graph.distances(seed_vertex, seed_source, np.zeros(len(seed_vertex)), len(body) + len(bones))
     owner = np.argmin(distance, axis=1) - len(body) + 1          # 0: the body, k ≥ 1: extra bone k
-    owner[~np.isfinite(distance.min(axis=1))] = 0
+    owner[~np.isfinite(distance.min(axis=1)) | _behind_root(plan.vertices_uv, bones, owner)] = 0
     share = np.eye(len(bones) + 1)[np.maximum(owner, 0)]
     return smooth_weights(share, plan.triangles, HAND_OVER_ROUNDS)[:, 1:]
+
+
+def _behind_root(points: np.ndarray, bones: list[BonePlan], owner: np.ndarray) -> np.ndarray:
+    """(N,) bool: points an extra bone would own that lie behind its chain's root joint (across
+    the line through the joint square to the chain's first bone). The body drawn around a root
+    joint (the trousers a tail starts from) stays the body's: a turning tail carried a strip of
+    them off and left a notch."""
+    index = {bone.name: k for k, bone in enumerate(bones)}
+    behind = np.zeros(len(points), bool)
+    for k, bone in enumerate(bones):
+        root = bone
+        while root.parent in index:
+            root = bones[index[root.parent]]
+        head = np.asarray(root.head_uv, float)
+        along = np.asarray(root.tail_uv, float) - head
+        mine = owner == k + 1
+        behind[mine] = (points[mine] - head) @ along < 0
+    return behind
 
 
 def _distance_to(points: np.ndarray, head: np.ndarray, tail: np.ndarray) -> np.ndarray:

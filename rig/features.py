@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .plan import RigPlan
+from .plan import RigPlan, drawing_only, with_underlay
 from .skeleton import BonePlan
 from .flaps import split_flaps
+from .underlay import limb_underlay
 from .weights import triangle_labels
 
 
@@ -56,12 +57,22 @@ def add_features(plan: RigPlan, features: Sequence[RigFeature]) -> RigPlan:
 def _with_bones(plan: RigPlan, bones: list[BonePlan], taken_weights: np.ndarray) -> RigPlan:
     """`plan` with `bones` added: each vertex's earlier weights keep what `taken_weights` leaves,
     and a new limb hanging off the trunk is cut apart as a paper flap like the body's limbs
-    (`rig.flaps`: it turns about its joint instead of stretching the body part it was drawn on)."""
+    (`rig.flaps`: it turns about its joint instead of stretching the body part it was drawn on).
+    The underlay (`rig.underlay`) is made again for the new flaps: the new limb gets its patch
+    behind its cut (on the trunk and on a limb it was drawn over), and the patches of the limbs
+    it was drawn on no longer copy its pixels."""
+    plan = drawing_only(plan)
+    taken_weights = taken_weights[:len(plan.vertices_uv)]
     taken = np.clip(taken_weights.sum(axis=1, keepdims=True), 0.0, 1.0)
     weights = np.hstack([plan.weights * (1.0 - taken), taken_weights]).astype(np.float32)
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    added = range(len(plan.bones), len(plan.bones) + len(bones))
     bones = plan.bones + bones
     vertices, triangles, weights, source = split_flaps(plan.vertices_uv, plan.triangles, weights, bones)
-    return dataclasses.replace(plan, bones=bones, vertices_uv=vertices, triangles=triangles, weights=weights,
+    plan = dataclasses.replace(plan, bones=bones, vertices_uv=vertices, triangles=triangles, weights=weights,
                                uvs=plan.uvs[source], depth=plan.vertex_depth[source],
                                triangle_bone=triangle_labels(weights, triangles))
+    # The copies of one mesh vertex, cut by the body's split or this one, lie on the same place.
+    original = np.unique(vertices, axis=0, return_inverse=True)[1].ravel()
+    under = limb_underlay(vertices, triangles, weights, original, bones, plan.mask, plan.spacing, drawn_over=added)
+    return with_underlay(plan, under)
