@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         plan = rigged_plan(folder)
         for name, clip, cyclic in loaded:
             result = retarget(clip, plan.bones, options=RetargetOptions(fps=FPS, cyclic=cyclic), scale=plan.scale)
-            follow_extra_limbs(result, plan.bones)  # as addon.motion.retarget_track does
+            follow_extra_limbs(result, plan.bones, plan.scale)  # as addon.motion.retarget_track does
             keep_above_ground(plan, result)
             report, _ = measure_retarget(plan, result)
             row = {"drawing": folder.name, "clip": name, **report.as_dict()}

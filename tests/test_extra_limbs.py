@@ -169,3 +169,51 @@ def test_a_detected_tail_gets_bones_with_weights_that_move_and_a_plain_biped_get
     page_cast.build_cast(bpy.context, plain, ["walk"], 30.0, Timer(), face=False)
     (other,) = [ob for ob in bpy.data.objects if ob.type == "ARMATURE" and ob != armature]
     assert len(other.data.bones) == 16
+
+
+def test_a_tail_follows_through_on_the_hips_lagging_their_turns_and_settling_after_a_stop(shared_data, tmp_path):
+    """professor_cat's tail on a third-party clip (fair1 jumping) stopped dead where the hips turn
+    fastest: the tail's own turn on the hips follows their turns a few frames later (its world
+    angle trails theirs), swings on past the stop and is still within a second."""
+    import dataclasses
+    from animate_drawing.motions.bvh import load_bvh
+    from animate_drawing.motions.extra_limbs import is_tail
+    from animate_drawing.motions.retarget import RetargetOptions, retarget
+    from animate_drawing.rig.character import load_character_dir
+    from animate_drawing.rig.extra_limbs import EXTRA_LIMBS
+    from animate_drawing.rig.features import add_features
+    from animate_drawing.rig.plan import build_rig_plan
+
+    texture, mask, config = load_character_dir(cat_with_tail_folder(shared_data, tmp_path / "cat"))
+    plan = add_features(build_rig_plan(texture, mask, config, "cat"), [EXTRA_LIMBS])
+    (tail,) = extra_limb_chains(plan.bones)
+    assert is_tail(tail, plan.bones)
+    clip = load_bvh(shared_data / "bvh" / "fair1" / "jumping.bvh")
+    result = retarget(clip, plan.bones, options=RetargetOptions(fps=30.0, cyclic=False), scale=plan.scale)
+    column = {name: k for k, name in enumerate(result.bone_names)}
+    hips = result.rotation[:, column["root"]] + result.rotation[:, column["hip"]]   # the hips' turn in the picture
+    stop = int(np.argmax(np.abs(np.diff(hips)))) + 1
+    held = lambda series: np.concatenate([series[:stop], np.repeat(series[stop - 1:stop], 60, axis=0)])  # noqa: E731
+    still = dataclasses.replace(result, frame_count=stop + 60, rotation=held(result.rotation),
+                                root_location=held(result.root_location), layer_offset=held(result.layer_offset))
+    assert follow_extra_limbs(still, plan.bones, plan.scale) == list(tail)
+    hips, sway = hips[:stop], still.rotation[:, column[tail[0]]]
+    world = hips + sway[:stop]
+    trail = [np.corrcoef(hips[:stop - shift], world[shift:])[0, 1] for shift in range(15)]
+    assert np.argmax(trail) >= 2, trail                          # the tail points where the hips pointed frames ago
+    assert np.abs(sway[stop:stop + 10]).max() > np.radians(3)    # it swings on past the stop …
+    assert np.abs(sway[stop + 30:]).max() < np.radians(1)        # … and is still within a second
+    assert np.abs(still.rotation[stop:, column[tail[-1]]]).max() < np.abs(sway[stop:]).max()   # the tip a share of it
+
+
+def test_a_third_leg_is_no_tail_and_follows_a_leg(shared_data):
+    """A chain from the hips that reaches below the knees is a leg: it keeps the quarter-loop follow."""
+    from animate_drawing.motions.extra_limbs import is_tail
+    from animate_drawing.rig.skeleton import BonePlan, plan_bones
+    config = load_char_cfg(shared_data / "drawings" / "annotated" / CAT / "char_cfg.yaml")
+    bones = plan_bones(config, 487.0)
+    leg = [BonePlan("extra_1_1", "hip", (212, 350), (212, 400)), BonePlan("extra_1_2", "extra_1_1", (212, 400), (212, 462))]
+    tail = [BonePlan("extra_1_1", "hip", (150, 360), (90, 350)), BonePlan("extra_1_2", "extra_1_1", (90, 350), (30, 330))]
+    assert not is_tail(("extra_1_1", "extra_1_2"), bones + leg)
+    assert is_tail(("extra_1_1", "extra_1_2"), bones + tail)
+    assert extra_limb_chains(bones + leg)[("extra_1_1", "extra_1_2")][0].endswith("_hip")
