@@ -5,9 +5,9 @@ listed in a character folder's char_cfg.yaml, or found on the drawing by the ana
 (`models.extra_limbs`) and written there. The body (`rig.plan.build_rig_plan`) leaves them out
 of its skeleton; this feature gives each chain joint a bone (as `rig.skeleton` would: the tip
 continues its parent's direction), and takes the mesh vertices that lie nearer, along the mesh,
-to an extra bone than to any body bone, blending the hand-over over a few edges
-(`weights.smooth_weights`). Their motion comes from `motions.extra_limbs`, which finds the same
-chains among the armature's bones.
+to an extra bone than to any body bone (and beyond the chain's root joint), blending the
+hand-over over a few edges (`weights.smooth_weights`). Their motion comes from
+`motions.extra_limbs`, which finds the same chains among the armature's bones.
 """
 
 from __future__ import annotations

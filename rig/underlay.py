@@ -18,6 +18,10 @@ pulled into the body's own outline (`body_outline`: the trunk's triangles, close
 into the body count as body): each vertex outside slides toward its cut vertex until it is
 inside, and triangles left without area or with their centre still outside are dropped. What
 remains fills only the body's side of the cut.
+
+A limb a feature cuts free later (`rig.extra_limbs`: a tail) may be drawn over a body limb
+rather than the trunk (the cat's tail over its trousers' edge): its patch also lies on that
+limb, along their cut, moving with it and pulled into its outline (`drawn_over`).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ class Underlay:
     vertices: np.ndarray       # (U, 2) pixels: where the copied limb vertices lie at rest
     texture_points: np.ndarray  # (U, 2) pixels: where each samples the texture (mirrored body)
     triangles: np.ndarray      # (V, 3) indices into `vertices`
-    weights: np.ndarray        # (U, B) the trunk's weights at the nearest cut vertex
+    weights: np.ndarray        # (U, B) the weights of the nearest vertex across the cut (the trunk's)
 
 
 def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, source: np.ndarray,
@@ -76,13 +80,13 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
         offset += len(rows)
     rows, cut = np.concatenate(picked), np.concatenate(nearest)
     hosts, host = np.unique(vertex_flap[cut], return_inverse=True)
-    body = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) for k in hosts])
-    points = _pulled_inside(vertices[rows], vertices[cut], body, host)
+    regions = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) for k in hosts])
+    points = _pulled_inside(vertices[rows], vertices[cut], regions, host)
     kept = np.concatenate(out_triangles)
     # A pulled triangle keeps its turning sense (counter-clockwise as drawn) and some area, or it
     # would count as folded over: a sliver flips with float noise as the trunk moves.
     same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
-    kept = kept[same_sense & _centre_inside(points, kept, body, host)]
+    kept = kept[same_sense & _centre_inside(points, kept, regions, host)]
     return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
 
 
@@ -100,8 +104,8 @@ def body_outline(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarra
                  shape: tuple[int, int], spacing: float, flap: int = 0) -> np.ndarray:
     """(H, W) bool: a flap's triangles at rest (the trunk's by default; `weights`' part labels),
     closed so the cut's jagged edge and the limb roots' notches into it are inside."""
-    trunk = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == flap]
-    edges = np.sort(np.concatenate([trunk[:, [0, 1]], trunk[:, [1, 2]], trunk[:, [2, 0]]]), axis=1)
+    own = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == flap]
+    edges = np.sort(np.concatenate([own[:, [0, 1]], own[:, [1, 2]], own[:, [2, 0]]]), axis=1)
     edges, count = np.unique(edges, axis=0, return_counts=True)
     outline = edges[count == 1]                          # an inner edge is shared by two triangles
     region = fill_segments(shape, vertices[outline[:, 0]], vertices[outline[:, 1]])
