@@ -26,12 +26,17 @@ import numpy as np  # noqa: E402
 from animate_drawing.imaging.raster import TexturedMesh, shade  # noqa: E402
 from animate_drawing.imaging.image_file import write_png  # noqa: E402
 from animate_drawing.models.overlay import contact_sheet  # noqa: E402
+from animate_drawing.models.extra_limbs import find_extra_limbs, limb_joints  # noqa: E402
+from animate_drawing.models.joints import AD_NAMES  # noqa: E402
 from animate_drawing.motions.bvh import load_bvh  # noqa: E402
+from animate_drawing.motions.extra_limbs import follow_extra_limbs  # noqa: E402
 from animate_drawing.motions.ground import keep_above_ground  # noqa: E402
 from animate_drawing.motions.library import list_clips  # noqa: E402
 from animate_drawing.motions.quality import TARGETS, measure_retarget, posed_depth, posed_vertices  # noqa: E402
 from animate_drawing.motions.retarget import RetargetOptions, retarget  # noqa: E402
 from animate_drawing.rig.character import load_character_dir  # noqa: E402
+from animate_drawing.rig.extra_limbs import EXTRA_LIMBS  # noqa: E402
+from animate_drawing.rig.features import add_features  # noqa: E402
 from animate_drawing.rig.plan import build_rig_plan  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -49,6 +54,16 @@ def clips() -> list[tuple[str, str, bool]]:
     """(name, path, cyclic): the library's clips loop as the add-on plays them; shared ones do not."""
     shared = sorted((SHARED / "bvh").glob("*/*.bvh"))
     return [(cid, path, True) for cid, _, path in list_clips()] + [(p.stem, str(p), False) for p in shared]
+
+
+def rigged_plan(folder: Path):
+    """The folder's character as the add-on rigs it: extra limbs the analysis finds on its
+    annotated joints (a tail) listed as joints, and bones for them (the extra limbs feature)."""
+    texture, mask, config = load_character_dir(folder)
+    loc = {joint.name: joint.loc for joint in config.joints}
+    found = find_extra_limbs(mask, np.array([loc[name] for name in AD_NAMES], float))
+    config.joints = list(config.joints) + limb_joints(found)
+    return add_features(build_rig_plan(texture, mask, config, folder.name), [EXTRA_LIMBS])
 
 
 def render_frame(plan, result, frame: int, size: int = CELL * 2) -> np.ndarray:
@@ -86,11 +101,11 @@ def main(argv: list[str] | None = None) -> None:
     rows, cells, labels = [], [], []
     started = time.perf_counter()
     for folder in folders:
-        texture, mask, config = load_character_dir(folder)
-        plan = build_rig_plan(texture, mask, config, folder.name)
+        plan = rigged_plan(folder)
         for name, clip, cyclic in loaded:
             result = retarget(clip, plan.bones, options=RetargetOptions(fps=FPS, cyclic=cyclic), scale=plan.scale)
-            keep_above_ground(plan, result)       # as addon.animate.motion.retarget_clip does
+            follow_extra_limbs(result, plan.bones, plan.scale)  # as addon.animate.motion.retarget_track does
+            keep_above_ground(plan, result)
             report, _ = measure_retarget(plan, result)
             row = {"drawing": folder.name, "clip": name, **report.as_dict()}
             rows.append(row)

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InputError, NoFigureError
 from .body_kind import body_kind, body_notes
+from .extra_limbs import ExtraLimb, find_extra_limbs, limb_joints
 from .classical_segmentation import blobs, classical_mask, ink_contrast
 from .detector import classical_figure_boxes
 from .face import Face, find_face
@@ -54,7 +55,8 @@ class Figure:
     face: Face | None = None                 # eyes and mouth in image pixels; None when none was found
     face_note: str = ""                      # why no face was found
     face_edited: bool = False                # placed by the artist in the review: rigged as it is, not looked for again
-    body: str = "biped"                      # biped | quadruped | limbless (models/body_kind.py)
+    body: str = "biped"                      # biped | quadruped | extra_limbs | limbless (models/body_kind.py)
+    extra_limbs: list[ExtraLimb] = field(default_factory=list)   # parts the skeleton leaves out (models/extra_limbs.py)
 
     def mask_box(self) -> tuple[float, float, float, float]:
         """x0, y0, x1, y1 of the mask: where the figure really is (a detector box is looser or tighter)."""
@@ -175,6 +177,9 @@ def analyze_array(rgb: np.ndarray, alpha: np.ndarray | None, settings: AnalysisS
         figure.body = body_kind(figure.mask)
         if figure.body == "quadruped":     # the pose net knows people: four legs are read from the outline
             _use_quadruped_joints(figure)
+        elif figure.body == "biped":       # a tail, wings, a third arm: parts no bone explains
+            figure.extra_limbs = find_extra_limbs(figure.mask, figure.joints)
+            figure.body = "extra_limbs" if figure.extra_limbs else "biped"
     notes += body_notes([figure.body for figure in figures])
     t = time.perf_counter()
     for figure in figures:       # only the figures kept: a duplicate box's face is not looked for
@@ -336,6 +341,7 @@ def figure_to_character(analysis: DrawingAnalysis, index: int = 0, pad: float = 
     local, _, _ = snap_into_mask(local, figure.joint_conf, mask)  # rounding can step off a 1-px limb
     joints = [Joint(name, parent, (int(u), int(v)))
               for (name, parent), (u, v) in zip(AD_SKELETON, np.rint(local))]
+    joints += limb_joints(figure.extra_limbs, (x0, y0))       # rigged by the extra limbs feature
     config = CharacterConfig(width=int(x1 - x0), height=int(y1 - y0), joints=joints)
     bbox = {"left": int(x0), "top": int(y0), "right": int(x1), "bottom": int(y1)}
     return texture, mask, config, bbox

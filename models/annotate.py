@@ -73,7 +73,10 @@ def _figure_record(figure, folder: Path, out_dir: Path, config, bbox) -> dict:
         "folder": "." if folder == out_dir else folder.name,
         "box": [round(float(v), 2) for v in figure.box],
         "score": round(float(figure.score), 4),
-        "body": figure.body,          # biped | quadruped | limbless: see models/body_kind.py
+        "body": figure.body,          # biped | quadruped | extra_limbs | limbless: see models/body_kind.py
+        # Chains the 16 joints leave out (a tail, wings), root on the body first, in image pixels;
+        # char_cfg.yaml lists them as joints extra_<k>_<j> (crop pixels) for the rig.
+        "extra_limbs": [limb.to_json() for limb in figure.extra_limbs],
         "crop": bbox,
         "mask_area_px": int(figure.mask.sum()),
         "joints": [

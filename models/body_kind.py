@@ -19,8 +19,8 @@ LIMBLESS_FILL = 0.72          # mask area / box area at least this, with one run
 
 
 def body_kind(mask: np.ndarray) -> str:
-    """"biped", "quadruped" or "limbless" for a figure's (H, W) bool mask ("extra_limbs" is not
-    told apart yet: such figures are bipeds here)."""
+    """"biped", "quadruped" or "limbless" for a figure's (H, W) bool mask ("extra_limbs" needs the
+    joints too: `models.extra_limbs.find_extra_limbs` tells a biped with a tail apart)."""
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
         return "biped"
@@ -49,6 +49,9 @@ def body_notes(kinds: list[str]) -> list[str]:
         if kind == "quadruped":
             notes.append(f"{which(i)}looks like a quadruped: its front legs move as arms and its back "
                          "legs as legs, its body keeps its drawn pose")
+        elif kind == "extra_limbs":
+            notes.append(f"{which(i)}has parts its skeleton does not explain (a tail, wings, another limb): "
+                         "each gets bones and follows the nearest limb a beat later")
         elif kind == "limbless":
             notes.append(f"{which(i)}has no limbs: it hops, squashing and stretching, whatever the clip")
     return notes

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ..models.analyze import DrawingAnalysis
-from ..motions.extra_limbs import extra_limb_chains
 from ..rig.page_layout import PageFrame, Placement, place_on_page
 from ..rig.plan import RigPlan
+from ..rig.skeleton import extra_limb_joints
 from .plan import character_name_for, plan_figure, plan_from_character_dir
 
 SCENE_GAP = 0.25  # world units between characters placed side by side (characters are 2 tall)
@@ -42,7 +42,7 @@ class PageCast:
 def body_of_character(plan: RigPlan) -> str:
     """A character folder says no body kind: chains of extra joints off the body make it
     "extra_limbs" (they follow the nearest limb), anything else is a biped."""
-    return "extra_limbs" if extra_limb_chains(plan.bones) else "biped"
+    return "extra_limbs" if extra_limb_joints(plan.config) else "biped"
 
 
 def cast_of_character_dir(path: str | os.PathLike, density: float = 1.0, fps: float = 30.0) -> PageCast:

@@ -1,8 +1,9 @@
 """The rig features a character can have, each planned from the body's `RigPlan` (plain Python).
 
 `FEATURES` lists them by name; `rig.features.add_features` assembles a plan from the body and
-the chosen ones, `addon.build.rig_features` builds them in Blender. A new feature (a tail, ears) is a
-`RigFeature` here and a builder there. See docs/ARCHITECTURE.md ("Rig features").
+the chosen ones, `addon.build.rig_features` builds them in Blender. A new feature is a `RigFeature`
+here (or in `rig/` when it needs only the plan, as `rig.extra_limbs`) and, when it makes more
+than bones and weights, a builder there. See docs/ARCHITECTURE.md ("Rig features").
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..models.face import find_face
 from ..models.joints import AD_NAMES
+from ..rig.extra_limbs import EXTRA_LIMBS
 from ..rig.face_rig import CONTROLS, plan_face_rig
 from ..rig.features import FeaturePlan, RigFeature
 from ..rig.plan import RigPlan
@@ -37,4 +39,4 @@ def plan_face(plan: RigPlan) -> FeaturePlan:
 
 
 FACE = RigFeature("face", plan_face)
-FEATURES = {feature.name: feature for feature in (FACE,)}
+FEATURES = {feature.name: feature for feature in (EXTRA_LIMBS, FACE)}

@@ -6,6 +6,8 @@ the pixel → world mapping (docs/ARCHITECTURE.md, "Coordinates").
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 import unicodedata
@@ -16,9 +18,9 @@ import numpy as np
 from ..formats.char_cfg import CharacterConfig
 from .character import mask_alpha, rgba_from_rgb
 from .mesh import mesh_from_mask, uvs_for
-from .skeleton import BonePlan, plan_bones
+from .skeleton import BonePlan, body_config, plan_bones
 from .flaps import split_flaps
-from .underlay import UNDERLAY_DEPTH, limb_underlay
+from .underlay import UNDERLAY_DEPTH, Underlay, limb_underlay
 from .weights import skin_weights, triangle_labels
 
 CHARACTER_HEIGHT = 2.0    # world units: every character is this tall
@@ -58,6 +60,7 @@ class RigPlan:
     features: list = field(default_factory=list)  # rig.features.FeaturePlan per feature beyond the body, in order
     edited_face: object | None = None   # models.face.Face in texture pixels placed by the artist: rigged as it
                                         # is instead of looking for the face on the texture
+    spacing: float = 0.0                # the mesh's interior grid spacing, pixels (rig.mesh)
 
     def to_world(self, uv) -> np.ndarray:
         """(..., 2) pixels → (..., 3) world xyz on the y = 0 plane."""
@@ -91,25 +94,45 @@ def build_rig_plan(texture: np.ndarray, mask: np.ndarray, config: CharacterConfi
     scale = CHARACTER_HEIGHT / max(bottom - top, 1.0)
     origin = (float(rigged.root.loc[0]), bottom)   # feet on z = 0, root above the world origin
 
-    bones = plan_bones(rigged, character_height_px=bottom - top)
-    weights, _ = skin_weights(mesh, bones)
+    # Extra limbs are a feature (rig.extra_limbs): the body is skinned to its own joints' bones.
+    body = body_config(rigged)
+    bones = plan_bones(body, character_height_px=bottom - top)
+    body_mesh = dataclasses.replace(mesh, joint_vertex=mesh.joint_vertex[[rigged.index(n) for n in body.names]])
+    weights, _ = skin_weights(body_mesh, bones)
     vertices, triangles, weights, source = split_flaps(mesh.vertices, mesh.triangles, weights, bones, SMOOTHING_ROUNDS)
-    # The body under each limb's root, behind the drawing, sampling the body's own texture.
-    under = limb_underlay(vertices, triangles, weights, source, bones, mask, mesh.spacing)
-    texture_points = np.concatenate([vertices, under.texture_points])
-    triangles = np.concatenate([triangles, under.triangles + len(vertices)]).astype(np.int32)
-    weights = np.concatenate([weights, under.weights])
-    depth = np.concatenate([np.zeros(len(vertices)), np.full(len(under.vertices), UNDERLAY_DEPTH)])
-    vertices = np.concatenate([vertices, under.vertices])
     rgba = rgba_from_rgb(texture)
     rgba[..., 3] = mask_alpha(mask)
     height, width = mask.shape
-    return RigPlan(
+    plan = RigPlan(
         name=sanitize_name(name), texture=rgba, mask=mask, config=rigged, scale=scale, origin_uv=origin,
-        vertices_uv=vertices, triangles=triangles, uvs=uvs_for(texture_points, width, height),
+        vertices_uv=vertices, triangles=triangles.astype(np.int32), uvs=uvs_for(vertices, width, height),
         bones=bones, weights=weights, triangle_bone=triangle_labels(weights, triangles), snapped_joints=snapped,
-        joint_vertex=mesh.joint_vertex, depth=depth,
+        joint_vertex=mesh.joint_vertex, depth=np.zeros(len(vertices)), spacing=mesh.spacing,
     )
+    # The body under each limb's root, behind the drawing, sampling the body's own texture.
+    return with_underlay(plan, limb_underlay(vertices, triangles, weights, source, bones, mask, mesh.spacing))
+
+
+def with_underlay(plan: RigPlan, under: Underlay) -> RigPlan:
+    """A copy of `plan` with an underlay's vertices and triangles appended behind the drawing."""
+    height, width = plan.mask.shape
+    weights = np.concatenate([plan.weights, under.weights])
+    triangles = np.concatenate([plan.triangles, under.triangles + len(plan.vertices_uv)]).astype(np.int32)
+    return dataclasses.replace(
+        plan, vertices_uv=np.concatenate([plan.vertices_uv, under.vertices]), triangles=triangles,
+        uvs=np.concatenate([plan.uvs, uvs_for(under.texture_points, width, height)]), weights=weights,
+        depth=np.concatenate([plan.vertex_depth, np.full(len(under.vertices), UNDERLAY_DEPTH)]),
+        triangle_bone=triangle_labels(weights, triangles))
+
+
+def drawing_only(plan: RigPlan) -> RigPlan:
+    """A copy of `plan` without its underlay (`with_underlay` appends it after the drawing)."""
+    drawn = int(np.count_nonzero(plan.vertex_depth == 0))
+    triangles = plan.triangles[(plan.triangles < drawn).all(axis=1)]
+    return dataclasses.replace(
+        plan, vertices_uv=plan.vertices_uv[:drawn], triangles=triangles, uvs=plan.uvs[:drawn],
+        weights=plan.weights[:drawn], depth=plan.vertex_depth[:drawn],
+        triangle_bone=triangle_labels(plan.weights, triangles))
 
 
 def sanitize_name(name: str | os.PathLike) -> str:

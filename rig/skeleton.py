@@ -10,10 +10,14 @@
   because its direction says nothing about the drawing. Likewise a bone lying along a deforming
   ancestor bone (a neck annotated below the torso) moves but skins nothing.
 * Bone parent = the bone of the joint's parent joint; several roots are fine.
+* Joints beyond the 16-joint skeleton chained off the trunk (a tail, a third arm) are extra
+  limbs: the body's skeleton leaves them out (`body_config`), the extra limbs feature
+  (`rig.extra_limbs`) adds their bones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +30,12 @@ ZERO_LENGTH_RATIO = 0.1
 COINCIDE_RATIO = 0.01      # head and tail closer than this × character height "coincide"
 FOLD_TOLERANCE_RATIO = 0.02  # a bone within this × height of an ancestor bone lies along it
 _MIN_LENGTH_PX = 1e-6
+# The 16-joint (AnimatedDrawings) skeleton: its trunk and its four limbs.
+LIMB_CHAINS = {side + part: tuple(side + joint for joint in joints)
+               for side in ("left_", "right_")
+               for part, joints in (("arm", ("shoulder", "elbow", "hand")), ("leg", ("hip", "knee", "foot")))}
+TRUNK = ("root", "hip", "torso", "neck")
+STANDARD = set(TRUNK).union(*LIMB_CHAINS.values())
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,25 @@ class BonePlan:
     @property
     def length(self) -> float:
         return float(np.hypot(self.tail_uv[0] - self.head_uv[0], self.tail_uv[1] - self.head_uv[1]))
+
+
+def extra_limb_joints(config: CharacterConfig) -> list[str]:
+    """The joints of chains outside the 16-joint skeleton that hang off a trunk joint (and
+    everything below them), in `config` order."""
+    extra: set[str] = set()
+    grew = True
+    while grew:
+        found = {j.name for j in config.joints if j.name not in STANDARD | extra
+                 and j.parent is not None and (j.parent in TRUNK or j.parent in extra)}
+        grew = bool(found)
+        extra |= found
+    return [j.name for j in config.joints if j.name in extra]
+
+
+def body_config(config: CharacterConfig) -> CharacterConfig:
+    """`config` without its extra limbs: the skeleton the body is skinned with."""
+    extra = set(extra_limb_joints(config))
+    return dataclasses.replace(config, joints=[j for j in config.joints if j.name not in extra])
 
 
 def plan_bones(config: CharacterConfig, character_height_px: float | None = None) -> list[BonePlan]:

@@ -18,6 +18,10 @@ pulled into the body's own outline (`body_outline`: the trunk's triangles, close
 into the body count as body): each vertex outside slides toward its cut vertex until it is
 inside, and triangles left without area or with their centre still outside are dropped. What
 remains fills only the body's side of the cut.
+
+A limb a feature cuts free later (`rig.extra_limbs`: a tail) may be drawn over a body limb
+rather than the trunk (the cat's tail over its trousers' edge): its patch also lies on that
+limb, along their cut, moving with it and pulled into its outline (`drawn_over`).
 """
 
 from __future__ import annotations
@@ -47,20 +51,23 @@ class Underlay:
     vertices: np.ndarray       # (U, 2) pixels: where the copied limb vertices lie at rest
     texture_points: np.ndarray  # (U, 2) pixels: where each samples the texture (mirrored body)
     triangles: np.ndarray      # (V, 3) indices into `vertices`
-    weights: np.ndarray        # (U, B) the trunk's weights at the nearest cut vertex
+    weights: np.ndarray        # (U, B) the weights of the nearest vertex across the cut (the trunk's)
 
 
 def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, source: np.ndarray,
-                  bones: list[BonePlan], mask: np.ndarray, spacing: float) -> Underlay:
+                  bones: list[BonePlan], mask: np.ndarray, spacing: float, drawn_over: Sequence[int] = ()) -> Underlay:
     """The underlay patches of a mesh cut into flaps (`split_flaps`' output; `source[i]` is the
-    original of vertex i). `mask` (H, W) bool keeps mirrored texture points on the figure."""
+    original of vertex i). `mask` (H, W) bool keeps mirrored texture points on the figure.
+    A limb's patch lies on the trunk, along its cut from the trunk. `drawn_over`: bones of limbs
+    cut free by a feature (`rig.extra_limbs`: a tail drawn over a thigh), whose patch lies on
+    every flap their cut borders (the trunk's side first), so the thigh shows where the tail was."""
     bone_flap = flap_of_bones(bones)
     vertex_flap = bone_flap[np.argmax(weights, axis=1)]
-    trunk_of_source = np.full(source.max() + 1 if len(source) else 0, -1)
-    trunk = np.flatnonzero(vertex_flap == 0)
-    trunk_of_source[source[trunk]] = trunk
-    parts = [_patch(k, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing)
-             for k in range(1, bone_flap.max() + 1)]
+    copy_in = np.full((bone_flap.max() + 1, source.max() + 1 if len(source) else 0), -1)   # (flap, original) → vertex
+    copy_in[vertex_flap, source] = np.arange(len(source))
+    free = set(bone_flap[list(drawn_over)])
+    parts = [_patch(k, vertices, triangles, source, vertex_flap, _partner_of_source(copy_in, k, k in free), bones,
+                    bone_flap, spacing) for k in range(1, bone_flap.max() + 1)]
     parts = [p for p in parts if p is not None]
     if not parts:
         return Underlay(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 3), np.int64),
@@ -72,51 +79,63 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
         out_triangles.append(tris + offset)
         offset += len(rows)
     rows, cut = np.concatenate(picked), np.concatenate(nearest)
-    body = body_outline(vertices, triangles, weights, bones, mask.shape, spacing)
-    points = _pulled_inside(vertices[rows], vertices[cut], body)
+    hosts, host = np.unique(vertex_flap[cut], return_inverse=True)
+    regions = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) for k in hosts])
+    points = _pulled_inside(vertices[rows], vertices[cut], regions, host)
     kept = np.concatenate(out_triangles)
     # A pulled triangle keeps its turning sense (counter-clockwise as drawn) and some area, or it
     # would count as folded over: a sliver flips with float noise as the trunk moves.
     same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
-    kept = kept[same_sense & _centre_inside(points, kept, body)]
+    kept = kept[same_sense & _centre_inside(points, kept, regions, host)]
     return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
 
 
+def _partner_of_source(copy_in: np.ndarray, flap: int, onto_limbs: bool) -> np.ndarray:
+    """(S,) per original vertex, its copy across a cut from `flap`: the trunk's, else (`onto_limbs`)
+    the first other limb's; -1 where there is none."""
+    partner = np.full(copy_in.shape[1], -1)
+    for other in range(len(copy_in) if onto_limbs else 1):
+        if other != flap:
+            partner = np.where(partner < 0, copy_in[other], partner)
+    return partner
+
+
 def body_outline(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray, bones: list[BonePlan],
-                 shape: tuple[int, int], spacing: float) -> np.ndarray:
-    """(H, W) bool: the trunk's triangles at rest (`weights`' part labels), closed so the cut's
-    jagged edge and the limb roots' notches into the body are inside."""
-    trunk = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == 0]
-    edges = np.sort(np.concatenate([trunk[:, [0, 1]], trunk[:, [1, 2]], trunk[:, [2, 0]]]), axis=1)
+                 shape: tuple[int, int], spacing: float, flap: int = 0) -> np.ndarray:
+    """(H, W) bool: a flap's triangles at rest (the trunk's by default; `weights`' part labels),
+    closed so the cut's jagged edge and the limb roots' notches into it are inside."""
+    own = triangles[flap_of_bones(bones)[triangle_labels(weights, triangles)] == flap]
+    edges = np.sort(np.concatenate([own[:, [0, 1]], own[:, [1, 2]], own[:, [2, 0]]]), axis=1)
     edges, count = np.unique(edges, axis=0, return_counts=True)
     outline = edges[count == 1]                          # an inner edge is shared by two triangles
     region = fill_segments(shape, vertices[outline[:, 0]], vertices[outline[:, 1]])
     return close(region, max(int(round(OUTLINE_CLOSING_SPACINGS * spacing)), 1))
 
 
-def _pulled_inside(points: np.ndarray, anchors: np.ndarray, body: np.ndarray) -> np.ndarray:
-    """Each point moved toward its anchor (on the cut, in the body) to the first place inside `body`."""
-    height, width = body.shape
+def _pulled_inside(points: np.ndarray, anchors: np.ndarray, regions: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Each point moved toward its anchor (on the cut) to the first place inside its own region
+    (`regions[region[i]]`, the flap the anchor lies on)."""
+    _, height, width = regions.shape
     out = anchors.copy()
     settled = np.zeros(len(points), bool)
     for fraction in np.linspace(1.0, 0.0, PULL_STEPS, endpoint=False):
         candidate = anchors + fraction * (points - anchors)
         x = np.clip(np.round(candidate[:, 0]).astype(int), 0, width - 1)
         y = np.clip(np.round(candidate[:, 1]).astype(int), 0, height - 1)
-        todo = ~settled & body[y, x]
+        todo = ~settled & regions[region, y, x]
         out[todo] = candidate[todo]
         settled |= todo
     return out
 
 
-def _centre_inside(points: np.ndarray, triangles: np.ndarray, body: np.ndarray) -> np.ndarray:
-    """(V,) bool: whether each triangle's centre lies in `body` (its corners do already): one
-    spanning a bend of the outline would reach out of it."""
-    height, width = body.shape
+def _centre_inside(points: np.ndarray, triangles: np.ndarray, regions: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """(V,) bool: whether each triangle's centre lies in its corners' regions (its corners do
+    already): one spanning a bend of the outline would reach out of it."""
+    _, height, width = regions.shape
     centre = points[triangles].mean(axis=1)
     x = np.clip(np.round(centre[:, 0]).astype(int), 0, width - 1)
     y = np.clip(np.round(centre[:, 1]).astype(int), 0, height - 1)
-    return body[y, x]
+    return regions[region[triangles], y[:, None], x[:, None]].all(axis=1)
 
 
 def _signed_area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -124,11 +143,11 @@ def _signed_area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return 0.5 * ((b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0])
 
 
-def _patch(flap, vertices, triangles, source, vertex_flap, trunk_of_source, bones, bone_flap, spacing):
-    """(limb vertex rows, the trunk vertex nearest each on the cut, triangles in local indices)
-    for one limb flap, or None when it shares no cut with the trunk."""
+def _patch(flap, vertices, triangles, source, vertex_flap, partner_of_source, bones, bone_flap, spacing):
+    """(limb vertex rows, the vertex across the cut nearest each, triangles in local indices)
+    for one limb flap, or None when it shares no cut."""
     own = vertex_flap == flap
-    cut_rows = np.flatnonzero(own & (trunk_of_source[source] >= 0))
+    cut_rows = np.flatnonzero(own & (partner_of_source[source] >= 0))
     if not len(cut_rows):
         return None
     top = np.flatnonzero(bone_flap == flap)[0]                       # the limb's first bone
@@ -149,7 +168,7 @@ def _patch(flap, vertices, triangles, source, vertex_flap, trunk_of_source, bone
     local[rows] = np.arange(len(rows))
     nearest_of = np.full(len(vertices), -1)
     nearest_of[inside] = cut_rows[nearest]
-    return rows, trunk_of_source[source[nearest_of[rows]]], local[tris]
+    return rows, partner_of_source[source[nearest_of[rows]]], local[tris]
 
 
 def _mirrored(points: np.ndarray, cut: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -62,7 +62,7 @@ def retarget_track(armature: bpy.types.Object, track: BvhClip, clip_name: str, o
     options = options_for_body(track, props.body, options)
     bones = bone_plans(armature, props.scale, props.origin_uv)
     result = retarget(track, bones, mapping, options, scale=props.scale)
-    follow_extra_limbs(result, bones)     # a sixth arm moves like the arm beside it, a beat later
+    follow_extra_limbs(result, bones, props.scale)   # a sixth arm moves like the arm beside it, a tail follows through
     if options.ground_contact:
         keep_above_ground(quality.plan_from_objects(armature), result)
     pin_limb_sides(result, limb_pins(armature, clip_frames(result, options.fps, frame_start)[:result.frame_count]))

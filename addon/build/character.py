@@ -54,7 +54,7 @@ def build_character(context, plan: RigPlan, source_path: str | os.PathLike = "",
     """
     snapshot = DataSnapshot()
     try:
-        plan = rig_features.with_features(plan, ["face"] if face else [])
+        plan = rig_features.with_features(plan, rig_features.BODY_FEATURES + (["face"] if face else []))
         armature = _build(context, plan, source_path, density, parent_collection or context.scene.collection)
         rig_features.build_features(armature, plan, armature.users_collection[0])
         return armature
@@ -142,6 +142,7 @@ def rebuild_character(context, armature: bpy.types.Object) -> RigPlan:
     rest positions, the mesh datablock and the vertex groups are replaced.
     """
     plan = plan_from_scene(context, armature)  # may raise: nothing has been touched yet
+    plan = rig_features.with_features(plan, rig_features.BODY_FEATURES)
     props = armature.animate_drawing
     with build_armature.edit_mode(context, armature) as data:
         build_armature.set_edit_bones(data, plan)

@@ -15,7 +15,8 @@ from ...rig.features import FeaturePlan, add_features
 from ...rig.plan import RigPlan
 from . import build_face
 
-BUILDERS = {"face": build_face.build_face_feature}
+BUILDERS = {"face": build_face.build_face_feature}   # features that make more than bones and weights
+BODY_FEATURES = ["extra_limbs"]      # every character gets these (a feature with nothing to add adds nothing)
 
 
 def with_features(plan: RigPlan, names) -> RigPlan:
@@ -27,7 +28,8 @@ def build_features(armature: bpy.types.Object, plan: RigPlan, collection: bpy.ty
     """Build every feature of `plan` onto the character `armature` (in `collection`)."""
     for feature in plan.features:
         add_controls(armature, feature)
-        BUILDERS[feature.name](armature, plan, feature, collection)
+        if feature.name in BUILDERS:
+            BUILDERS[feature.name](armature, plan, feature, collection)
 
 
 def add_controls(armature: bpy.types.Object, feature: FeaturePlan) -> None:
