@@ -270,7 +270,8 @@ def cmd_motion(args) -> int:
     if args.fps <= 0:
         raise _sub("errors").InputError(None, "--fps must be > 0")
     import bpy  # noqa: F401 - Blender's FFmpeg decodes the video
-    result = _sub("addon.animate.video_motion").video_to_bvh(args.video, out, _video_motion_options(args, args.fps, args.face))
+    options = _video_motion_options(args, args.fps, args.face)
+    result = _sub("addon.animate.video_motion").video_to_bvh(args.video, out, options)
     for warning in result.warnings:
         print(f"animate-drawing: warning: {warning}", file=sys.stderr)
     print(out)

@@ -19,9 +19,9 @@ from ..errors import place_error
 from ..pipeline.cast import PageCast
 from ..pipeline.run import Hooks, Stage, Timer
 from ..rig.page_layout import clips_for_figures
+from .animate.squash_hop import apply_hop
 from .build.build_face import key_idle_blinks
 from .build.character import build_character
-from .animate.squash_hop import apply_hop
 
 BUILD = "Building the character"
 MOTION = "Retargeting the motion"

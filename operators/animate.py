@@ -13,10 +13,10 @@ import dataclasses
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
 
-from ..addon.build import drawing_analysis
 from ..addon import jobs
-from ..addon.preferences import get_preferences
+from ..addon.build import drawing_analysis
 from ..addon.output.scene_setup import frame_characters
+from ..addon.preferences import get_preferences
 from ..addon.stages import build_stage, motion_stage
 from ..motions.library import list_clips
 from ..pipeline.plan import is_character_dir

@@ -14,15 +14,15 @@ import bpy
 from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
 from ..addon import jobs
-from ..addon.build.build_armature import bone_plans
-from ..addon.build.build_face import face_controls, face_notes
 from ..addon.animate.face_motion import key_face
 from ..addon.animate.motion import apply_retarget
-from ..addon.ui.properties import active_character
-from ..addon.output.scene_setup import frame_characters
 from ..addon.animate.video_decode import VIDEO_EXTENSIONS
 from ..addon.animate.video_motion import VideoMotionOptions, VideoTracking, clip_options
 from ..addon.animate.video_reference import add_video_reference, remove_video_references, video_references
+from ..addon.build.build_armature import bone_plans
+from ..addon.build.build_face import face_controls, face_notes
+from ..addon.output.scene_setup import frame_characters
+from ..addon.ui.properties import active_character
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
 from ..motions.source import Motion

@@ -8,8 +8,8 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
 from ..addon.animate.motion import resolve_clip, retarget_clip
-from ..addon.ui.properties import active_character
 from ..addon.output.scene_setup import frame_characters
+from ..addon.ui.properties import active_character
 from ..errors import InputError
 from ..motions.retarget import RetargetOptions
 from ._common import progress, run_reported

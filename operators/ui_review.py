@@ -22,10 +22,10 @@ from bpy.props import BoolProperty, FloatVectorProperty, IntProperty, StringProp
 from bpy_extras.io_utils import ImportHelper
 
 from ..addon import jobs
-from ..addon.ui import review_overlay
 from ..addon.build import drawing_analysis
-from ..addon.ui.file_handler import DRAWING_EXTENSIONS
 from ..addon.preferences import get_preferences
+from ..addon.ui import review_overlay
+from ..addon.ui.file_handler import DRAWING_EXTENSIONS
 from ..errors import NoFigureError
 from ..models.analyze import analyze_image
 from ..pipeline import review_edits

@@ -12,8 +12,8 @@ def _open(path, frames):
 
 def _texture_colours(objects) -> np.ndarray:
     """Opaque texel colours of the rendered meshes: what a GIF palette must cover."""
-    from ..addon.output import render
     from ..addon.build.build_material import read_image_rgba
+    from ..addon.output import render
 
     images = {render.texture_image(ob) for ob in objects} - {None}
     textures = [read_image_rgba(image) for image in images]

@@ -21,8 +21,8 @@ from ...motions.extra_limbs import follow_extra_limbs
 from ...motions.ground import keep_above_ground
 from ...motions.library import resolve_motion
 from ...motions.retarget import RetargetOptions, pin_limb_sides, retarget
-from ..build import build_action, quality
 from .. import compat
+from ..build import build_action, quality
 from ..build.build_action import Channel
 from ..build.build_armature import bone_plans
 

@@ -7,8 +7,8 @@ import bpy
 
 from ...motions.squash_hop import hop_curves
 from ...rig.plan import CHARACTER_HEIGHT
-from ..build import build_action
 from .. import compat
+from ..build import build_action
 
 
 def apply_hop(armature: bpy.types.Object, fps: float, offset: int = 0, frame_start: int = 1) -> int:

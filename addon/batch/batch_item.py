@@ -15,11 +15,11 @@ from pathlib import Path
 
 from ...output_formats import FORMATS as OUTPUT_FORMATS, FrameSettings
 from ...pipeline.run import Timer
-from ..output import encode, render, scene_setup
 from .. import places
-from .batch_plan import BatchOptions
 from ..interrupt import signals_deferred
+from ..output import encode, render, scene_setup
 from ..stages import clip_range
+from .batch_plan import BatchOptions
 
 
 def load_plan(path: str, timer: Timer, box: tuple[float, float, float, float] | None = None):

@@ -18,8 +18,8 @@ import numpy as np
 import bpy
 
 from ...rig.face_rig import CONTROLS, SHAPE_KEYS, idle_blinks
-from . import build_action, build_armature, build_material, build_mesh
 from .. import compat
+from . import build_action, build_armature, build_material, build_mesh
 
 FACE_GROUP = "Face"     # F-curve group of the controls' keys
 

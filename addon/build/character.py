@@ -25,8 +25,8 @@ from ...pipeline.plan import (
     plan_from_character_dir,
 )  # (callers reach the plan stage through here too)
 from ...rig.plan import RigPlan, build_rig_plan
-from . import build_armature, build_camera, build_face, build_material, build_mesh, quality, rig_features
 from ..jobs import DataSnapshot
+from . import build_armature, build_camera, build_face, build_material, build_mesh, quality, rig_features
 
 
 def config_to_json(config: CharacterConfig) -> str:

@@ -44,7 +44,8 @@ def build_cast(context, cast: PageCast, clips: list[str], fps: float, timer: Tim
                frames: int | None = None) -> list[int]:
     """The build and motion stages: each figure with its clip and time offset (and idle blinks
     over the first `frames`, all when None, with `face`); returns the clip lengths."""
-    built: BuiltCast = run_stages([build_stage(face=face), motion_stage(clips, fps, "idle" if face else "off", frames)], cast, timer=timer)
+    stages = [build_stage(face=face), motion_stage(clips, fps, "idle" if face else "off", frames)]
+    built: BuiltCast = run_stages(stages, cast, timer=timer)
     return built.lengths
 
 

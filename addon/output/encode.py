@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputError
+from ...imaging.gif import GifWriter, build_palette
 from ...imaging.image_file import read_image, write_png
 from ...imaging.resample import resize
-from ...imaging.gif import GifWriter, build_palette
-from .movie_writer import VideoFrames, write_h264
 from ..places import check_written, discard, mp4_complete
+from .movie_writer import VideoFrames, write_h264
 
 NAMED_COLOURS = {
     "white": (255, 255, 255), "black": (0, 0, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),

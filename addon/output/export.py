@@ -10,9 +10,9 @@ from pathlib import Path
 
 import bpy
 
-from .encode import partial_path, publish
 from ..interrupt import signals_deferred
 from ..places import blender_write_error, discard
+from .encode import partial_path, publish
 from .render import quiet_blender
 
 

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import bpy
 
-from ...imaging.image_file import read_image
-from . import frame_worker, scene_setup
 from ...imaging import raster
+from ...imaging.image_file import read_image
 from ..build.build_material import read_image_rgba
+from . import frame_worker, scene_setup
 
 
 @contextlib.contextmanager

@@ -15,8 +15,8 @@ import sys
 import numpy as np
 import bpy
 
-from ..build import build_camera
 from .. import compat
+from ..build import build_camera
 from .engines import ENGINES
 
 RENDER_CAMERA_NAME = "AnimateDrawing_render_camera"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bpy
 
-from .properties import active_character
 from ..animate.video_decode import VIDEO_EXTENSIONS
+from .properties import active_character
 
 # What models.image_io reads (Blender's image decoders); upper-case variants match case-insensitively.
 DRAWING_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
-from .. import jobs
-from ..build import quality
 from ...models.joints import AD_NAMES, LOW_CONFIDENCE
+from .. import jobs
+from ..animate.video_reference import video_references
+from ..build import quality
 from ..preferences import get_preferences
 from .properties import active_character
-from ..animate.video_reference import video_references
 
 REGISTER_PRIORITY = 80  # after preferences, properties and operators
 
