@@ -1,12 +1,14 @@
 """Where a face goes on a figure that has none found: two eyes and a mouth at the usual places
 on its head, for the artist to drag onto the drawn ones in the review ("Add Face").
 
-The head is measured on the figure's mask from the `neck` joint (AnimatedDrawings puts it on the
-head, the pose net on the nose): up the column of mask pixels through it to the head's top
-(following the middle of each row, so a joint near the head's side still finds its crown), as far
-below the joint as the top is above it (never below the shoulders, `torso`), and as wide as the
-mask's row through the eyes. Without a mask, or with the joint off it, the head is a square
-around the joint sized from the neck-to-shoulders distance. Plain Python.
+The face is centred on the `neck` joint's column (AnimatedDrawings puts the joint on the head,
+the pose net on the nose). The head is measured on the figure's mask from that joint: up the
+column of mask pixels through it to the head's top (following the middle of each row, so a joint
+near the head's side still finds its crown), as far below the joint as the top is above it (never
+below the shoulders, `torso`), and as wide as the mask's row through the eyes. Without a mask, or
+with the joint off it, the head is a square around the joint sized from the neck-to-shoulders
+distance. The shares of the head below are the hand-labelled drawings' medians
+(vision_dev/training/face_labels.json, measured with their own joints and masks).
 """
 
 from __future__ import annotations
@@ -44,10 +46,9 @@ def head_box(joints, mask: np.ndarray | None = None) -> tuple[float, float, floa
     neck, torso = joints[NECK], joints[TORSO]
     reach = max(float(np.hypot(*(neck - torso))), 2.0)
     measured = _measured_head(mask, neck, torso[1], reach) if mask is not None else None
-    if measured is not None:
-        return measured
     size = HEAD_SIZE * reach
-    return float(neck[0]), float(neck[1] - size / 2), size, size
+    top, width, height = measured if measured is not None else (neck[1] - size / 2, size, size)
+    return float(neck[0]), float(top), float(width), float(height)
 
 
 def _measured_head(mask: np.ndarray, neck: np.ndarray, shoulders_y: float, reach: float):
@@ -71,11 +72,9 @@ def _measured_head(mask: np.ndarray, neck: np.ndarray, shoulders_y: float, reach
         chin = min(chin, shoulders_y)
     height = max(chin - top, 2.0)
     eye_row = min(height_px - 1, int(round(top + EYE_ROW * height)))
-    run = _run_near(mask[eye_row], middle, reach / 2) or (middle - height / 2, middle + height / 2)
-    centre, width = (run[0] + run[1]) / 2, run[1] - run[0] + 1
-    if width > WIDEST_HEAD * height:
-        centre, width = middle, height
-    return float(centre), float(top), float(width), float(height)
+    run = _run_near(mask[eye_row], middle, reach / 2)
+    width = run[1] - run[0] + 1 if run is not None else height
+    return top, (width if width <= WIDEST_HEAD * height else height), height
 
 
 def _run_near(row: np.ndarray, x: float, reach: float) -> tuple[int, int] | None:

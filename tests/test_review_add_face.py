@@ -43,7 +43,7 @@ def _labelled_heads():
 
 def test_the_default_face_lies_near_the_drawn_one_on_labelled_heads():
     """Placed from the drawings' own joints and masks, the eyes land near the hand-labelled ones
-    (median 0.085 head heights away when this was written), left to right, on the figure."""
+    (median 0.08 head heights away when this was written), left to right, on the figure."""
     errors = []
     for joints, mask, labelled in _labelled_heads():
         face = default_face(joints, mask)
