@@ -147,3 +147,23 @@ def test_add_face_is_one_undo_step(blender):
     bpy.ops.ed.undo()
     stored = bpy.context.scene.animate_drawing_analysis
     assert not stored.face_edited and stored.figures[0]["face"] is None
+
+
+@pytest.mark.blender
+def test_after_reopening_add_face_measures_the_head_on_the_stored_outline(blender):
+    """The masks are not saved with the .blend: the head is then measured on the figure's outline
+    kept in the review, and the face lands where the mask would have put it."""
+    bpy = blender
+    from animate_drawing.addon.build import drawing_analysis
+
+    assert bpy.ops.animate_drawing.ui_review_drawing(filepath=str(BLANK_HEAD)) == {"FINISHED"}
+    stored = bpy.context.scene.animate_drawing_analysis
+    bpy.ops.animate_drawing.ui_add_face(figure=0)
+    with_mask = _face_markers(stored.figures[0])
+    bpy.ops.animate_drawing.ui_remove_face(figure=0)
+    drawing_analysis._cache.clear()   # as after reopening the .blend
+    bpy.ops.animate_drawing.ui_add_face(figure=0)
+    with_outline = _face_markers(stored.figures[0])
+    assert set(with_outline) == FACE_MARKERS
+    for name in FACE_MARKERS:
+        np.testing.assert_allclose(with_outline[name], with_mask[name], atol=2.0)
