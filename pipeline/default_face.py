@@ -52,7 +52,8 @@ def head_box(joints, mask: np.ndarray | None = None) -> tuple[float, float, floa
 
 
 def _measured_head(mask: np.ndarray, neck: np.ndarray, shoulders_y: float, reach: float):
-    height_px, width_px = mask.shape
+    """(top y, width, height) of the head on `mask`, or None when the neck joint is off it."""
+    height_px = mask.shape[0]
     row = int(round(neck[1]))
     if not 0 <= row < height_px:
         return None
