@@ -114,6 +114,9 @@ class Face:
                                                           "corners": [r(c) for c in self.mouth.corners]}}
 
 
+NO_FACE = Face((), None)   # an artist's "this figure has no face" (Remove Face in the review): rig none
+
+
 @dataclass
 class _Mark:
     """One connected ink mark in the search window (window pixels)."""

@@ -5,7 +5,8 @@
 no figure was found (or the wrong one), the artist drags a box in the Image Editor
 (`ui_drag_box`) or passes one in image pixels (`ui_review_drawing(box=…)`) and the drawing is
 analysed again inside that box. Joints, eyes, pupils and mouths are corrected by dragging their
-markers (`ui_drag_markers`, each drop one `ui_move_marker`). `ui_accept_review` hands the
+markers (`ui_drag_markers`, each drop one `ui_move_marker`); a figure with no face found gets one
+to drag into place (`ui_add_face`), and `ui_remove_face` builds a figure with none. `ui_accept_review` hands the
 reviewed analysis to `animate_drawing.animate`, which builds a character from every ticked
 figure (placed as on the page, its edited joints and face) and animates each with its own clip
 or the page's, in one undo step.
@@ -184,6 +185,42 @@ class ANIMATE_DRAWING_OT_ui_move_marker(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class _FaceEdit:
+    """Add Face and Remove Face: one change to one reviewed figure's face, one undo step."""
+
+    bl_options = {"REGISTER", "UNDO"}
+
+    figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
+
+    @classmethod
+    def poll(cls, context):
+        analysis = getattr(context.scene, "animate_drawing_analysis", None)
+        return bool(analysis and analysis.figures_json)
+
+    def execute(self, context):
+        try:
+            self.edit(context, self.figure)
+        except ValueError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
+class ANIMATE_DRAWING_OT_ui_add_face(_FaceEdit, bpy.types.Operator):
+    bl_idname = "animate_drawing.ui_add_face"
+    bl_label = "Add Face"
+    bl_description = ("Give the figure, where no face was found, two eyes and a mouth on its head: drag them "
+                      "onto the drawn ones (Drag Markers), and Accept rigs the face there")
+    edit = staticmethod(review_overlay.add_review_face)
+
+
+class ANIMATE_DRAWING_OT_ui_remove_face(_FaceEdit, bpy.types.Operator):
+    bl_idname = "animate_drawing.ui_remove_face"
+    bl_label = "Remove Face"
+    bl_description = "Build the figure with no face rig: its eyes and mouth are not found or moved"
+    edit = staticmethod(review_overlay.remove_review_face)
+
+
 class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
     """Modal: drag the review's markers where they are shown; each drop is one Move Marker (one undo step)."""
 
@@ -312,4 +349,5 @@ class ANIMATE_DRAWING_OT_ui_drag_box(bpy.types.Operator):
 
 CLASSES = (ANIMATE_DRAWING_OT_ui_review_drawing, ANIMATE_DRAWING_OT_ui_accept_review,
            ANIMATE_DRAWING_OT_ui_dismiss_review, ANIMATE_DRAWING_OT_ui_move_marker,
+           ANIMATE_DRAWING_OT_ui_add_face, ANIMATE_DRAWING_OT_ui_remove_face,
            ANIMATE_DRAWING_OT_ui_drag_markers, ANIMATE_DRAWING_OT_ui_drag_box)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models.face import find_face
+from ..models.face import NO_FACE, find_face
 from ..models.joints import AD_NAMES
 from ..rig.extra_limbs import EXTRA_LIMBS
 from ..rig.face_rig import CONTROLS, plan_face_rig
@@ -29,7 +29,9 @@ def find_plan_face(plan: RigPlan):
 def plan_face(plan: RigPlan) -> FeaturePlan:
     """The face found on the drawing (or placed by the artist) as an overlay mesh with shape keys
     (`rig.face_rig`): no bones of its own (it is skinned with the drawing's weights), the
-    controls that move it."""
+    controls that move it; none where the artist removed it."""
+    if plan.edited_face == NO_FACE:
+        return FeaturePlan("face", notes=["the face was removed in the review: the character has no face rig"])
     face, why = (plan.edited_face, "") if plan.edited_face is not None else find_plan_face(plan)
     face_plan, notes = plan_face_rig(face, plan.texture, plan.mask, plan.vertices_uv, plan.triangles, plan.weights)
     if face is None and why:

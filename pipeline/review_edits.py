@@ -5,7 +5,10 @@ face in analysed-image pixels) has a marker on every joint, every eye (its centr
 pupil and the mouth (its centre and both corners); an eye's rim (`rim_of`) is moved to size it.
 `move_marker` puts one where the artist dropped it; the part it belongs to (`part_of`: "joints"
 or "face") is then taken from the review instead of the detection when the figure is built
-(`pipeline.plan.apply_review`). Plain Python.
+(`pipeline.plan.apply_review`). A figure with no face found is given one (`with_default_face`:
+eyes and mouth at the usual places on its head, to be dragged onto the drawn ones), and any figure
+can be told it has none (`without_face`: `models.face.NO_FACE`, so the build does not look for
+one either). Plain Python.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import copy
 from collections.abc import Callable
 
 import numpy as np
+
+from ..models.face import NO_FACE
+from .default_face import default_face
 
 JOINT, EYE, RIM, PUPIL, MOUTH, CORNER = "joint", "eye", "eye_rim", "pupil", "mouth", "mouth_corner"
 PARTS = {JOINT: "joints", EYE: "face", RIM: "face", PUPIL: "face", MOUTH: "face", CORNER: "face"}
@@ -50,6 +56,35 @@ def markers(figure: dict) -> list[tuple[str, tuple[float, float]]]:
         points.append((marker_name(MOUTH), tuple(mouth["center"])))
         points += [(marker_name(CORNER, k), tuple(corner)) for k, corner in enumerate(mouth["corners"])]
     return points
+
+
+def has_face(figure: dict) -> bool:
+    """Whether the figure has a face with markers (eyes or a mouth), found or placed."""
+    face = figure.get("face") or {}
+    return bool(face.get("eyes") or face.get("mouth"))
+
+
+def face_removed(figure: dict) -> bool:
+    """Whether the artist said the figure has no face (`without_face`)."""
+    return figure.get("face") is not None and not has_face(figure)
+
+
+def with_default_face(figure: dict, mask: np.ndarray | None) -> dict:
+    """A copy of `figure` with a face at the usual places on its head (`default_face`, measured on
+    `mask`, the figure's pixels in image pixels; None: from the joints alone). Raises ValueError
+    when it has a face already (remove it first: a found face is not thrown away by a stray click)."""
+    if has_face(figure):
+        raise ValueError("the figure has a face already")
+    placed = copy.deepcopy(figure)
+    placed["face"] = default_face(figure["joints"], mask).to_json()
+    return placed
+
+
+def without_face(figure: dict) -> dict:
+    """A copy of `figure` rigged with no face: no markers, and none looked for on Accept."""
+    bare = copy.deepcopy(figure)
+    bare["face"] = NO_FACE.to_json()
+    return bare
 
 
 def rim_of(marker: str) -> str | None:

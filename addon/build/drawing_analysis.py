@@ -41,6 +41,11 @@ def remember(analysis: DrawingAnalysis) -> None:
     _cache[os.path.abspath(analysis.image_path)] = analysis
 
 
+def cached_analysis(path: str | os.PathLike) -> DrawingAnalysis | None:
+    """The analysis of `path` kept this session (with its masks), or None (e.g. after reopening)."""
+    return _cache.get(os.path.abspath(path))
+
+
 def keep_for_review(context, image_path: str, figures_json: str) -> None:
     """A new review in `Scene.animate_drawing_analysis`: every figure ticked, moving with the
     page's clip, nothing edited by hand yet."""
@@ -81,5 +86,5 @@ def analysis_for(path: str | os.PathLike, review: dict | None,
     """(analysis, figure indices) to build from: the reviewed one with its ticked figures
     (hand-edited joints applied, from this session's cache when it holds the reviewed figures)
     when there is a `review`, else a fresh analysis's first figure. Any thread. Raises InputError."""
-    cached = _cache.get(os.path.abspath(path)) if review is not None else None
+    cached = cached_analysis(path) if review is not None else None
     return apply_review(cached, review, settings, path)

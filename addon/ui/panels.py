@@ -11,6 +11,7 @@ import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
 from ...models.joints import AD_NAMES, LOW_CONFIDENCE
+from ...pipeline import review_edits
 from .. import jobs
 from ..animate.video_reference import video_references
 from ..build import quality
@@ -85,7 +86,9 @@ def draw_review(layout, context, box_drag: bool) -> None:
                     clip.active = analysis.include_figures[k]
                     clip.prop(analysis.figure_choices[k], "clip", text="")
             layout.prop(analysis, "figure_index", text="Figure")
-        draw_joint_confidences(layout, figures[min(analysis.figure_index, len(figures) - 1)])
+        shown = min(analysis.figure_index, len(figures) - 1)
+        draw_joint_confidences(layout, figures[shown])
+        draw_face_edits(layout, figures[shown], shown)
         layout.prop(context.window_manager, "animate_drawing_clip", text="Motion")
         row = layout.row()
         row.scale_y = 1.3
@@ -144,6 +147,20 @@ def draw_joint_confidences(layout, figure: dict) -> None:
         column.label(text="Unsure joints, check them:")
     for confidence, name in sorted(low):
         column.label(text=f"{name.replace('_', ' ')}: {confidence:.2f}", icon="ERROR", translate=False)
+
+
+def draw_face_edits(layout, figure: dict, index: int) -> None:
+    """Add Face where none was found (markers to drag onto the drawn eyes and mouth), Remove Face
+    while the figure would be rigged with one or looked at for one."""
+    row = layout.row(align=True)
+    if review_edits.face_removed(figure):
+        row.label(text="No face rig", icon="INFO")
+    elif not review_edits.has_face(figure):
+        row.label(text="No face found", icon="INFO")
+    if not review_edits.has_face(figure):
+        row.operator("animate_drawing.ui_add_face", icon="ADD").figure = index
+    if not review_edits.face_removed(figure):
+        row.operator("animate_drawing.ui_remove_face", icon="REMOVE").figure = index
 
 
 class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):

@@ -16,7 +16,8 @@ built on Accept) is drawn faint. The shapes are drawn in
 to green by confidence.
 
 The overlay is display only: it creates no objects, so dismissing it leaves the scene as it was.
-`move_review_marker` is where a dragged marker lands in the stored review.
+`move_review_marker` is where a dragged marker lands in the stored review; `add_review_face` and
+`remove_review_face` give a figure a face where none was found, or none.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 
 from ...imaging.contours import (
     compress_chain,
+    fill_polygons,
     outer_outlines,
     polygon_area,
     polygon_perimeter,
@@ -202,17 +204,50 @@ def marker_at(context, region_xy) -> tuple[int, str] | None:
                                        region_xy, MARKER_REACH_PX)
 
 
-def move_review_marker(context, figure_index: int, marker: str, position) -> None:
-    """Put one marker of a reviewed figure at `position` (analysed-image pixels) and mark its
-    part (joints or face) as edited, so Accept builds it from the review. Raises ValueError."""
+def _edit_review_figure(context, figure_index: int, edit, part: str) -> None:
+    """Replace a reviewed figure by `edit(figure)` and mark `part` ("joints" or "face") as edited,
+    so Accept builds it from the review. Raises ValueError."""
     stored = context.scene.animate_drawing_analysis
     figures = stored.figures
     if not 0 <= figure_index < len(figures):
         raise ValueError(f"the review has no figure {figure_index + 1}")
-    figures[figure_index] = review_edits.move_marker(figures[figure_index], marker, position)
+    figures[figure_index] = edit(figures[figure_index])
     stored.figures_json = json.dumps(figures)
-    setattr(stored, f"{review_edits.part_of(marker)}_edited", True)
+    setattr(stored, f"{part}_edited", True)
     redraw_all(context)
+
+
+def move_review_marker(context, figure_index: int, marker: str, position) -> None:
+    """Put one marker of a reviewed figure at `position` (analysed-image pixels). Raises ValueError."""
+    _edit_review_figure(context, figure_index, lambda figure: review_edits.move_marker(figure, marker, position),
+                        review_edits.part_of(marker))
+
+
+def add_review_face(context, figure_index: int) -> None:
+    """Give a reviewed figure without a face eyes and a mouth on its head, to be dragged into
+    place. Raises ValueError (e.g. it has a face already)."""
+    _edit_review_figure(context, figure_index,
+                        lambda figure: review_edits.with_default_face(figure, review_figure_mask(context, figure_index)),
+                        "face")
+
+
+def remove_review_face(context, figure_index: int) -> None:
+    """Build a reviewed figure with no face rig. Raises ValueError."""
+    _edit_review_figure(context, figure_index, review_edits.without_face, "face")
+
+
+def review_figure_mask(context, figure_index: int) -> np.ndarray | None:
+    """A reviewed figure's pixels (analysed-image pixels): its mask from this session's analysis,
+    else its outline filled (the masks are not saved with the .blend), else None."""
+    stored = context.scene.animate_drawing_analysis
+    figures = stored.figures
+    analysis = drawing_analysis.cached_analysis(stored.image_path)
+    if analysis is not None and len(analysis.figures) == len(figures):
+        return analysis.figures[figure_index].mask
+    outline = np.asarray(figures[figure_index].get("outline", ()), dtype=np.float64).reshape(-1, 2)
+    if len(outline) < 3:
+        return None
+    return fill_polygons((int(outline[:, 1].max()) + 2, int(outline[:, 0].max()) + 2), [outline])
 
 
 def figures_for_review(figures_json: str, outlines: list[np.ndarray]) -> str:

@@ -105,6 +105,16 @@ FRENCH = {
     "Position": "Position",
     "Where the marker goes, in image pixels (origin top-left)":
         "Où va le repère, en pixels de l'image (origine en haut à gauche)",
+    "Add Face": "Ajouter un visage",
+    "Give the figure, where no face was found, two eyes and a mouth on its head: drag them onto the drawn "
+    "ones (Drag Markers), and Accept rigs the face there":
+        "Donner au personnage sans visage trouvé deux yeux et une bouche sur la tête : faites-les glisser sur "
+        "ceux dessinés (Déplacer les repères), et Accepter y installe le visage",
+    "Remove Face": "Retirer le visage",
+    "Build the figure with no face rig: its eyes and mouth are not found or moved":
+        "Construire le personnage sans visage animé : ses yeux et sa bouche ne sont ni cherchés ni animés",
+    "No face found": "Aucun visage trouvé",
+    "No face rig": "Pas de visage animé",
     "Drag Markers": "Déplacer les repères",
     "Drag the joints, eyes, pupils and mouth shown over the drawing (Image Editor or 3D Viewport) to where "
     "they belong, Shift-drag an eye to size it; Esc, right click or Enter ends":

@@ -61,12 +61,12 @@ def crop_to_figure(rgba: np.ndarray, margin: float = 0.08) -> np.ndarray:
     return padded[y0:y0 + 2 * half, x0:x0 + 2 * half]
 
 
-def review_picture(drawing: Path, width: int) -> np.ndarray:
-    """The review step exactly as Blender draws it (the add-on's GPU overlay, off screen)."""
+def start_overlay_drawing():
+    """A fresh Blender with its GPU module started and the add-on registered: the review
+    overlay can then be drawn off screen in background mode. Returns bpy."""
     import bpy
 
     import animate_drawing
-    from animate_drawing.addon.ui import review_overlay
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
@@ -77,8 +77,16 @@ def review_picture(drawing: Path, width: int) -> np.ndarray:
     scene.render.filepath = tempfile.mktemp(suffix=".png")
     bpy.ops.render.render(write_still=True)
     animate_drawing.register()
+    return bpy
+
+
+def review_picture(drawing: Path, width: int) -> np.ndarray:
+    """The review step exactly as Blender draws it (the add-on's GPU overlay, off screen)."""
+    from animate_drawing.addon.ui import review_overlay
+
+    bpy = start_overlay_drawing()
     bpy.ops.animate_drawing.ui_review_drawing(filepath=str(drawing))
-    analysis = scene.animate_drawing_analysis
+    analysis = bpy.context.scene.animate_drawing_analysis
     return review_overlay.review_picture(review_overlay.load_review_image(analysis), analysis.figures, 0, width)
 
 
