@@ -89,22 +89,25 @@ Prepare = Callable[[np.ndarray], np.ndarray]
 class _SlotPainter:
     """Paints flat frames into reused output slots (frame_worker): only the pixels the figure
     covered the last time a slot was used are cleared, so a frame costs what its figure
-    covers rather than the whole image. Runs where the worker draws (numpy only)."""
+    covers rather than the whole image. Runs where the worker draws (numpy only). The RGBA
+    output is left out (`rgba=False`) when no caller needs it, only the video frame is painted."""
 
-    def __init__(self, rasteriser: raster.Rasteriser, splits: np.ndarray, video):
-        self.rasteriser, self.splits, self.video = rasteriser, splits, video
-        self.covered: dict[int, np.ndarray] = {}
+    def __init__(self, rasteriser: raster.Rasteriser, splits: np.ndarray, video, rgba: bool = True):
+        self.rasteriser, self.splits, self.video, self.rgba = rasteriser, splits, video, rgba
+        self.covered: dict[int, tuple] = {}  # slot -> what each output covered last time
 
     def __call__(self, positions: np.ndarray, slot: int, outputs) -> None:
         pixel, colours = self.rasteriser.shade_pixels(np.split(positions, self.splits))
-        previous = self.covered.get(slot)
-        rgba = outputs[0].reshape(-1, 4)
-        if previous is not None:
-            rgba[previous] = 0
-        rgba[pixel] = colours
+        previous, previous_video = self.covered.get(slot, (None, None))
+        outputs = list(outputs)
+        if self.rgba:
+            texels = outputs.pop(0).view(np.uint32).reshape(-1)  # an RGBA pixel as one item
+            if previous is not None:
+                texels[previous] = 0
+            texels[pixel] = colours.view(np.uint32).reshape(-1)
         if self.video is not None:
-            self.video.paint(outputs[1], pixel, colours, previous)
-        self.covered[slot] = pixel
+            previous_video = self.video.paint(outputs[0], pixel, colours, previous_video)
+        self.covered[slot] = pixel, previous_video
 
 
 def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
