@@ -108,7 +108,7 @@ def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
         # Closed here, not when garbage collected: an interrupt while the renderer shuts down
         # must reach the caller, not be printed and dropped by the collector.
         with contextlib.closing(render.render_stream(
-                scene, engine, frames, video.prepare if video is not None else None)) as stream:
+                scene, engine, frames, video.prepare if video is not None else None, rgba=bool(others))) as stream:
             for done, (frame, rgba, prepared) in enumerate(stream, 1):
                 started = time.perf_counter()
                 for sink in others:

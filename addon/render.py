@@ -1,12 +1,13 @@
 """Render a scene's frames to RGBA arrays with the chosen engine, one frame at a time.
 
 `flat` evaluates the deformed meshes per frame (depsgraph, `foreach_get`) here and
-rasterises them with raster.py in a helper process (frame_worker), one frame ahead: frame
-N+1 is rasterised while the caller encodes frame N, so both cores work.
+rasterises them with raster.py in helper processes (frame_worker), frames ahead: frames
+N+1 and N+2 are rasterised while the caller encodes frame N, so both cores work.
 `cycles`/`workbench`/`eevee` render through Blender into one scratch PNG, overwritten every
 frame and read back. Either way the caller gets (frame, (H, W, 4) uint8 RGBA, prepared)
 triples, so compositing and encoding are the same for every engine; `prepare` (optional,
 pure numpy) turns a frame into what the encoder takes, in the helper process for `flat`.
+A caller that only wants the prepared frames passes `rgba=False` and gets None for RGBA.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class _SlotPainter:
         self.covered[slot] = pixel, previous_video
 
 
-def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
+def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
+                rgba: bool = True) -> Iterator[tuple]:
     objects = scene_setup.rendered_objects(scene)
     unsupported = flat_unsupported(objects)
     if unsupported:
@@ -129,24 +131,29 @@ def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare 
     frames = list(frames)
     if not frames:
         return
-    layout = [((height, width, 4), np.uint8)] + ([((height * width * 4,), np.float32)] if prepare else [])
-    painter = _SlotPainter(rasteriser, np.cumsum(counts)[:-1], prepare)
+    rgba = rgba or prepare is None
+    layout = ([((height, width, 4), np.uint8)] if rgba else []) + \
+        ([((height * width * 4,), np.float32)] if prepare else [])
+    painter = _SlotPainter(rasteriser, np.cumsum(counts)[:-1], prepare, rgba)
     worker = frame_worker.start_worker(painter, layout, (sum(counts), 3))
     try:
-        # One frame ahead: the worker draws frame N+1 while the caller encodes frame N.
-        worker.submit(positions_at(frames[0]))
+        # Frames ahead: the helpers draw the next frames while the caller encodes this one.
+        for frame in frames[:worker.ahead]:
+            worker.submit(positions_at(frame))
         for index, frame in enumerate(frames):
-            if index + 1 < len(frames):
-                worker.submit(positions_at(frames[index + 1]))
+            if index + worker.ahead < len(frames):
+                worker.submit(positions_at(frames[index + worker.ahead]))
             drawn = worker.result()
             # The RGBA frame is copied out of the worker's slot (callers may keep it); the
             # prepared one is only valid until the next frame is asked for.
-            yield frame, drawn[0].copy(), (drawn[1] if prepare is not None else None)
+            yield frame, (drawn[0].copy() if rgba else None), (drawn[-1] if prepare is not None else None)
     finally:
         worker.close()
 
 
-def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
+def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
+                   rgba: bool = True) -> Iterator[tuple]:
+    """Blender renders RGBA whether it is wanted or not: it is always given."""
     with tempfile.TemporaryDirectory(prefix="animate_drawing_render_") as folder:
         path = os.path.join(folder, "frame.png")  # one scratch image, overwritten every frame
         for frame in frames:
@@ -154,16 +161,16 @@ def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepa
             scene.render.filepath = path
             with quiet_blender():
                 bpy.ops.render.render(write_still=True, scene=scene.name)
-            rgba = read_image(path)[0]
-            yield frame, rgba, (prepare(rgba) if prepare is not None else None)
+            pixels = read_image(path)[0]
+            yield frame, pixels, (prepare(pixels) if prepare is not None else None)
 
 
 def render_stream(scene: bpy.types.Scene, engine: str, frames: Iterable[int],
-                  prepare: Prepare | None = None) -> Iterator[tuple]:
+                  prepare: Prepare | None = None, rgba: bool = True) -> Iterator[tuple]:
     """(frame, RGBA, prepare(RGBA) or None) for each frame, in order; the scene must already
-    be configured (scene_setup)."""
+    be configured (scene_setup). With `rgba=False` and a `prepare`, RGBA may be None."""
     source = flat_frames if engine == "flat" else blender_frames
-    return source(scene, frames, prepare)
+    return source(scene, frames, prepare, rgba)
 
 
 def render_frames(scene: bpy.types.Scene, engine: str, frames: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
