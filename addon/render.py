@@ -112,7 +112,9 @@ class _SlotPainter:
 
 
 def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
-                rgba: bool = True) -> Iterator[tuple]:
+                rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
+    """`evaluated`: vertices motion_bounds kept ({frame: [(co, matrix) per object]}), used
+    instead of evaluating those frames again; the scene must not have changed since."""
     objects = scene_setup.rendered_objects(scene)
     unsupported = flat_unsupported(objects)
     if unsupported:
@@ -123,10 +125,12 @@ def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare 
     depsgraph = bpy.context.evaluated_depsgraph_get()
 
     def positions_at(frame: int) -> np.ndarray:  # bpy: this thread only
-        scene.frame_set(frame)
+        meshes = (evaluated or {}).pop(frame, None)
+        if meshes is None:
+            scene.frame_set(frame)
+            meshes = [scene_setup.evaluated_vertices(ob, depsgraph) for ob in objects]
         return np.concatenate([
-            scene_setup.project_to_pixels(scene.camera, scene, scene_setup.evaluated_world_vertices(ob, depsgraph))
-            for ob in objects])
+            scene_setup.project_to_pixels(scene.camera, scene, scene_setup.to_world(co, matrix)) for co, matrix in meshes])
 
     frames = list(frames)
     if not frames:
@@ -152,8 +156,9 @@ def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare 
 
 
 def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
-                   rgba: bool = True) -> Iterator[tuple]:
-    """Blender renders RGBA whether it is wanted or not: it is always given."""
+                   rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
+    """Blender renders RGBA whether it is wanted or not: it is always given. Blender evaluates
+    each frame itself (`evaluated` is not used)."""
     with tempfile.TemporaryDirectory(prefix="animate_drawing_render_") as folder:
         path = os.path.join(folder, "frame.png")  # one scratch image, overwritten every frame
         for frame in frames:
@@ -166,11 +171,12 @@ def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepa
 
 
 def render_stream(scene: bpy.types.Scene, engine: str, frames: Iterable[int],
-                  prepare: Prepare | None = None, rgba: bool = True) -> Iterator[tuple]:
+                  prepare: Prepare | None = None, rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
     """(frame, RGBA, prepare(RGBA) or None) for each frame, in order; the scene must already
-    be configured (scene_setup). With `rgba=False` and a `prepare`, RGBA may be None."""
+    be configured (scene_setup). With `rgba=False` and a `prepare`, RGBA may be None;
+    `evaluated`: vertices scene_setup.motion_bounds kept."""
     source = flat_frames if engine == "flat" else blender_frames
-    return source(scene, frames, prepare, rgba)
+    return source(scene, frames, prepare, rgba, evaluated)
 
 
 def render_frames(scene: bpy.types.Scene, engine: str, frames: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
