@@ -86,7 +86,8 @@ class Rasteriser:
             uv = np.asarray(mesh.corner_uv, np.float64)
             height, width = mesh.texture.shape[:2]
             corners.append(np.stack([uv[..., 0] * width - 0.5, (1.0 - uv[..., 1]) * height - 0.5], -1))
-        self.corner_texel = np.concatenate(corners) if corners else np.zeros((0, 3, 2))
+        # (3 corners, 2: texel x, y, M): rows, like the per-frame corner positions.
+        self.corner_texel = np.ascontiguousarray((np.concatenate(corners) if corners else np.zeros((0, 3, 2))).transpose(1, 2, 0))
 
     def shade(self, positions: list[np.ndarray]) -> np.ndarray:
         """(H, W, 4) uint8 RGBA frame (straight alpha); positions[i]: (N_i, 3) per-vertex
@@ -99,7 +100,7 @@ class Rasteriser:
     def shade_pixels(self, positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Covered pixels (flat indices, row 0 = top) and their (P, 4) uint8 RGBA colours."""
         corners = np.concatenate([p[t] for p, t in zip(positions, self.triangles)]) if positions else np.zeros((0, 3, 3))
-        planes = _planes(corners, self.corner_texel)
+        planes = _planes(np.ascontiguousarray(corners.transpose(1, 2, 0)), self.corner_texel)
         front, behind = _visible_samples(planes, self.width, self.height)
         pixel, colours = front[0], self._colours(front, planes)
         # Where the front surface is (partly) transparent, e.g. the fringe of an arm crossing
@@ -133,11 +134,11 @@ class _Planes:
 
     L1, L2, DEPTH, TEXEL_X, TEXEL_Y = range(5)
 
-    def __init__(self, corners: np.ndarray, coefficients: np.ndarray, keep: np.ndarray):
-        self.corners = corners  # (M, 3, 3) pixel x, y, depth per corner
-        # (5 quantities: l1, l2, depth, texel x, texel y; a, b, c; M): contiguous per triangle
-        # list, so a quantity's coefficients are gathered from (or repeated as) plain rows.
-        self.rows = np.ascontiguousarray(coefficients.transpose(1, 2, 0))
+    def __init__(self, corners: np.ndarray, rows: np.ndarray, keep: np.ndarray):
+        self.corners = corners  # (3 corners, 3: pixel x, y, depth, M)
+        # (5 quantities: l1, l2, depth, texel x, texel y; a, b, c; M): a row per triangle list,
+        # so a quantity's coefficients are gathered from (or repeated as) plain rows.
+        self.rows = rows
         self.keep = keep  # (M,) not degenerate
 
     def value(self, quantity: int, tri, x, y) -> np.ndarray:
@@ -147,25 +148,26 @@ class _Planes:
 
 
 def _planes(corners: np.ndarray, corner_texel: np.ndarray) -> _Planes:
-    """corners: (M, 3, 3) pixel x, y, depth of each triangle corner."""
-    a = corners[:, 0, :2]
-    e1 = corners[:, 1, :2] - a
-    e2 = corners[:, 2, :2] - a
-    area = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    """corners: (3 corners, 3: pixel x, y, depth, M) of each triangle; corner_texel: (3
+    corners, 2: texel x, y, M). Everything is computed on (M,) rows (triangle lists are short:
+    whole-array steps on rows beat steps on small trailing axes)."""
+    (ax, ay, _), (bx, by, _), (cx, cy, _) = corners
+    e1x, e1y, e2x, e2y = bx - ax, by - ay, cx - ax, cy - ay
+    area = e1x * e2y - e1y * e2x
     keep = np.abs(area) > 1e-12
     inv = np.where(keep, 1.0 / np.where(keep, area, 1.0), 0.0)
+    rows = np.empty((5, 3, len(ax)))
     # l1 = ((x - ax) e2y - (y - ay) e2x) / area,  l2 = ((y - ay) e1x - (x - ax) e1y) / area
-    l1 = np.stack([e2[:, 1] * inv, -e2[:, 0] * inv, (a[:, 1] * e2[:, 0] - a[:, 0] * e2[:, 1]) * inv], 1)
-    l2 = np.stack([-e1[:, 1] * inv, e1[:, 0] * inv, (a[:, 0] * e1[:, 1] - a[:, 1] * e1[:, 0]) * inv], 1)
-    values = np.concatenate([corners[:, :, 2:3], corner_texel], 2)  # (M, 3 corners, depth/tx/ty)
-    base = values[:, 0]
-    d1 = values[:, 1] - base
-    d2 = values[:, 2] - base
-    # q(x, y) = q0 + l1 (q1 - q0) + l2 (q2 - q0)
-    derived = d1[:, :, None] * l1[:, None, :] + d2[:, :, None] * l2[:, None, :]
-    derived[:, :, 2] += base
-    coefficients = np.concatenate([l1[:, None], l2[:, None], derived], 1)
-    return _Planes(corners, coefficients, keep)
+    rows[0] = e2y * inv, -e2x * inv, (ay * e2x - ax * e2y) * inv
+    rows[1] = -e1y * inv, e1x * inv, (ax * e1y - ay * e1x) * inv
+    # q(x, y) = q0 + l1 (q1 - q0) + l2 (q2 - q0), for depth and texel x, y
+    for row, (q0, q1, q2) in enumerate(((corners[0, 2], corners[1, 2], corners[2, 2]),
+                                        (*corner_texel[:, 0],), (*corner_texel[:, 1],)), start=2):
+        d1, d2 = q1 - q0, q2 - q0
+        for k in range(3):
+            np.add(d1 * rows[0, k], d2 * rows[1, k], out=rows[row, k])
+        rows[row, 2] += q0
+    return _Planes(corners, rows, keep)
 
 
 def _candidates(planes: _Planes, width: int, height: int):
@@ -175,14 +177,14 @@ def _candidates(planes: _Planes, width: int, height: int):
     corners = planes.corners
     lo, span = [], []
     for axis, size in ((0, width), (1, height)):  # min/max of 3 columns: faster than .min(1)
-        a, b, c = corners[:, 0, axis], corners[:, 1, axis], corners[:, 2, axis]
+        a, b, c = corners[0, axis], corners[1, axis], corners[2, axis]
         first_px = np.maximum(np.ceil(np.minimum(np.minimum(a, b), c) - 0.5), 0)
         last_px = np.minimum(np.floor(np.maximum(np.maximum(a, b), c) - 0.5), size - 1)
         lo.append(first_px.astype(np.int32))
         # int32: divisions twice as fast; a degenerate triangle has no candidates.
         span.append(np.where(planes.keep, np.maximum(last_px - first_px + 1, 0), 0).astype(np.int32))
     lo, span = np.stack(lo, 1), np.stack(span, 1)
-    ids = np.arange(len(corners))
+    ids = np.arange(corners.shape[2])
     count = span[:, 0] * span[:, 1]
     first = np.cumsum(count) - count
     local = np.arange(count.sum(), dtype=np.int32) - np.repeat(first, count)
