@@ -44,8 +44,8 @@ class _Atlas:
         self.texels = np.concatenate(flat) if flat else np.zeros(0, np.uint32)
         sizes = np.array([rgba.shape[:2] for rgba in textures], np.int64).reshape(-1, 2)
         offsets = np.cumsum([0] + [len(f) for f in flat[:-1]]).astype(np.int64)
-        per_mesh = np.column_stack([sizes[:, 1], sizes[:, 0], offsets])  # width, height, offset
-        self.triangle_texture = np.repeat(per_mesh, triangle_counts, axis=0)  # (M, 3)
+        per_mesh = np.stack([sizes[:, 1], sizes[:, 0], offsets])  # width, height, offset
+        self.triangle_texture = np.repeat(per_mesh, triangle_counts, axis=1)  # (3, M)
 
     def _gather(self, index: np.ndarray) -> np.ndarray:
         return self.texels[index].view(np.uint8).reshape(-1, 4).astype(np.float32)
@@ -54,8 +54,7 @@ class _Atlas:
         """(P, 4) float32 bilinear samples at texel coordinates (texel centres at integers) in
         the textures of triangles `tri`. The four texels are weighted in float32 (within a
         few 1e-5 of the float64 blend: at most one level of 255 apart after rounding)."""
-        texture = self.triangle_texture[tri]
-        width, height, offset = texture[:, 0], texture[:, 1], texture[:, 2]
+        width, height, offset = self.triangle_texture[:, tri]
         x = np.clip(x, 0.0, width - 1)
         y = np.clip(y, 0.0, height - 1)
         x0 = np.minimum(x.astype(np.int64), np.maximum(width - 2, 0))
