@@ -83,6 +83,23 @@ def posed_vertices(plan, rotation: np.ndarray, root_location: np.ndarray | None 
     return out - [plan.origin_uv[0] * plan.scale, -plan.origin_uv[1] * plan.scale]
 
 
+def lowest_posed(plan, rotation: np.ndarray, root_location: np.ndarray | None = None) -> np.ndarray:
+    """(T,) lowest world z of the posed vertices in each frame, posed `POSE_BLOCK` frames at a
+    time: a long clip's (T, N, 2) vertices at once took hundreds of MB."""
+    return np.concatenate([posed[..., 1].min(axis=1) for _, posed in posed_blocks(plan, rotation, root_location)])
+
+
+def posed_blocks(plan, rotation: np.ndarray, root_location: np.ndarray | None = None):
+    """(frame slice, posed_vertices of those frames), `POSE_BLOCK` frames at a time (each
+    frame is posed on its own: the blocks are slices of the whole clip's result)."""
+    for start in range(0, len(rotation), POSE_BLOCK):
+        block = slice(start, start + POSE_BLOCK)
+        yield block, posed_vertices(plan, rotation[block], None if root_location is None else root_location[block])
+
+
+POSE_BLOCK = 64  # frames
+
+
 def posed_depth(plan, layer_offset: np.ndarray) -> np.ndarray:
     """(T, N) depth along the view (smaller = nearer the camera): the vertices' own (the underlay
     lies behind) plus the bones' parent-relative layer offsets toward the camera, blended by the
@@ -108,19 +125,28 @@ def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
 def triangle_maps(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray):
     """(stretch (T, M), det (T, M), rest areas (M,)) of each triangle's rest → posed 2D map
     A = Q E⁻¹ (E, Q: the triangle's two edge vectors as columns, at rest and posed)."""
+    return triangle_maps_of_blocks(rest, [(slice(0, len(posed)), posed)], len(posed), triangles)
+
+
+def triangle_maps_of_blocks(rest: np.ndarray, blocks, frames: int, triangles: np.ndarray):
+    """triangle_maps of a clip given as (frame slice, posed (t, N, 2)) blocks covering its
+    `frames` frames (see posed_blocks)."""
     triangles = np.asarray(triangles)
     r0, r1, r2 = (rest[triangles[:, k]] for k in range(3))
     e1, e2 = r1 - r0, r2 - r0
     rest_det = e1[:, 0] * e2[:, 1] - e2[:, 0] * e1[:, 1]
     safe = np.where(np.abs(rest_det) > 1e-12, rest_det, 1e-12)
     inverse = e2[:, 1] / safe, -e2[:, 0] / safe, -e1[:, 1] / safe, e1[:, 0] / safe
-    stretch = np.empty((len(posed), len(triangles)))
+    stretch = np.empty((frames, len(triangles)))
     det = np.empty_like(stretch)
-    # A block of frames at a time: its temporaries stay in cache (4x faster than whole clips).
-    for start in range(0, len(posed), MAP_BLOCK):
-        block = slice(start, start + MAP_BLOCK)
-        stretch[block], det[block] = _stretch_and_det(posed[block], triangles, *inverse)
-    return stretch, det * np.sign(safe), np.abs(rest_det) / 2.0
+    for frames_in, posed in blocks:
+        # MAP_BLOCK frames at a time: the temporaries stay in cache (4x faster than whole clips).
+        for start in range(0, len(posed), MAP_BLOCK):
+            inner = slice(start, start + MAP_BLOCK)
+            at = slice(frames_in.start + start, frames_in.start + min(start + MAP_BLOCK, len(posed)))
+            stretch[at], det[at] = _stretch_and_det(posed[inner], triangles, *inverse)
+    det *= np.sign(safe)
+    return stretch, det, np.abs(rest_det) / 2.0
 
 
 MAP_BLOCK = 32  # frames
@@ -144,9 +170,12 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> np
     values = np.asarray(values, float)
     weights = np.broadcast_to(np.asarray(weights, float), values.shape[-1:])
     order = np.argsort(values, axis=-1)
-    cumulative = np.cumsum(weights[order], axis=-1)
+    cumulative = weights[order]
+    np.cumsum(cumulative, axis=-1, out=cumulative)  # in place: a whole clip's worth is large
     at = np.minimum(np.sum(cumulative < q * cumulative[..., -1:], axis=-1), values.shape[-1] - 1)
-    result = np.take_along_axis(np.take_along_axis(values, order, axis=-1), at[..., None], axis=-1)[..., 0]
+    del cumulative
+    picked = np.take_along_axis(order, at[..., None], axis=-1)  # only the chosen value is gathered
+    result = np.take_along_axis(values, picked, axis=-1)[..., 0]
     return float(result) if result.ndim == 0 else result
 
 
@@ -181,7 +210,16 @@ def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: flo
     limb layers (T, L), foot positions (T, F, 2) with planted flags (T, F), and the body part
     of each triangle (for warnings naming it)."""
     stretch, det, area = triangle_maps(rest, posed, triangles)
-    frames = len(posed)
+    return measure_maps(stretch, det, area, float(posed[..., 1].min()), fps, layer_absolute, feet, contacts,
+                        triangle_part)
+
+
+def measure_maps(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, lowest: float, fps: float,
+                 layer_absolute: np.ndarray | None = None, feet: np.ndarray | None = None,
+                 contacts: np.ndarray | None = None, triangle_part: list[str] | None = None
+                 ) -> tuple[QualityReport, list[str]]:
+    """`measure` from the triangle maps (triangle_maps) and the lowest posed z over the clip."""
+    frames = len(stretch)
     folded = ((det < 0) * area).sum(axis=1) / area.sum()
     per_frame = weighted_percentile(stretch, area, 0.99)
     duration = frames / fps if fps > 0 else 1.0
@@ -192,7 +230,7 @@ def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: flo
         stretch_p99=weighted_percentile(stretch.ravel(), np.tile(area, frames), 0.99),
         folded_mean=float(folded.mean()), folded_max=float(folded.max()),
         flips_per_s=flips / duration, foot_slide=slide,
-        ground_penetration=float(max(0.0, -posed[..., 1].min()) / HEIGHT),
+        ground_penetration=float(max(0.0, -lowest) / HEIGHT),
         worst_frame=int(np.argmax(per_frame / TARGETS["stretch_p99"] + folded / TARGETS["folded_max"])))
     report.misses = [name for name, limit in TARGETS.items() if getattr(report, name) > limit]
     warnings = part_warnings(stretch, det, area, triangle_part) if triangle_part is not None else []
@@ -208,7 +246,6 @@ def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: flo
 def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
     """Measure a RetargetResult on the RigPlan it was retargeted onto (bones in plan order)."""
     rest = plan.vertices_world[:, [0, 2]]
-    posed = posed_vertices(plan, result.rotation, result.root_location)
     limbs = np.any(result.layer_offset != 0, axis=0)
     layer_absolute = _world_delta(plan.bones, result.layer_offset)[:, limbs]
     names = [b.name for b in plan.bones]
@@ -220,7 +257,15 @@ def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
         contacts = np.stack([result.contacts[n] for n in foot_names], axis=1)
     drawn = drawn_triangles(plan.triangles, plan.vertex_depth)     # the hidden underlay is not the drawing
     triangle_part = [part_of(names[b]) for b in np.asarray(plan.triangle_bone)[drawn]]
-    return measure(rest, posed, plan.triangles[drawn], result.fps, layer_absolute, feet, contacts, triangle_part)
+    lowest = [np.inf]
+
+    def blocks():  # the clip posed a block of frames at a time, its lowest point noted on the way
+        for frames_in, posed in posed_blocks(plan, result.rotation, result.root_location):
+            lowest[0] = min(lowest[0], float(posed[..., 1].min()))
+            yield frames_in, posed
+
+    stretch, det, area = triangle_maps_of_blocks(rest, blocks(), len(result.rotation), plan.triangles[drawn])
+    return measure_maps(stretch, det, area, lowest[0], result.fps, layer_absolute, feet, contacts, triangle_part)
 
 
 def verdict(report: QualityReport, analysis_doubts: list[str] = ()) -> str:
