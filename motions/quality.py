@@ -166,14 +166,45 @@ def _stretch_and_det(posed: np.ndarray, triangles: np.ndarray, i00, i01, i10, i1
 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
     """The q-quantile (0..1) of each row of `values` (..., M), each value counting with its
-    weight (M,): one number per row (a float for a 1D row)."""
+    weight (M,): one number per row (a float for a 1D row). Rows are done `PERCENTILE_ROWS`
+    at a time (each row on its own): a whole clip's sort orders at once took hundreds of MB."""
     values = np.asarray(values, float)
+    if values.ndim < 2:
+        return _weighted_percentile_rows(values, weights, q)
+    rows = values.reshape(-1, values.shape[-1])
+    result = np.concatenate([_weighted_percentile_rows(rows[k:k + PERCENTILE_ROWS], weights, q)
+                             for k in range(0, len(rows), PERCENTILE_ROWS)])
+    return result.reshape(values.shape[:-1])
+
+
+PERCENTILE_ROWS = 64
+
+
+def _weighted_percentile_rows(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
     weights = np.broadcast_to(np.asarray(weights, float), values.shape[-1:])
     order = np.argsort(values, axis=-1)
-    cumulative = weights[order]
-    np.cumsum(cumulative, axis=-1, out=cumulative)  # in place: a whole clip's worth is large
+    return _pick(values, order, weights[order], q)
+
+
+def weighted_percentile_all(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The q-quantile of all of `values` (T, M), value [t, m] counting with weight[m] (as
+    weighted_percentile of the flattened values and weights tiled T times, without the tiled
+    copy: its sort order's weights are gathered a block at a time)."""
+    flat = np.asarray(values, float).ravel()
+    weights = np.asarray(weights, float)
+    order = np.argsort(flat)
+    sorted_weights = np.empty(len(flat))
+    step = 1 << 16
+    for start in range(0, len(flat), step):
+        sorted_weights[start:start + step] = weights[order[start:start + step] % len(weights)]
+    return _pick(flat, order, sorted_weights, q)
+
+
+def _pick(values: np.ndarray, order: np.ndarray, sorted_weights: np.ndarray, q: float):
+    """The value at weighted quantile q, given the sort order of `values` along the last axis
+    and the weights in that order (a scratch array: summed in place)."""
+    cumulative = np.cumsum(sorted_weights, axis=-1, out=sorted_weights)
     at = np.minimum(np.sum(cumulative < q * cumulative[..., -1:], axis=-1), values.shape[-1] - 1)
-    del cumulative
     picked = np.take_along_axis(order, at[..., None], axis=-1)  # only the chosen value is gathered
     result = np.take_along_axis(values, picked, axis=-1)[..., 0]
     return float(result) if result.ndim == 0 else result
@@ -209,9 +240,8 @@ def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: flo
     """(report, warnings) from rest (N, 2) and posed (T, N, 2) world (x, z) vertices; optional
     limb layers (T, L), foot positions (T, F, 2) with planted flags (T, F), and the body part
     of each triangle (for warnings naming it)."""
-    stretch, det, area = triangle_maps(rest, posed, triangles)
-    return measure_maps(stretch, det, area, float(posed[..., 1].min()), fps, layer_absolute, feet, contacts,
-                        triangle_part)
+    return measure_maps(*triangle_maps(rest, posed, triangles), float(posed[..., 1].min()), fps, layer_absolute,
+                        feet, contacts, triangle_part)
 
 
 def measure_maps(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, lowest: float, fps: float,
@@ -221,19 +251,20 @@ def measure_maps(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, lowest:
     """`measure` from the triangle maps (triangle_maps) and the lowest posed z over the clip."""
     frames = len(stretch)
     folded = ((det < 0) * area).sum(axis=1) / area.sum()
+    warnings = part_warnings(stretch, det, area, triangle_part) if triangle_part is not None else []
+    del det  # a long clip's worth: let it go before the sorts below (callers pass it unnamed)
     per_frame = weighted_percentile(stretch, area, 0.99)
     duration = frames / fps if fps > 0 else 1.0
     flips = side_flips(layer_absolute) if layer_absolute is not None and layer_absolute.size else 0
     slide = planted_slide(feet, contacts) if feet is not None and contacts is not None and feet.size else 0.0
     report = QualityReport(
         frames=frames,
-        stretch_p99=weighted_percentile(stretch.ravel(), np.tile(area, frames), 0.99),
+        stretch_p99=weighted_percentile_all(stretch, area, 0.99),
         folded_mean=float(folded.mean()), folded_max=float(folded.max()),
         flips_per_s=flips / duration, foot_slide=slide,
         ground_penetration=float(max(0.0, -lowest) / HEIGHT),
         worst_frame=int(np.argmax(per_frame / TARGETS["stretch_p99"] + folded / TARGETS["folded_max"])))
     report.misses = [name for name, limit in TARGETS.items() if getattr(report, name) > limit]
-    warnings = part_warnings(stretch, det, area, triangle_part) if triangle_part is not None else []
     if "flips_per_s" in report.misses:
         warnings.append(f"limbs jump between in front of and behind the body {report.flips_per_s:.1f} times a second")
     if "foot_slide" in report.misses:
@@ -264,8 +295,8 @@ def measure_retarget(plan, result) -> tuple[QualityReport, list[str]]:
             lowest[0] = min(lowest[0], float(posed[..., 1].min()))
             yield frames_in, posed
 
-    stretch, det, area = triangle_maps_of_blocks(rest, blocks(), len(result.rotation), plan.triangles[drawn])
-    return measure_maps(stretch, det, area, lowest[0], result.fps, layer_absolute, feet, contacts, triangle_part)
+    return measure_maps(*triangle_maps_of_blocks(rest, blocks(), len(result.rotation), plan.triangles[drawn]),
+                        lowest[0], result.fps, layer_absolute, feet, contacts, triangle_part)
 
 
 def verdict(report: QualityReport, analysis_doubts: list[str] = ()) -> str:
