@@ -159,7 +159,7 @@ def to_world(co: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 # Evaluated vertices motion_bounds keeps for the renderer, at most (a 779-frame clip of a
 # 3,000-vertex figure takes 30 MB); frames beyond are evaluated again when drawn.
-KEEP_BYTES = 64 * 2**20
+KEEP_BYTES = 32 * 2**20
 
 
 def motion_bounds(scene: bpy.types.Scene, objects, frames, keep: dict | None = None) -> tuple[float, float, float, float]:
