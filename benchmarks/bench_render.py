@@ -88,7 +88,8 @@ def _measure(args: list[str], out: Path, tmp: Path, env: dict) -> dict:
         item = json.loads(stdout)["items"][0] if stdout.strip() else {"status": "failed", "error": "no summary"}
     else:
         item = {"status": "ok" if proc.returncode == 0 and out.exists() else "failed", "error": None}
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "temp_mb": peak_temp[0] / 2**20, "item": item}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+            "temp_mb": peak_temp[0] / 2**20, "item": item}
 
 
 def _temporary_bytes(tmp: Path, out: Path) -> int:
@@ -135,7 +136,7 @@ def row(name: str, frames: int, run: dict) -> None:
     startup = run["wall"] - (sum(t.values()) - t.get("write_frames", 0.0)) / 1000  # "render" holds write_frames
     walls = f"  (walls {run['walls'][0]:.1f}-{run['walls'][1]:.1f} s)" if "walls" in run else ""
     print(f"{name:26} {frames:6d} {startup:8.2f} {setup:7.2f} {t.get('render', 0) / frames:10.1f} {run['wall']:7.1f} "
-          f"{frames / run['wall']:9.1f} {run['rss_mb']:8.0f} {run['temp_mb']:8.1f}{walls}")
+          f"{frames / run['wall']:9.1f} {run['cpu']:6.1f} {run['rss_mb']:8.0f} {run['temp_mb']:8.1f}{walls}")
 
 
 def animated_drawings(folder: Path) -> float | None:
@@ -182,7 +183,7 @@ def run_all_rows(folder: Path) -> None:
           f"load average {os.getloadavg()[0]:.1f} at start")
     print(f"drawing {DRAWING.name} -> MP4 {SIZE}x{SIZE}, clip {CLIP}; one animate-drawing process per row; {TARGETS}\n")
     print(f"{'run':26} {'frames':>6} {'start s':>8} {'setup s':>7} {'loop ms/f':>10} {'total s':>7} {'frames/s':>9} "
-          f"{'peak MB':>8} {'temp MB':>8}")
+          f"{'cpu s':>6} {'peak MB':>8} {'temp MB':>8}")
     base = ["animate", str(DRAWING), "--motion", CLIP, "--size", str(SIZE)]
     out = target("flat")
     row(f"flat (median of {REPEAT})", CLIP_FRAMES, median_run(base + ["--out", str(out)], out))
@@ -201,7 +202,8 @@ def run_all_rows(folder: Path) -> None:
         out = target(engine)
         row(engine, CYCLES_FRAMES, cli(base + ["--engine", engine, "--frames", str(CYCLES_FRAMES), "--out", str(out)], out))
     print("(start s = process start-up and imports; setup = vision, rig, build, motion, framing; "
-          "loop = rendering and encoding, overlapped)")
+          "loop = rendering and encoding, overlapped; cpu s = CPU time of the process and its helpers, "
+          "steadier than wall time on a shared machine)")
 
     out = target("rig").with_suffix(".blend")
     rig = cli(["rig", str(DRAWING), "--out", str(out)], out)
