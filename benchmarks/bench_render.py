@@ -3,8 +3,9 @@ per row, start-up included), with its peak memory and temporary disk; engines co
 3116-frame clip for memory flatness; drawing → rigged .blend; memory over a 50-drawing batch.
 
 Rows (779 frames = the library clip zombie_walk, 500×500, raw drawing input_0016):
-* flat, the default: the helper process rasterises while Blender encodes;
-* flat with ANIMATE_DRAWING_RASTER_PROCESS=0: the same on one core, for comparison;
+* flat, the default: two helper processes rasterise while Blender encodes; run REPEAT times,
+  the median run printed with the range of walls (the machine is shared and noisy);
+* flat with ANIMATE_DRAWING_RASTER_PROCESS=1 / 0: one helper, and everything on one core;
 * flat, 3116 frames (zombie_walk four times over): peak memory must not grow with the clip;
 * cycles / workbench (when OpenGL exists) on the first CYCLES_FRAMES frames.
 
@@ -49,6 +50,7 @@ DRAWING = RAW / "input_0016.png"
 CLIP, CLIP_FRAMES, SIZE = "zombie_walk", 779, 500
 LONG_REPEAT = 4  # 3116 frames
 CYCLES_FRAMES = 60
+REPEAT = 3  # runs of the headline row
 TARGETS = "targets: >= 5x AnimatedDrawings (same run), peak RSS <= 500 MB, temp <= 50 MB, rig .blend <= 1.5 s"
 
 
@@ -86,7 +88,8 @@ def _measure(args: list[str], out: Path, tmp: Path, env: dict) -> dict:
         item = json.loads(stdout)["items"][0] if stdout.strip() else {"status": "failed", "error": "no summary"}
     else:
         item = {"status": "ok" if proc.returncode == 0 and out.exists() else "failed", "error": None}
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "temp_mb": peak_temp[0] / 2**20, "item": item}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+            "temp_mb": peak_temp[0] / 2**20, "item": item}
 
 
 def _temporary_bytes(tmp: Path, out: Path) -> int:
@@ -117,6 +120,12 @@ def long_clip(folder: Path) -> str:
     return str(path)
 
 
+def median_run(args: list[str], out: Path, repeat: int = REPEAT) -> dict:
+    """The run with the median wall of `repeat` runs, with the range of walls seen."""
+    runs = sorted((cli(args, out) for _ in range(repeat)), key=lambda run: run["wall"])
+    return dict(runs[len(runs) // 2], walls=(runs[0]["wall"], runs[-1]["wall"]))
+
+
 def row(name: str, frames: int, run: dict) -> None:
     item = run["item"]
     if item["status"] != "ok":
@@ -125,8 +134,9 @@ def row(name: str, frames: int, run: dict) -> None:
     t = item["timings_ms"]
     setup = sum(t.get(k, 0.0) for k in ("analyze", "plan", "build", "motion", "setup")) / 1000
     startup = run["wall"] - (sum(t.values()) - t.get("write_frames", 0.0)) / 1000  # "render" holds write_frames
+    walls = f"  (walls {run['walls'][0]:.1f}-{run['walls'][1]:.1f} s)" if "walls" in run else ""
     print(f"{name:26} {frames:6d} {startup:8.2f} {setup:7.2f} {t.get('render', 0) / frames:10.1f} {run['wall']:7.1f} "
-          f"{frames / run['wall']:9.1f} {run['rss_mb']:8.0f} {run['temp_mb']:8.1f}")
+          f"{frames / run['wall']:9.1f} {run['cpu']:6.1f} {run['rss_mb']:8.0f} {run['temp_mb']:8.1f}{walls}")
 
 
 def animated_drawings(folder: Path) -> float | None:
@@ -173,10 +183,12 @@ def run_all_rows(folder: Path) -> None:
           f"load average {os.getloadavg()[0]:.1f} at start")
     print(f"drawing {DRAWING.name} -> MP4 {SIZE}x{SIZE}, clip {CLIP}; one animate-drawing process per row; {TARGETS}\n")
     print(f"{'run':26} {'frames':>6} {'start s':>8} {'setup s':>7} {'loop ms/f':>10} {'total s':>7} {'frames/s':>9} "
-          f"{'peak MB':>8} {'temp MB':>8}")
+          f"{'cpu s':>6} {'peak MB':>8} {'temp MB':>8}")
     base = ["animate", str(DRAWING), "--motion", CLIP, "--size", str(SIZE)]
     out = target("flat")
-    row("flat", CLIP_FRAMES, cli(base + ["--out", str(out)], out))
+    row(f"flat (median of {REPEAT})", CLIP_FRAMES, median_run(base + ["--out", str(out)], out))
+    out = target("one_helper")
+    row("flat, one helper", CLIP_FRAMES, cli(base + ["--out", str(out)], out, {"ANIMATE_DRAWING_RASTER_PROCESS": "1"}))
     out = target("one_core")
     row("flat, one core", CLIP_FRAMES, cli(base + ["--out", str(out)], out, {"ANIMATE_DRAWING_RASTER_PROCESS": "0"}))
     long_args = ["animate", str(DRAWING), "--motion", long_clip(folder), "--size", str(SIZE)]
@@ -190,7 +202,8 @@ def run_all_rows(folder: Path) -> None:
         out = target(engine)
         row(engine, CYCLES_FRAMES, cli(base + ["--engine", engine, "--frames", str(CYCLES_FRAMES), "--out", str(out)], out))
     print("(start s = process start-up and imports; setup = vision, rig, build, motion, framing; "
-          "loop = rendering and encoding, overlapped)")
+          "loop = rendering and encoding, overlapped; cpu s = CPU time of the process and its helpers, "
+          "steadier than wall time on a shared machine)")
 
     out = target("rig").with_suffix(".blend")
     rig = cli(["rig", str(DRAWING), "--out", str(out)], out)

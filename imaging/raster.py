@@ -34,32 +34,40 @@ class TexturedMesh:
     texture: np.ndarray  # (H, W, 4) uint8 RGBA, row 0 = top of the image
 
 
-class _Texture:
-    """One texture for bilinear gathers (border replicated): texels packed as one uint32 each,
-    so a gather moves 4 bytes per texel instead of 16."""
+class _Atlas:
+    """Every mesh's texture for bilinear gathers (border replicated), as one array of texels
+    packed as one uint32 each (a gather moves 4 bytes per texel instead of 16), with each
+    triangle's texture size and offset: one pass samples all meshes."""
 
-    def __init__(self, rgba: np.ndarray):
-        self.height, self.width = rgba.shape[:2]
-        self.texels = np.ascontiguousarray(rgba, dtype=np.uint8).view(np.uint32).reshape(-1)
+    def __init__(self, textures: list[np.ndarray], triangle_counts: list[int]):
+        flat = [np.ascontiguousarray(rgba, dtype=np.uint8).view(np.uint32).reshape(-1) for rgba in textures]
+        self.texels = np.concatenate(flat) if flat else np.zeros(0, np.uint32)
+        sizes = np.array([rgba.shape[:2] for rgba in textures], np.int64).reshape(-1, 2)
+        offsets = np.cumsum([0] + [len(f) for f in flat[:-1]]).astype(np.int64)
+        per_mesh = np.stack([sizes[:, 1], sizes[:, 0], offsets])  # width, height, offset
+        self.triangle_texture = np.repeat(per_mesh, triangle_counts, axis=1)  # (3, M)
 
     def _gather(self, index: np.ndarray) -> np.ndarray:
         return self.texels[index].view(np.uint8).reshape(-1, 4).astype(np.float32)
 
-    def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """(P, 4) float32 bilinear samples at texel coordinates (texel centres at integers)."""
-        x = np.clip(x, 0.0, self.width - 1)
-        y = np.clip(y, 0.0, self.height - 1)
-        x0 = np.minimum(x.astype(np.int32), max(self.width - 2, 0))
-        y0 = np.minimum(y.astype(np.int32), max(self.height - 2, 0))
-        fx = (x - x0)[:, None]
-        fy = (y - y0)[:, None]
-        step_x = 1 if self.width > 1 else 0
-        step_y = self.width if self.height > 1 else 0
-        index = y0 * self.width + x0
+    def sample(self, tri: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """(P, 4) float32 bilinear samples at texel coordinates (texel centres at integers) in
+        the textures of triangles `tri`. The four texels are weighted in float32 (within a
+        few 1e-5 of the float64 blend: at most one level of 255 apart after rounding)."""
+        width, height, offset = self.triangle_texture[:, tri]
+        x = np.clip(x, 0.0, width - 1)
+        y = np.clip(y, 0.0, height - 1)
+        x0 = np.minimum(x.astype(np.int64), np.maximum(width - 2, 0))
+        y0 = np.minimum(y.astype(np.int64), np.maximum(height - 2, 0))
+        fx = (x - x0).astype(np.float32)[:, None]
+        fy = (y - y0).astype(np.float32)[:, None]
+        index = offset + y0 * width + x0
+        step_x = (width > 1).astype(np.int64)
+        below = index + np.where(height > 1, width, 0)
         top = self._gather(index)
         top += (self._gather(index + step_x) - top) * fx
-        bottom = self._gather(index + step_y)
-        bottom += (self._gather(index + step_y + step_x) - bottom) * fx
+        bottom = self._gather(below)
+        bottom += (self._gather(below + step_x) - bottom) * fx
         top += (bottom - top) * fy
         return top
 
@@ -70,15 +78,15 @@ class Rasteriser:
     def __init__(self, meshes: list[TexturedMesh], width: int, height: int):
         self.width, self.height = int(width), int(height)
         self.triangles = [np.asarray(m.triangles, np.int64) for m in meshes]
-        self.textures = [_Texture(m.texture) for m in meshes]
-        counts = [len(m.triangles) for m in meshes]
-        self.owner_ranges = np.cumsum([0, *counts])
+        self.atlas = _Atlas([m.texture for m in meshes], [len(m.triangles) for m in meshes])
         # Texel coordinates of every corner: centres at (i + 0.5) / size, v measured upward.
         corners = []
-        for mesh, texture in zip(meshes, self.textures):
+        for mesh in meshes:
             uv = np.asarray(mesh.corner_uv, np.float64)
-            corners.append(np.stack([uv[..., 0] * texture.width - 0.5, (1.0 - uv[..., 1]) * texture.height - 0.5], -1))
-        self.corner_texel = np.concatenate(corners) if corners else np.zeros((0, 3, 2))
+            height, width = mesh.texture.shape[:2]
+            corners.append(np.stack([uv[..., 0] * width - 0.5, (1.0 - uv[..., 1]) * height - 0.5], -1))
+        # (3 corners, 2: texel x, y, M): rows, like the per-frame corner positions.
+        self.corner_texel = np.ascontiguousarray((np.concatenate(corners) if corners else np.zeros((0, 3, 2))).transpose(1, 2, 0))
 
     def shade(self, positions: list[np.ndarray]) -> np.ndarray:
         """(H, W, 4) uint8 RGBA frame (straight alpha); positions[i]: (N_i, 3) per-vertex
@@ -91,7 +99,7 @@ class Rasteriser:
     def shade_pixels(self, positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Covered pixels (flat indices, row 0 = top) and their (P, 4) uint8 RGBA colours."""
         corners = np.concatenate([p[t] for p, t in zip(positions, self.triangles)]) if positions else np.zeros((0, 3, 3))
-        planes = _planes(corners, self.corner_texel)
+        planes = _planes(np.ascontiguousarray(corners.transpose(1, 2, 0)), self.corner_texel)
         front, behind = _visible_samples(planes, self.width, self.height)
         pixel, colours = front[0], self._colours(front, planes)
         # Where the front surface is (partly) transparent, e.g. the fringe of an arm crossing
@@ -112,16 +120,9 @@ class Rasteriser:
     def _colours(self, samples, planes) -> np.ndarray:
         """(P, 4) uint8 texture colour of each sample."""
         _, tri, x, y = samples
-        u, v = planes.values(slice(3, 5), tri, x, y).T
-        if len(self.textures) == 1:
-            values = self.textures[0].sample(u, v)
-        else:
-            values = np.zeros((len(tri), 4), np.float32)
-            owner = np.searchsorted(self.owner_ranges, tri, side="right") - 1
-            for index, texture in enumerate(self.textures):
-                mine = owner == index
-                if mine.any():
-                    values[mine] = texture.sample(u[mine], v[mine])
+        u = planes.value(_Planes.TEXEL_X, tri, x, y)
+        v = planes.value(_Planes.TEXEL_Y, tri, x, y)
+        values = self.atlas.sample(tri, u, v)
         # Bilinear values lie within the texel range, so + 0.5 and truncation rounds.
         values += 0.5
         return values.astype(np.uint8)
@@ -130,60 +131,72 @@ class Rasteriser:
 class _Planes:
     """Per-triangle affine functions of the pixel centre: a * x + b * y + c."""
 
-    def __init__(self, corners: np.ndarray, coefficients: np.ndarray, keep: np.ndarray):
-        self.corners = corners  # (M, 3, 3) pixel x, y, depth per corner
-        self.c = coefficients  # (M, 5 quantities: l1, l2, depth, texel x, texel y; a, b, c)
+    L1, L2, DEPTH, TEXEL_X, TEXEL_Y = range(5)
+
+    def __init__(self, corners: np.ndarray, rows: np.ndarray, keep: np.ndarray):
+        self.corners = corners  # (3 corners, 3: pixel x, y, depth, M)
+        # (5 quantities: l1, l2, depth, texel x, texel y; a, b, c; M): a row per triangle list,
+        # so a quantity's coefficients are gathered from (or repeated as) plain rows.
+        self.rows = rows
         self.keep = keep  # (M,) not degenerate
 
-    def values(self, quantities: slice, tri, x, y) -> np.ndarray:
-        """(P, Q) values of the quantities at pixel centres (x, y) of triangles `tri`."""
-        abc = self.c[tri, quantities]  # one gather for all of them
-        return abc[:, :, 0] * x[:, None] + abc[:, :, 1] * y[:, None] + abc[:, :, 2]
+    def value(self, quantity: int, tri, x, y) -> np.ndarray:
+        """(P,) values of a quantity at pixel centres (x, y) of triangles `tri`."""
+        a, b, c = self.rows[quantity]
+        return a[tri] * x + b[tri] * y + c[tri]
 
 
 def _planes(corners: np.ndarray, corner_texel: np.ndarray) -> _Planes:
-    """corners: (M, 3, 3) pixel x, y, depth of each triangle corner."""
-    a = corners[:, 0, :2]
-    e1 = corners[:, 1, :2] - a
-    e2 = corners[:, 2, :2] - a
-    area = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    """corners: (3 corners, 3: pixel x, y, depth, M) of each triangle; corner_texel: (3
+    corners, 2: texel x, y, M). Everything is computed on (M,) rows (triangle lists are short:
+    whole-array steps on rows beat steps on small trailing axes)."""
+    (ax, ay, _), (bx, by, _), (cx, cy, _) = corners
+    e1x, e1y, e2x, e2y = bx - ax, by - ay, cx - ax, cy - ay
+    area = e1x * e2y - e1y * e2x
     keep = np.abs(area) > 1e-12
     inv = np.where(keep, 1.0 / np.where(keep, area, 1.0), 0.0)
+    rows = np.empty((5, 3, len(ax)))
     # l1 = ((x - ax) e2y - (y - ay) e2x) / area,  l2 = ((y - ay) e1x - (x - ax) e1y) / area
-    l1 = np.stack([e2[:, 1] * inv, -e2[:, 0] * inv, (a[:, 1] * e2[:, 0] - a[:, 0] * e2[:, 1]) * inv], 1)
-    l2 = np.stack([-e1[:, 1] * inv, e1[:, 0] * inv, (a[:, 0] * e1[:, 1] - a[:, 1] * e1[:, 0]) * inv], 1)
-    values = np.concatenate([corners[:, :, 2:3], corner_texel], 2)  # (M, 3 corners, depth/tx/ty)
-    base = values[:, 0]
-    d1 = values[:, 1] - base
-    d2 = values[:, 2] - base
-    # q(x, y) = q0 + l1 (q1 - q0) + l2 (q2 - q0)
-    derived = d1[:, :, None] * l1[:, None, :] + d2[:, :, None] * l2[:, None, :]
-    derived[:, :, 2] += base
-    coefficients = np.concatenate([l1[:, None], l2[:, None], derived], 1)
-    return _Planes(corners, coefficients, keep)
+    rows[0] = e2y * inv, -e2x * inv, (ay * e2x - ax * e2y) * inv
+    rows[1] = -e1y * inv, e1x * inv, (ax * e1y - ay * e1x) * inv
+    # q(x, y) = q0 + l1 (q1 - q0) + l2 (q2 - q0), for depth and texel x, y
+    for row, (q0, q1, q2) in enumerate(((corners[0, 2], corners[1, 2], corners[2, 2]),
+                                        (*corner_texel[:, 0],), (*corner_texel[:, 1],)), start=2):
+        d1, d2 = q1 - q0, q2 - q0
+        for k in range(3):
+            np.add(d1 * rows[0, k], d2 * rows[1, k], out=rows[row, k])
+        rows[row, 2] += q0
+    return _Planes(corners, rows, keep)
 
 
 def _candidates(planes: _Planes, width: int, height: int):
-    """Every (triangle, pixel) pair whose pixel centre lies in the triangle's bounding box, with
-    the pixel centre's barycentric coordinates l1, l2 in that triangle. Per-triangle values
+    """Every (triangle, pixel x, pixel y) whose pixel centre lies in the triangle's bounding box,
+    with the pixel centre's barycentric coordinates l1, l2 in that triangle. Per-triangle values
     are spread to its candidates with np.repeat (sequential), not gathered."""
-    ids = np.flatnonzero(planes.keep)
-    xy = planes.corners[ids, :, :2]
-    lo = np.maximum(np.ceil(xy.min(1) - 0.5), 0).astype(np.int64)
-    hi = np.minimum(np.floor(xy.max(1) - 0.5), [width - 1, height - 1]).astype(np.int64)
-    span = np.maximum(hi - lo + 1, 0)
+    corners = planes.corners
+    lo, span = [], []
+    for axis, size in ((0, width), (1, height)):  # min/max of 3 columns: faster than .min(1)
+        a, b, c = corners[0, axis], corners[1, axis], corners[2, axis]
+        first_px = np.maximum(np.ceil(np.minimum(np.minimum(a, b), c) - 0.5), 0)
+        last_px = np.minimum(np.floor(np.maximum(np.maximum(a, b), c) - 0.5), size - 1)
+        lo.append(first_px.astype(np.int32))
+        # int32: divisions twice as fast; a degenerate triangle has no candidates.
+        span.append(np.where(planes.keep, np.maximum(last_px - first_px + 1, 0), 0).astype(np.int32))
+    lo, span = np.stack(lo, 1), np.stack(span, 1)
+    ids = np.arange(corners.shape[2])
     count = span[:, 0] * span[:, 1]
     first = np.cumsum(count) - count
-    local = np.arange(count.sum()) - np.repeat(first, count)
-    row_length = np.repeat(span[:, 0], count)
-    px = np.repeat(lo[:, 0], count) + local % row_length
-    py = np.repeat(lo[:, 1], count) + local // row_length
+    local = np.arange(count.sum(), dtype=np.int32) - np.repeat(first, count)
+    dy, dx = np.divmod(local, np.repeat(span[:, 0], count))
+    px = np.repeat(lo[:, 0].astype(np.int32), count) + dx
+    py = np.repeat(lo[:, 1].astype(np.int32), count) + dy
     x = px + 0.5
     y = py + 0.5
-    abc = np.repeat(planes.c[ids, :2], count, axis=0)  # (P, l1/l2, a/b/c)
-    l1 = abc[:, 0, 0] * x + abc[:, 0, 1] * y + abc[:, 0, 2]
-    l2 = abc[:, 1, 0] * x + abc[:, 1, 1] * y + abc[:, 1, 2]
-    return np.repeat(ids, count), px, py, x, y, l1, l2
+    # l1, l2 coefficients as 6 contiguous rows (P,): strided columns are slower to read.
+    l_rows = np.repeat(planes.rows[:2].reshape(6, -1), count, axis=1)
+    l1 = l_rows[0] * x + l_rows[1] * y + l_rows[2]
+    l2 = l_rows[3] * x + l_rows[4] * y + l_rows[5]
+    return np.repeat(ids, count), px, py, l1, l2
 
 
 def _visible_samples(planes: _Planes, width: int, height: int):
@@ -192,16 +205,17 @@ def _visible_samples(planes: _Planes, width: int, height: int):
 
     Each is (pixel flat index, triangle, pixel centre x, y).
     """
-    tri, px, py, x, y, l1, l2 = _candidates(planes, width, height)
-    inside = (l1 >= INSIDE_EPS) & (l2 >= INSIDE_EPS) & (1.0 - l1 - l2 >= INSIDE_EPS)
-    tri, x, y = tri[inside], x[inside], y[inside]
-    pixel = py[inside] * width + px[inside]
+    tri, px, py, l1, l2 = _candidates(planes, width, height)
+    inside = np.flatnonzero((l1 >= INSIDE_EPS) & (l2 >= INSIDE_EPS) & (1.0 - l1 - l2 >= INSIDE_EPS))
+    tri, px, py = tri[inside], px[inside], py[inside]
+    pixel = py * width + px
+    x, y = px + 0.5, py + 0.5
     # Most pixels are covered once: only pixels with several samples need a depth sort.
     counts = np.bincount(pixel, minlength=width * height)
     single = counts[pixel] == 1
     multi = ~single
     m_pixel, m_tri, m_x, m_y = pixel[multi], tri[multi], x[multi], y[multi]
-    z = planes.values(slice(2, 3), m_tri, m_x, m_y)[:, 0]
+    z = planes.value(_Planes.DEPTH, m_tri, m_x, m_y)
     order = np.lexsort((z, m_pixel))
     m_pixel, z = m_pixel[order], z[order]
     first = np.ones(len(m_pixel), bool)

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .foot_plant import eased_envelope, leg_chains, level_feet, raise_ankles
-from .quality import posed_vertices
+from .quality import lowest_posed, posed_vertices
 from .retarget import pose_2d
 
 EASE_SECONDS = 0.25
@@ -58,7 +58,7 @@ def keep_above_ground(plan, result) -> np.ndarray:
             heads, tails = pose_2d(plan.bones, result.rotation, result.root_location, plan.scale)
             raise_ankles(result.rotation, heads, tails, {f: legs[f][0] for f in legs},
                          {f: swinging[:, k] for k, f in enumerate(legs)})
-    lowest = posed_vertices(plan, result.rotation, result.root_location)[..., 1].min(axis=1)
+    lowest = lowest_posed(plan, result.rotation, result.root_location)
     rest = eased_envelope(np.maximum(0.0, -lowest), half, result.cyclic)
     result.root_location[:, 1] += rest
     return lift + rest

@@ -91,3 +91,49 @@ def test_an_interrupt_while_closing_comes_after_the_helper_is_reaped():
     assert worker.pid == 0
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)  # already reaped
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_pool_deals_frames_to_its_helpers_in_turn_and_returns_them_in_order():
+    """Two helpers, a frame in each: results come back in submission order, each drawn by the
+    helper whose turn it was, and every helper is reaped on close."""
+    layout = [((2,), np.float64)]
+
+    def draw(positions, slot, outputs):
+        outputs[0][:] = positions[0, 0], os.getpid()
+
+    pool = frame_worker.WorkerPool(draw, layout, (100_000, 3), slots=2, helpers=2)
+    helpers = [worker.pid for worker in pool.workers]
+    try:
+        assert pool.ahead == 2 and len(set(helpers)) == 2 and os.getpid() not in helpers
+        drawn = []
+        for k in range(pool.ahead):
+            pool.submit(np.full((100_000, 3), float(k)))
+        for k in range(7):
+            if k + pool.ahead < 7:
+                pool.submit(np.full((100_000, 3), float(k + pool.ahead)))
+            value, pid = pool.result()[0]
+            drawn.append((value, int(pid)))
+        assert [value for value, _ in drawn] == [float(k) for k in range(7)]
+        assert [pid for _, pid in drawn] == [helpers[k % 2] for k in range(7)]
+    finally:
+        pool.close()
+    for pid in helpers:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_helper_count_follows_the_setting(monkeypatch):
+    def draw(positions, slot, outputs):
+        pass
+
+    for setting, helpers in (("0", 0), ("1", 1), ("3", 3), ("", frame_worker.HELPERS)):
+        monkeypatch.setenv("ANIMATE_DRAWING_RASTER_PROCESS", setting)
+        worker = frame_worker.start_worker(draw, LAYOUT, (2, 3))
+        try:
+            if helpers == 0 or not hasattr(os, "fork"):
+                assert isinstance(worker, frame_worker.InlineWorker)
+            else:
+                assert len(worker.workers) == helpers == worker.ahead
+        finally:
+            worker.close()

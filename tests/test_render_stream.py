@@ -78,17 +78,10 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
     """Frames from the forked rasteriser (slots reused, only covered pixels cleared) equal
     frames drawn here one by one, with the video buffer painted the same way."""
     _need_data()
-    from animate_drawing.addon.batch import batch_item
     from animate_drawing.addon.output import render, scene_setup
-    from animate_drawing.addon.batch.batch_plan import BatchOptions
     from animate_drawing.addon.output.movie_writer import VideoFrames
 
-    options = BatchOptions(inputs=[], motions=[], out="", size=SIZE, frames=12)
-    plan = batch_item.load_plan(str(CHARACTER), batch_item.Timer())
-    lengths = batch_item.build_animated(blender.context, [(plan, str(CLIP))], options, batch_item.Timer())
-    scene = blender.context.scene
-    scene_setup.configure_render(scene, "flat", SIZE, SIZE, FPS)
-    frames = range(1, 13)
+    scene, frames = _animated_scene(blender)
     scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, scene_setup.rendered_objects(scene), frames))
     video = VideoFrames(np.full((SIZE, SIZE, 3), (20, 200, 90), np.uint8))
 
@@ -96,7 +89,7 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
         monkeypatch.setenv("ANIMATE_DRAWING_RASTER_PROCESS", process)
         return [(f, rgba, prepared.copy()) for f, rgba, prepared in render.render_stream(scene, "flat", frames, video)]
 
-    forked, inline = run("1"), run("0")
+    forked, inline = run("2"), run("0")
     assert [f for f, _, _ in forked] == list(frames)
     assert sum(rgba[..., 3].any() for _, rgba, _ in forked) == len(frames)
     assert len({rgba.tobytes() for _, rgba, _ in forked}) > 1  # the figure moves
@@ -104,6 +97,43 @@ def test_helper_process_draws_what_this_process_draws(blender, monkeypatch):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(video_a, video_b)
         np.testing.assert_array_equal(video_b, video(b))  # painted in place == painted afresh
+
+
+def _animated_scene(blender):
+    """The character animated with CLIP, configured for flat 64 px frames: (scene, frames 1..12)."""
+    from animate_drawing.addon.batch import batch_item
+    from animate_drawing.addon.output import scene_setup
+    from animate_drawing.addon.batch.batch_plan import BatchOptions
+
+    options = BatchOptions(inputs=[], motions=[], out="", size=SIZE, frames=12)
+    plan = batch_item.load_plan(str(CHARACTER), batch_item.Timer())
+    batch_item.build_animated(blender.context, [(plan, str(CLIP))], options, batch_item.Timer())
+    scene = blender.context.scene
+    scene_setup.configure_render(scene, "flat", SIZE, SIZE, FPS)
+    return scene, range(1, 13)
+
+
+def test_vertices_kept_from_the_framing_pass_draw_the_same_frames(blender, monkeypatch):
+    """The flat renderer draws frames from the vertices motion_bounds kept (no second
+    evaluation) exactly as it draws them evaluating again; past KEEP_BYTES frames are not kept."""
+    _need_data()
+    from animate_drawing.addon.output import render, scene_setup
+
+    scene, frames = _animated_scene(blender)
+    objects = scene_setup.rendered_objects(scene)
+    per_frame = sum(len(ob.data.vertices) for ob in objects) * 3 * 4
+    monkeypatch.setattr(scene_setup, "KEEP_BYTES", per_frame * 5)
+    kept: dict = {}
+    scene_setup.frame_camera(scene, scene_setup.motion_bounds(scene, objects, frames, keep=kept))
+    assert sorted(kept) == list(frames)[:5]
+    assert scene_setup.motion_bounds(scene, objects, frames) == scene_setup.motion_bounds(scene, objects, frames, {})
+
+    evaluated_again = [rgba for _, rgba in render.render_frames(scene, "flat", frames)]
+    from_kept = [rgba for _, rgba, _ in render.render_stream(scene, "flat", frames, evaluated=kept)]
+    assert kept == {}  # each kept frame is used once and let go
+    assert len({rgba.tobytes() for rgba in from_kept}) > 1  # the figure moves
+    for a, b in zip(from_kept, evaluated_again):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_a_failing_frame_source_stops_and_fails_the_movie(blender, tmp_path):

@@ -56,7 +56,8 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
     scene.frame_start, scene.frame_end = clip_range(lengths, options.frames)
     frames = range(scene.frame_start, scene.frame_end + 1)
     objects = scene_setup.rendered_objects(scene)
-    bounds = scene_setup.motion_bounds(scene, objects, frames)
+    evaluated: dict = {}  # the frames' vertices, evaluated once for the framing and the flat renderer
+    bounds = scene_setup.motion_bounds(scene, objects, frames, keep=evaluated if options.engine == "flat" else None)
     if stage is None:
         scene_setup.frame_camera(scene, bounds)
         backdrop = encode.parse_background(options.background, size, size)
@@ -70,7 +71,7 @@ def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options
         _open_sinks(sinks, outputs, FrameSettings(backdrop, size, options.fps, objects))
         timer.add("setup", started)
         if sinks:
-            _render_into(scene, options.engine, frames, sinks, timer, on_frame)
+            _render_into(scene, options.engine, frames, sinks, timer, on_frame, evaluated)
         started = time.perf_counter()
         for sink in sinks:
             sink.close()
@@ -96,7 +97,7 @@ def _open_sinks(sinks: list, outputs, frames: FrameSettings) -> None:
                 sinks.append(fmt.open_sink(outputs[name], frames))
 
 
-def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
+def _render_into(scene, engine, frames, sinks, timer, on_frame, evaluated=None) -> None:
     """Render every frame once and stream it into every sink. The MP4 sink pulls frames (its
     encoder drives the loop); the others are fed on the way. "render" is the time of the
     whole loop (rendering and encoding overlap), "write_frames" the share spent in the
@@ -109,7 +110,8 @@ def _render_into(scene, engine, frames, sinks, timer, on_frame) -> None:
         # Closed here, not when garbage collected: an interrupt while the renderer shuts down
         # must reach the caller, not be printed and dropped by the collector.
         with contextlib.closing(render.render_stream(
-                scene, engine, frames, video.prepare if video is not None else None)) as stream:
+                scene, engine, frames, video.prepare if video is not None else None, rgba=bool(others),
+                evaluated=evaluated)) as stream:
             for done, (frame, rgba, prepared) in enumerate(stream, 1):
                 started = time.perf_counter()
                 for sink in others:

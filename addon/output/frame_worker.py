@@ -1,5 +1,5 @@
-"""Rasterise frames in a helper process so both cores work: this one drives Blender
-(frame_set, the encoder), the helper turns vertex positions into pixels.
+"""Rasterise frames in helper processes so both cores work: this one drives Blender
+(frame_set, the encoder), the helpers turn vertex positions into pixels.
 
 A thread cannot do it: Blender keeps Python's GIL while it renders and encodes, so a numpy
 thread beside it barely runs (measured: slower than one thread). The helper is a fork of
@@ -8,6 +8,11 @@ is pickled or imported again; it never touches bpy. Requests (vertex positions, 
 go through a pipe; finished frames come back in shared memory, one slot per frame in flight,
 and the encoder reads them in place. Where fork is missing (Windows) frames are drawn in
 this process, one after another.
+
+Two helpers take frames in turn (`WorkerPool`): a frame's rasterising costs about twice
+what Blender spends on it here (frame_set, the encoder), so with one helper this process
+waited half the time; with two, the three processes share the cores (measured on 2 cores:
+see benchmarks/bench_render.py).
 
 Pure numpy and os: no bpy.
 """
@@ -30,6 +35,7 @@ from ..interrupt import signals_deferred
 Draw = Callable[[np.ndarray, int, tuple[np.ndarray, ...]], None]
 Layout = list[tuple[tuple[int, ...], np.dtype]]  # shape and dtype of each output array
 _HEADER = struct.Struct("<i")  # slot index of a request; -1 = stop
+HELPERS = 2  # helper processes by default (see the module note)
 
 
 class _Slots:
@@ -50,6 +56,8 @@ class _Slots:
 
 class InlineWorker:
     """Draws each frame when asked, in this process."""
+
+    ahead = 1  # frames worth submitting before taking a result
 
     def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2):
         self.draw, self.slots = draw, _Slots(layout, slots)
@@ -75,7 +83,9 @@ class ForkedWorker:
     A result is a tuple of views into shared memory: valid until `slots` more frames have
     been submitted."""
 
-    def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2):
+    ahead = 1
+
+    def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2, inherited: tuple[int, ...] = ()):
         probe = _Slots(layout, slots, b"")
         # Anonymous shared memory: the child writes frames, this process reads them in place.
         self.slots = _Slots(layout, slots, mmap.mmap(-1, probe.slot_bytes * slots))
@@ -87,8 +97,8 @@ class ForkedWorker:
         if self.pid == 0:  # the child: draw until told to stop, never return into the caller
             code = 1
             try:
-                os.close(self.requests)
-                os.close(self.replies)
+                for fd in (self.requests, self.replies, *inherited):  # other helpers' pipes
+                    os.close(fd)
                 code = self._serve(draw, requests_read, replies_write)
             finally:
                 os._exit(code)
@@ -165,9 +175,42 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
+class WorkerPool:
+    """Forked workers taking frames in turn: results come back in submission order. A result
+    is valid until `slots` more frames have been submitted to its worker."""
+
+    def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2, helpers: int = HELPERS):
+        self.workers: list[ForkedWorker] = []
+        try:
+            for _ in range(helpers):
+                inherited = tuple(fd for w in self.workers for fd in (w.requests, w.replies))
+                self.workers.append(ForkedWorker(draw, layout, positions_shape, slots, inherited))
+        except BaseException:
+            self.close()
+            raise
+        self.submitted = self.received = 0
+        self.ahead = len(self.workers)  # one frame in each helper
+
+    def submit(self, positions: np.ndarray) -> None:
+        self.workers[self.submitted % len(self.workers)].submit(positions)
+        self.submitted += 1
+
+    def result(self) -> tuple[np.ndarray, ...]:
+        worker = self.workers[self.received % len(self.workers)]
+        self.received += 1
+        return worker.result()
+
+    def close(self) -> None:
+        with signals_deferred():  # every helper reaped before an interrupt goes on
+            for worker in self.workers:
+                worker.close()
+
+
 def start_worker(draw: Draw, layout: Layout, positions_shape, slots: int = 2):
-    """A forked worker where the platform can fork (and ANIMATE_DRAWING_RASTER_PROCESS is not
-    "0"), else an inline one."""
-    worker = ForkedWorker if hasattr(os, "fork") and os.environ.get("ANIMATE_DRAWING_RASTER_PROCESS") != "0" \
-        else InlineWorker
-    return worker(draw, layout, positions_shape, slots)
+    """Forked workers where the platform can fork: ANIMATE_DRAWING_RASTER_PROCESS helpers
+    (default HELPERS; "0" draws in this process), else an inline one."""
+    setting = os.environ.get("ANIMATE_DRAWING_RASTER_PROCESS", "")
+    helpers = int(setting) if setting.isdigit() else HELPERS
+    if not hasattr(os, "fork") or helpers == 0:
+        return InlineWorker(draw, layout, positions_shape, slots)
+    return WorkerPool(draw, layout, positions_shape, slots, helpers)

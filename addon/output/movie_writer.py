@@ -100,30 +100,39 @@ def unregister_module() -> None:
 class VideoFrames:
     """Straight-alpha RGBA frames over an opaque backdrop, as the flat float32 RGBA a render
     pass holds (rows bottom-up, values 0..1). The backdrop is converted once; `paint` only
-    touches the pixels a figure covers (pure numpy: callable from any thread or process)."""
+    touches the pixels a figure covers (pure numpy: callable from any thread or process).
+
+    A pass pixel is 4 float32 = 16 bytes, moved as one complex128 item: numpy scatters and
+    gathers single items several times faster than rows of 4."""
 
     def __init__(self, backdrop: np.ndarray):
         self.height, self.width = backdrop.shape[:2]
         self.base = np.empty((self.height * self.width, 4), np.float32)
         self.base[:, :3] = backdrop[::-1].reshape(-1, 3) * np.float32(1 / 255)
         self.base[:, 3] = 1.0
+        self.base_items = self.base.view(np.complex128).reshape(-1)
+        # Top-down flat pixel index -> bottom-up one, looked up instead of divided out.
+        self.bottom_up = np.arange(self.height * self.width, dtype=np.int32).reshape(self.height, self.width)[::-1].ravel()
 
-    def _bottom_up(self, pixel: np.ndarray) -> np.ndarray:
-        return (self.height - 1 - pixel // self.width) * self.width + pixel % self.width
-
-    def paint(self, out: np.ndarray, pixel: np.ndarray, colours: np.ndarray, previous: np.ndarray | None) -> None:
+    def paint(self, out: np.ndarray, pixel: np.ndarray, colours: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
         """Write the frame whose covered pixels (flat, rows top-down) have `colours` (P, 4)
-        uint8 into `out`, which holds an earlier frame covering `previous` (None: unknown)."""
-        out = out.reshape(-1, 4)
+        uint8 into `out`, which holds an earlier frame whose `paint` returned `previous`
+        (None: unknown). Returns what to pass as `previous` next time `out` is painted."""
+        items = out.view(np.complex128).reshape(-1)
         if previous is None:
-            out[:] = self.base
+            items[:] = self.base_items
         else:
-            restore = self._bottom_up(previous)
-            out[restore] = self.base[restore]
-        target = self._bottom_up(pixel)
-        rgba = colours.astype(np.float32) * np.float32(1 / 255)
-        alpha = rgba[:, 3:]
-        out[target, :3] = rgba[:, :3] * alpha + self.base[target, :3] * (1 - alpha)
+            items[previous] = self.base_items[previous]
+        target = self.bottom_up[pixel]
+        painted = _UNIT[colours]  # == colours / 255 in float32, as one gather
+        painted[:, 3] = 1.0
+        # Opaque pixels are their colour (colour * 1 + backdrop * 0): blend only the others.
+        see_through = np.flatnonzero(colours[:, 3] != 255)
+        if len(see_through):
+            alpha = _UNIT[colours[see_through, 3]][:, None]
+            painted[see_through, :3] = painted[see_through, :3] * alpha + self.base[target[see_through], :3] * (1 - alpha)
+        items[target] = painted.view(np.complex128).reshape(-1)
+        return target
 
     def __call__(self, rgba: np.ndarray) -> np.ndarray:
         """One (H, W, 4) frame, painted into a new buffer."""
@@ -131,6 +140,9 @@ class VideoFrames:
         out = np.empty(self.height * self.width * 4, np.float32)
         self.paint(out, covered, rgba.reshape(-1, 4)[covered], None)
         return out
+
+
+_UNIT = np.arange(256, dtype=np.float32) * np.float32(1 / 255)  # byte value -> 0..1
 
 
 def write_h264(frames: Iterator[np.ndarray], count: int, target: Path, width: int, height: int, fps: float) -> None:

@@ -1,12 +1,13 @@
 """Render a scene's frames to RGBA arrays with the chosen engine, one frame at a time.
 
 `flat` evaluates the deformed meshes per frame (depsgraph, `foreach_get`) here and
-rasterises them with raster.py in a helper process (frame_worker), one frame ahead: frame
-N+1 is rasterised while the caller encodes frame N, so both cores work.
+rasterises them with raster.py in helper processes (frame_worker), frames ahead: frames
+N+1 and N+2 are rasterised while the caller encodes frame N, so both cores work.
 `cycles`/`workbench`/`eevee` render through Blender into one scratch PNG, overwritten every
 frame and read back. Either way the caller gets (frame, (H, W, 4) uint8 RGBA, prepared)
 triples, so compositing and encoding are the same for every engine; `prepare` (optional,
 pure numpy) turns a frame into what the encoder takes, in the helper process for `flat`.
+A caller that only wants the prepared frames passes `rgba=False` and gets None for RGBA.
 """
 
 from __future__ import annotations
@@ -90,25 +91,31 @@ Prepare = Callable[[np.ndarray], np.ndarray]
 class _SlotPainter:
     """Paints flat frames into reused output slots (frame_worker): only the pixels the figure
     covered the last time a slot was used are cleared, so a frame costs what its figure
-    covers rather than the whole image. Runs where the worker draws (numpy only)."""
+    covers rather than the whole image. Runs where the worker draws (numpy only). The RGBA
+    output is left out (`rgba=False`) when no caller needs it, only the video frame is painted."""
 
-    def __init__(self, rasteriser: raster.Rasteriser, splits: np.ndarray, video):
-        self.rasteriser, self.splits, self.video = rasteriser, splits, video
-        self.covered: dict[int, np.ndarray] = {}
+    def __init__(self, rasteriser: raster.Rasteriser, splits: np.ndarray, video, rgba: bool = True):
+        self.rasteriser, self.splits, self.video, self.rgba = rasteriser, splits, video, rgba
+        self.covered: dict[int, tuple] = {}  # slot -> what each output covered last time
 
     def __call__(self, positions: np.ndarray, slot: int, outputs) -> None:
         pixel, colours = self.rasteriser.shade_pixels(np.split(positions, self.splits))
-        previous = self.covered.get(slot)
-        rgba = outputs[0].reshape(-1, 4)
-        if previous is not None:
-            rgba[previous] = 0
-        rgba[pixel] = colours
+        previous, previous_video = self.covered.get(slot, (None, None))
+        outputs = list(outputs)
+        if self.rgba:
+            texels = outputs.pop(0).view(np.uint32).reshape(-1)  # an RGBA pixel as one item
+            if previous is not None:
+                texels[previous] = 0
+            texels[pixel] = colours.view(np.uint32).reshape(-1)
         if self.video is not None:
-            self.video.paint(outputs[1], pixel, colours, previous)
-        self.covered[slot] = pixel
+            previous_video = self.video.paint(outputs[0], pixel, colours, previous_video)
+        self.covered[slot] = pixel, previous_video
 
 
-def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
+def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
+                rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
+    """`evaluated`: vertices motion_bounds kept ({frame: [(co, matrix) per object]}), used
+    instead of evaluating those frames again; the scene must not have changed since."""
     objects = scene_setup.rendered_objects(scene)
     unsupported = flat_unsupported(objects)
     if unsupported:
@@ -119,32 +126,40 @@ def flat_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare 
     depsgraph = bpy.context.evaluated_depsgraph_get()
 
     def positions_at(frame: int) -> np.ndarray:  # bpy: this thread only
-        scene.frame_set(frame)
+        meshes = (evaluated or {}).pop(frame, None)
+        if meshes is None:
+            scene.frame_set(frame)
+            meshes = [scene_setup.evaluated_vertices(ob, depsgraph) for ob in objects]
         return np.concatenate([
-            scene_setup.project_to_pixels(scene.camera, scene, scene_setup.evaluated_world_vertices(ob, depsgraph))
-            for ob in objects])
+            scene_setup.project_to_pixels(scene.camera, scene, scene_setup.to_world(co, matrix)) for co, matrix in meshes])
 
     frames = list(frames)
     if not frames:
         return
-    layout = [((height, width, 4), np.uint8)] + ([((height * width * 4,), np.float32)] if prepare else [])
-    painter = _SlotPainter(rasteriser, np.cumsum(counts)[:-1], prepare)
+    rgba = rgba or prepare is None
+    layout = ([((height, width, 4), np.uint8)] if rgba else []) + \
+        ([((height * width * 4,), np.float32)] if prepare else [])
+    painter = _SlotPainter(rasteriser, np.cumsum(counts)[:-1], prepare, rgba)
     worker = frame_worker.start_worker(painter, layout, (sum(counts), 3))
     try:
-        # One frame ahead: the worker draws frame N+1 while the caller encodes frame N.
-        worker.submit(positions_at(frames[0]))
+        # Frames ahead: the helpers draw the next frames while the caller encodes this one.
+        for frame in frames[:worker.ahead]:
+            worker.submit(positions_at(frame))
         for index, frame in enumerate(frames):
-            if index + 1 < len(frames):
-                worker.submit(positions_at(frames[index + 1]))
+            if index + worker.ahead < len(frames):
+                worker.submit(positions_at(frames[index + worker.ahead]))
             drawn = worker.result()
             # The RGBA frame is copied out of the worker's slot (callers may keep it); the
             # prepared one is only valid until the next frame is asked for.
-            yield frame, drawn[0].copy(), (drawn[1] if prepare is not None else None)
+            yield frame, (drawn[0].copy() if rgba else None), (drawn[-1] if prepare is not None else None)
     finally:
         worker.close()
 
 
-def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None) -> Iterator[tuple]:
+def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepare | None = None,
+                   rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
+    """Blender renders RGBA whether it is wanted or not: it is always given. Blender evaluates
+    each frame itself (`evaluated` is not used)."""
     with tempfile.TemporaryDirectory(prefix="animate_drawing_render_") as folder:
         path = os.path.join(folder, "frame.png")  # one scratch image, overwritten every frame
         for frame in frames:
@@ -152,16 +167,17 @@ def blender_frames(scene: bpy.types.Scene, frames: Iterable[int], prepare: Prepa
             scene.render.filepath = path
             with quiet_blender():
                 bpy.ops.render.render(write_still=True, scene=scene.name)
-            rgba = read_image(path)[0]
-            yield frame, rgba, (prepare(rgba) if prepare is not None else None)
+            pixels = read_image(path)[0]
+            yield frame, pixels, (prepare(pixels) if prepare is not None else None)
 
 
 def render_stream(scene: bpy.types.Scene, engine: str, frames: Iterable[int],
-                  prepare: Prepare | None = None) -> Iterator[tuple]:
+                  prepare: Prepare | None = None, rgba: bool = True, evaluated: dict | None = None) -> Iterator[tuple]:
     """(frame, RGBA, prepare(RGBA) or None) for each frame, in order; the scene must already
-    be configured (scene_setup)."""
+    be configured (scene_setup). With `rgba=False` and a `prepare`, RGBA may be None;
+    `evaluated`: vertices scene_setup.motion_bounds kept."""
     source = flat_frames if engine == "flat" else blender_frames
-    return source(scene, frames, prepare)
+    return source(scene, frames, prepare, rgba, evaluated)
 
 
 def render_frames(scene: bpy.types.Scene, engine: str, frames: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:

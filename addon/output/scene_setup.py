@@ -139,32 +139,60 @@ def rendered_objects(scene: bpy.types.Scene) -> list[bpy.types.Object]:
 
 def evaluated_world_vertices(ob: bpy.types.Object, depsgraph) -> np.ndarray:
     """(N, 3) world positions of the deformed (armature-evaluated) mesh at the current frame."""
+    return to_world(*evaluated_vertices(ob, depsgraph))
+
+
+def evaluated_vertices(ob: bpy.types.Object, depsgraph) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 3) float32 local positions of the deformed mesh at the current frame, and its
+    (4, 4) world matrix."""
     evaluated = ob.evaluated_get(depsgraph)
     mesh = evaluated.data
     co = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.vertices.foreach_get("co", co)
-    matrix = np.array(evaluated.matrix_world, np.float64)
-    return co.reshape(-1, 3) @ matrix[:3, :3].T + matrix[:3, 3]
+    return co.reshape(-1, 3), np.array(evaluated.matrix_world, np.float64)
 
 
-def motion_bounds(scene: bpy.types.Scene, objects, frames) -> tuple[float, float, float, float]:
-    """(x_min, x_max, z_min, z_max) of the meshes over every frame (a jump or a kick included)."""
-    return group_motion_bounds(scene, [objects], frames)[0]
+def to_world(co: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    return co @ matrix[:3, :3].T + matrix[:3, 3]
 
 
-def group_motion_bounds(scene: bpy.types.Scene, groups, frames) -> list[tuple[float, float, float, float]]:
-    """`motion_bounds` of each group of meshes, every frame evaluated once for all of them."""
+# Evaluated vertices motion_bounds keeps for the renderer, at most (a 779-frame clip of a
+# 3,000-vertex figure takes 30 MB); frames beyond are evaluated again when drawn.
+KEEP_BYTES = 32 * 2**20
+
+
+def motion_bounds(scene: bpy.types.Scene, objects, frames,
+                  keep: dict | None = None) -> tuple[float, float, float, float]:
+    """(x_min, x_max, z_min, z_max) of the meshes over every frame (a jump or a kick included).
+    Every frame is evaluated for it (frame_set + depsgraph): with `keep`, a dict, the evaluated
+    vertices of the first frames (up to KEEP_BYTES) are kept there, {frame: [(co, matrix) per
+    object]}, so that the flat renderer need not evaluate them a second time."""
+    return group_motion_bounds(scene, [objects], frames, keep)[0]
+
+
+def group_motion_bounds(scene: bpy.types.Scene, groups, frames,
+                        keep: dict | None = None) -> list[tuple[float, float, float, float]]:
+    """`motion_bounds` of each group of meshes, every frame evaluated once for all of them (`keep`
+    holds every group's objects in order)."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
     lo = np.full((len(groups), 3), np.inf)
     hi = np.full((len(groups), 3), -np.inf)
+    kept = 0
     for frame in frames:
         scene.frame_set(frame)
+        evaluated = []
         for g, objects in enumerate(groups):
             for ob in objects:
-                points = evaluated_world_vertices(ob, depsgraph)
-                if len(points):
+                co, matrix = evaluated_vertices(ob, depsgraph)
+                evaluated.append((co, matrix))
+                if len(co):
+                    points = to_world(co, matrix)
                     lo[g] = np.minimum(lo[g], points.min(0))
                     hi[g] = np.maximum(hi[g], points.max(0))
+        size = sum(co.nbytes for co, _ in evaluated)
+        if keep is not None and kept + size <= KEEP_BYTES:
+            keep[frame] = evaluated
+            kept += size
     if not np.all(np.isfinite(lo)):
         raise ValueError("nothing to frame: the scene has no visible mesh")
     return [(float(a[0]), float(b[0]), float(a[2]), float(b[2])) for a, b in zip(lo, hi)]
