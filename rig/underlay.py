@@ -112,7 +112,19 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     y = np.clip(np.round(vertices[rows, 1]).astype(int), 0, mask.shape[0] - 1)
     legs = np.unique(owner[crotch[y, x]])
     texture = np.where(np.isin(owner, legs)[:, None], points, _mirrored(points, vertices[cut], mask))
-    return Underlay(points, texture, kept, weights[cut].astype(np.float32))
+    return Underlay(points, texture, kept, _carried(weights, vertex_flap, rows, cut, owner, siblings))
+
+
+def _carried(weights: np.ndarray, vertex_flap: np.ndarray, rows: np.ndarray, cut: np.ndarray, owner: np.ndarray,
+             siblings: list[set[int]]) -> np.ndarray:
+    """(U, B) each patch vertex's weights: those of the vertex across its cut, but across the
+    crotch halfway between the two legs, as trousers' crotch hangs between them: it stays put
+    where the legs part or cross (carried by the other leg alone, it swung out beyond a crossing
+    leg's far side) and hides behind them where they swing together."""
+    carried = weights[cut].astype(np.float32)
+    crotch = np.array([vertex_flap[c] in siblings[k] for c, k in zip(cut, owner)], bool)
+    carried[crotch] = 0.5 * (weights[rows[crotch]] + weights[cut[crotch]])
+    return carried
 
 
 def _sibling_limbs(bones: list[BonePlan], bone_flap: np.ndarray, free: set[int]) -> list[set[int]]:
