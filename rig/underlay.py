@@ -24,11 +24,12 @@ rather than the trunk (the cat's tail over its trousers' edge): its patch also l
 limb, along their cut, moving with it and pulled into its outline (`drawn_over`).
 
 Legs drawn touching (trousers) are cut from each other too, and a spread of the legs opened a
-wedge of paper between them from the crotch down. So a limb's patch also lies on its sibling
-(the other limb hanging from the same bone) along their cut, as a feature limb's does on the
-limb it was drawn over; the crotch (within the narrowest band of that cut) counts as body for
-every patch, so neither the other leg's outline nor the trunk's pulls it away, and a leg's
-patches show the trousers drawn where they lie instead of the body mirrored.
+wedge of paper between them from the crotch down. So a limb's patch also runs along its cut
+from its sibling (the other limb hanging from the same bone), as a feature limb's does along
+the limb it was drawn over; the crotch (within the narrowest band of that cut) counts as body
+for every patch, so neither the other leg's outline nor the trunk's pulls it away. It hangs
+from the trunk (the pelvis), as trousers' crotch does, and shows the trousers drawn where it
+lies instead of the body mirrored.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
                   bones: list[BonePlan], mask: np.ndarray, spacing: float, drawn_over: Sequence[int] = ()) -> Underlay:
     """The underlay patches of a mesh cut into flaps (`split_flaps`' output; `source[i]` is the
     original of vertex i). `mask` (H, W) bool keeps mirrored texture points on the figure.
-    A limb's patch lies on the trunk, along its cut from the trunk, and on a sibling limb along
-    theirs (one leg's on the other, across the crotch). `drawn_over`: bones of limbs
+    A limb's patch lies on the trunk, along its cut from the trunk and from a sibling limb (one
+    leg's along the other, across the crotch). `drawn_over`: bones of limbs
     cut free by a feature (`rig.extra_limbs`: a tail drawn over a thigh), whose patch lies on
     every flap their cut borders (the trunk's side first), so the thigh shows where the tail was."""
     bone_flap = flap_of_bones(bones)
@@ -97,7 +98,7 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     hosts, host = np.unique(vertex_flap[cut], return_inverse=True)
     # The crotch is body whichever flap a patch lies on: the wedge that opens there when the
     # legs part is what the patches fill, and no limb was drawn beside it.
-    crotch = _crotch(vertices, triangles, source, vertex_flap, copy_in, siblings, mask.shape, spacing)
+    crotch, pair = _crotch(vertices, triangles, source, vertex_flap, copy_in, siblings, mask.shape, spacing)
     regions = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) | crotch
                         for k in hosts])
     points = _pulled_inside(vertices[rows], vertices[cut], regions, host)
@@ -106,25 +107,20 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     # would count as folded over: a sliver flips with float noise as the trunk moves.
     same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
     kept = kept[same_sense & _centre_inside(points, kept, regions, host)]
+    legs = np.isin(owner, list(pair))
     # A leg's patches show the trousers as drawn where they lie (the crotch is drawn there);
     # mirrored across its cut from the trunk, the wedge would show the shirt above the belt.
-    x = np.clip(np.round(vertices[rows, 0]).astype(int), 0, mask.shape[1] - 1)
-    y = np.clip(np.round(vertices[rows, 1]).astype(int), 0, mask.shape[0] - 1)
-    legs = np.unique(owner[crotch[y, x]])
-    texture = np.where(np.isin(owner, legs)[:, None], points, _mirrored(points, vertices[cut], mask))
-    return Underlay(points, texture, kept, _carried(weights, vertex_flap, rows, cut, owner, siblings))
-
-
-def _carried(weights: np.ndarray, vertex_flap: np.ndarray, rows: np.ndarray, cut: np.ndarray, owner: np.ndarray,
-             siblings: list[set[int]]) -> np.ndarray:
-    """(U, B) each patch vertex's weights: those of the vertex across its cut, but across the
-    crotch halfway between the two legs, as trousers' crotch hangs between them: it stays put
-    where the legs part or cross (carried by the other leg alone, it swung out beyond a crossing
-    leg's far side) and hides behind them where they swing together."""
-    carried = weights[cut].astype(np.float32)
-    crotch = np.array([vertex_flap[c] in siblings[k] for c, k in zip(cut, owner)], bool)
-    carried[crotch] = 0.5 * (weights[rows[crotch]] + weights[cut[crotch]])
-    return carried
+    texture = np.where(legs[:, None], points, _mirrored(points, vertices[cut], mask))
+    # The crotch hangs from the pelvis, as trousers' does: carried by the trunk (its vertex
+    # nearest), it stays put where the legs part or cross and never folds. Carried by the other
+    # leg, it swung out beyond a crossing leg's far side.
+    carrier = cut.copy()
+    across = np.flatnonzero(legs & (vertex_flap[cut] != 0))
+    trunk = np.flatnonzero(vertex_flap == 0)
+    if len(across) and len(trunk):
+        gap = np.linalg.norm(vertices[rows[across], None] - vertices[None, trunk], axis=2)
+        carrier[across] = trunk[np.argmin(gap, axis=1)]
+    return Underlay(points, texture, kept, weights[carrier].astype(np.float32))
 
 
 def _sibling_limbs(bones: list[BonePlan], bone_flap: np.ndarray, free: set[int]) -> list[set[int]]:
@@ -137,11 +133,13 @@ def _sibling_limbs(bones: list[BonePlan], bone_flap: np.ndarray, free: set[int])
 
 
 def _crotch(vertices: np.ndarray, triangles: np.ndarray, source: np.ndarray, vertex_flap: np.ndarray,
-            copy_in: np.ndarray, siblings: list[set[int]], shape: tuple[int, int], spacing: float) -> np.ndarray:
-    """(H, W) bool: within the narrowest band (`MIN_BAND_SPACINGS`) of the cut between sibling
-    limbs: the thighs drawn touching. Only edges both flaps share count: stick legs meeting at
-    one point have paper between them, and a stub of ink would stay there."""
-    zone = np.zeros(shape, bool)
+            copy_in: np.ndarray, siblings: list[set[int]], shape: tuple[int, int],
+            spacing: float) -> tuple[np.ndarray, dict[int, int]]:
+    """((H, W) bool, {limb: sibling}): within the narrowest band (`MIN_BAND_SPACINGS`) of the cut
+    between sibling limbs (the thighs drawn touching), and which limbs share such a cut. Only
+    edges both flaps share count: stick legs meeting at one point have paper between them, and
+    a stub of ink would stay there."""
+    zone, pair = np.zeros(shape, bool), {}
     size = len(copy_in[0])
     edges = []
     for flap in range(len(copy_in)):
@@ -151,9 +149,11 @@ def _crotch(vertices: np.ndarray, triangles: np.ndarray, source: np.ndarray, ver
     for limb, others in enumerate(siblings):
         for other in others:
             shared = np.intersect1d(edges[limb], edges[other])
+            if len(shared):
+                pair[limb] = other
             points = np.round(vertices[copy_in[limb][np.concatenate([shared // size, shared % size])]]).astype(int)
             zone[np.clip(points[:, 1], 0, shape[0] - 1), np.clip(points[:, 0], 0, shape[1] - 1)] = True
-    return dilate(zone, int(round(MIN_BAND_SPACINGS * spacing)))
+    return dilate(zone, int(round(MIN_BAND_SPACINGS * spacing))), pair
 
 
 def _partner_of_source(copy_in: np.ndarray, hosts: list[int]) -> np.ndarray:
