@@ -22,16 +22,25 @@ remains fills only the body's side of the cut.
 A limb a feature cuts free later (`rig.extra_limbs`: a tail) may be drawn over a body limb
 rather than the trunk (the cat's tail over its trousers' edge): its patch also lies on that
 limb, along their cut, moving with it and pulled into its outline (`drawn_over`).
+
+Legs drawn touching (trousers) are cut from each other too, and a spread of the legs opened a
+wedge of paper between them from the crotch down. So a limb's patch also runs along its cut
+from its sibling (the other limb hanging from the same bone), as a feature limb's does along
+the limb it was drawn over; the crotch (within the narrowest band of that cut) counts as body
+for every patch, so neither the other leg's outline nor the trunk's pulls it away. It hangs
+from the trunk (the pelvis), as trousers' crotch does, and shows the trousers drawn where it
+lies instead of the body mirrored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..imaging.contours import fill_segments
-from ..imaging.morphology import close
+from ..imaging.morphology import close, dilate
 from .flaps import flap_of_bones
 from .skeleton import BonePlan
 from .weights import triangle_labels
@@ -58,45 +67,100 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
                   bones: list[BonePlan], mask: np.ndarray, spacing: float, drawn_over: Sequence[int] = ()) -> Underlay:
     """The underlay patches of a mesh cut into flaps (`split_flaps`' output; `source[i]` is the
     original of vertex i). `mask` (H, W) bool keeps mirrored texture points on the figure.
-    A limb's patch lies on the trunk, along its cut from the trunk. `drawn_over`: bones of limbs
+    A limb's patch lies on the trunk, along its cut from the trunk and from a sibling limb (one
+    leg's along the other, across the crotch). `drawn_over`: bones of limbs
     cut free by a feature (`rig.extra_limbs`: a tail drawn over a thigh), whose patch lies on
     every flap their cut borders (the trunk's side first), so the thigh shows where the tail was."""
     bone_flap = flap_of_bones(bones)
     vertex_flap = bone_flap[np.argmax(weights, axis=1)]
     copy_in = np.full((bone_flap.max() + 1, source.max() + 1 if len(source) else 0), -1)   # (flap, original) → vertex
     copy_in[vertex_flap, source] = np.arange(len(source))
-    free = set(bone_flap[list(drawn_over)])
-    parts = [_patch(k, vertices, triangles, source, vertex_flap, _partner_of_source(copy_in, k, k in free), bones,
-                    bone_flap, spacing) for k in range(1, bone_flap.max() + 1)]
-    parts = [p for p in parts if p is not None]
+    free = set(bone_flap[list(drawn_over)].tolist())
+    siblings = _sibling_limbs(bones, bone_flap, free)
+    parts = []
+    for limb in range(1, bone_flap.max() + 1):
+        hosts = [0] + [k for k in range(1, len(copy_in)) if k != limb and (k in siblings[limb] or limb in free)]
+        part = _patch(limb, vertices, triangles, source, vertex_flap, _partner_of_source(copy_in, hosts), bones,
+                      bone_flap, spacing)
+        if part is not None:
+            parts.append((limb, *part))
     if not parts:
         return Underlay(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 3), np.int64),
                         np.zeros((0, weights.shape[1]), np.float32))
-    picked, nearest, out_triangles, offset = [], [], [], 0
-    for rows, cut, tris in parts:
+    picked, nearest, owner, out_triangles, offset = [], [], [], [], 0
+    for limb, rows, cut, tris in parts:
         picked.append(rows)
         nearest.append(cut)
+        owner.append(np.full(len(rows), limb))
         out_triangles.append(tris + offset)
         offset += len(rows)
-    rows, cut = np.concatenate(picked), np.concatenate(nearest)
+    rows, cut, owner = np.concatenate(picked), np.concatenate(nearest), np.concatenate(owner)
     hosts, host = np.unique(vertex_flap[cut], return_inverse=True)
-    regions = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) for k in hosts])
+    # The crotch is body whichever flap a patch lies on: the wedge that opens there when the
+    # legs part is what the patches fill, and no limb was drawn beside it.
+    crotch, pair = _crotch(vertices, triangles, source, vertex_flap, copy_in, siblings, mask.shape, spacing)
+    regions = np.stack([body_outline(vertices, triangles, weights, bones, mask.shape, spacing, k) | crotch
+                        for k in hosts])
     points = _pulled_inside(vertices[rows], vertices[cut], regions, host)
     kept = np.concatenate(out_triangles)
     # A pulled triangle keeps its turning sense (counter-clockwise as drawn) and some area, or it
     # would count as folded over: a sliver flips with float noise as the trunk moves.
     same_sense = _signed_area(points, kept) * np.sign(_signed_area(vertices[rows], kept)) > MIN_AREA_PX
     kept = kept[same_sense & _centre_inside(points, kept, regions, host)]
-    return Underlay(points, _mirrored(points, vertices[cut], mask), kept, weights[cut].astype(np.float32))
+    legs = np.isin(owner, list(pair))
+    # A leg's patches show the trousers as drawn where they lie (the crotch is drawn there);
+    # mirrored across its cut from the trunk, the wedge would show the shirt above the belt.
+    texture = np.where(legs[:, None], points, _mirrored(points, vertices[cut], mask))
+    # The crotch hangs from the pelvis, as trousers' does: carried by the trunk (its vertex
+    # nearest), it stays put where the legs part or cross and never folds. Carried by the other
+    # leg, it swung out beyond a crossing leg's far side.
+    carrier = cut.copy()
+    across = np.flatnonzero(legs & (vertex_flap[cut] != 0))
+    trunk = np.flatnonzero(vertex_flap == 0)
+    if len(across) and len(trunk):
+        gap = np.linalg.norm(vertices[rows[across], None] - vertices[None, trunk], axis=2)
+        carrier[across] = trunk[np.argmin(gap, axis=1)]
+    return Underlay(points, texture, kept, weights[carrier].astype(np.float32))
 
 
-def _partner_of_source(copy_in: np.ndarray, flap: int, onto_limbs: bool) -> np.ndarray:
-    """(S,) per original vertex, its copy across a cut from `flap`: the trunk's, else (`onto_limbs`)
-    the first other limb's; -1 where there is none."""
+def _sibling_limbs(bones: list[BonePlan], bone_flap: np.ndarray, free: set[int]) -> list[set[int]]:
+    """Per flap, the body's limb flaps hanging from the same bone as it (the two legs from the
+    root, the two arms from the chest); limbs a feature cut free (`free`) are nobody's sibling."""
+    top = {k: np.flatnonzero(bone_flap == k)[0] for k in range(1, bone_flap.max() + 1)}
+    body = [k for k in top if k not in free]
+    return [set()] + [{other for other in body if other != k and k not in free
+                       and bones[top[other]].parent == bones[top[k]].parent} for k in top]
+
+
+def _crotch(vertices: np.ndarray, triangles: np.ndarray, source: np.ndarray, vertex_flap: np.ndarray,
+            copy_in: np.ndarray, siblings: list[set[int]], shape: tuple[int, int],
+            spacing: float) -> tuple[np.ndarray, dict[int, int]]:
+    """((H, W) bool, {limb: sibling}): within the narrowest band (`MIN_BAND_SPACINGS`) of the cut
+    between sibling limbs (the thighs drawn touching), and which limbs share such a cut. Only
+    edges both flaps share count: stick legs meeting at one point have paper between them, and
+    a stub of ink would stay there."""
+    zone, pair = np.zeros(shape, bool), {}
+    size = len(copy_in[0])
+    edges = []
+    for flap in range(len(copy_in)):
+        own = source[triangles[vertex_flap[triangles[:, 0]] == flap]]
+        pairs = np.sort(np.concatenate([own[:, [0, 1]], own[:, [1, 2]], own[:, [2, 0]]]), axis=1)
+        edges.append(np.unique(pairs[:, 0] * size + pairs[:, 1]))
+    for limb, others in enumerate(siblings):
+        for other in others:
+            shared = np.intersect1d(edges[limb], edges[other])
+            if len(shared):
+                pair[limb] = other
+            points = np.round(vertices[copy_in[limb][np.concatenate([shared // size, shared % size])]]).astype(int)
+            zone[np.clip(points[:, 1], 0, shape[0] - 1), np.clip(points[:, 0], 0, shape[1] - 1)] = True
+    return dilate(zone, int(round(MIN_BAND_SPACINGS * spacing))), pair
+
+
+def _partner_of_source(copy_in: np.ndarray, hosts: list[int]) -> np.ndarray:
+    """(S,) per original vertex, its copy in the first of `hosts` (flaps) that has one; -1 where none does."""
     partner = np.full(copy_in.shape[1], -1)
-    for other in range(len(copy_in) if onto_limbs else 1):
-        if other != flap:
-            partner = np.where(partner < 0, copy_in[other], partner)
+    for host in hosts:
+        partner = np.where(partner < 0, copy_in[host], partner)
     return partner
 
 
