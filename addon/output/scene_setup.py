@@ -181,10 +181,12 @@ def frame_camera(scene: bpy.types.Scene, bounds, margin: float = FRAME_MARGIN) -
     return camera
 
 
-def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
+def frame_characters(scene: bpy.types.Scene, armatures, frames, scene_objects=()):
     """Aim each character's own camera at all its meshes cover over `frames` (every pose of the
     clip just keyed: a jump's top, a dance's widest step), so the artist's camera view shows the
-    whole motion. The scene stays at its current frame."""
+    whole motion. The scene stays at its current frame. With `scene_objects`, their bounds over
+    the same frames come back too (the render camera's, `frame_camera`), measured in the same
+    pass over the frames; else None."""
     shown = set(rendered_objects(scene))
     cameras, groups = [], []
     for armature in armatures:   # one whose camera was deleted or whose body is hidden is left as it is
@@ -192,14 +194,17 @@ def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
         if props.camera_object is not None and props.mesh_object in shown:
             cameras.append(props.camera_object)
             groups.append([ob for ob in armature.users_collection[0].all_objects if ob in shown])
-    if not groups:
-        return
+    whole = [list(scene_objects)] if len(scene_objects) else []
+    if not groups and not whole:
+        return None
     current = scene.frame_current
     try:
-        for camera, bounds in zip(cameras, group_motion_bounds(scene, groups, frames)):
-            build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
+        bounds = group_motion_bounds(scene, groups + whole, frames)
     finally:
         scene.frame_set(current)
+    for camera, box in zip(cameras, bounds):
+        build_camera.aim_camera(camera, box, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
+    return bounds[-1] if whole else None
 
 
 def project_to_pixels(camera: bpy.types.Object, scene: bpy.types.Scene, world: np.ndarray) -> np.ndarray:
