@@ -129,7 +129,7 @@ def output_stage(outputs: dict[str, Path], options, timer: Timer, hooks: Hooks |
 
         backdrop = PageStage(built.cast) if options.background == PAGE_BACKGROUND else None
         try:
-            write_outputs(bpy.context, built.lengths, outputs, options, timer, frame_done, backdrop)
+            write_outputs(bpy.context, built, outputs, options, timer, frame_done, backdrop)
         except OSError as exc:   # the output place, said in words (PlaceError passes as it is)
             raise place_error(exc, next(iter(outputs.values())).parent) from None
         return built

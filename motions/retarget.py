@@ -41,6 +41,8 @@ CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot i
 LEGS_APART = 0.08          # drawn hips this far apart (world units, 4% of the height) stand side by side: a front view
 SWING_ROUNDING = np.radians(6)  # a leg stepping outward turns back smoothly where it passes straight down
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
+MAX_LIMB_BEND = np.radians(160)  # an elbow or knee turned further from its drawn bend folds the drawing over
+                                 # itself (a forearm pointing at the camera projects past 180°)
 
 
 class BoneLike(Protocol):
@@ -180,6 +182,10 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     parent_delta = np.where(rig.parent >= 0, delta[:, np.maximum(rig.parent, 0)], 0.0)
     rotation = delta - parent_delta
     rotation -= 2 * np.pi * np.round(rotation[:1] / (2 * np.pi))    # start within (−π, π]
+    for b, name in enumerate(rig.names):
+        if name in vectors and rig.parent[b] >= 0 and _group(bone_part[name]) != "trunk" \
+                and bone_part[rig.names[rig.parent[b]]] == bone_part[name]:       # within one limb
+            rotation[:, b] = limited_bend(rotation[:, b], MAX_LIMB_BEND)
 
     actor_height = _bvh_height(clip, up)
     drawn = rig.pose(delta)                # the drawn skeleton's heads and tails, before root motion
@@ -224,6 +230,23 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
             ground = min(rig.head[body, 1].min(), rig.tail[body, 1].min())
             result.root_location[:, 1] += np.maximum(0.0, ground - lowest)
     return result
+
+
+def limited_bend(rotation: np.ndarray, most: float) -> np.ndarray:
+    """A joint's (T,) parent-relative rotation kept within ±`most` of its drawn bend: past it,
+    the joint holds at the limit on the side it came from until the clip's bend is back within
+    it, on either side (a forearm swinging on through 180° comes back on the other side).
+    Unwrapped, so the keys never spin between frames."""
+    bend = _wrap(rotation)
+    out = np.empty_like(bend)
+    side = 1.0
+    for t, value in enumerate(bend):
+        if abs(value) <= most:
+            out[t] = value
+            side = np.sign(value) or side
+        else:
+            out[t] = side * most
+    return np.unwrap(out) + 2 * np.pi * np.round((rotation[0] - out[0]) / (2 * np.pi))
 
 
 def pin_limb_sides(result: RetargetResult, pins: dict[str, np.ndarray]) -> None:

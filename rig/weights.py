@@ -4,7 +4,9 @@ Each deforming bone is a shortest-path source over the mesh edge graph, attached
 near its segment that it can "see" through the figure (never across background). Distances are
 therefore measured *inside* the drawing: a hand resting on a leg through a thin bridge of
 mask stays far from the leg bone. A limb bone's distance also grows behind its head joint, so
-a limb owns what lies beyond its joint and not the flank of the body it hangs from.
+a limb owns what lies beyond its joint and not the flank of the body it hangs from; but what
+hangs from a forearm or shin through the figure stays its own wherever it lies (a hand's fan of
+fingers reaching back over the elbow, `_hang_beyond_joints`).
 
 Every vertex belongs rigidly to its nearest bone, except within a band around each joint, where
 the bone starting there and its partner (the bone owning the joint's spot otherwise: the upper
@@ -37,7 +39,8 @@ BAND_BONE_RATIO = 0.5        # … but at most this × the shorter of the two bo
 MIN_BAND_EDGES = 1.5         # … and at least this × the mean mesh edge length
 SOFTNESS_RATIO = 0.5         # soft-min temperature = this × band radius
 TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest bone's length either side of it
-BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head
+BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head …
+BEYOND_JOINT_SPACINGS = 3.0  # … unless it hangs from the limb this many mesh spacings or more past the joint
 LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
 
 
@@ -60,8 +63,15 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     min_radius = MIN_BAND_EDGES * float(np.mean(graph.edge_lengths))
     # A band's radius never exceeds this (see _joint_bands): its joint's distances are not needed beyond.
     band_reach = np.maximum(BAND_BONE_RATIO * lengths[band_bones], min_radius)
-    distance, from_joint = _geodesic_distances(graph, mesh, bones, to_segment, foot, deform, band_bones, band_reach)
-    distance += _behind_head(vertices, bones, mesh.spacing)
+    within = _within_limbs(bones) & deform
+    head_reach = np.zeros(bone_count)             # how far each bone's distances from its head joint are needed
+    head_reach[band_bones] = band_reach
+    head_reach[within] = np.inf                   # a hand's whole reach (`_hang_beyond_joints`)
+    distance, to_head = _geodesic_distances(graph, mesh, bones, to_segment, foot, deform, head_reach)
+    from_joint = np.where(to_head[:, band_bones] < band_reach, to_head[:, band_bones], np.inf).T
+    penalty = _behind_head(vertices, bones, mesh.spacing)
+    _hang_beyond_joints(penalty, distance, to_head, bones, within, mesh.spacing)
+    distance += penalty
     unreachable = ~np.isfinite(distance[:, deform]).any(axis=1)
     distance[unreachable] = np.where(deform, to_segment[unreachable], np.inf)  # islands no bone reaches
 
@@ -180,6 +190,35 @@ def subtrees(bones: list[BonePlan]) -> np.ndarray:
     return inside
 
 
+def _hang_beyond_joints(penalty: np.ndarray, distance: np.ndarray, to_head: np.ndarray, bones: list[BonePlan],
+                        within: np.ndarray, spacing: float) -> None:
+    """Lift, in place, the behind-head `penalty` of a bone within a limb (forearm, hand, shin,
+    foot) from the vertices that hang from it beyond its joint but lie behind its head in the
+    picture, where the penalty handed them to its parent: their way through the figure
+    (`distance`, geodesic) to the parent passes the joint (their distance to the parent is their
+    distance to the joint, less the parent's attachment reach) and they lie further from it than
+    the joint's own surroundings. A hand's fan of fingers reaching back over the elbow hangs from
+    the forearm; on the upper arm it folded over whenever the elbow bent. Where a limb hangs from
+    the trunk, the trunk keeps its side."""
+    index = {b.name: i for i, b in enumerate(bones)}
+    nearest = np.argmin(distance + penalty, axis=1)
+    for i in np.flatnonzero(within):       # `within` (_within_limbs): `to_head` holds its whole reach
+        p = index[bones[i].parent]
+        head = to_head[:, i]
+        penalty[(nearest == p) & np.isfinite(head) & (head > BEYOND_JOINT_SPACINGS * spacing)
+                & (distance[:, p] >= head - ATTACH_SPACINGS * spacing - 1e-9), i] = 0.0
+
+
+def _within_limbs(bones: list[BonePlan]) -> np.ndarray:
+    """(B,) bool: bones hanging from a deforming bone of a limb (upper arm, thigh or below them):
+    forearms, hands, shins, feet."""
+    index = {b.name: i for i, b in enumerate(bones)}
+    limbs = hanging_limbs(bones)
+    limbs[list(_trunk_bones(bones))] = False                          # the spine hangs from the root too
+    in_limb = subtrees(bones)[limbs].any(axis=0) & np.array([b.deform for b in bones])
+    return np.array([b.parent in index and in_limb[index[b.parent]] for b in bones], dtype=bool)
+
+
 def _behind_head(vertices: np.ndarray, bones: list[BonePlan], margin: float) -> np.ndarray:
     """(N, B) extra distance for vertices behind each limb bone's head.
 
@@ -280,10 +319,10 @@ def _band_bones(bones: list[BonePlan], deform: np.ndarray) -> np.ndarray:
     return np.array([i for i in range(len(bones)) if deform[i] and i not in skip], dtype=np.int64)
 
 
-def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, bones, to_segment, foot, deform, band_bones, band_reach):
+def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, bones, to_segment, foot, deform, head_reach):
     """Geodesic distances (N, B) from each deforming bone (inf for non-deforming bones) and
-    (len(band_bones), N) from each band bone's head joint vertex up to `band_reach` (inf beyond),
-    in one shortest-path pass."""
+    (N, B) from each bone's head joint vertex up to its `head_reach` (inf beyond, and for bones
+    whose reach is 0), in one shortest-path pass."""
     bone_count = to_segment.shape[1]
     allowed = tolerant_region(mesh.region)
     vertex, bone = np.nonzero((to_segment <= ATTACH_SPACINGS * mesh.spacing) & deform[None])
@@ -301,12 +340,15 @@ def _geodesic_distances(graph: EdgeGraph, mesh: Mesh, bones, to_segment, foot, d
     start = np.concatenate([start, np.zeros(len(anchored)), np.full(len(core_vertex), ATTACH_SPACINGS * mesh.spacing)])
     # Each bone is a source seeded at its attached vertices (like a virtual node with one-way
     # edges into the mesh: no path shortcuts through a bone); the joint sources follow.
-    joints = mesh.joint_vertex[band_bones]
+    heads = np.flatnonzero(head_reach > 0)
+    joints = mesh.joint_vertex[heads]
     both = graph.distances(np.concatenate([vertex, joints]),
                            np.concatenate([bone, bone_count + np.arange(len(joints))]),
                            np.concatenate([start, np.zeros(len(joints))]), bone_count + len(joints),
-                           limit=np.concatenate([np.full(bone_count, np.inf), band_reach]))
-    return both[:, :bone_count], both[:, bone_count:].T
+                           limit=np.concatenate([np.full(bone_count, np.inf), head_reach[heads]]))
+    to_head = np.full((len(mesh.vertices), bone_count), np.inf)
+    to_head[:, heads] = both[:, bone_count:]
+    return both[:, :bone_count], to_head
 
 
 def _joint_bands(mesh: Mesh, lengths, band_bones, from_joint, distance, min_radius, outline):

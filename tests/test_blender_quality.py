@@ -47,6 +47,30 @@ def test_numpy_skinning_matches_blenders_evaluated_mesh(animated):
         assert np.abs(seen[:, [0, 2]] - expected[k]).max() < 1e-4        # of a 2-unit-tall figure
 
 
+def test_a_sharply_bent_arm_is_skinned_as_numpy_skins_it_and_keeps_its_inside(animated):
+    """Elbows bent 160° and 150° (the dab clip's): Blender's Armature modifier blends the bone
+    rotations as the numpy skinning does, and the drawing folds under the target."""
+    from animate_drawing.addon.output.scene_setup import evaluated_world_vertices
+    from animate_drawing.motions.quality import TARGETS, measure, posed_vertices
+    from animate_drawing.rig.underlay import drawn_triangles
+
+    bpy, plan, armature, _, _ = animated
+    armature.animation_data.action = None
+    names = [b.name for b in plan.bones]
+    rotation = np.zeros((1, len(names)))
+    for name, degrees in {"left_shoulder": 60, "left_elbow": 160, "right_shoulder": -40, "right_elbow": -150,
+                          "torso": 10}.items():
+        rotation[0, names.index(name)] = np.radians(degrees)
+        armature.pose.bones[name].rotation_euler[2] = rotation[0, names.index(name)]
+    bpy.context.view_layer.update()
+    seen = evaluated_world_vertices(armature.animate_drawing.mesh_object, bpy.context.evaluated_depsgraph_get())
+    expected = posed_vertices(plan, rotation)
+    assert np.abs(seen[:, [0, 2]] - expected[0]).max() < 1e-4
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)
+    report, _ = measure(plan.vertices_world[:, [0, 2]], seen[None, :, [0, 2]], plan.triangles[drawn], 30.0)
+    assert report.folded_max < TARGETS["folded_max"]
+
+
 def test_the_action_carries_the_verdict_and_inspect_reads_it_from_the_saved_file(animated, tmp_path):
     from animate_drawing.addon.build import quality
     from animate_drawing.addon.build.inspect_file import inspect_blend

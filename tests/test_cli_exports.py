@@ -97,6 +97,36 @@ def test_fbx_reimports_skinned_and_animated_like_the_blend(blender, exported):
         np.testing.assert_allclose(_mesh_bounds(bpy, imported, frame), bounds, atol=2e-3)
 
 
+def test_a_batch_blend_opens_on_a_character_camera_that_frames_the_whole_motion(blender, tmp_path):
+    """The character's own camera in a CLI .blend framed the rest pose (the figure a third of the
+    frame, a jump's top free to leave it); it now frames every pose of the clip as the render did."""
+    if not CHARACTER.is_dir():
+        pytest.skip("../shared/data is not beside the repository")
+    from animate_drawing.addon.output.scene_setup import evaluated_world_vertices, project_to_pixels
+
+    target = tmp_path / "jump.blend"
+    done = subprocess.run([sys.executable, "-m", "animate_drawing.cli", "animate", str(CHARACTER), "--motion", "jump",
+                           "--out", str(target), "--size", "64"],
+                          capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    bpy = blender
+    bpy.ops.wm.open_mainfile(filepath=str(target))
+    scene = bpy.context.scene
+    armature = next(ob for ob in bpy.data.objects if ob.type == "ARMATURE")
+    camera, mesh = armature.animate_drawing.camera_object, armature.animate_drawing.mesh_object
+    size = np.array([scene.render.resolution_x, scene.render.resolution_y])
+    low, high = np.full(2, np.inf), np.full(2, -np.inf)
+    for frame in range(scene.frame_start, scene.frame_end + 1):
+        scene.frame_set(frame)
+        pixels = project_to_pixels(camera, scene, evaluated_world_vertices(mesh, bpy.context.evaluated_depsgraph_get()))
+        low, high = np.minimum(low, pixels[:, :2].min(0)), np.maximum(high, pixels[:, :2].max(0))
+    assert np.all(low >= 0) and np.all(high <= size)             # every frame's figure inside
+    assert np.max((high - low) / size) > 0.8                     # the motion fills the frame
+    render = scene.camera                                        # one character: the render's framing
+    assert camera.data.ortho_scale == pytest.approx(render.data.ortho_scale, rel=1e-4)
+    assert np.allclose(camera.location, render.location, atol=1e-4)
+
+
 def test_rig_writes_a_blend_with_the_character_and_no_motion(blender, tmp_path):
     if not CHARACTER.is_dir():
         pytest.skip("../shared/data is not beside the repository")

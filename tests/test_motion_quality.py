@@ -65,18 +65,52 @@ def _two_bone_plan():
     return plan
 
 
-def test_numpy_skinning_blends_rigid_bone_motions_linearly():
+def test_numpy_skinning_blends_bone_rotations_about_the_joint():
     plan = _two_bone_plan()
     rest = plan.vertices_world[:, [0, 2]]
     assert np.allclose(quality.posed_vertices(plan, np.zeros((1, 2)))[0], rest)
     # Root motion and a turn of the whole strip move it rigidly.
     turned = quality.posed_vertices(plan, np.array([[np.pi / 2, 0.0]]), np.array([[3.0, 0.0]]))[0]
     assert np.allclose(turned, rest @ np.array([[0.0, 1.0], [-1.0, 0.0]]) + [3.0, 0.0])
-    # Bending "b" by 90°: its tip turns about the joint at (0, 1); the joint row is the average.
+    # Bending "b" by 90°: its tip turns about the joint at (0, 1).
     bent = quality.posed_vertices(plan, np.array([[0.0, np.pi / 2]]))[0]
     assert np.allclose(bent[5], [-1.0, 1.5])          # (0.5, 2) → turned about (0, 1)
-    # Half on each bone: the average of staying put and turning, (0.5, 1) and (0, 1.5).
-    assert np.allclose(bent[3], [0.25, 1.25])
+    # Half on each bone: turned half way (45°) about the joint, at its rest distance from it
+    # (a linear blend, the average of staying put and turning, pulled it in to (0.25, 1.25)).
+    assert np.allclose(bent[3], [0.5 * np.cos(np.pi / 4), 1.0 + 0.5 * np.sin(np.pi / 4)])
+
+
+def _bending_strip():
+    """A 1 × 4 strip (pixels = world units) on two bones meeting halfway up, the child's weight
+    ramping from 0 to 1 over the middle half: a limb with a bend band twice its width."""
+    heights = np.linspace(0.0, 4.0, 17)
+    grid = np.array([[u, 4.0 - z] for z in heights for u in (0.0, 0.5, 1.0)])      # pixels, v down
+    rows, cols = len(heights), 3
+    cell = lambda r, c: r * cols + c                                                # noqa: E731
+    triangles = np.array([t for r in range(rows - 1) for c in range(cols - 1)
+                          for t in ([cell(r, c), cell(r, c + 1), cell(r + 1, c + 1)],
+                                    [cell(r, c), cell(r + 1, c + 1), cell(r + 1, c)])])
+    child = np.clip((4.0 - grid[:, 1] - 1.0) / 2.0, 0.0, 1.0)
+    bones = [BonePlan("a", None, (0.5, 4.0), (0.5, 2.0)), BonePlan("b", "a", (0.5, 2.0), (0.5, 0.0))]
+    plan = SimpleNamespace(bones=bones, vertices_uv=grid, triangles=triangles, scale=1.0, origin_uv=(0.5, 4.0),
+                           weights=np.stack([1.0 - child, child], axis=1))
+    plan.vertices_world = np.stack([grid[:, 0] - 0.5, np.zeros(len(grid)), 4.0 - grid[:, 1]], axis=1)
+    return plan
+
+
+def test_a_joint_bent_past_150_degrees_keeps_its_inside_unfolded():
+    """A linear blend of two rotations 160° apart nearly cancels out: the band's middle shrank
+    onto the joint and the inside of the bend folded over (the dab clip's elbows). Blended as
+    rotations, the band fans about the joint and keeps its distance from it."""
+    plan = _bending_strip()
+    rest = plan.vertices_world[:, [0, 2]]
+    joint_row = np.flatnonzero(np.isclose(rest[:, 1], 2.0))
+    for bend in (150, 160, 170, -170):
+        posed = quality.posed_vertices(plan, np.array([[0.0, np.radians(bend)]]))
+        _, det, _ = quality.triangle_maps(rest, posed, plan.triangles)
+        assert np.all(det > 0), bend
+        from_joint = posed[0, joint_row] - [0.0, 2.0]
+        assert np.allclose(np.hypot(*from_joint.T), [0.5, 0.0, 0.5]), bend
 
 
 def _annotated(name):

@@ -13,7 +13,7 @@ from animate_drawing.motions import authoring
 from animate_drawing.motions.bvh import load_bvh
 from animate_drawing.motions.library import list_clips
 from animate_drawing.motions.mapping import auto_map
-from animate_drawing.motions.retarget import RetargetOptions, pose_2d, retarget
+from animate_drawing.motions.retarget import MAX_LIMB_BEND, RetargetOptions, limited_bend, pose_2d, retarget
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BVH_DIR = SHARED / "bvh"
@@ -117,9 +117,19 @@ def test_every_mapped_bone_takes_the_projected_bvh_angle(source, path):
     assert result.frame_count == clip.frame_count
     assert set(result.drivers) == set(GROUP) and not result.leaning_bones
     got = world_angles(KID_BONES, result.rotation)
+    rest = world_angles(KID_BONES, np.zeros((1, len(KID_BONES))))[0]
     names = [b.name for b in KID_BONES]
     for bone, expected in projected_angles(clip, result, GROUP).items():
-        error = np.degrees(np.abs(wrapped(got[:, names.index(bone)] - expected)))
+        b = names.index(bone)
+        error = np.degrees(np.abs(wrapped(got[:, b] - expected)))
+        if bone.endswith(("elbow", "knee")):
+            # Past MAX_LIMB_BEND from its drawn bend the joint holds at the limit instead (the
+            # fair1 dab's and wave's forearms pointing at the camera project past 180°).
+            parent = names.index(KID_BONES[b].parent)
+            asked = wrapped(expected - got[:, parent] - (rest[b] - rest[parent]))
+            held = np.abs(asked) > MAX_LIMB_BEND
+            assert np.allclose(np.abs(wrapped(result.rotation[held, b])), MAX_LIMB_BEND), bone
+            error = error[~held]
         assert error.max() <= 0.5, (bone, error.max())
     # The views are honest: screen x horizontal and unit, screen up = the clip's up axis.
     pos = clip.world_positions()
@@ -135,6 +145,17 @@ def test_every_mapped_bone_takes_the_projected_bvh_angle(source, path):
     if result.projection["arms"] == "frontal":
         agree = np.einsum("td,td->t", result.view_axes["arms"][:, 0], across)
         assert np.mean(agree > np.cos(np.radians(30))) > 0.9
+
+
+def test_a_joint_holds_at_its_bend_limit_and_comes_back_on_either_side():
+    limit = np.radians(160)
+    asked = np.radians([0, 100, 150, 170, 185, 200, 150, 100, 190, -150, -170, 175]) + 4 * np.pi
+    held = limited_bend(asked, limit)
+    expected = np.radians([0, 100, 150, 160, 160, 160, 150, 100, 160, 210, 200, 200]) + 4 * np.pi
+    # 190° past the limit: held at 160 on the side it came from; -150 (= 210) is back within
+    # it on the other side; -170 past it there, held at -160 (= 200), as is 175 (= -185).
+    np.testing.assert_allclose(held, expected, atol=1e-9)
+    assert np.abs(np.diff(held)).max() < np.pi                     # the keys never spin
 
 
 def test_a_fixed_forward_gives_a_fixed_view():

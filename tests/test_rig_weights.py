@@ -197,3 +197,27 @@ def test_raising_an_arm_leaves_the_trunk_still(annotated_plan):
         outward = 1.0 if bone.head_uv[0] < config.joint("torso").loc[0] else -1.0
         moved = np.linalg.norm(_rotate_subtree(plan, name, outward * np.pi / 2) - plan.vertices_uv, axis=1)
         assert moved[trunk_side].max(initial=0.0) <= 1.0, f"{name}: the trunk stays still"
+
+
+@pytest.mark.blender
+@pytest.mark.skipif(not (ANNOTATED / "limefresh5455_animation_drawing__char8").is_dir(),
+                    reason="../shared/data is not beside the repository")
+def test_a_hand_reaching_back_over_the_elbow_hangs_from_the_forearm():
+    """char8's left hand is a fan of fingers whose tip reaches back over the elbow: lying behind
+    the forearm's head, the tip went to the upper arm and folded over whenever the elbow bent."""
+    from animate_drawing.motions import quality
+    from animate_drawing.rig.underlay import drawn_triangles
+
+    folder = ANNOTATED / "limefresh5455_animation_drawing__char8"
+    plan = build_rig_plan(*load_character_dir(folder), folder.name)
+    elbow = np.array(plan.bones[_column(plan, "left_elbow")].head_uv)
+    fan = (plan.vertices_uv[:, 1] < elbow[1] - 6 * plan.spacing) & (plan.vertices_uv[:, 0] > elbow[0] - plan.spacing)
+    assert fan.sum() > 20
+    # The forearm and hand carry it; the upper arm's share only what the elbow's bend spreads.
+    assert plan.weights[fan, _column(plan, "left_shoulder")].max() < 0.1
+    rotation = np.zeros((1, len(plan.bones)))
+    rotation[0, _column(plan, "left_elbow")] = np.radians(100)           # a runner's bent arm
+    posed = quality.posed_vertices(plan, rotation)
+    drawn = drawn_triangles(plan.triangles, plan.vertex_depth)
+    report, _ = quality.measure(plan.vertices_world[:, [0, 2]], posed, plan.triangles[drawn], 30.0)
+    assert report.folded_max == 0.0

@@ -45,19 +45,22 @@ def build_animated(context, plans_and_motions, options: BatchOptions, timer: Tim
     return built.lengths
 
 
-def write_outputs(context, lengths: list[int], outputs: dict[str, Path], options: BatchOptions, timer: Timer,
+def write_outputs(context, built, outputs: dict[str, Path], options: BatchOptions, timer: Timer,
                   on_frame: Callable[[int, int], None] | None = None, stage=None) -> None:
-    """Frame the whole motion, render every frame once, feed every requested format. A `stage`
-    (page_cast.PageStage: --background page) widens the frame to the page and is the backdrop."""
+    """Frame the whole motion of `built` (addon.stages.BuiltCast) with the render camera and each
+    character's own camera (a saved .blend opens on it), render every frame once, feed every
+    requested format. A `stage` (page_cast.PageStage: --background page) widens the frame to the
+    page and is the backdrop."""
     scene = context.scene
     started = time.perf_counter()
     size = options.size + options.size % 2  # H.264 4:2:0 needs even sides
     scene_setup.configure_render(scene, options.engine, size, size, options.fps)
-    scene.frame_start, scene.frame_end = clip_range(lengths, options.frames)
+    scene.frame_start, scene.frame_end = clip_range(built.lengths, options.frames)
     frames = range(scene.frame_start, scene.frame_end + 1)
     objects = scene_setup.rendered_objects(scene)
     evaluated: dict = {}  # the frames' vertices, evaluated once for the framing and the flat renderer
-    bounds = scene_setup.motion_bounds(scene, objects, frames, keep=evaluated if options.engine == "flat" else None)
+    bounds = scene_setup.frame_characters(scene, built.armatures, frames, objects,
+                                          keep=evaluated if options.engine == "flat" else None)
     if stage is None:
         scene_setup.frame_camera(scene, bounds)
         backdrop = encode.parse_background(options.background, size, size)

@@ -107,3 +107,6 @@ def add_armature_modifier(mesh_obj: bpy.types.Object, armature_obj: bpy.types.Ob
     modifier = mesh_obj.modifiers.new("Armature", "ARMATURE")
     modifier.object = armature_obj
     modifier.use_vertex_groups = True
+    # Dual quaternion blending: an elbow bent past 90° keeps its inside instead of folding it
+    # over (motions.quality.blend_dual_quaternions is the same blend in numpy).
+    modifier.use_deform_preserve_volume = True

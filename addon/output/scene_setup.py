@@ -167,35 +167,41 @@ def motion_bounds(scene: bpy.types.Scene, objects, frames,
     Every frame is evaluated for it (frame_set + depsgraph): with `keep`, a dict, the evaluated
     vertices of the first frames (up to KEEP_BYTES) are kept there, {frame: [(co, matrix) per
     object]}, so that the flat renderer need not evaluate them a second time."""
-    return group_motion_bounds(scene, [objects], frames, keep)[0]
+    return group_motion_bounds(scene, [objects], frames, keep, objects)[0]
 
 
-def group_motion_bounds(scene: bpy.types.Scene, groups, frames,
-                        keep: dict | None = None) -> list[tuple[float, float, float, float]]:
-    """`motion_bounds` of each group of meshes, every frame evaluated once for all of them (`keep`
-    holds every group's objects in order)."""
+def group_motion_bounds(scene: bpy.types.Scene, groups, frames, keep: dict | None = None,
+                        kept_objects=()) -> list[tuple[float, float, float, float]]:
+    """`motion_bounds` of each group of meshes, each mesh evaluated once a frame however many
+    groups hold it; `keep` gets the evaluated vertices of `kept_objects`, in that order."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
-    lo = np.full((len(groups), 3), np.inf)
-    hi = np.full((len(groups), 3), -np.inf)
+    objects = list(dict.fromkeys(ob for group in groups for ob in group))
+    index = {ob: i for i, ob in enumerate(objects)}
+    lo = np.full((len(objects), 3), np.inf)
+    hi = np.full((len(objects), 3), -np.inf)
     kept = 0
     for frame in frames:
         scene.frame_set(frame)
-        evaluated = []
-        for g, objects in enumerate(groups):
-            for ob in objects:
-                co, matrix = evaluated_vertices(ob, depsgraph)
-                evaluated.append((co, matrix))
-                if len(co):
-                    points = to_world(co, matrix)
-                    lo[g] = np.minimum(lo[g], points.min(0))
-                    hi[g] = np.maximum(hi[g], points.max(0))
-        size = sum(co.nbytes for co, _ in evaluated)
+        evaluated = [evaluated_vertices(ob, depsgraph) for ob in objects]
+        for i, (co, matrix) in enumerate(evaluated):
+            if len(co):
+                points = to_world(co, matrix)
+                lo[i] = np.minimum(lo[i], points.min(0))
+                hi[i] = np.maximum(hi[i], points.max(0))
+        chosen = [evaluated[index[ob]] for ob in kept_objects]
+        size = sum(co.nbytes for co, _ in chosen)
         if keep is not None and kept + size <= KEEP_BYTES:
-            keep[frame] = evaluated
+            keep[frame] = chosen
             kept += size
-    if not np.all(np.isfinite(lo)):
-        raise ValueError("nothing to frame: the scene has no visible mesh")
-    return [(float(a[0]), float(b[0]), float(a[2]), float(b[2])) for a, b in zip(lo, hi)]
+    bounds = []
+    for group in groups:
+        rows = [index[ob] for ob in group]
+        low = lo[rows].min(0) if rows else np.full(3, np.inf)
+        high = hi[rows].max(0) if rows else np.full(3, -np.inf)
+        if not np.all(np.isfinite(low)):
+            raise ValueError("nothing to frame: the scene has no visible mesh")
+        bounds.append((float(low[0]), float(high[0]), float(low[2]), float(high[2])))
+    return bounds
 
 
 def frame_camera(scene: bpy.types.Scene, bounds, margin: float = FRAME_MARGIN) -> bpy.types.Object:
@@ -209,10 +215,12 @@ def frame_camera(scene: bpy.types.Scene, bounds, margin: float = FRAME_MARGIN) -
     return camera
 
 
-def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
+def frame_characters(scene: bpy.types.Scene, armatures, frames, scene_objects=(), keep: dict | None = None):
     """Aim each character's own camera at all its meshes cover over `frames` (every pose of the
     clip just keyed: a jump's top, a dance's widest step), so the artist's camera view shows the
-    whole motion. The scene stays at its current frame."""
+    whole motion. The scene stays at its current frame. With `scene_objects`, their bounds over
+    the same frames come back too (the render camera's, `frame_camera`), measured in the same
+    pass over the frames (and `keep` gets their evaluated vertices, see motion_bounds); else None."""
     shown = set(rendered_objects(scene))
     cameras, groups = [], []
     for armature in armatures:   # one whose camera was deleted or whose body is hidden is left as it is
@@ -220,14 +228,17 @@ def frame_characters(scene: bpy.types.Scene, armatures, frames) -> None:
         if props.camera_object is not None and props.mesh_object in shown:
             cameras.append(props.camera_object)
             groups.append([ob for ob in armature.users_collection[0].all_objects if ob in shown])
-    if not groups:
-        return
+    whole = [list(scene_objects)] if len(scene_objects) else []
+    if not groups and not whole:
+        return None
     current = scene.frame_current
     try:
-        for camera, bounds in zip(cameras, group_motion_bounds(scene, groups, frames)):
-            build_camera.aim_camera(camera, bounds, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
+        bounds = group_motion_bounds(scene, groups + whole, frames, keep, scene_objects)
     finally:
         scene.frame_set(current)
+    for camera, box in zip(cameras, bounds):
+        build_camera.aim_camera(camera, box, scene.render.resolution_x, scene.render.resolution_y, FRAME_MARGIN)
+    return bounds[-1] if whole else None
 
 
 def project_to_pixels(camera: bpy.types.Object, scene: bpy.types.Scene, world: np.ndarray) -> np.ndarray:
