@@ -89,10 +89,5 @@ class ANIMATE_DRAWING_OT_ui_select_character(bpy.types.Operator):
         return {"FINISHED"}
 
 
-def scene_characters(scene) -> list[bpy.types.Object]:
-    """The character armatures in `scene`, by name."""
-    return sorted((obj for obj in scene.objects if character_armature(obj) is obj), key=lambda o: o.name)
-
-
 CLASSES = (ANIMATE_DRAWING_OT_ui_edit_joints, ANIMATE_DRAWING_OT_ui_paint_mask,
            ANIMATE_DRAWING_OT_ui_select_character)

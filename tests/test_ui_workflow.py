@@ -69,7 +69,7 @@ def test_several_drawings_get_their_own_collections_and_user_data_stays(blender)
     assert second_collection is not user_collection
     assert {o.name for o in first_collection.objects}.isdisjoint(o.name for o in second_collection.objects)
 
-    from animate_drawing.operators.ui_fix import scene_characters
+    from animate_drawing.addon.ui.properties import scene_characters
 
     assert scene_characters(bpy.context.scene) == sorted([first, second], key=lambda o: o.name)
     assert bpy.ops.animate_drawing.ui_select_character(name=first.name) == {"FINISHED"}

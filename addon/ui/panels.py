@@ -16,7 +16,7 @@ from .. import jobs
 from ..animate.video_reference import video_references
 from ..build import quality
 from ..preferences import get_preferences
-from .properties import active_character
+from .properties import active_character, scene_characters
 
 REGISTER_PRIORITY = 80  # after preferences, properties and operators
 
@@ -169,8 +169,6 @@ class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
     bl_parent_id = "VIEW3D_PT_animate_drawing"
 
     def draw(self, context):
-        from ...operators.ui_fix import scene_characters
-
         layout = self.layout
         armature = active_character(context)
         characters = scene_characters(context.scene)

@@ -134,6 +134,11 @@ def character_armature(obj: bpy.types.Object | None) -> bpy.types.Object | None:
     return None
 
 
+def scene_characters(scene) -> list[bpy.types.Object]:
+    """The character armatures in `scene`, by name."""
+    return sorted((obj for obj in scene.objects if character_armature(obj) is obj), key=lambda o: o.name)
+
+
 def active_character(context) -> bpy.types.Object | None:
     """The armature of the character the user is working on (from the active object)."""
     return character_armature(getattr(context, "active_object", None))
