@@ -77,6 +77,8 @@ def limb_underlay(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarr
     copy_in[vertex_flap, source] = np.arange(len(source))
     free = set(bone_flap[list(drawn_over)].tolist())
     siblings = _sibling_limbs(bones, bone_flap, free)
+    if not np.any(vertex_flap == 0):  # no trunk to hang a crotch from (a skeleton of limbs only)
+        siblings = [set() for _ in siblings]
     parts = []
     for limb in range(1, bone_flap.max() + 1):
         hosts = [0] + [k for k in range(1, len(copy_in)) if k != limb and (k in siblings[limb] or limb in free)]
