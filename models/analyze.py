@@ -22,6 +22,7 @@ from .page_figures import edge_notes, keep_page_figures, touching_notes
 from .runtime import MODELS_DIR
 from .segmenter import line_map, reconcile_masks, with_attached_lines
 from .tiled_detection import detect_with_tiles, needs_tiles
+from .trunk_check import with_upright_trunk
 
 MASK_SOURCES = ("auto", "model", "classical")
 NO_FIGURE_HINT = ("no figure found. Hint: draw a box around the figure (command line: --box X0,Y0,X1,Y1 "
@@ -286,7 +287,11 @@ def _analyze_figure(rgb, alpha_mask, box, score, settings: AnalysisSettings, mod
     t = time.perf_counter()
     if pose_result is None:
         pose_result = models.pose.estimate(crop, crop_mask)
-    joints, conf = coco17_to_ad16(pose_result.keypoints, pose_result.confidence)
+    keypoints, keypoint_conf, rebuilt = with_upright_trunk(pose_result.keypoints, pose_result.confidence, crop_mask)
+    if rebuilt:
+        notes.append(f"the pose found for the figure at {[round(v) for v in box]} was upside down (hips above "
+                     "shoulders): its shoulders, hips, elbows and knees were guessed from the outline, check them")
+    joints, conf = coco17_to_ad16(keypoints, keypoint_conf)
     joints, conf, snapped = snap_into_mask(joints, conf, crop_mask)
     timings["pose"] += _ms(t)
 
