@@ -146,14 +146,16 @@ def _world_delta(bones, rotation: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- per-triangle maps
 
 def triangle_maps(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray):
-    """(stretch (T, M), det (T, M), rest areas (M,)) of each triangle's rest → posed 2D map
-    A = Q E⁻¹ (E, Q: the triangle's two edge vectors as columns, at rest and posed)."""
+    """(stretch (T, M), folds (T, M) bool, rest areas (M,)) of each triangle's rest → posed 2D
+    map A = Q E⁻¹ (E, Q: the triangle's two edge vectors as columns, at rest and posed); a fold
+    is det A < 0, the texture mirrored."""
     return triangle_maps_of_blocks(rest, [(slice(0, len(posed)), posed)], len(posed), triangles)
 
 
 def triangle_maps_of_blocks(rest: np.ndarray, blocks, frames: int, triangles: np.ndarray):
     """triangle_maps of a clip given as (frame slice, posed (t, N, 2)) blocks covering its
-    `frames` frames (see posed_blocks)."""
+    `frames` frames (see posed_blocks). Only det's sign is kept: a clip's float determinants
+    were as large as its stretches."""
     triangles = np.asarray(triangles)
     r0, r1, r2 = (rest[triangles[:, k]] for k in range(3))
     e1, e2 = r1 - r0, r2 - r0
@@ -161,15 +163,15 @@ def triangle_maps_of_blocks(rest: np.ndarray, blocks, frames: int, triangles: np
     safe = np.where(np.abs(rest_det) > 1e-12, rest_det, 1e-12)
     inverse = e2[:, 1] / safe, -e2[:, 0] / safe, -e1[:, 1] / safe, e1[:, 0] / safe
     stretch = np.empty((frames, len(triangles)))
-    det = np.empty_like(stretch)
+    folds = np.empty(stretch.shape, bool)
     for frames_in, posed in blocks:
         # MAP_BLOCK frames at a time: the temporaries stay in cache (4x faster than whole clips).
         for start in range(0, len(posed), MAP_BLOCK):
             inner = slice(start, start + MAP_BLOCK)
             at = slice(frames_in.start + start, frames_in.start + min(start + MAP_BLOCK, len(posed)))
-            stretch[at], det[at] = _stretch_and_det(posed[inner], triangles, *inverse)
-    det *= np.sign(safe)
-    return stretch, det, np.abs(rest_det) / 2.0
+            stretch[at], det = _stretch_and_det(posed[inner], triangles, *inverse)
+            folds[at] = det * np.sign(safe) < 0
+    return stretch, folds, np.abs(rest_det) / 2.0
 
 
 MAP_BLOCK = 32  # frames
@@ -211,16 +213,49 @@ def _weighted_percentile_rows(values: np.ndarray, weights: np.ndarray, q: float)
 
 def weighted_percentile_all(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The q-quantile of all of `values` (T, M), value [t, m] counting with weight[m] (as
-    weighted_percentile of the flattened values and weights tiled T times, without the tiled
-    copy: its sort order's weights are gathered a block at a time)."""
-    flat = np.asarray(values, float).ravel()
+    weighted_percentile of the flattened values with the weights tiled T times), without a
+    clip-wide sort (its order took as much memory as the values): the values are weighed into
+    bins cut at a sample of them, and only the bin where the cumulative weight passes q is sorted."""
+    values = np.asarray(values, float)
+    values = values.reshape(-1, values.shape[-1])
     weights = np.asarray(weights, float)
-    order = np.argsort(flat)
-    sorted_weights = np.empty(len(flat))
-    step = 1 << 16
-    for start in range(0, len(flat), step):
-        sorted_weights[start:start + step] = weights[order[start:start + step] % len(weights)]
-    return _pick(flat, order, sorted_weights, q)
+    flat = values.reshape(-1)
+    edges = np.unique(flat[np.random.default_rng(0).integers(0, len(flat), QUANTILE_BINS)])
+    bin_weight = np.zeros(len(edges) + 1)          # bin k: edges[k - 1] <= value < edges[k]
+    for rows, bins in _binned_rows(values, edges):
+        bin_weight += np.bincount(bins.ravel(), np.broadcast_to(weights, rows.shape).ravel(), len(bin_weight))
+    cumulative = np.cumsum(bin_weight)
+    threshold = q * cumulative[-1]
+    k = min(int(np.searchsorted(cumulative, threshold)), len(edges))
+    lowest = edges[k - 1] if k else -np.inf
+    # A value repeated across the clip is one of the edges: its copies are weighed, not gathered.
+    below = cumulative[k - 1] if k else 0.0
+    inside, inside_weights = [], []
+    for rows, bins in _binned_rows(values, edges):
+        tiled = np.broadcast_to(weights, rows.shape)
+        in_bin = bins == k
+        repeats = in_bin & (rows == lowest)
+        below += float(tiled[repeats].sum())
+        in_bin &= ~repeats
+        inside.append(rows[in_bin])
+        inside_weights.append(tiled[in_bin])
+    inside = np.concatenate(inside)
+    if below >= threshold or not len(inside):
+        return float(lowest)
+    order = np.argsort(inside)
+    cumulative = below + np.cumsum(np.concatenate(inside_weights)[order])
+    at = min(int(np.count_nonzero(cumulative < threshold)), len(inside) - 1)
+    return float(inside[order[at]])
+
+
+QUANTILE_BINS = 4096   # values sampled as bin edges: a bin holds about 1 / 4096 of a clip
+
+
+def _binned_rows(values: np.ndarray, edges: np.ndarray):
+    """(rows, bin of each value) over `values` (T, M), PERCENTILE_ROWS rows at a time."""
+    for start in range(0, len(values), PERCENTILE_ROWS):
+        rows = values[start:start + PERCENTILE_ROWS]
+        yield rows, np.searchsorted(edges, rows, side="right")
 
 
 def _pick(values: np.ndarray, order: np.ndarray, sorted_weights: np.ndarray, q: float):
@@ -267,15 +302,14 @@ def measure(rest: np.ndarray, posed: np.ndarray, triangles: np.ndarray, fps: flo
                         feet, contacts, triangle_part)
 
 
-def measure_maps(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, lowest: float, fps: float,
+def measure_maps(stretch: np.ndarray, folds: np.ndarray, area: np.ndarray, lowest: float, fps: float,
                  layer_absolute: np.ndarray | None = None, feet: np.ndarray | None = None,
                  contacts: np.ndarray | None = None, triangle_part: list[str] | None = None
                  ) -> tuple[QualityReport, list[str]]:
     """`measure` from the triangle maps (triangle_maps) and the lowest posed z over the clip."""
     frames = len(stretch)
-    folded = ((det < 0) * area).sum(axis=1) / area.sum()
-    warnings = part_warnings(stretch, det, area, triangle_part) if triangle_part is not None else []
-    del det  # a long clip's worth: let it go before the sorts below (callers pass it unnamed)
+    folded = folded_share(folds, area)
+    warnings = part_warnings(stretch, folds, area, triangle_part) if triangle_part is not None else []
     per_frame = weighted_percentile(stretch, area, 0.99)
     duration = frames / fps if fps > 0 else 1.0
     flips = side_flips(layer_absolute) if layer_absolute is not None and layer_absolute.size else 0
@@ -351,23 +385,33 @@ def analysis_warnings(joint_names: list[str], joint_conf, person_score: float | 
     return out
 
 
-def part_warnings(stretch: np.ndarray, det: np.ndarray, area: np.ndarray, triangle_part: list[str]) -> list[str]:
+def part_warnings(stretch: np.ndarray, folds: np.ndarray, area: np.ndarray, triangle_part: list[str]) -> list[str]:
     """Plain sentences for body parts that stretch past the target or fold, with the frames."""
-    out = []
     labels = np.asarray(triangle_part)
-    for part in dict.fromkeys(triangle_part):
-        inside = labels == part
-        if not inside.any():
-            continue
-        per_frame = weighted_percentile(stretch[:, inside], area[inside], 0.95)
+    parts = list(dict.fromkeys(triangle_part))
+    columns = [np.flatnonzero(labels == part) for part in parts]
+    stretched = np.empty((len(parts), len(stretch)))
+    folded = np.empty_like(stretched)
+    for start in range(0, len(stretch), PERCENTILE_ROWS):   # a part's columns of the whole clip were a copy
+        rows = slice(start, start + PERCENTILE_ROWS)
+        for k, inside in enumerate(columns):
+            stretched[k, rows] = weighted_percentile(stretch[rows, inside], area[inside], 0.95)
+            folded[k, rows] = folded_share(folds[rows, inside], area[inside])
+    out = []
+    for part, per_frame, share in zip(parts, stretched, folded):
         bad = np.flatnonzero(per_frame > TARGETS["stretch_p99"])
         if len(bad):
             out.append(f"{part} stretched {per_frame.max():.1f}x in frames {_frame_span(bad)}")
-        folded = ((det[:, inside] < 0) * area[inside]).sum(axis=1) / area[inside].sum()
-        bad = np.flatnonzero(folded > 0.05)
+        bad = np.flatnonzero(share > 0.05)
         if len(bad):
-            out.append(f"{part} folds over itself ({folded.max():.0%} of it) in frames {_frame_span(bad)}")
+            out.append(f"{part} folds over itself ({share.max():.0%} of it) in frames {_frame_span(bad)}")
     return out
+
+
+def folded_share(folds: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """(T,) folded share of the area in each frame of folds (T, M), PERCENTILE_ROWS frames at a time."""
+    return np.concatenate([(folds[k:k + PERCENTILE_ROWS] * area).sum(axis=1)
+                           for k in range(0, len(folds), PERCENTILE_ROWS)]) / area.sum()
 
 
 def _frame_span(frames: np.ndarray) -> str:

@@ -21,16 +21,16 @@ SQUARE_TRIANGLES = np.array([[0, 1, 2], [0, 2, 3]])
 
 
 def test_an_untouched_mesh_keeps_its_shape():
-    stretch, det, area = quality.triangle_maps(SQUARE, SQUARE[None], SQUARE_TRIANGLES)
-    assert np.allclose(stretch, 1.0) and np.allclose(det, 1.0) and np.allclose(area, 0.5)
+    stretch, folds, area = quality.triangle_maps(SQUARE, SQUARE[None], SQUARE_TRIANGLES)
+    assert np.allclose(stretch, 1.0) and not folds.any() and np.allclose(area, 0.5)
 
 
 def test_stretch_is_the_ratio_of_singular_values_and_a_mirror_folds():
     sheared = SQUARE @ np.array([[2.0, 0.0], [0.0, 1.0]])        # twice as wide
     mirrored = SQUARE * [-1.0, 1.0]
-    stretch, det, _ = quality.triangle_maps(SQUARE, np.stack([sheared, mirrored]), SQUARE_TRIANGLES)
-    assert np.allclose(stretch[0], 2.0) and np.all(det[0] > 0)
-    assert np.allclose(stretch[1], 1.0) and np.all(det[1] < 0)
+    stretch, folds, _ = quality.triangle_maps(SQUARE, np.stack([sheared, mirrored]), SQUARE_TRIANGLES)
+    assert np.allclose(stretch[0], 2.0) and not folds[0].any()
+    assert np.allclose(stretch[1], 1.0) and folds[1].all()
     report, _ = quality.measure(SQUARE, np.stack([SQUARE, mirrored]), SQUARE_TRIANGLES, fps=30.0)
     assert report.folded_max == pytest.approx(1.0) and report.folded_mean == pytest.approx(0.5)
     assert report.worst_frame == 1 and "folded_max" in report.misses
@@ -43,6 +43,21 @@ def test_weighted_percentile_counts_each_value_by_its_weight():
     rows = quality.weighted_percentile(np.array([[1.0, 3.0], [4.0, 2.0]]), np.array([0.2, 0.8]), 0.5)
     assert rows.tolist() == [3.0, 2.0]
 
+
+
+@pytest.mark.parametrize("values", ["spread", "repeated"])
+def test_the_clip_wide_percentile_is_the_sorted_one(values):
+    """weighted_percentile_all sorts only the bin where the weight passes q: it still picks what
+    one sort of every value, each with its column's weight, picks (with many copies of one
+    value at the quantile too)."""
+    rng = np.random.default_rng(7)
+    clip = rng.random((300, 97)) * 3 + 1                          # 29100 values: many more than the bins
+    if values == "repeated":
+        clip[rng.random(clip.shape) < 0.3] = 3.9                  # the 99th percentile falls on copies of 3.9
+    weights = rng.random(97)
+    for q in (0.5, 0.95, 0.99):
+        sorted_once = quality.weighted_percentile(clip.ravel(), np.tile(weights, len(clip)), q)
+        assert quality.weighted_percentile_all(clip, weights, q) == sorted_once
 
 def test_side_flips_and_planted_slide():
     layers = np.array([[1, 0.0], [1, -1], [-1, -1], [-1, 0], [1, -1]])
@@ -152,10 +167,11 @@ def test_real_drawings_keep_their_shapes_on_real_clips(clip):
 def test_warnings_name_the_part_and_the_frames():
     stretch = np.ones((10, 4))
     stretch[3:7, 2:] = 3.4
-    det = np.ones((10, 4))
+    folds = np.zeros((10, 4), bool)
+    folds[8:, 0] = True                                          # half the body mirrored
     area = np.ones(4)
-    words = quality.part_warnings(stretch, det, area, ["body", "body", "left arm", "left arm"])
-    assert words == ["left arm stretched 3.4x in frames 4–7"]
+    words = quality.part_warnings(stretch, folds, area, ["body", "body", "left arm", "left arm"])
+    assert words == ["body folds over itself (50% of it) in frames 9–10", "left arm stretched 3.4x in frames 4–7"]
 
 
 def test_doubted_joints_and_an_unlikely_person_are_warned_and_never_judged_good():
