@@ -158,67 +158,60 @@ def _shows_drawing(context) -> bool:
             and space.image is not None and space.image.filepath != "")
 
 
-class ANIMATE_DRAWING_OT_ui_move_marker(bpy.types.Operator):
+class _ReviewEdit:
+    """One change to one reviewed figure (a marker moved, a face added or removed): one undo step;
+    a change the review refuses is reported."""
+
+    bl_options = {"REGISTER", "UNDO"}
+
+    figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
+
+    @classmethod
+    def poll(cls, context):
+        analysis = getattr(context.scene, "animate_drawing_analysis", None)
+        return bool(analysis and analysis.figures_json)
+
+    def execute(self, context):
+        try:
+            self.apply(context)
+        except ValueError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
+class ANIMATE_DRAWING_OT_ui_move_marker(_ReviewEdit, bpy.types.Operator):
     bl_idname = "animate_drawing.ui_move_marker"
     bl_label = "Move Marker"
     bl_description = ("Move one joint, eye, pupil or mouth marker of a reviewed figure; Accept builds the "
                       "figure with it there")
-    bl_options = {"REGISTER", "UNDO"}
 
-    figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
     marker: StringProperty(name="Marker", description=("joint:N, eye:N, eye_rim:N (sizes the eye), pupil:N, mouth "
                                                        "or mouth_corner:N (eyes and corners left to right as seen)"))
     position: FloatVectorProperty(name="Position", size=2,
                                   description="Where the marker goes, in image pixels (origin top-left)")
 
-    @classmethod
-    def poll(cls, context):
-        analysis = getattr(context.scene, "animate_drawing_analysis", None)
-        return bool(analysis and analysis.figures_json)
-
-    def execute(self, context):
-        try:
-            review_overlay.move_review_marker(context, self.figure, self.marker, tuple(self.position))
-        except ValueError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        return {"FINISHED"}
+    def apply(self, context):
+        review_overlay.move_review_marker(context, self.figure, self.marker, tuple(self.position))
 
 
-class _FaceEdit:
-    """Add Face and Remove Face: one change to one reviewed figure's face, one undo step."""
-
-    bl_options = {"REGISTER", "UNDO"}
-
-    figure: IntProperty(name="Figure", min=0, description="Which reviewed figure (0 = the first)")
-
-    @classmethod
-    def poll(cls, context):
-        analysis = getattr(context.scene, "animate_drawing_analysis", None)
-        return bool(analysis and analysis.figures_json)
-
-    def execute(self, context):
-        try:
-            self.edit(context, self.figure)
-        except ValueError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        return {"FINISHED"}
-
-
-class ANIMATE_DRAWING_OT_ui_add_face(_FaceEdit, bpy.types.Operator):
+class ANIMATE_DRAWING_OT_ui_add_face(_ReviewEdit, bpy.types.Operator):
     bl_idname = "animate_drawing.ui_add_face"
     bl_label = "Add Face"
     bl_description = ("Give the figure, where no face was found, two eyes and a mouth on its head: drag them "
                       "onto the drawn ones (Drag Markers), and Accept rigs the face there")
-    edit = staticmethod(review_overlay.add_review_face)
+
+    def apply(self, context):
+        review_overlay.add_review_face(context, self.figure)
 
 
-class ANIMATE_DRAWING_OT_ui_remove_face(_FaceEdit, bpy.types.Operator):
+class ANIMATE_DRAWING_OT_ui_remove_face(_ReviewEdit, bpy.types.Operator):
     bl_idname = "animate_drawing.ui_remove_face"
     bl_label = "Remove Face"
     bl_description = "Build the figure with no face rig: its eyes and mouth are not found or moved"
-    edit = staticmethod(review_overlay.remove_review_face)
+
+    def apply(self, context):
+        review_overlay.remove_review_face(context, self.figure)
 
 
 class ANIMATE_DRAWING_OT_ui_drag_markers(bpy.types.Operator):
