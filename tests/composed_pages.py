@@ -77,3 +77,15 @@ def sack_page(size=(800, 600)) -> np.ndarray:
     for eye in (370, 430):
         fill_disc(page, (eye, 250), 10, (20, 20, 20))
     return page
+
+
+def review_page(bpy, folder: Path):
+    """The family page written to `folder`, analysed and stored as the scene's review, as the
+    review step does: (page path, its Analysis, the scene's stored analysis)."""
+    from animate_drawing.addon.build import drawing_analysis
+    from animate_drawing.models.analyze import analyze_image
+
+    page, _ = write_page(folder)
+    analysis = analyze_image(page)
+    drawing_analysis.store(bpy.context, analysis)
+    return page, analysis, bpy.context.scene.animate_drawing_analysis

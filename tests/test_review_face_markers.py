@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from animate_drawing.models.analyze import analyze_image, figure_to_character
+from animate_drawing.models.analyze import figure_to_character
 
-from composed_pages import write_page
+from composed_pages import review_page
 
 pytestmark = pytest.mark.blender
 EYE_DOWN, MOUTH_DOWN = np.array([0.0, 14.0]), np.array([0.0, 12.0])   # image pixels; the eyes are ~9 px wide
@@ -38,13 +38,9 @@ def _rigged_face(armature, corner) -> tuple[np.ndarray, np.ndarray]:
 
 def test_the_overlay_shows_every_figures_face_as_markers(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon.build import drawing_analysis
     from animate_drawing.addon.ui import review_overlay
 
-    page, _ = write_page(tmp_path)
-    analysis = analyze_image(page)
-    drawing_analysis.store(bpy.context, analysis)
-    stored = bpy.context.scene.animate_drawing_analysis
+    _, analysis, stored = review_page(bpy, tmp_path)
     shapes = [review_overlay.figure_shapes(figure) for figure in stored.figures]
     assert all(figure.face is not None for figure in analysis.figures)   # three drawn faces
     for figure, shape in zip(analysis.figures, shapes, strict=True):
@@ -58,12 +54,8 @@ def test_the_overlay_shows_every_figures_face_as_markers(blender, tmp_path):
 
 def test_moved_eye_and_mouth_markers_are_rigged_there_and_a_rebuild_keeps_them(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon.build import drawing_analysis
 
-    page, _ = write_page(tmp_path)
-    analysis = analyze_image(page)
-    drawing_analysis.store(bpy.context, analysis)
-    stored = bpy.context.scene.animate_drawing_analysis
+    _, analysis, stored = review_page(bpy, tmp_path)
     stored.include_figures[1] = stored.include_figures[2] = False
     face = stored.figures[0]["face"]
     eye, mouth = np.array(face["eyes"][0]["center"]), np.array(face["mouth"]["center"])
@@ -99,12 +91,8 @@ def test_moved_eye_and_mouth_markers_are_rigged_there_and_a_rebuild_keeps_them(b
 
 def test_an_unedited_face_is_the_one_found_on_the_drawing(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon.build import drawing_analysis
 
-    page, _ = write_page(tmp_path)
-    analysis = analyze_image(page)
-    drawing_analysis.store(bpy.context, analysis)
-    stored = bpy.context.scene.animate_drawing_analysis
+    _, analysis, stored = review_page(bpy, tmp_path)
     stored.include_figures[1] = stored.include_figures[2] = False
     assert bpy.ops.animate_drawing.ui_accept_review(clip="jump") == {"FINISHED"}
     armature = bpy.context.view_layer.objects.active
@@ -121,9 +109,7 @@ def test_after_reopening_the_moved_face_is_rigged_on_the_figure_found_again(blen
     bpy = blender
     from animate_drawing.addon.build import drawing_analysis
 
-    page, _ = write_page(tmp_path)
-    drawing_analysis.store(bpy.context, analyze_image(page))
-    stored = bpy.context.scene.animate_drawing_analysis
+    _, _, stored = review_page(bpy, tmp_path)
     stored.include_figures[0] = stored.include_figures[1] = False
     face = stored.figures[2]["face"]
     eyes = np.array([eye["center"] for eye in face["eyes"]])

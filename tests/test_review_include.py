@@ -8,7 +8,7 @@ import pytest
 
 from animate_drawing.models.analyze import analyze_image
 
-from composed_pages import write_page
+from composed_pages import review_page
 
 pytestmark = pytest.mark.blender
 
@@ -17,9 +17,7 @@ def test_unticked_figures_are_not_built_and_accept_needs_one_ticked(blender, tmp
     bpy = blender
     from animate_drawing.addon.build import drawing_analysis
 
-    page, _ = write_page(tmp_path)
-    drawing_analysis.store(bpy.context, analyze_image(page))
-    stored = bpy.context.scene.animate_drawing_analysis
+    page, _, stored = review_page(bpy, tmp_path)
     count = len(stored.figures)
     assert count >= 2 and stored.included == list(range(count))          # every figure ticked at first
     assert drawing_analysis.stored_review(bpy.context, page)["indices"] == list(range(count))
@@ -37,14 +35,10 @@ def test_unticked_figures_are_not_built_and_accept_needs_one_ticked(blender, tmp
 
 def test_accept_builds_every_ticked_figure_in_its_place_with_the_clip_in_one_undo_step(blender, tmp_path):
     bpy = blender
-    from animate_drawing.addon.build import drawing_analysis
     from animate_drawing.addon.ui import review_overlay
     from animate_drawing.pipeline.cast import cast_of_analysis
 
-    page, _ = write_page(tmp_path)
-    analysis = analyze_image(page)
-    drawing_analysis.store(bpy.context, analysis)
-    stored = bpy.context.scene.animate_drawing_analysis
+    page, analysis, stored = review_page(bpy, tmp_path)
     assert len(stored.figures) == 3
     stored.include_figures[1] = False
     shapes = review_overlay.analysis_shapes(stored.figures, stored.figure_index, stored.included)
@@ -84,9 +78,7 @@ def test_after_reopening_the_ticked_figures_are_found_again_with_their_edited_jo
 
     from animate_drawing.addon.build import drawing_analysis
 
-    page, _ = write_page(tmp_path)
-    drawing_analysis.store(bpy.context, analyze_image(page))
-    stored = bpy.context.scene.animate_drawing_analysis
+    _, _, stored = review_page(bpy, tmp_path)
     stored.include_figures[0] = False
     figures = stored.figures
     hand, elbow = 9, 8  # left_hand, left_elbow (AnimatedDrawings order)
@@ -116,10 +108,7 @@ def test_each_ticked_figure_moves_with_its_own_clip_or_the_pages_as_the_cli_figu
     from animate_drawing.addon.build import drawing_analysis
     from animate_drawing.pipeline.cast import cast_of_analysis
 
-    page, _ = write_page(tmp_path)
-    analysis = analyze_image(page)
-    drawing_analysis.store(bpy.context, analysis)
-    stored = bpy.context.scene.animate_drawing_analysis
+    page, analysis, stored = review_page(bpy, tmp_path)
     assert [choice.clip for choice in stored.figure_choices] == ["PAGE"] * 3   # every row: the page's clip
     stored.figure_choices[0].clip = "wave"
     stored.figure_choices[1].clip = "dab"          # unticked below: its clip is not used

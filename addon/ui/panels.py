@@ -29,6 +29,15 @@ class _SidebarPanel:
     bl_category = CATEGORY
 
 
+class _CharacterSubpanel(_SidebarPanel):
+    """A sub-panel of the main one, shown only while a character is active."""
+    bl_parent_id = "VIEW3D_PT_animate_drawing"
+
+    @classmethod
+    def poll(cls, context):
+        return active_character(context) is not None
+
+
 def start_operator(context) -> str:
     """What "Animate Drawing…" runs: straight to the animated character, or through the review
     step when the preferences ask for it."""
@@ -191,15 +200,10 @@ class VIEW3D_PT_animate_drawing_character(_SidebarPanel, bpy.types.Panel):
         layout.operator("animate_drawing.rebuild_rig", icon="FILE_REFRESH")
 
 
-class VIEW3D_PT_animate_drawing_face(_SidebarPanel, bpy.types.Panel):
+class VIEW3D_PT_animate_drawing_face(_CharacterSubpanel, bpy.types.Panel):
     """Sliders for the face rig's keyable controls (custom properties of the armature)."""
     bl_label = "Face"
     bl_idname = "VIEW3D_PT_animate_drawing_face"
-    bl_parent_id = "VIEW3D_PT_animate_drawing"
-
-    @classmethod
-    def poll(cls, context):
-        return active_character(context) is not None
 
     def draw(self, context):
         from ..build.build_face import face_controls, face_notes
@@ -215,14 +219,9 @@ class VIEW3D_PT_animate_drawing_face(_SidebarPanel, bpy.types.Panel):
             column.label(text=note, icon="INFO")
 
 
-class VIEW3D_PT_animate_drawing_motion(_SidebarPanel, bpy.types.Panel):
+class VIEW3D_PT_animate_drawing_motion(_CharacterSubpanel, bpy.types.Panel):
     bl_label = "Motion"
     bl_idname = "VIEW3D_PT_animate_drawing_motion"
-    bl_parent_id = "VIEW3D_PT_animate_drawing"
-
-    @classmethod
-    def poll(cls, context):
-        return active_character(context) is not None
 
     def draw(self, context):
         layout = self.layout
