@@ -1,7 +1,9 @@
 """3D motion capture → 2D bone angles on a drawn character ("twisted perspective").
 
 Each body-part group (trunk, arms, legs) is looked at from the front or from the side — chosen
-per clip by PCA, as AnimatedDrawings does, or set by the user. The view follows the actor's
+by PCA, as AnimatedDrawings does per clip, but over time: each moment's view comes from the
+motion around it, held against brief changes and turned smoothly when it changes
+(`_side_view_over_time`); or set by the user. The view follows the actor's
 facing frame by frame (from the hip and shoulder left→right vectors, smoothed), so a turning
 actor still faces the viewer. Every bone of the drawing whose head and tail joints are both
 mapped to BVH joints takes, at every frame, the 2D angle of that BVH joint pair's projection
@@ -41,6 +43,10 @@ CONTACT_MIN_SECONDS = 0.1  # shorter plants or lifts are noise: a planted foot i
 LEGS_APART = 0.08          # drawn hips this far apart (world units, 4% of the height) stand side by side: a front view
 SWING_ROUNDING = np.radians(6)  # a leg stepping outward turns back smoothly where it passes straight down
 JOINT_SPAN_OF_HEIGHT = 0.75  # drawn joints span ~75% of the figure's height (median, shared char_cfgs)
+PLANE_WINDOW_SECONDS = 2.0   # a group's view (front or side) is chosen on this much of the clip around each moment …
+PLANE_STEP_SECONDS = 0.25    # … every this often;
+PLANE_HOLD_SECONDS = 1.5     # a view picked for less long is noise: the group keeps the one it had;
+PLANE_BLEND_SECONDS = 0.5    # a change of view turns the viewer over this long, never in one frame
 MAX_LIMB_BEND = np.radians(160)  # an elbow or knee turned further from its drawn bend folds the drawing over
                                  # itself (a forearm pointing at the camera projects past 180°)
 
@@ -152,13 +158,18 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     index = {name: i for i, name in enumerate(clip.names)}
     bone_part = rig.parts(drivers, parts, index)
     vectors = {b: pos[:, index[e]] - pos[:, index[s]] for b, (s, e) in drivers.items()}
-    projection, axes = {}, {}
+    projection, axes, depth_axis, side_view = {}, {}, {}, {}
     for group in GROUPS:
         members = [vectors[b] for b in drivers if _group(bone_part[b]) == group]
         chosen = options.group_projection(group)
-        projection[group] = _choose_plane(members, right, up, forward) if chosen == "auto" else chosen
-        screen_x = -right if projection[group] == "frontal" else forward
+        side_view[group] = (_side_view_over_time(members, right, up, forward, clip.frame_time) if chosen == "auto"
+                            else np.full(len(pos), float(chosen == "sagittal")))
+        projection[group] = "sagittal" if side_view[group].mean() > 0.5 else "frontal"   # most of the clip
+        # The viewer turns from the front (screen x = the actor's left) to the side (screen x = the
+        # actor's forward) as the group's side view share goes from 0 to 1; toward the viewer is x × up.
+        screen_x = _turned(side_view[group], -right, forward)
         axes[group] = np.stack([screen_x, np.broadcast_to(up, screen_x.shape)], axis=1)
+        depth_axis[group] = _turned(side_view[group], forward, right)
 
     # World angle change of every bone, per source frame (driven: projected angle − drawn angle).
     # A trunk bone drawn pointing down (a garlic whose face sits below its shoulders) would
@@ -171,8 +182,12 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     for name, vector in vectors.items():
         x_axis, z_axis = axes[_group(bone_part[name])].transpose(1, 0, 2)
         seen[name] = np.arctan2(np.einsum("td,td->t", vector, z_axis), np.einsum("td,td->t", vector, x_axis))
-    if projection["legs"] == "sagittal" and options.legs_step_outward:
+    if side_view["legs"].any() and options.legs_step_outward:
+        front_seen = dict(seen)
         _legs_step_outward(rig, bone_part, seen)
+        if not side_view["legs"].all():          # only as much as the legs are seen from the side
+            for name, angle in seen.items():
+                seen[name] = front_seen[name] + side_view["legs"] * _wrap(angle - front_seen[name])
     for b, name in enumerate(rig.names):
         if name in vectors:
             reference = np.pi / 2 if name in leaning else rig.rest_angle[b]
@@ -197,7 +212,6 @@ def retarget(clip: BvhClip, bones: Sequence[BoneLike], mapping: dict[str, str] |
     held_series = np.stack([p.held for p in plants], axis=1) if plants else np.zeros((len(pos) - 1, 0))
     root_xy = _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, axes["legs"][:, 0],
                            rig, drivers, drawn, options, pinned=(feet, held_series))
-    depth_axis = {g: (forward if projection[g] == "frontal" else right) for g in GROUPS}
     layer = _layer_offsets(LAYER_MARGIN * actor_height, pos, parts, bone_part, rig, depth_axis, drawn)
 
     out = _resample(clip.frame_time, options, rotation=rotation, root=root_xy, layer=layer,
@@ -480,6 +494,53 @@ def _choose_plane(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, 
         return best_view
     by_motion = "frontal" if normal[2] >= normal[0] else "sagittal"
     return best_view if visible[by_motion] < 0.6 and best_view != by_motion else by_motion
+
+
+def _side_view_over_time(vectors: list[np.ndarray], right: np.ndarray, up: np.ndarray, forward: np.ndarray,
+                         frame_time: float) -> np.ndarray:
+    """(T,) how much a group is seen from the side (0 front, 1 side) per frame, its plane chosen
+    over time ("twisted perspective" per moment, not per clip): `_choose_plane` on a
+    `PLANE_WINDOW_SECONDS` window every `PLANE_STEP_SECONDS`. A plane the windows pick for less
+    than `PLANE_HOLD_SECONDS` is noise and the group keeps the plane it had (hysteresis, from
+    the whole clip's choice at the start); a change lasting longer is dated from its first
+    window, and the view turns over `PLANE_BLEND_SECONDS` instead of jumping. A dance that
+    walks, then waves: the legs step from the side, then the arms wave from the front."""
+    frames = len(right)
+    whole = float(_choose_plane(vectors, right, up, forward) == "sagittal")
+    half = max(1, round(PLANE_WINDOW_SECONDS / 2 / frame_time))
+    step = max(1, round(PLANE_STEP_SECONDS / frame_time))
+    if not vectors or frames < 4 * half:            # shorter than two windows: one plane for the clip
+        return np.full(frames, whole)
+    centres = np.arange(half, frames - half, step)
+    picks = [float(_choose_plane([v[c - half:c + half] for v in vectors], right[c - half:c + half], up,
+                                 forward[c - half:c + half]) == "sagittal") for c in centres]
+    hold = max(1, round(PLANE_HOLD_SECONDS / (step * frame_time)))
+    states, state, since = np.empty(len(picks)), whole, None
+    for k, pick in enumerate(picks):
+        if pick == state:
+            since = None
+        else:
+            since = k if since is None else since
+            if k - since + 1 >= hold:
+                state, states[since:k] = pick, pick
+                since = None
+        states[k] = state
+    if np.all(states == whole):
+        return np.full(frames, whole)
+    # Each frame takes its nearest window's plane; the change is eased over PLANE_BLEND_SECONDS.
+    nearest = np.clip(np.searchsorted(centres, np.arange(frames) - step / 2), 0, len(centres) - 1)
+    width = max(1, round(PLANE_BLEND_SECONDS / frame_time)) | 1
+    ramp = np.convolve(np.pad(states[nearest], width // 2, mode="edge"), np.ones(width) / width, mode="valid")
+    ramp = np.clip(ramp, 0.0, 1.0)
+    return ramp * ramp * (3 - 2 * ramp)
+
+
+def _turned(share: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """(T, 3) unit rows turned from `start` (share 0) to `end` (share 1), two perpendicular unit
+    (T, 3) axes; rows at either end are those axes exactly."""
+    blend = (1 - share)[:, None] * start + share[:, None] * end
+    between = (share > 0) & (share < 1)
+    return np.where(between[:, None], _unit_rows(blend), blend)
 
 
 def _root_motion(clip, pos, ends, start, stop, parts, mapping, index, up, travel_axis, rig, drivers, drawn,

@@ -8,6 +8,11 @@ each limb hanging from the trunk with everything below it) is cut: the shared ve
 duplicated, one copy per flap, and each copy keeps only the weights of its own flap's bones.
 A limb then turns rigidly about its joint (its elbow and knee still bend smoothly) and the
 body keeps its shape; front/behind layering decides which one the viewer sees.
+
+How far an elbow or knee's bend spreads follows the limb's thickness, as a thick strip of
+paper bends round a wider curve than a thin one: a chunky arm (17 mesh edges wide, shorter
+than it is twice wide) folded 150° into the usual band squeezed its whole inner half, while a
+pen-thin leg bent along its whole length stretched its curls (`_diffusion_reach`).
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray
     """(vertices, triangles, weights, source) with the flaps cut apart. Vertices keep their
     indices (the first flap touching a vertex, the trunk first, keeps the original); copies are
     appended, and `source[i]` is the original of vertex i. With `smoothing`, each flap's
-    weights are then averaged that many rounds over its own triangles (`smooth_weights`)."""
+    weights are then averaged that many rounds over its own triangles (`smooth_weights`), more
+    for a limb thicker than the usual reach (`_diffusion_reach`)."""
     bone_flap = flap_of_bones(bones)
     if bone_flap.max() == 0:
         return vertices, triangles, weights, np.arange(len(vertices))
@@ -72,9 +78,28 @@ def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray
             local[rows] = np.arange(len(rows))
             own = new_triangles[triangle_flap == k]
             if len(own) and len(columns) > 1:     # one bone: nothing to smooth
+                reach = _diffusion_reach(vertices[source], new_triangles[triangle_flap == k], bones, columns) if k else REACH
+                rounds = round(smoothing * (reach / REACH) ** 2)   # diffusion spreads with the root of its rounds
                 new_weights[np.ix_(rows, columns)] = smooth_weights(new_weights[np.ix_(rows, columns)],
-                                                                    local[own], smoothing)
+                                                                    local[own], rounds, reach)
     return vertices[source], new_triangles, new_weights, source
+
+
+REACH = 6                  # edges around a bone switch that smoothing moves (smooth_weights' default)
+WIDTH_REACH_RATIO = 0.75   # a limb's reach: at least this × its mean width in mesh edges
+
+
+def _diffusion_reach(vertices: np.ndarray, triangles: np.ndarray, bones: list[BonePlan], columns: np.ndarray) -> int:
+    """Edges around a bone switch that a limb flap's smoothing reaches: `REACH`, or more for a
+    limb whose mean width (its area over its bones' length) spans more mesh edges."""
+    corners = vertices[triangles]
+    first, second = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+    area = 0.5 * np.abs(first[:, 0] * second[:, 1] - first[:, 1] * second[:, 0]).sum()
+    length = sum(bones[c].length for c in columns if bones[c].deform)
+    edge = float(np.linalg.norm(first, axis=1).mean())
+    if length <= 0 or edge <= 0:
+        return REACH
+    return max(REACH, round(WIDTH_REACH_RATIO * area / length / edge))
 
 
 def _flap_weights(weights: np.ndarray, flap: np.ndarray, bone_flap: np.ndarray, bones: list[BonePlan]) -> np.ndarray:

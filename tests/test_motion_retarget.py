@@ -158,6 +158,37 @@ def test_a_joint_holds_at_its_bend_limit_and_comes_back_on_either_side():
     assert np.abs(np.diff(held)).max() < np.pi                     # the keys never spin
 
 
+
+def _clips_in_a_row(folder: Path, *parts: tuple[str, int]) -> Path:
+    """A BVH playing library clips (which share one skeleton) one after another, each looped
+    the given number of times."""
+    header, frames = "", []
+    for name, loops in parts:
+        header, motion = Path(LIBRARY[name]).read_text().split("MOTION", 1)
+        frames += [line for line in motion.strip().splitlines()[2:] if line.strip()] * loops
+    path = folder / "in_a_row.bvh"
+    path.write_text(f"{header}MOTION\nFrames: {len(frames)}\nFrame Time: 0.033333333\n" + "\n".join(frames) + "\n")
+    return path
+
+
+def test_each_moment_is_seen_from_its_own_side(tmp_path):
+    """Walking 7 s, then waving 8 s: the swinging arms and legs of the walk are seen from the
+    side, the wave from the front (one view for the whole clip showed the wave edge-on, a
+    hand going up and down by the head); the view turns over half a second, not in a frame."""
+    clip = load_bvh(_clips_in_a_row(tmp_path, ("walk", 6), ("wave", 6)))
+    result = retarget(clip, KID_BONES, None, RetargetOptions(), KID_SCALE)
+    front = result.view_axes["trunk"][:, 0]                             # the trunk faces the viewer throughout
+    for group in ("arms", "legs"):
+        screen_x = result.view_axes[group][:, 0]
+        facing = np.abs(np.einsum("td,td->t", screen_x, front))          # 1: from the front, 0: from the side
+        assert facing[:170].max() < 0.05 and facing[250:].min() > 0.999, group
+        turn = np.abs(np.diff(np.degrees(np.arccos(np.minimum(facing, 1.0)))))   # the view's turn from the trunk's
+        assert 89 < turn.sum() < 91 and turn.max() < 15, group            # one quarter turn, eased
+    # A clip of one motion keeps one view however long it plays.
+    walking = retarget(load_bvh(_clips_in_a_row(tmp_path, ("walk", 12))), KID_BONES, None, RetargetOptions(), KID_SCALE)
+    assert walking.projection["arms"] == walking.projection["legs"] == "sagittal"
+    assert np.abs(np.einsum("td,td->t", walking.view_axes["arms"][:, 0], walking.view_axes["trunk"][:, 0])).max() < 1e-9
+
 def test_a_fixed_forward_gives_a_fixed_view():
     clip = load_bvh(LIBRARY["dance"])             # Y-up, facing +Z: its left is +X
     result = retarget(clip, KID_BONES, None, RetargetOptions(forward="z", projection="frontal"), KID_SCALE)

@@ -82,7 +82,9 @@ def test_joints_blend_smoothly(annotated_plan):
                           ("right_hip", "right_knee"), ("left_hip", "left_knee")):
         vertex = plan.joint_vertex[plan.config.index(child)]
         at_joint = plan.weights[vertex, [_column(plan, parent), _column(plan, child)]]
-        assert at_joint.min() > 0.25 and at_joint.sum() > 0.75, f"{child}: both bones share the joint"
+        # Mostly those two: on a limb thicker than its forearm is long (char8) the elbow's bend
+        # spreads as wide as the limb is thick (rig.flaps) and meets the wrist's.
+        assert at_joint.min() > 0.25 and at_joint.sum() > 0.6, f"{child}: both bones share the joint"
         share = plan.weights[:, _column(plan, child)]
         assert ((share > 0.1) & (share < 0.9)).sum() >= 3, f"{child}: a blend band, not a seam"
 
@@ -213,8 +215,9 @@ def test_a_hand_reaching_back_over_the_elbow_hangs_from_the_forearm():
     elbow = np.array(plan.bones[_column(plan, "left_elbow")].head_uv)
     fan = (plan.vertices_uv[:, 1] < elbow[1] - 6 * plan.spacing) & (plan.vertices_uv[:, 0] > elbow[0] - plan.spacing)
     assert fan.sum() > 20
-    # The forearm and hand carry it; the upper arm's share only what the elbow's bend spreads.
-    assert plan.weights[fan, _column(plan, "left_shoulder")].max() < 0.1
+    # The forearm and hand carry it; the upper arm's share only what the elbow's bend spreads
+    # (as wide as this chunky arm is thick, rig.flaps).
+    assert plan.weights[fan, _column(plan, "left_shoulder")].max() < 0.15
     rotation = np.zeros((1, len(plan.bones)))
     rotation[0, _column(plan, "left_elbow")] = np.radians(100)           # a runner's bent arm
     posed = quality.posed_vertices(plan, rotation)
