@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEPTH_GAP = 1e-5  # world units: samples closer than this in depth lie on the same surface
-INSIDE_EPS = -1e-7  # barycentric tolerance: pixel centres on an edge belong to both triangles
+EDGE_EPS = 1e-6  # pixels: pixel centres on an edge belong to both triangles
 
 
 @dataclass
@@ -169,34 +169,38 @@ def _planes(corners: np.ndarray, corner_texel: np.ndarray) -> _Planes:
     return _Planes(corners, rows, keep)
 
 
-def _candidates(planes: _Planes, width: int, height: int):
-    """Every (triangle, pixel x, pixel y) whose pixel centre lies in the triangle's bounding box,
-    with the pixel centre's barycentric coordinates l1, l2 in that triangle. Per-triangle values
-    are spread to its candidates with np.repeat (sequential), not gathered."""
-    corners = planes.corners
-    lo, span = [], []
-    for axis, size in ((0, width), (1, height)):  # min/max of 3 columns: faster than .min(1)
-        a, b, c = corners[0, axis], corners[1, axis], corners[2, axis]
-        first_px = np.maximum(np.ceil(np.minimum(np.minimum(a, b), c) - 0.5), 0)
-        last_px = np.minimum(np.floor(np.maximum(np.maximum(a, b), c) - 0.5), size - 1)
-        lo.append(first_px.astype(np.int32))
-        # int32: divisions twice as fast; a degenerate triangle has no candidates.
-        span.append(np.where(planes.keep, np.maximum(last_px - first_px + 1, 0), 0).astype(np.int32))
-    lo, span = np.stack(lo, 1), np.stack(span, 1)
-    ids = np.arange(corners.shape[2])
-    count = span[:, 0] * span[:, 1]
-    first = np.cumsum(count) - count
-    local = np.arange(count.sum(), dtype=np.int32) - np.repeat(first, count)
-    dy, dx = np.divmod(local, np.repeat(span[:, 0], count))
-    px = np.repeat(lo[:, 0].astype(np.int32), count) + dx
-    py = np.repeat(lo[:, 1].astype(np.int32), count) + dy
-    x = px + 0.5
+def _covered(planes: _Planes, width: int, height: int):
+    """Every (triangle, pixel x, pixel y) whose pixel centre lies in the triangle (centres on an
+    edge, within `EDGE_EPS` pixels, in both triangles sharing it), found a pixel row at a time:
+    each row of the triangle's box meets its edges in one span of covered centres, so only
+    covered pixels are made (testing every pixel of the box made twice as many, each with its
+    barycentric coordinates). Per-triangle values are spread with np.repeat (sequential)."""
+    (ax, ay, _), (bx, by, _), (cx, cy, _) = planes.corners
+    top = np.maximum(np.ceil(np.minimum(np.minimum(ay, by), cy) - 0.5 - EDGE_EPS), 0)
+    bottom = np.minimum(np.floor(np.maximum(np.maximum(ay, by), cy) - 0.5 + EDGE_EPS), height - 1)
+    rows = np.where(planes.keep, np.maximum(bottom - top + 1, 0), 0).astype(np.int64)
+    first_row = np.cumsum(rows) - rows
+    tri = np.repeat(np.arange(len(ax)), rows)
+    py = (np.repeat(top, rows) + (np.arange(rows.sum()) - np.repeat(first_row, rows))).astype(np.int32)
     y = py + 0.5
-    # l1, l2 coefficients as 6 contiguous rows (P,): strided columns are slower to read.
-    l_rows = np.repeat(planes.rows[:2].reshape(6, -1), count, axis=1)
-    l1 = l_rows[0] * x + l_rows[1] * y + l_rows[2]
-    l2 = l_rows[3] * x + l_rows[4] * y + l_rows[5]
-    return np.repeat(ids, count), px, py, l1, l2
+    left = np.full(len(y), np.inf)
+    right = np.full(len(y), -np.inf)
+    for (x0, y0), (x1, y1) in (((ax, ay), (bx, by)), ((bx, by), (cx, cy)), ((cx, cy), (ax, ay))):
+        rise = y1 - y0
+        slope = np.where(rise != 0, (x1 - x0) / np.where(rise != 0, rise, 1.0), 0.0)
+        low, high = np.minimum(y0, y1) - EDGE_EPS, np.maximum(y0, y1) + EDGE_EPS
+        ey0, ex0 = np.repeat(y0, rows), np.repeat(x0, rows)
+        x = ex0 + (y - ey0) * np.repeat(slope, rows)
+        # A horizontal edge on the row adds nothing the two edges meeting it do not.
+        meets = (y >= np.repeat(low, rows)) & (y <= np.repeat(high, rows)) & np.repeat(rise != 0, rows)
+        np.minimum(left, np.where(meets, x, np.inf), out=left)
+        np.maximum(right, np.where(meets, x, -np.inf), out=right)
+    first_px = np.maximum(np.ceil(left - 0.5 - EDGE_EPS), 0)
+    last_px = np.minimum(np.floor(right - 0.5 + EDGE_EPS), width - 1)
+    span = np.where(np.isfinite(left), np.maximum(last_px - first_px + 1, 0), 0).astype(np.int64)
+    first = np.cumsum(span) - span
+    px = (np.repeat(first_px, span) + (np.arange(span.sum()) - np.repeat(first, span))).astype(np.int32)
+    return np.repeat(tri, span), px, np.repeat(py, span)
 
 
 def _visible_samples(planes: _Planes, width: int, height: int):
@@ -205,9 +209,7 @@ def _visible_samples(planes: _Planes, width: int, height: int):
 
     Each is (pixel flat index, triangle, pixel centre x, y).
     """
-    tri, px, py, l1, l2 = _candidates(planes, width, height)
-    inside = np.flatnonzero((l1 >= INSIDE_EPS) & (l2 >= INSIDE_EPS) & (1.0 - l1 - l2 >= INSIDE_EPS))
-    tri, px, py = tri[inside], px[inside], py[inside]
+    tri, px, py = _covered(planes, width, height)
     pixel = py * width + px
     x, y = px + 0.5, py + 0.5
     # Most pixels are covered once: only pixels with several samples need a depth sort.

@@ -19,13 +19,23 @@ Upper-body videos (legs not seen) keep the legs at rest and say so in `warnings`
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
 from .bvh import BvhClip, BvhJoint
 from .face_track import FaceTrack
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v", ".mpg", ".mpeg", ".ogv")
+
+
+def is_video_path(path: str | os.PathLike) -> bool:
+    """Whether a --motion value names a video (by its extension): known before Blender starts."""
+    return Path(os.fspath(path)).suffix.lower() in VIDEO_EXTENSIONS
+
 
 CHANNELS = ["Zrotation", "Xrotation", "Yrotation"]
 ROOT_CHANNELS = ["Xposition", "Yposition", "Zposition"] + CHANNELS

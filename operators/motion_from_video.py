@@ -16,7 +16,6 @@ from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 from ..addon import jobs
 from ..addon.animate.face_motion import key_face
 from ..addon.animate.motion import apply_retarget
-from ..addon.animate.video_decode import VIDEO_EXTENSIONS
 from ..addon.animate.video_motion import VideoMotionOptions, VideoTracking, clip_options
 from ..addon.animate.video_reference import add_video_reference, remove_video_references, video_references
 from ..addon.build.build_armature import bone_plans
@@ -26,7 +25,7 @@ from ..addon.ui.properties import active_character
 from ..errors import AnimateDrawingError
 from ..motions.retarget import RetargetOptions, retarget
 from ..motions.source import Motion
-from ..motions.video_clip import VideoClip, clip_from_track
+from ..motions.video_clip import VIDEO_EXTENSIONS, VideoClip, clip_from_track
 from ._common import select_only
 from .retarget import scene_fps
 from .ui_common import start_reported, tell_if_failed, tell_user

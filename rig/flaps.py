@@ -78,7 +78,7 @@ def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray
             local[rows] = np.arange(len(rows))
             own = new_triangles[triangle_flap == k]
             if len(own) and len(columns) > 1:     # one bone: nothing to smooth
-                reach = _diffusion_reach(vertices[source], new_triangles[triangle_flap == k], bones, columns) if k else REACH
+                reach = _diffusion_reach(vertices[source], own, bones, columns) if k else REACH
                 rounds = round(smoothing * (reach / REACH) ** 2)   # diffusion spreads with the root of its rounds
                 new_weights[np.ix_(rows, columns)] = smooth_weights(new_weights[np.ix_(rows, columns)],
                                                                     local[own], rounds, reach)

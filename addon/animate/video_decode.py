@@ -18,7 +18,6 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 import numpy as np
@@ -27,13 +26,8 @@ from ...errors import InputError
 from .. import compat
 from ..output.render import quiet_blender
 
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v", ".mpg", ".mpeg", ".ogv")
 DEFAULT_MAX_SIDE = 384   # decoded frame size (longest side); the person must stay above ~100 px
 CHUNK_FRAMES = 120   # per render call: fewer calls, less start-up (32 → 120: 4.6 s → 3.2 s for 205 frames)
-
-
-def is_video_path(path: str | os.PathLike) -> bool:
-    return Path(os.fspath(path)).suffix.lower() in VIDEO_EXTENSIONS
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...motions.source import PURE_SOURCES, Motion, MotionSource
-from .video_decode import is_video_path
+from ...motions.video_clip import is_video_path
 
 
 def video_source(options=None, face: bool = False) -> MotionSource:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..animate.video_decode import VIDEO_EXTENSIONS
+from ...motions.video_clip import VIDEO_EXTENSIONS
 from .properties import active_character
 
 # What models.image_io reads (Blender's image decoders); upper-case variants match case-insensitively.
