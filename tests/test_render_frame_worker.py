@@ -127,7 +127,7 @@ def test_the_helper_count_follows_the_setting(monkeypatch):
     def draw(positions, slot, outputs):
         pass
 
-    for setting, helpers in (("0", 0), ("1", 1), ("3", 3), ("", frame_worker.HELPERS)):
+    for setting, helpers in (("0", 0), ("1", 1), ("3", 3), ("", frame_worker.default_helpers())):
         monkeypatch.setenv("ANIMATE_DRAWING_RASTER_PROCESS", setting)
         worker = frame_worker.start_worker(draw, LAYOUT, (2, 3))
         try:

@@ -9,10 +9,12 @@ go through a pipe; finished frames come back in shared memory, one slot per fram
 and the encoder reads them in place. Where fork is missing (Windows) frames are drawn in
 this process, one after another.
 
-Two helpers take frames in turn (`WorkerPool`): a frame's rasterising costs about twice
-what Blender spends on it here (frame_set, the encoder), so with one helper this process
-waited half the time; with two, the three processes share the cores (measured on 2 cores:
-see benchmarks/bench_render.py).
+Helpers take frames in turn (`WorkerPool`), one on two cores, two on more (`default_helpers`):
+a frame's rasterising costs a little more than what Blender spends on it here (frame_set,
+the encoder), so on more cores a second helper keeps this process from waiting; on two
+cores a second one only took turns on the same core as the first (779 frames at 500×500:
+8.1-8.3 s with one, 9.1-9.5 s with two, interleaved; benchmarks/bench_render.py). Before
+the rasteriser drew spans it cost twice Blender's share and two helpers were faster there.
 
 Pure numpy and os: no bpy.
 """
@@ -35,7 +37,6 @@ from ..interrupt import signals_deferred
 Draw = Callable[[np.ndarray, int, tuple[np.ndarray, ...]], None]
 Layout = list[tuple[tuple[int, ...], np.dtype]]  # shape and dtype of each output array
 _HEADER = struct.Struct("<i")  # slot index of a request; -1 = stop
-HELPERS = 2  # helper processes by default (see the module note)
 
 
 class _Slots:
@@ -179,7 +180,7 @@ class WorkerPool:
     """Forked workers taking frames in turn: results come back in submission order. A result
     is valid until `slots` more frames have been submitted to its worker."""
 
-    def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2, helpers: int = HELPERS):
+    def __init__(self, draw: Draw, layout: Layout, positions_shape, slots: int = 2, helpers: int = 2):
         self.workers: list[ForkedWorker] = []
         try:
             for _ in range(helpers):
@@ -206,11 +207,17 @@ class WorkerPool:
                 worker.close()
 
 
+def default_helpers() -> int:
+    """Helper processes for the cores this process may use (see the module note)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if cores <= 2 else 2
+
+
 def start_worker(draw: Draw, layout: Layout, positions_shape, slots: int = 2):
     """Forked workers where the platform can fork: ANIMATE_DRAWING_RASTER_PROCESS helpers
-    (default HELPERS; "0" draws in this process), else an inline one."""
+    (default `default_helpers()`; "0" draws in this process), else an inline one."""
     setting = os.environ.get("ANIMATE_DRAWING_RASTER_PROCESS", "")
-    helpers = int(setting) if setting.isdigit() else HELPERS
+    helpers = int(setting) if setting.isdigit() else default_helpers()
     if not hasattr(os, "fork") or helpers == 0:
         return InlineWorker(draw, layout, positions_shape, slots)
     return WorkerPool(draw, layout, positions_shape, slots, helpers)
