@@ -191,7 +191,7 @@ def _flat_renders_only(args) -> bool:
 
 def _import_blender(one_task_thread: bool) -> None:
     """Start Blender (import bpy); for a flat render, with its task scheduler on one thread.
-    The flat renderer's two helper processes want the second core, and Blender's pool worker
+    The flat renderer's helper process wants the second core, and Blender's pool worker
     spun waiting for work between the movie writer's short parallel loops (colour management,
     float to bytes): 1.9 of the 7.2 ms of CPU a 500×500 frame cost it (measured with perf).
     TBB sizes its pool from the cores the process may use when Blender starts it, so for that

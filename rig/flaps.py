@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .skeleton import BonePlan
-from .weights import hanging_limbs, smooth_weights, subtrees, triangle_labels
+from .weights import SMOOTH_REACH, hanging_limbs, smooth_weights, subtrees, triangle_labels
 
 
 def flap_of_bones(bones: list[BonePlan]) -> np.ndarray:
@@ -78,19 +78,18 @@ def split_flaps(vertices: np.ndarray, triangles: np.ndarray, weights: np.ndarray
             local[rows] = np.arange(len(rows))
             own = new_triangles[triangle_flap == k]
             if len(own) and len(columns) > 1:     # one bone: nothing to smooth
-                reach = _diffusion_reach(vertices[source], own, bones, columns) if k else REACH
-                rounds = round(smoothing * (reach / REACH) ** 2)   # diffusion spreads with the root of its rounds
+                reach = _diffusion_reach(vertices[source], own, bones, columns) if k else SMOOTH_REACH
+                rounds = round(smoothing * (reach / SMOOTH_REACH) ** 2)   # diffusion spreads as √rounds
                 new_weights[np.ix_(rows, columns)] = smooth_weights(new_weights[np.ix_(rows, columns)],
                                                                     local[own], rounds, reach)
     return vertices[source], new_triangles, new_weights, source
 
 
-REACH = 6                  # edges around a bone switch that smoothing moves (smooth_weights' default)
 WIDTH_REACH_RATIO = 0.75   # a limb's reach: at least this × its mean width in mesh edges
 
 
 def _diffusion_reach(vertices: np.ndarray, triangles: np.ndarray, bones: list[BonePlan], columns: np.ndarray) -> int:
-    """Edges around a bone switch that a limb flap's smoothing reaches: `REACH`, or more for a
+    """Edges around a bone switch that a limb flap's smoothing reaches: `SMOOTH_REACH`, or more for a
     limb whose mean width (its area over its bones' length) spans more mesh edges."""
     corners = vertices[triangles]
     first, second = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
@@ -98,8 +97,8 @@ def _diffusion_reach(vertices: np.ndarray, triangles: np.ndarray, bones: list[Bo
     length = sum(bones[c].length for c in columns if bones[c].deform)
     edge = float(np.linalg.norm(first, axis=1).mean())
     if length <= 0 or edge <= 0:
-        return REACH
-    return max(REACH, round(WIDTH_REACH_RATIO * area / length / edge))
+        return SMOOTH_REACH
+    return max(SMOOTH_REACH, round(WIDTH_REACH_RATIO * area / length / edge))
 
 
 def _flap_weights(weights: np.ndarray, flap: np.ndarray, bone_flap: np.ndarray, bones: list[BonePlan]) -> np.ndarray:

@@ -42,6 +42,7 @@ TRUNK_BEND_RATIO = 0.6       # the trunk bends across a strip this × the chest 
 BEHIND_PENALTY = 3.0         # extra distance per pixel a vertex lies behind a limb bone's head …
 BEYOND_JOINT_SPACINGS = 3.0  # … unless it hangs from the limb this many mesh spacings or more past the joint
 LIMB_WIDTH_RATIO = 0.25      # a limb's half width, guessed from its bone length
+SMOOTH_REACH = 6             # edges around a bone switch that weight smoothing moves (smooth_weights)
 
 
 def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +97,8 @@ def skin_weights(mesh: Mesh, bones: list[BonePlan]) -> tuple[np.ndarray, np.ndar
     return weights, triangle_labels(weights, mesh.triangles)
 
 
-def smooth_weights(weights: np.ndarray, triangles: np.ndarray, rounds: int, reach: int = 6) -> np.ndarray:
+def smooth_weights(weights: np.ndarray, triangles: np.ndarray, rounds: int,
+                   reach: int = SMOOTH_REACH) -> np.ndarray:
     """Weights averaged `rounds` times with their mesh neighbours (each vertex with the mean of
     itself and its edge neighbours), then renormalised: a switch from one bone to the next
     spreads over several triangles instead of shearing one row of them (heat diffusion on the
